@@ -1,0 +1,139 @@
+//! Starting and stopping real `integritee-node` processes for tests.
+//!
+//! Every node listens on loopback only, on ports picked free at start, with
+//! its database in a temporary directory; dropping the handle kills the
+//! process and removes the directory.
+#![allow(dead_code)]
+
+use std::{
+	fs::File,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use integritee_chain_client::ChainClient;
+
+pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_integritee-node");
+
+/// A free TCP port on 127.0.0.1 (the listener is closed right away).
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|listener| listener.local_addr())
+		.map(|addr| addr.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+pub struct Node {
+	child: Child,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	pub base_path: PathBuf,
+	log_path: PathBuf,
+	_dir: tempdir::TempDirGuard,
+}
+
+mod tempdir {
+	use std::path::PathBuf;
+
+	/// Removes the directory when dropped.
+	pub struct TempDirGuard(pub PathBuf);
+
+	impl Drop for TempDirGuard {
+		fn drop(&mut self) {
+			let _ = std::fs::remove_dir_all(&self.0);
+		}
+	}
+
+	pub fn create(label: &str) -> TempDirGuard {
+		let dir = std::env::temp_dir().join(format!(
+			"integritee-node-test-{label}-{}-{}",
+			std::process::id(),
+			rand_suffix()
+		));
+		std::fs::create_dir_all(&dir).expect("temp dir can be created");
+		TempDirGuard(dir)
+	}
+
+	fn rand_suffix() -> u128 {
+		std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_nanos())
+			.unwrap_or_default()
+	}
+}
+
+impl Node {
+	/// Starts a node with `args` (e.g. `["--dev"]`) plus loopback-only
+	/// networking, a temporary base path and free ports.
+	pub fn start(label: &str, args: &[&str]) -> Node {
+		let dir = tempdir::create(label);
+		let base_path = dir.0.join("base");
+		let log_path = dir.0.join("node.log");
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let log = File::create(&log_path).expect("log file can be created");
+		let child = Command::new(NODE_BIN)
+			.args(args)
+			.args([
+				"--base-path",
+				base_path.to_str().expect("temp paths are UTF-8"),
+				"--rpc-port",
+				&rpc_port.to_string(),
+				"--port",
+				&p2p_port.to_string(),
+				"--listen-addr",
+				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+				"--no-mdns",
+				"--no-prometheus",
+				"--no-telemetry",
+				"--no-hardware-benchmarks",
+			])
+			.stdout(Stdio::null())
+			.stderr(log)
+			.spawn()
+			.expect("integritee-node starts");
+		Node { child, rpc_port, p2p_port, base_path, log_path, _dir: dir }
+	}
+
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's log so far (printed when a test fails).
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	pub fn log_path(&self) -> &Path {
+		&self.log_path
+	}
+
+	/// Connects once the RPC server answers, or panics with the node's log.
+	pub async fn client(&mut self) -> ChainClient {
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("node exited early ({status}); log:\n{}", self.log());
+			}
+			if let Ok(client) = ChainClient::connect(&self.ws_url()).await {
+				return client;
+			}
+			if Instant::now() > deadline {
+				panic!("node RPC not up within 60 s; log:\n{}", self.log());
+			}
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			eprintln!("---- node log ({}) ----\n{}", self.log_path.display(), self.log());
+		}
+	}
+}

@@ -1,0 +1,324 @@
+//! End-to-end tests against a real `integritee-node --dev` process: signed
+//! extrinsics over JSON-RPC, checked through events, storage, runtime APIs and
+//! GRANDPA finality proofs.
+
+mod common;
+
+use codec::Encode;
+use common::Node;
+use integritee_chain_client::{dev_pair, ChainClient, Error, WaitFor};
+use integritee_primitives::{
+	AttestationMethod, SgxEnclave, SgxStatus, SidechainBlockConfirmation, SkippedAttestation,
+};
+use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
+use jsonrpsee::{core::client::ClientT, rpc_params};
+use polkadot_sdk::{
+	frame_system, pallet_balances,
+	sp_core::{sr25519, Pair, H256},
+	sp_runtime::generic::Era,
+};
+
+const WORKER_URL: &[u8] = b"wss://127.0.0.1:2000";
+
+fn account(pair: &sr25519::Pair) -> AccountId {
+	pair.public().into()
+}
+
+async fn free_balance(client: &ChainClient, who: &AccountId) -> Balance {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	client
+		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
+			&key, None,
+		)
+		.await
+		.expect("account storage is readable")
+		.map(|info| info.data.free)
+		.unwrap_or_default()
+}
+
+async fn transfer(client: &ChainClient, from: &sr25519::Pair, to: &AccountId, value: Balance) {
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: to.clone().into(),
+		value,
+	});
+	client.submit(from, call, WaitFor::InBlock).await.expect("transfer succeeds");
+}
+
+fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
+	let proof = SkippedAttestation {
+		mr_enclave,
+		mr_signer: [7; 32],
+		shielding_key_hash: [9; 32],
+	};
+	RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: proof.encode(),
+		worker_url: Some(WORKER_URL.to_vec()),
+		attestation_method: AttestationMethod::Skip,
+	})
+}
+
+/// The error text of a failed dispatch, or a panic if it did not fail that way.
+fn dispatch_error(result: Result<integritee_chain_client::Included, Error>) -> String {
+	match result {
+		Err(Error::DispatchFailed { error, .. }) => error,
+		other => panic!("expected a failed dispatch, got {other:?}"),
+	}
+}
+
+/// Waits until block `number` is finalized.
+async fn wait_finalized(client: &ChainClient, number: u32) {
+	for _ in 0..120 {
+		let (_, finalized) = client.finalized_head().await.expect("finalized head is readable");
+		if finalized >= number {
+			return;
+		}
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+	}
+	panic!("block #{number} was not finalized within 60 s");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
+	let mut node = Node::start("registry", &["--dev"]);
+	let client = node.client().await;
+	let alice = dev_pair("//Alice").unwrap();
+	let bob = dev_pair("//Bob").unwrap();
+	let enclave = sr25519::Pair::from_seed(&[0x11; 32]);
+	let enclave_account = account(&enclave);
+	let charlie = account(&dev_pair("//Charlie").unwrap());
+
+	// A fresh enclave account needs funds for its fees.
+	transfer(&client, &alice, &enclave_account, 10 * UNIT).await;
+
+	// Register without attestation: allowed by the dev spec only.
+	let mr_enclave = H256::repeat_byte(0x42);
+	let included = client
+		.submit(&enclave, register_skip_call(mr_enclave), WaitFor::InBlock)
+		.await
+		.expect("registration with Skip succeeds on --dev");
+	assert!(included.events.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::Teerex(pallet_teerex::Event::EnclaveRegistered { signer, mr_enclave: m, .. })
+			if *signer == enclave_account && *m == mr_enclave
+	)));
+	let registration_block = client.header(included.block_hash).await.unwrap().number;
+
+	// Storage holds the record ...
+	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&enclave_account);
+	let stored: pallet_teerex::EnclaveOf<Runtime> =
+		client.storage(&key, None).await.unwrap().expect("the enclave is stored");
+	assert_eq!(stored.mr_enclave, mr_enclave);
+	assert_eq!(stored.status, SgxStatus::Unattested);
+	assert_eq!(stored.url.map(|url| url.into_inner()), Some(WORKER_URL.to_vec()));
+
+	// ... and the runtime API lists it.
+	let listed: Vec<(AccountId, SgxEnclave<Vec<u8>>)> =
+		client.runtime_call("TeerexApi_enclaves", &[]).await.unwrap();
+	assert_eq!(listed.len(), 1);
+	assert_eq!(listed[0].0, enclave_account);
+	assert_eq!(listed[0].1.shielding_key_hash, [9; 32]);
+
+	// Indirect invocation by any account; the shard is the enclave's MRENCLAVE.
+	let shard = mr_enclave;
+	let invoked = client
+		.submit(
+			&bob,
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+				shard,
+				ciphertext: vec![1, 2, 3, 4],
+			}),
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("invoke succeeds");
+	assert!(invoked.events.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::IndirectInvocationRegistered { shard: s, .. })
+			if *s == shard
+	)));
+
+	// Shielding moves funds into the shard's vault.
+	let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
+	let shielded = client
+		.submit(
+			&bob,
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
+				shard,
+				encrypted_beneficiary: vec![5; 64],
+				amount: 3 * UNIT,
+			}),
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("shield succeeds");
+	assert!(shielded.events.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShieldFunds { amount, .. })
+			if *amount == 3 * UNIT
+	)));
+	assert_eq!(free_balance(&client, &vault).await, 3 * UNIT);
+
+	// The enclave confirms a processed parent-chain block.
+	let confirmed = client
+		.submit(
+			&enclave,
+			RuntimeCall::EnclaveBridge(
+				pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+					shard,
+					block_hash: included.block_hash,
+					block_number: registration_block,
+					calls_root: H256::repeat_byte(0xcc),
+				},
+			),
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("confirmation by the shard's enclave succeeds");
+	assert!(confirmed.events.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ProcessedParentchainBlock { signer, .. })
+			if *signer == enclave_account
+	)));
+
+	// Unshielding pays once per call hash, and only on the enclave's word.
+	let charlie_before = free_balance(&client, &charlie).await;
+	let unshield = |call_hash: H256| {
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
+			shard,
+			beneficiary: charlie.clone(),
+			amount: UNIT,
+			call_hash,
+		})
+	};
+	client
+		.submit(&enclave, unshield(H256::repeat_byte(1)), WaitFor::InBlock)
+		.await
+		.expect("first unshield succeeds");
+	assert_eq!(free_balance(&client, &charlie).await, charlie_before + UNIT);
+	let error = dispatch_error(
+		client.submit(&enclave, unshield(H256::repeat_byte(1)), WaitFor::InBlock).await,
+	);
+	assert!(error.contains("UnshieldAlreadyExecuted"), "{error}");
+	let error =
+		dispatch_error(client.submit(&bob, unshield(H256::repeat_byte(2)), WaitFor::InBlock).await);
+	assert!(error.contains("EnclaveNotRegistered"), "{error}");
+	assert_eq!(free_balance(&client, &charlie).await, charlie_before + UNIT);
+	assert_eq!(free_balance(&client, &vault).await, 2 * UNIT);
+
+	// Sidechain confirmations: numbers advance, the ancestor must match.
+	let first = SidechainBlockConfirmation { block_number: 1, block_header_hash: H256::repeat_byte(1) };
+	let second = SidechainBlockConfirmation { block_number: 2, block_header_hash: H256::repeat_byte(2) };
+	let confirm = |ancestor, candidate| {
+		RuntimeCall::Sidechain(pallet_sidechain::Call::confirm_imported_sidechain_block {
+			shard,
+			ancestor,
+			candidate,
+		})
+	};
+	client.submit(&enclave, confirm(None, first), WaitFor::InBlock).await.expect("first block");
+	client
+		.submit(&enclave, confirm(Some(first), second), WaitFor::InBlock)
+		.await
+		.expect("second block");
+	let error = dispatch_error(
+		client
+			.submit(
+				&enclave,
+				confirm(
+					Some(first),
+					SidechainBlockConfirmation { block_number: 3, block_header_hash: H256::zero() },
+				),
+				WaitFor::InBlock,
+			)
+			.await,
+	);
+	assert!(error.contains("AncestorMismatch"), "{error}");
+	let key = pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(shard);
+	let latest: SidechainBlockConfirmation = client.storage(&key, None).await.unwrap().unwrap();
+	assert_eq!(latest, second);
+
+	// Workers' light clients need a GRANDPA finality proof for the blocks
+	// they import: the registration block gets one once it is finalized.
+	wait_finalized(&client, registration_block).await;
+	let proof: Option<String> = client
+		.rpc()
+		.request("grandpa_proveFinality", rpc_params![registration_block])
+		.await
+		.expect("grandpa_proveFinality answers");
+	assert!(proof.is_some_and(|p| p.len() > 2), "a finality proof is available");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_forged_and_replayed_extrinsics_are_refused() {
+	let mut node = Node::start("refusals", &["--dev"]);
+	let client = node.client().await;
+	let alice = dev_pair("//Alice").unwrap();
+	let bob = account(&dev_pair("//Bob").unwrap());
+
+	let submit_raw = |bytes: Vec<u8>| {
+		let rpc = client.rpc();
+		async move {
+			rpc.request::<String, _>(
+				"author_submitExtrinsic",
+				rpc_params![format!("0x{}", hex::encode(bytes))],
+			)
+			.await
+		}
+	};
+
+	// Garbage and truncated SCALE.
+	assert!(submit_raw(vec![0xff; 40]).await.is_err(), "garbage is refused");
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: bob.clone().into(),
+		value: UNIT,
+	});
+	let nonce = client.next_nonce(&account(&alice)).await.unwrap();
+	let genesis = client.genesis_hash();
+	let good = client.sign_with(&alice, call.clone(), nonce, Era::Immortal, genesis).encode();
+	assert!(submit_raw(good[..good.len() - 3].to_vec()).await.is_err(), "truncated is refused");
+
+	// A signature by another key over Alice's address.
+	let mallory = sr25519::Pair::from_seed(&[0x66; 32]);
+	let mut forged = client.sign_with(&mallory, call.clone(), nonce, Era::Immortal, genesis);
+	forged.preamble = match forged.preamble {
+		polkadot_sdk::sp_runtime::generic::Preamble::Signed(_, signature, ext) =>
+			polkadot_sdk::sp_runtime::generic::Preamble::Signed(
+				polkadot_sdk::sp_runtime::MultiAddress::Id(account(&alice)),
+				signature,
+				ext,
+			),
+		other => other,
+	};
+	let error = submit_raw(forged.encode()).await.expect_err("forged signature is refused");
+	assert!(error.to_string().contains("bad signature") || error.to_string().contains("BadProof"),
+		"{error}");
+
+	// The genuine extrinsic goes in once; the same bytes again are stale.
+	let signed = client.sign_with(&alice, call, nonce, Era::Immortal, genesis);
+	client.submit_extrinsic(&signed, WaitFor::InBlock).await.expect("genuine transfer");
+	let error = submit_raw(signed.encode()).await.expect_err("replay is refused");
+	assert!(error.to_string().contains("outdated") || error.to_string().contains("Stale"),
+		"{error}");
+
+	// Oversized proofs are refused with the pallet's own error.
+	let oversized = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: vec![0; 16 * 1024 + 1],
+		worker_url: None,
+		attestation_method: AttestationMethod::Skip,
+	});
+	let error = dispatch_error(client.submit(&alice, oversized, WaitFor::InBlock).await);
+	assert!(error.contains("ProofTooLong"), "{error}");
+
+	// Attested methods stay closed until the attestation verifier is wired in.
+	let dcap = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: vec![3; 100],
+		worker_url: None,
+		attestation_method: AttestationMethod::Dcap,
+	});
+	let error = dispatch_error(client.submit(&alice, dcap, WaitFor::InBlock).await);
+	assert!(error.contains("AttestationMethodUnsupported"), "{error}");
+
+	// The chain keeps producing blocks after all of this.
+	let (_, before) = client.finalized_head().await.unwrap();
+	wait_finalized(&client, before + 2).await;
+}

@@ -1,0 +1,634 @@
+//! # Enclave bridge: shards, their enclaves and their vaults
+//!
+//! Owns everything the parent chain knows about *shards*: which enclave code
+//! (MRENCLAVE) may serve a shard and how many instances at once
+//! ([`ShardConfigRegistry`]), which enclaves currently do ([`ShardStatus`]),
+//! the encrypted requests users send them ([`Pallet::invoke`]), the funds they
+//! hold in custody ([`Pallet::shield_funds`], [`Pallet::unshield_funds`]) and
+//! the parent-chain blocks they confirm to have processed. It does not decide
+//! who is an enclave: it asks the registry ([`Config::EnclaveRegistry`], i.e.
+//! `pallet-teerex`) and never writes the registry's storage.
+//!
+//! ## Membership
+//! An account acts for a shard (confirmations, unshielding, shard upgrades) if
+//! it is a registered, unexpired enclave whose fingerprint is the one the
+//! shard's *effective* configuration allows, and the shard has room for it
+//! (see [`integritee_primitives::ShardMembership`], implemented by [`Pallet`]).
+//! By Integritee convention a shard without a stored configuration whose
+//! identifier equals an enclave's fingerprint is configured implicitly with
+//! `{ enclave_fingerprint: shard, max_instances: MaxInstancesLimit }`; any other
+//! shard without configuration has no members.
+//!
+//! ## Vaults
+//! Each shard has a keyless vault account, [`Pallet::vault_account`], derived
+//! from [`Config::PalletId`] and `blake2_128(shard)`. Shielding moves funds
+//! from the caller into the vault; unshielding, requested by an enclave of the
+//! shard, pays them out once per call hash.
+//!
+//! ## Calls
+//! - [`Pallet::invoke`]: anyone; an encrypted call for the shard's enclaves.
+//! - [`Pallet::confirm_processed_parentchain_block`]: an enclave of the shard.
+//! - [`Pallet::shield_funds`]: anyone; funds into the shard's vault.
+//! - [`Pallet::unshield_funds`]: an enclave of the shard; funds out of the vault.
+//! - [`Pallet::update_shard_config`]: an enclave of the shard, or root.
+//! - [`Pallet::purge_enclave_from_shard`]: root only.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use integritee_primitives::{
+	EnclaveFingerprint, EnclaveRegistry, ShardConfig, ShardIdentifier, ShardMembership,
+	ShardMembershipError, ShardSignerStatus, UpgradableShardConfig,
+};
+use polkadot_sdk::{
+	frame_support::{pallet_prelude::*, traits::fungible},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_runtime::traits::AccountIdConversion,
+};
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use polkadot_sdk::{
+		frame_support::{
+			traits::tokens::{Fortitude, Preservation},
+			DefaultNoBound, PalletId,
+		},
+		frame_system::pallet_prelude::*,
+		sp_core::H256,
+		sp_io::hashing::blake2_256,
+		sp_runtime::traits::{Saturating, Zero},
+	};
+
+	/// The balance type of the vault currency.
+	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
+		<T as frame_system::Config>::AccountId,
+	>>::Balance;
+
+	/// A shard's stored configuration.
+	pub type ShardConfigOf<T> = UpgradableShardConfig<BlockNumberFor<T>>;
+
+	/// One entry of a shard's list of active signers.
+	pub type SignerStatusOf<T> =
+		ShardSignerStatus<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	/// A shard's active signers, at most [`Config::MaxInstancesLimit`].
+	pub type ShardSignersOf<T> = BoundedVec<SignerStatusOf<T>, <T as Config>::MaxInstancesLimit>;
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The currency that shards hold in their vaults.
+		type Currency: fungible::Mutate<Self::AccountId>;
+		/// Who is a registered enclave, and with which fingerprint (`pallet-teerex`).
+		type EnclaveRegistry: EnclaveRegistry<Self::AccountId>;
+		/// Upper bound of an `invoke` ciphertext.
+		#[pallet::constant]
+		type MaxCiphertextLength: Get<u32>;
+		/// Upper bound of a `shield_funds` encrypted beneficiary.
+		#[pallet::constant]
+		type MaxBeneficiaryLength: Get<u32>;
+		/// Hard cap of active signers per shard; a shard's `max_instances` may
+		/// not exceed it.
+		#[pallet::constant]
+		type MaxInstancesLimit: Get<u32>;
+		/// Seed of the shard vault accounts.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		type WeightInfo: WeightInfo;
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Which enclave code may serve a shard, with an optional scheduled upgrade.
+	/// A reached upgrade is promoted to `active` lazily, on the next access.
+	#[pallet::storage]
+	pub type ShardConfigRegistry<T: Config> =
+		StorageMap<_, Blake2_128Concat, ShardIdentifier, ShardConfigOf<T>, OptionQuery>;
+
+	/// The enclaves currently serving a shard, with their last activity.
+	#[pallet::storage]
+	pub type ShardStatus<T: Config> =
+		StorageMap<_, Blake2_128Concat, ShardIdentifier, ShardSignersOf<T>, ValueQuery>;
+
+	/// The block in which an unshield request of a shard (by its call hash)
+	/// was paid. Keyed by shard too, so that the enclaves of one shard cannot
+	/// block another shard's request by paying the same call hash first.
+	#[pallet::storage]
+	pub type ExecutedUnshieldCalls<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ShardIdentifier,
+		Blake2_128Concat,
+		H256,
+		BlockNumberFor<T>,
+		OptionQuery,
+	>;
+
+	/// The last parent-chain block (number, hash) each enclave of a shard
+	/// confirmed to have processed.
+	#[pallet::storage]
+	pub type LastProcessedParentchainBlock<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		ShardIdentifier,
+		Blake2_128Concat,
+		T::AccountId,
+		(BlockNumberFor<T>, H256),
+		OptionQuery,
+	>;
+
+	#[pallet::genesis_config]
+	#[derive(DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Initial shard configurations: (shard, enclave fingerprint, max instances).
+		pub shard_configs: Vec<(ShardIdentifier, EnclaveFingerprint, u32)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for (shard, enclave_fingerprint, max_instances) in &self.shard_configs {
+				assert!(
+					Pallet::<T>::max_instances_valid(*max_instances),
+					"genesis shard config: max_instances must be in 1..=MaxInstancesLimit"
+				);
+				let active = ShardConfig {
+					enclave_fingerprint: *enclave_fingerprint,
+					max_instances: *max_instances,
+				};
+				ShardConfigRegistry::<T>::insert(
+					shard,
+					UpgradableShardConfig { active, pending_upgrade: None },
+				);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An encrypted call for the shard was submitted. The ciphertext itself
+		/// is in the block body; `ciphertext_hash` is its blake2_256.
+		IndirectInvocationRegistered {
+			shard: ShardIdentifier,
+			sender: T::AccountId,
+			ciphertext_hash: H256,
+		},
+		/// An enclave of the shard processed the parent chain up to this block.
+		ProcessedParentchainBlock {
+			shard: ShardIdentifier,
+			signer: T::AccountId,
+			block_hash: H256,
+			block_number: BlockNumberFor<T>,
+			calls_root: H256,
+		},
+		/// Funds moved into the shard's vault, for the encrypted beneficiary
+		/// (which the shard's enclaves decrypt).
+		ShieldFunds {
+			shard: ShardIdentifier,
+			from: T::AccountId,
+			encrypted_beneficiary: Vec<u8>,
+			amount: BalanceOf<T>,
+		},
+		/// The shard's vault paid an unshield request.
+		UnshieldedFunds {
+			shard: ShardIdentifier,
+			beneficiary: T::AccountId,
+			amount: BalanceOf<T>,
+			call_hash: H256,
+		},
+		/// The shard's configuration changes to `config` from `enactment_block` on.
+		ShardConfigUpdated {
+			shard: ShardIdentifier,
+			config: ShardConfig,
+			enactment_block: BlockNumberFor<T>,
+		},
+		/// Root removed an enclave from the shard's active signers.
+		EnclavePurgedFromShard { shard: ShardIdentifier, signer: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The ciphertext is longer than `MaxCiphertextLength`.
+		CiphertextTooLong,
+		/// The ciphertext is empty.
+		EmptyCiphertext,
+		/// The encrypted beneficiary is longer than `MaxBeneficiaryLength`.
+		BeneficiaryTooLong,
+		/// The encrypted beneficiary is empty.
+		EmptyBeneficiary,
+		/// The amount is zero.
+		ZeroAmount,
+		/// This unshield request (call hash) of the shard was already paid.
+		UnshieldAlreadyExecuted,
+		/// The shard's vault cannot pay the amount.
+		InsufficientVaultBalance,
+		/// The payment would leave the vault with less than the existential
+		/// deposit (which would be burnt); the vault must keep at least that
+		/// much or be emptied entirely.
+		VaultWouldBeDusted,
+		/// The confirmed block is older than the one this enclave last confirmed.
+		ConfirmationNotNewer,
+		/// This enclave already confirmed another block with the same number.
+		ConflictingConfirmation,
+		/// `max_instances` is zero or above `MaxInstancesLimit`.
+		InvalidMaxInstances,
+		/// The account is not a registered enclave (or its registration expired).
+		EnclaveNotRegistered,
+		/// The shard has no configuration.
+		ShardNotInitialized,
+		/// The enclave's fingerprint is not the one the shard allows.
+		WrongFingerprint,
+		/// The shard already has its maximum number of active enclaves.
+		TooManyInstances,
+		/// An enclave may only initialise a shard nobody uses yet (no active
+		/// signers, empty vault); otherwise root must.
+		ShardInUse,
+		/// The account is not an active signer of the shard.
+		NotAShardSigner,
+	}
+
+	impl<T: Config> From<ShardMembershipError> for Error<T> {
+		fn from(error: ShardMembershipError) -> Self {
+			match error {
+				ShardMembershipError::EnclaveNotRegistered => Error::<T>::EnclaveNotRegistered,
+				ShardMembershipError::ShardNotInitialized => Error::<T>::ShardNotInitialized,
+				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
+				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
+			}
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submit an encrypted call (to the shard's shielding key) for the
+		/// shard's enclaves, which read it from the block body.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::invoke(ciphertext.len() as u32))]
+		pub fn invoke(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			ciphertext: Vec<u8>,
+		) -> DispatchResult {
+			let sender = ensure_signed(origin)?;
+			ensure!(!ciphertext.is_empty(), Error::<T>::EmptyCiphertext);
+			ensure!(
+				ciphertext.len() <= T::MaxCiphertextLength::get() as usize,
+				Error::<T>::CiphertextTooLong
+			);
+			let ciphertext_hash = H256(blake2_256(&ciphertext));
+			Self::deposit_event(Event::IndirectInvocationRegistered {
+				shard,
+				sender,
+				ciphertext_hash,
+			});
+			Ok(())
+		}
+
+		/// Confirm, as an enclave of the shard, that the shard's state includes
+		/// the parent chain up to `block_hash`, and which calls it executed
+		/// (`calls_root`). Confirmations of one enclave never go back; resending
+		/// the last one is a no-op.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::confirm_processed_parentchain_block(
+			T::MaxInstancesLimit::get()
+		))]
+		pub fn confirm_processed_parentchain_block(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			block_hash: H256,
+			block_number: BlockNumberFor<T>,
+			calls_root: H256,
+		) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::ensure_member(&signer, &shard)?;
+			if let Some((last_number, last_hash)) =
+				LastProcessedParentchainBlock::<T>::get(shard, &signer)
+			{
+				ensure!(block_number >= last_number, Error::<T>::ConfirmationNotNewer);
+				if block_number == last_number {
+					ensure!(block_hash == last_hash, Error::<T>::ConflictingConfirmation);
+					return Ok(());
+				}
+			}
+			LastProcessedParentchainBlock::<T>::insert(shard, &signer, (block_number, block_hash));
+			Self::deposit_event(Event::ProcessedParentchainBlock {
+				shard,
+				signer,
+				block_hash,
+				block_number,
+				calls_root,
+			});
+			Ok(())
+		}
+
+		/// Move `amount` from the caller into the shard's vault, for the
+		/// beneficiary encrypted to the shard's shielding key. The caller's
+		/// account is preserved: it keeps at least the existential deposit.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::shield_funds(encrypted_beneficiary.len() as u32))]
+		pub fn shield_funds(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			encrypted_beneficiary: Vec<u8>,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
+			let from = ensure_signed(origin)?;
+			ensure!(!encrypted_beneficiary.is_empty(), Error::<T>::EmptyBeneficiary);
+			ensure!(
+				encrypted_beneficiary.len() <= T::MaxBeneficiaryLength::get() as usize,
+				Error::<T>::BeneficiaryTooLong
+			);
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let vault = Self::vault_account(&shard);
+			<T::Currency as fungible::Mutate<_>>::transfer(
+				&from,
+				&vault,
+				amount,
+				Preservation::Preserve,
+			)?;
+			Self::deposit_event(Event::ShieldFunds { shard, from, encrypted_beneficiary, amount });
+			Ok(())
+		}
+
+		/// Pay `amount` from the shard's vault to `beneficiary`, as requested by
+		/// an enclave of the shard. Each `call_hash` is paid at most once per
+		/// shard. The
+		/// vault may be emptied entirely (and is then reaped), but never left
+		/// with dust below the existential deposit.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::unshield_funds(T::MaxInstancesLimit::get()))]
+		pub fn unshield_funds(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			beneficiary: T::AccountId,
+			amount: BalanceOf<T>,
+			call_hash: H256,
+		) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			Self::ensure_member(&signer, &shard)?;
+			ensure!(
+				!ExecutedUnshieldCalls::<T>::contains_key(shard, call_hash),
+				Error::<T>::UnshieldAlreadyExecuted
+			);
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let vault = Self::vault_account(&shard);
+			let available = <T::Currency as fungible::Inspect<_>>::reducible_balance(
+				&vault,
+				Preservation::Expendable,
+				Fortitude::Polite,
+			);
+			ensure!(available >= amount, Error::<T>::InsufficientVaultBalance);
+			// Below the existential deposit the rest would be burnt as dust:
+			// refuse rather than lose the remaining users' funds.
+			let remaining =
+				<T::Currency as fungible::Inspect<_>>::balance(&vault).saturating_sub(amount);
+			ensure!(
+				remaining.is_zero()
+					|| remaining >= <T::Currency as fungible::Inspect<_>>::minimum_balance(),
+				Error::<T>::VaultWouldBeDusted
+			);
+			<T::Currency as fungible::Mutate<_>>::transfer(
+				&vault,
+				&beneficiary,
+				amount,
+				Preservation::Expendable,
+			)?;
+			ExecutedUnshieldCalls::<T>::insert(
+				shard,
+				call_hash,
+				frame_system::Pallet::<T>::block_number(),
+			);
+			Self::deposit_event(Event::UnshieldedFunds { shard, beneficiary, amount, call_hash });
+			Ok(())
+		}
+
+		/// Set which enclave code may serve the shard and how many instances.
+		///
+		/// - A shard with a configuration (including the implicit one of a
+		///   shard whose id is the caller's fingerprint): root or an enclave of
+		///   the shard may change it; the change takes effect `enactment_delay`
+		///   blocks from now (at once if zero) and replaces any upgrade
+		///   scheduled before.
+		/// - A shard without one: root, or an enclave registered with
+		///   `config.enclave_fingerprint` if nobody uses the shard yet (no
+		///   active signers, empty vault), initialise it at once; the delay is
+		///   ignored.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::update_shard_config(T::MaxInstancesLimit::get()))]
+		pub fn update_shard_config(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			config: ShardConfig,
+			enactment_delay: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let caller = ensure_signed_or_root(origin)?;
+			ensure!(
+				Self::max_instances_valid(config.max_instances),
+				Error::<T>::InvalidMaxInstances
+			);
+			let now = frame_system::Pallet::<T>::block_number();
+
+			let stored = ShardConfigRegistry::<T>::get(shard).map(|c| Self::promoted(c, now).0);
+			let current = match (stored, &caller) {
+				(Some(current), _) => Some(current),
+				(None, None) => None,
+				(None, Some(who)) => {
+					let fingerprint = T::EnclaveRegistry::registered_fingerprint(who)
+						.ok_or(Error::<T>::EnclaveNotRegistered)?;
+					if fingerprint == shard {
+						Some(UpgradableShardConfig {
+							active: Self::implicit_config(&shard),
+							pending_upgrade: None,
+						})
+					} else {
+						ensure!(
+							fingerprint == config.enclave_fingerprint,
+							Error::<T>::WrongFingerprint
+						);
+						ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
+						None
+					}
+				}
+			};
+
+			let (updated, enactment_block) = match current {
+				None => {
+					(UpgradableShardConfig { active: config.clone(), pending_upgrade: None }, now)
+				}
+				Some(mut current) => {
+					if let Some(who) = &caller {
+						Self::ensure_member(who, &shard)?;
+					}
+					if enactment_delay.is_zero() {
+						current.active = config.clone();
+						current.pending_upgrade = None;
+						(current, now)
+					} else {
+						let at = now.saturating_add(enactment_delay);
+						current.pending_upgrade = Some((at, config.clone()));
+						(current, at)
+					}
+				}
+			};
+			ShardConfigRegistry::<T>::insert(shard, updated);
+			Self::deposit_event(Event::ShardConfigUpdated { shard, config, enactment_block });
+			Ok(())
+		}
+
+		/// Remove an enclave from the shard's active signers, freeing its slot,
+		/// and forget its last confirmation. Root only. If the enclave is still
+		/// registered with the shard's fingerprint, its next action re-adds it.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::purge_enclave_from_shard())]
+		pub fn purge_enclave_from_shard(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			signer: T::AccountId,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			let mut signers = ShardStatus::<T>::get(shard);
+			let before = signers.len();
+			signers.retain(|status| status.signer != signer);
+			let was_active = signers.len() != before;
+			let had_confirmation =
+				LastProcessedParentchainBlock::<T>::take(shard, &signer).is_some();
+			ensure!(was_active || had_confirmation, Error::<T>::NotAShardSigner);
+			if signers.is_empty() {
+				ShardStatus::<T>::remove(shard);
+			} else {
+				ShardStatus::<T>::insert(shard, signers);
+			}
+			Self::deposit_event(Event::EnclavePurgedFromShard { shard, signer });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The keyless account that holds the shard's shielded funds:
+		/// `PalletId.into_sub_account_truncating(blake2_128(shard))`. The shard
+		/// is hashed because a 32-byte account only has room for 20 bytes of a
+		/// raw shard id, and shard ids are freely chosen: two shards sharing a
+		/// 20-byte prefix would otherwise share a vault.
+		pub fn vault_account(shard: &ShardIdentifier) -> T::AccountId {
+			let seed = polkadot_sdk::sp_io::hashing::blake2_128(shard.as_bytes());
+			T::PalletId::get().into_sub_account_truncating(seed)
+		}
+
+		/// The configuration in force for `shard` now, if one is stored. (The
+		/// implicit configuration of a shard named after a fingerprint is not
+		/// included; see the crate documentation.)
+		pub fn effective_shard_config(shard: &ShardIdentifier) -> Option<ShardConfig> {
+			let now = frame_system::Pallet::<T>::block_number();
+			ShardConfigRegistry::<T>::get(shard).map(|c| c.effective_at(now).clone())
+		}
+
+		/// The configuration a shard named after a fingerprint has while nothing
+		/// is stored for it.
+		pub fn implicit_config(shard: &ShardIdentifier) -> ShardConfig {
+			ShardConfig { enclave_fingerprint: *shard, max_instances: T::MaxInstancesLimit::get() }
+		}
+
+		pub(crate) fn max_instances_valid(max_instances: u32) -> bool {
+			(1..=T::MaxInstancesLimit::get()).contains(&max_instances)
+		}
+
+		/// `config` with a reached upgrade promoted to active, and whether it was.
+		pub(crate) fn promoted(
+			mut config: ShardConfigOf<T>,
+			now: BlockNumberFor<T>,
+		) -> (ShardConfigOf<T>, bool) {
+			match config.pending_upgrade.take() {
+				Some((at, upgrade)) if now >= at => {
+					config.active = upgrade;
+					(config, true)
+				}
+				pending => {
+					config.pending_upgrade = pending;
+					(config, false)
+				}
+			}
+		}
+
+		/// Nobody uses the shard yet: no active signers and an empty vault.
+		fn shard_unused(shard: &ShardIdentifier) -> bool {
+			ShardStatus::<T>::decode_len(shard).unwrap_or(0) == 0
+				&& <T::Currency as fungible::Inspect<_>>::total_balance(&Self::vault_account(shard))
+					.is_zero()
+		}
+
+		fn ensure_member(who: &T::AccountId, shard: &ShardIdentifier) -> Result<(), Error<T>> {
+			<Self as ShardMembership<T::AccountId>>::ensure_member_and_touch(who, shard)
+				.map(|_| ())
+				.map_err(Error::<T>::from)
+		}
+	}
+}
+
+impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
+	/// Checks that `who` is a registered enclave with the fingerprint the
+	/// shard's effective configuration allows (stored, or implicit when the
+	/// shard is named after `who`'s fingerprint), then records its activity:
+	/// signers that are no longer registered with that fingerprint are pruned,
+	/// `who` is updated or appended if the shard has room. Promotes a reached
+	/// upgrade. Writes nothing when it fails.
+	fn ensure_member_and_touch(
+		who: &T::AccountId,
+		shard: &ShardIdentifier,
+	) -> Result<EnclaveFingerprint, ShardMembershipError> {
+		let fingerprint = T::EnclaveRegistry::registered_fingerprint(who)
+			.ok_or(ShardMembershipError::EnclaveNotRegistered)?;
+		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
+		let (config, promoted) = match ShardConfigRegistry::<T>::get(shard) {
+			Some(stored) => {
+				let (stored, promoted) = Self::promoted(stored, now);
+				let config = stored.active.clone();
+				(config, promoted.then_some(stored))
+			}
+			None if *shard == fingerprint => (Self::implicit_config(shard), None),
+			None => return Err(ShardMembershipError::ShardNotInitialized),
+		};
+		if fingerprint != config.enclave_fingerprint {
+			return Err(ShardMembershipError::WrongFingerprint);
+		}
+
+		let mut signers = ShardStatus::<T>::get(shard);
+		signers.retain(|status| {
+			status.fingerprint == config.enclave_fingerprint
+				&& T::EnclaveRegistry::registered_fingerprint(&status.signer)
+					== Some(config.enclave_fingerprint)
+		});
+		if let Some(status) = signers.iter_mut().find(|status| &status.signer == who) {
+			status.last_activity = now;
+		} else {
+			if signers.len() >= config.max_instances as usize {
+				return Err(ShardMembershipError::TooManyInstances);
+			}
+			signers
+				.try_push(ShardSignerStatus {
+					signer: who.clone(),
+					fingerprint,
+					last_activity: now,
+				})
+				.map_err(|_| ShardMembershipError::TooManyInstances)?;
+		}
+		ShardStatus::<T>::insert(shard, signers);
+		if let Some(stored) = promoted {
+			ShardConfigRegistry::<T>::insert(shard, stored);
+		}
+		Ok(fingerprint)
+	}
+}

@@ -1,0 +1,594 @@
+//! # Teerex: the registry of attested enclaves
+//!
+//! Owns the set of enclaves that the parent chain trusts, keyed by their
+//! signing account, and the Intel collateral that DCAP attestation is checked
+//! against. It decides *whether* an enclave may register (security flags,
+//! attestation method, TCB status); *how* evidence is verified belongs to the
+//! attestation verifier plugged in through [`Config::AttestationVerifier`].
+//! It knows nothing of shards: that is `pallet-enclave-bridge`'s concern.
+//!
+//! ## Calls
+//! - [`Pallet::register_sgx_enclave`]: register or renew the caller as an enclave.
+//! - [`Pallet::unregister_sovereign_enclave`]: by the enclave, by root, or by
+//!   anyone once the attestation is older than [`Config::MaxAttestationRenewalPeriod`].
+//! - [`Pallet::register_quoting_enclave`], [`Pallet::register_tcb_info`],
+//!   [`Pallet::register_crl`]: Intel-signed collateral, verified at chain time.
+//! - [`Pallet::set_security_flags`]: root only.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use integritee_primitives::{
+	AttestationError, CollateralKind, EnclaveFingerprint, EnclaveRegistry, Fmspc, SgxEnclave,
+	VerifiedCollateral,
+};
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use codec::DecodeAll;
+	use integritee_primitives::{
+		AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralEvidence, SecurityFlags,
+		SgxBuildMode, SgxStatus, SkippedAttestation,
+	};
+	use polkadot_sdk::{
+		frame_support::{pallet_prelude::*, traits::UnixTime, DefaultNoBound},
+		frame_system::pallet_prelude::*,
+	};
+
+	/// The registry's record of an enclave, with the URL bounded for storage.
+	pub type EnclaveOf<T> = SgxEnclave<BoundedVec<u8, <T as Config>::MaxUrlLength>>;
+
+	/// Verified collateral as stored, bounded for storage.
+	#[derive(
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+	)]
+	#[scale_info(skip_type_params(T))]
+	pub struct StoredCollateral<T: Config> {
+		pub kind: CollateralKind,
+		pub fmspc: Option<Fmspc>,
+		pub issued_at_ms: u64,
+		pub next_update_ms: u64,
+		pub encoded: BoundedVec<u8, T::MaxCollateralLength>,
+	}
+
+	impl<T: Config> StoredCollateral<T> {
+		fn into_verified(self) -> VerifiedCollateral {
+			VerifiedCollateral {
+				kind: self.kind,
+				fmspc: self.fmspc,
+				issued_at_ms: self.issued_at_ms,
+				next_update_ms: self.next_update_ms,
+				encoded: self.encoded.into_inner(),
+			}
+		}
+	}
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// Chain time, for attestation freshness and collateral validity.
+		type UnixTime: UnixTime;
+		/// Checks DCAP quotes, IAS reports and Intel collateral.
+		type AttestationVerifier: AttestationVerifier;
+		/// How long (ms) a registration stays valid after its attestation.
+		#[pallet::constant]
+		type MaxAttestationRenewalPeriod: Get<u64>;
+		/// Upper bound of a registration proof (quote or RA-TLS certificate).
+		#[pallet::constant]
+		type MaxProofLength: Get<u32>;
+		/// Upper bound of a worker URL.
+		#[pallet::constant]
+		type MaxUrlLength: Get<u32>;
+		/// Upper bound of one piece of collateral, as submitted and as stored.
+		#[pallet::constant]
+		type MaxCollateralLength: Get<u32>;
+		type WeightInfo: WeightInfo;
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Registered enclaves by their signing account.
+	#[pallet::storage]
+	pub type SovereignEnclaves<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, EnclaveOf<T>, OptionQuery>;
+
+	/// The registry's security policy.
+	#[pallet::storage]
+	pub type SecurityFlagsStorage<T: Config> = StorageValue<_, SecurityFlags, ValueQuery>;
+
+	/// The verified identity of Intel's quoting enclave.
+	#[pallet::storage]
+	pub type QuotingEnclaveIdentity<T: Config> = StorageValue<_, StoredCollateral<T>, OptionQuery>;
+
+	/// Verified TCB info by FMSPC.
+	#[pallet::storage]
+	pub type TcbInfo<T: Config> =
+		StorageMap<_, Blake2_128Concat, Fmspc, StoredCollateral<T>, OptionQuery>;
+
+	/// Verified certificate revocation lists by kind.
+	#[pallet::storage]
+	pub type RevocationLists<T: Config> =
+		StorageMap<_, Blake2_128Concat, CollateralKind, StoredCollateral<T>, OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		pub security_flags: SecurityFlags,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			SecurityFlagsStorage::<T>::put(self.security_flags);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An enclave registered (or renewed its registration).
+		EnclaveRegistered {
+			signer: T::AccountId,
+			mr_enclave: EnclaveFingerprint,
+			attestation_method: AttestationMethod,
+			url: Option<Vec<u8>>,
+		},
+		/// An enclave left the registry.
+		EnclaveUnregistered { signer: T::AccountId, reason: UnregisterReason },
+		/// Root changed the security policy.
+		SecurityFlagsSet { flags: SecurityFlags },
+		/// New verified collateral replaced older collateral of the same kind.
+		CollateralRegistered { kind: CollateralKind, fmspc: Option<Fmspc>, next_update_ms: u64 },
+	}
+
+	/// Who removed an enclave from the registry.
+	#[derive(
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		TypeInfo,
+		MaxEncodedLen,
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+	)]
+	pub enum UnregisterReason {
+		/// The enclave itself.
+		ByEnclave,
+		/// The root origin.
+		ByRoot,
+		/// Anyone, because the attestation was older than the renewal period.
+		Expired,
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The proof is longer than `MaxProofLength`.
+		ProofTooLong,
+		/// The worker URL is longer than `MaxUrlLength`.
+		UrlTooLong,
+		/// The collateral is longer than `MaxCollateralLength`.
+		CollateralTooLong,
+		/// A `Skip` proof is not a SCALE-encoded `SkippedAttestation`.
+		MalformedSkipProof,
+		/// Registration without attestation is disabled on this chain.
+		SkippingAttestationNotAllowed,
+		/// The enclave runs in SGX debug mode, which this chain does not accept.
+		DebugModeNotAllowed,
+		/// The platform's TCB status is not acceptable (e.g. OutOfDate or Revoked).
+		TcbStatusNotAllowed,
+		/// The attested signing key is not the key that signed this extrinsic.
+		SenderIsNotAttestedEnclave,
+		/// This runtime cannot verify this kind of attestation.
+		AttestationMethodUnsupported,
+		/// The attestation evidence could not be parsed.
+		MalformedAttestation,
+		/// A signature or certificate chain of the evidence did not verify.
+		AttestationSignatureInvalid,
+		/// The collateral the evidence needs is not registered.
+		CollateralMissing,
+		/// The evidence or its collateral is expired or not yet valid.
+		AttestationExpired,
+		/// A certificate of the evidence is revoked.
+		AttestationRevoked,
+		/// The chain has no usable timestamp yet.
+		ChainTimeUnavailable,
+		/// The submitted collateral is not newer than what is registered.
+		CollateralNotNewer,
+		/// The collateral verifier returned a kind other than the one submitted.
+		CollateralKindMismatch,
+		/// The collateral's verified encoding is longer than `MaxCollateralLength`.
+		VerifiedCollateralTooLong,
+		/// No enclave is registered for this account.
+		EnclaveNotRegistered,
+		/// Only the enclave itself or root may unregister it before it expires.
+		UnregisterNotAllowed,
+	}
+
+	impl<T: Config> From<AttestationError> for Error<T> {
+		fn from(error: AttestationError) -> Self {
+			match error {
+				AttestationError::Unsupported => Error::<T>::AttestationMethodUnsupported,
+				AttestationError::Malformed => Error::<T>::MalformedAttestation,
+				AttestationError::BadSignature => Error::<T>::AttestationSignatureInvalid,
+				AttestationError::MissingCollateral => Error::<T>::CollateralMissing,
+				AttestationError::Expired => Error::<T>::AttestationExpired,
+				AttestationError::Revoked => Error::<T>::AttestationRevoked,
+				AttestationError::TcbStatusRefused => Error::<T>::TcbStatusNotAllowed,
+			}
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register the signer as an enclave, or renew its registration.
+		///
+		/// `proof` is a DCAP quote (`Dcap`), an RA-TLS certificate with an IAS
+		/// report (`Ias`), or a SCALE-encoded [`SkippedAttestation`] (`Skip`, only
+		/// where the security flags allow it). The attested signing key
+		/// (`report_data[0..32]`) must be the extrinsic's signer.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_sgx_enclave(proof.len() as u32))]
+		pub fn register_sgx_enclave(
+			origin: OriginFor<T>,
+			proof: Vec<u8>,
+			worker_url: Option<Vec<u8>>,
+			attestation_method: AttestationMethod,
+		) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			ensure!(proof.len() <= T::MaxProofLength::get() as usize, Error::<T>::ProofTooLong);
+			let url: Option<BoundedVec<u8, T::MaxUrlLength>> = worker_url
+				.clone()
+				.map(|url| url.try_into().map_err(|_| Error::<T>::UrlTooLong))
+				.transpose()?;
+			let flags = SecurityFlagsStorage::<T>::get();
+			let now_ms = Self::now_ms()?;
+
+			let attested = match attestation_method {
+				AttestationMethod::Skip => {
+					ensure!(
+						flags.allow_skipping_attestation,
+						Error::<T>::SkippingAttestationNotAllowed
+					);
+					let claims = SkippedAttestation::decode_all(&mut &proof[..])
+						.map_err(|_| Error::<T>::MalformedSkipProof)?;
+					// Nothing proves a production build, so it is recorded as debug.
+					AttestedEnclave {
+						mr_enclave: claims.mr_enclave,
+						mr_signer: claims.mr_signer,
+						signer_public: [0; 32],
+						shielding_key_hash: claims.shielding_key_hash,
+						build_mode: SgxBuildMode::Debug,
+						status: SgxStatus::Unattested,
+						attested_at_ms: now_ms,
+					}
+				}
+				AttestationMethod::Dcap => {
+					let attested = T::AttestationVerifier::verify_dcap_quote(
+						&proof,
+						&|kind, fmspc| Self::registered_collateral(kind, fmspc),
+						now_ms,
+					)
+					.map_err(Error::<T>::from)?;
+					Self::ensure_signer_matches(&signer, &attested)?;
+					attested
+				}
+				AttestationMethod::Ias => {
+					let attested = T::AttestationVerifier::verify_ias_certificate(&proof, now_ms)
+						.map_err(Error::<T>::from)?;
+					Self::ensure_signer_matches(&signer, &attested)?;
+					attested
+				}
+			};
+
+			if attested.build_mode == SgxBuildMode::Debug {
+				ensure!(flags.allow_debug_mode, Error::<T>::DebugModeNotAllowed);
+			}
+			ensure!(Self::tcb_status_allowed(attested.status), Error::<T>::TcbStatusNotAllowed);
+
+			let enclave = SgxEnclave {
+				mr_enclave: attested.mr_enclave,
+				mr_signer: attested.mr_signer,
+				shielding_key_hash: attested.shielding_key_hash,
+				build_mode: attested.build_mode,
+				status: attested.status,
+				attestation_method,
+				attested_at_ms: attested.attested_at_ms,
+				url,
+			};
+			SovereignEnclaves::<T>::insert(&signer, enclave);
+			Self::deposit_event(Event::EnclaveRegistered {
+				signer,
+				mr_enclave: attested.mr_enclave,
+				attestation_method,
+				url: worker_url,
+			});
+			Ok(())
+		}
+
+		/// Remove an enclave from the registry: by the enclave itself, by root,
+		/// or by anyone once its attestation is older than the renewal period.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::unregister_sovereign_enclave())]
+		pub fn unregister_sovereign_enclave(
+			origin: OriginFor<T>,
+			enclave_signer: T::AccountId,
+		) -> DispatchResult {
+			let caller = ensure_signed_or_root(origin)?;
+			let enclave = SovereignEnclaves::<T>::get(&enclave_signer)
+				.ok_or(Error::<T>::EnclaveNotRegistered)?;
+			let reason = match caller {
+				None => UnregisterReason::ByRoot,
+				Some(who) if who == enclave_signer => UnregisterReason::ByEnclave,
+				Some(_) if Self::is_expired(&enclave, Self::now_ms()?) => UnregisterReason::Expired,
+				Some(_) => return Err(Error::<T>::UnregisterNotAllowed.into()),
+			};
+			SovereignEnclaves::<T>::remove(&enclave_signer);
+			Self::deposit_event(Event::EnclaveUnregistered { signer: enclave_signer, reason });
+			Ok(())
+		}
+
+		/// Register Intel's signed quoting-enclave identity (`qe_identity.json`'s
+		/// `enclaveIdentity` body, its signature and the PEM issuer chain).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_collateral(enclave_identity.len() as u32))]
+		pub fn register_quoting_enclave(
+			origin: OriginFor<T>,
+			enclave_identity: Vec<u8>,
+			signature: Vec<u8>,
+			certificate_chain: Vec<u8>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let evidence = CollateralEvidence {
+				body: &enclave_identity,
+				signature: &signature,
+				issuer_chain: &certificate_chain,
+			};
+			Self::store_collateral(CollateralKind::QuotingEnclaveIdentity, evidence)
+		}
+
+		/// Register Intel's signed TCB info for one FMSPC (`tcb_info.json`'s
+		/// `tcbInfo` body, its signature and the PEM issuer chain).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::register_collateral(tcb_info.len() as u32))]
+		pub fn register_tcb_info(
+			origin: OriginFor<T>,
+			tcb_info: Vec<u8>,
+			signature: Vec<u8>,
+			certificate_chain: Vec<u8>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let evidence = CollateralEvidence {
+				body: &tcb_info,
+				signature: &signature,
+				issuer_chain: &certificate_chain,
+			};
+			Self::store_collateral(CollateralKind::TcbInfo, evidence)
+		}
+
+		/// Register a certificate revocation list (DER) with its PEM issuer chain.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::register_collateral(crl.len() as u32))]
+		pub fn register_crl(
+			origin: OriginFor<T>,
+			kind: CrlKind,
+			crl: Vec<u8>,
+			certificate_chain: Vec<u8>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			let evidence =
+				CollateralEvidence { body: &crl, signature: &[], issuer_chain: &certificate_chain };
+			Self::store_collateral(kind.into(), evidence)
+		}
+
+		/// Set the registry's security policy. Root only.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_security_flags())]
+		pub fn set_security_flags(origin: OriginFor<T>, flags: SecurityFlags) -> DispatchResult {
+			ensure_root(origin)?;
+			SecurityFlagsStorage::<T>::put(flags);
+			Self::deposit_event(Event::SecurityFlagsSet { flags });
+			Ok(())
+		}
+	}
+
+	/// The revocation lists `register_crl` accepts.
+	#[derive(
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		TypeInfo,
+		MaxEncodedLen,
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Debug,
+	)]
+	pub enum CrlKind {
+		/// Revoked PCK certificates, issued by the PCK platform or processor CA.
+		Pck,
+		/// Revoked intermediate CAs, issued by the root CA.
+		RootCa,
+	}
+
+	impl From<CrlKind> for CollateralKind {
+		fn from(kind: CrlKind) -> Self {
+			match kind {
+				CrlKind::Pck => CollateralKind::PckCrl,
+				CrlKind::RootCa => CollateralKind::RootCaCrl,
+			}
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Every registered enclave, for the `TeerexApi` runtime API.
+		pub fn enclaves() -> Vec<(T::AccountId, SgxEnclave<Vec<u8>>)> {
+			SovereignEnclaves::<T>::iter()
+				.map(|(signer, enclave)| {
+					let SgxEnclave {
+						mr_enclave,
+						mr_signer,
+						shielding_key_hash,
+						build_mode,
+						status,
+						attestation_method,
+						attested_at_ms,
+						url,
+					} = enclave;
+					let url = url.map(BoundedVec::into_inner);
+					(
+						signer,
+						SgxEnclave {
+							mr_enclave,
+							mr_signer,
+							shielding_key_hash,
+							build_mode,
+							status,
+							attestation_method,
+							attested_at_ms,
+							url,
+						},
+					)
+				})
+				.collect()
+		}
+
+		/// The enclave registered for `signer`, expired or not.
+		pub fn enclave(signer: &T::AccountId) -> Option<EnclaveOf<T>> {
+			SovereignEnclaves::<T>::get(signer)
+		}
+
+		/// The TCB statuses under which an enclave may register. OutOfDate and
+		/// Revoked platforms never may; configuration needs are tolerated
+		/// because they are about the platform setup, not known exploits.
+		pub fn tcb_status_allowed(status: SgxStatus) -> bool {
+			matches!(
+				status,
+				SgxStatus::UpToDate
+					| SgxStatus::SwHardeningNeeded
+					| SgxStatus::ConfigurationNeeded
+					| SgxStatus::ConfigurationAndSwHardeningNeeded
+					| SgxStatus::Unattested
+			)
+		}
+
+		pub(crate) fn is_expired(enclave: &EnclaveOf<T>, now_ms: u64) -> bool {
+			now_ms.saturating_sub(enclave.attested_at_ms) > T::MaxAttestationRenewalPeriod::get()
+		}
+
+		fn now_ms() -> Result<u64, Error<T>> {
+			let now = T::UnixTime::now().as_millis();
+			// Timestamp is zero until the first block's inherent has set it.
+			if now == 0 {
+				return Err(Error::<T>::ChainTimeUnavailable);
+			}
+			u64::try_from(now).map_err(|_| Error::<T>::ChainTimeUnavailable)
+		}
+
+		fn ensure_signer_matches(
+			signer: &T::AccountId,
+			attested: &AttestedEnclave,
+		) -> Result<(), Error<T>> {
+			let signer_bytes = signer.encode();
+			ensure!(
+				signer_bytes.as_slice() == attested.signer_public.as_slice(),
+				Error::<T>::SenderIsNotAttestedEnclave
+			);
+			Ok(())
+		}
+
+		fn registered_collateral(
+			kind: CollateralKind,
+			fmspc: Option<Fmspc>,
+		) -> Option<VerifiedCollateral> {
+			let stored = match kind {
+				CollateralKind::QuotingEnclaveIdentity => QuotingEnclaveIdentity::<T>::get(),
+				CollateralKind::TcbInfo => TcbInfo::<T>::get(fmspc?),
+				CollateralKind::PckCrl | CollateralKind::RootCaCrl => {
+					RevocationLists::<T>::get(kind)
+				}
+			};
+			stored.map(StoredCollateral::into_verified)
+		}
+
+		fn store_collateral(kind: CollateralKind, evidence: CollateralEvidence) -> DispatchResult {
+			let max = T::MaxCollateralLength::get() as usize;
+			ensure!(
+				evidence.body.len() <= max
+					&& evidence.signature.len() <= max
+					&& evidence.issuer_chain.len() <= max,
+				Error::<T>::CollateralTooLong
+			);
+			let verified =
+				T::AttestationVerifier::verify_collateral(kind, evidence, Self::now_ms()?)
+					.map_err(Error::<T>::from)?;
+			ensure!(verified.kind == kind, Error::<T>::CollateralKindMismatch);
+			let stored = StoredCollateral::<T> {
+				kind,
+				fmspc: verified.fmspc,
+				issued_at_ms: verified.issued_at_ms,
+				next_update_ms: verified.next_update_ms,
+				encoded: verified
+					.encoded
+					.try_into()
+					.map_err(|_| Error::<T>::VerifiedCollateralTooLong)?,
+			};
+			if let Some(existing) = Self::registered_collateral(kind, stored.fmspc) {
+				// Never roll collateral back: an older TCB info could re-admit
+				// platforms that a newer one marks out of date.
+				ensure!(
+					stored.issued_at_ms > existing.issued_at_ms,
+					Error::<T>::CollateralNotNewer
+				);
+			}
+			let (fmspc, next_update_ms) = (stored.fmspc, stored.next_update_ms);
+			match kind {
+				CollateralKind::QuotingEnclaveIdentity => QuotingEnclaveIdentity::<T>::put(stored),
+				CollateralKind::TcbInfo => {
+					let fmspc = fmspc.ok_or(Error::<T>::MalformedAttestation)?;
+					TcbInfo::<T>::insert(fmspc, stored)
+				}
+				CollateralKind::PckCrl | CollateralKind::RootCaCrl => {
+					RevocationLists::<T>::insert(kind, stored)
+				}
+			}
+			Self::deposit_event(Event::CollateralRegistered { kind, fmspc, next_update_ms });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> EnclaveRegistry<T::AccountId> for Pallet<T> {
+	fn registered_fingerprint(who: &T::AccountId) -> Option<EnclaveFingerprint> {
+		use polkadot_sdk::frame_support::traits::UnixTime;
+		let enclave = SovereignEnclaves::<T>::get(who)?;
+		let now_ms = u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
+		if Self::is_expired(&enclave, now_ms) {
+			return None;
+		}
+		Some(enclave.mr_enclave)
+	}
+}

@@ -1,0 +1,315 @@
+//! Test runtime for `pallet-teerex`.
+//!
+//! The runtime holds `frame_system`, `pallet_timestamp` (the registry's
+//! [`Config::UnixTime`](crate::Config::UnixTime)) and the registry itself, with
+//! 32-byte accounts so that an extrinsic's signer can be compared with the
+//! signing key an attestation reports.
+//!
+//! The attestation verifier is [`TestVerifier`], a test double that stands in
+//! for the attestation crate (not written yet): it checks nothing and returns
+//! whatever the evidence tells it to. Tests build evidence with the helpers at
+//! the end of this module. [`use_no_attestation_verifier`] switches the runtime
+//! to [`NoAttestationVerifier`] for the current test thread.
+
+use crate as pallet_teerex;
+use codec::{Decode, DecodeAll, Encode};
+use core::cell::Cell;
+use integritee_primitives::{
+	AttestationError, AttestationVerifier, AttestedEnclave, CollateralEvidence, CollateralKind,
+	Fmspc, NoAttestationVerifier, SecurityFlags, VerifiedCollateral,
+};
+use polkadot_sdk::{
+	frame_support::{self, derive_impl, traits::ConstU32, traits::ConstU64},
+	frame_system, pallet_timestamp,
+	sp_io::TestExternalities,
+	sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+pub type AccountId = AccountId32;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Timestamp: pallet_timestamp,
+		Teerex: pallet_teerex,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+}
+
+#[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
+impl pallet_timestamp::Config for Test {}
+
+/// How long a registration stays valid: one day.
+pub const RENEWAL_PERIOD_MS: u64 = 24 * 60 * 60 * 1000;
+pub const MAX_PROOF_LENGTH: u32 = 256;
+pub const MAX_URL_LENGTH: u32 = 32;
+pub const MAX_COLLATERAL_LENGTH: u32 = 128;
+
+impl pallet_teerex::Config for Test {
+	type UnixTime = Timestamp;
+	type AttestationVerifier = SwitchableVerifier;
+	type MaxAttestationRenewalPeriod = ConstU64<RENEWAL_PERIOD_MS>;
+	type MaxProofLength = ConstU32<MAX_PROOF_LENGTH>;
+	type MaxUrlLength = ConstU32<MAX_URL_LENGTH>;
+	type MaxCollateralLength = ConstU32<MAX_COLLATERAL_LENGTH>;
+	type WeightInfo = ();
+}
+
+/// Chain time at which the test externalities start (ms since the Unix epoch).
+pub const NOW_MS: u64 = 1_700_000_000_000;
+
+/// The account with all 32 bytes set to `seed`.
+pub fn account(seed: u8) -> AccountId {
+	AccountId32::new([seed; 32])
+}
+
+/// Sets the chain time as the timestamp inherent would.
+pub fn set_now(ms: u64) {
+	pallet_timestamp::Pallet::<Test>::set_timestamp(ms);
+}
+
+/// Builds test externalities with the given security flags, at block 1 (so that
+/// events are recorded) and chain time [`NOW_MS`].
+pub struct ExtBuilder {
+	flags: SecurityFlags,
+}
+
+impl Default for ExtBuilder {
+	/// Production policy: no debug enclaves, no skipped attestation.
+	fn default() -> Self {
+		Self { flags: SecurityFlags::default() }
+	}
+}
+
+impl ExtBuilder {
+	/// Development policy: debug enclaves and skipped attestation allowed.
+	pub fn dev() -> Self {
+		Self { flags: SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true } }
+	}
+
+	pub fn flags(flags: SecurityFlags) -> Self {
+		Self { flags }
+	}
+
+	/// Also switches the runtime back to the [`TestVerifier`], in case a test
+	/// before on the same thread called [`use_no_attestation_verifier`].
+	pub fn build(self) -> TestExternalities {
+		NO_VERIFIER.with(|flag| flag.set(false));
+		let mut storage =
+			frame_system::GenesisConfig::<Test>::default().build_storage().expect("valid genesis");
+		pallet_teerex::GenesisConfig::<Test> { security_flags: self.flags, ..Default::default() }
+			.assimilate_storage(&mut storage)
+			.expect("valid genesis");
+		let mut ext = TestExternalities::new(storage);
+		ext.execute_with(|| {
+			System::set_block_number(1);
+			set_now(NOW_MS);
+		});
+		ext
+	}
+
+	pub fn build_and_execute(self, test: impl FnOnce()) {
+		self.build().execute_with(test)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Test double of the attestation verifier
+// ---------------------------------------------------------------------------
+
+/// First byte of evidence that the [`TestVerifier`] accepts: the rest is the
+/// SCALE encoding of what it returns (an [`AttestedEnclave`] for a quote or a
+/// certificate, a [`VerifiedCollateral`] for collateral).
+pub const MAGIC_OK: u8 = 0xA0;
+/// First byte of a DCAP quote that needs registered collateral: the rest is the
+/// SCALE encoding of `(Fmspc, AttestedEnclave)`. The quote verifies only if the
+/// registry holds the quoting-enclave identity and TCB info for that FMSPC, and
+/// neither has passed its `next_update_ms`.
+pub const MAGIC_NEEDS_COLLATERAL: u8 = 0xA1;
+/// First byte of collateral whose verified encoding is larger than the
+/// submission: the rest is the SCALE encoding of `(u32, VerifiedCollateral)`,
+/// and the returned `encoded` is that many zero bytes.
+pub const MAGIC_INFLATED: u8 = 0xA2;
+
+/// Every error the verifier can report, each with the first byte of evidence
+/// that makes the [`TestVerifier`] report it.
+pub const ERROR_MAGICS: [(u8, AttestationError); 7] = [
+	(0xE0, AttestationError::Unsupported),
+	(0xE1, AttestationError::Malformed),
+	(0xE2, AttestationError::BadSignature),
+	(0xE3, AttestationError::MissingCollateral),
+	(0xE4, AttestationError::Expired),
+	(0xE5, AttestationError::Revoked),
+	(0xE6, AttestationError::TcbStatusRefused),
+];
+
+/// Test double standing in for the attestation crate's verifier. It checks no
+/// signature: evidence starts with a magic byte that says what to return (see
+/// [`MAGIC_OK`], [`ERROR_MAGICS`]); anything else is `Malformed`.
+pub struct TestVerifier;
+
+fn magic_error(magic: u8) -> Option<AttestationError> {
+	ERROR_MAGICS.iter().find(|(m, _)| *m == magic).map(|(_, error)| *error)
+}
+
+/// Decodes a payload that must be exactly one SCALE-encoded `T`.
+fn decode_payload<T: Decode>(payload: &[u8]) -> Result<T, AttestationError> {
+	T::decode_all(&mut &payload[..]).map_err(|_| AttestationError::Malformed)
+}
+
+fn attested_from(quote: &[u8]) -> Result<AttestedEnclave, AttestationError> {
+	match quote.split_first() {
+		Some((&MAGIC_OK, payload)) => decode_payload(payload),
+		Some((magic, _)) => Err(magic_error(*magic).unwrap_or(AttestationError::Malformed)),
+		None => Err(AttestationError::Malformed),
+	}
+}
+
+impl AttestationVerifier for TestVerifier {
+	fn verify_collateral(
+		_kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		_now_ms: u64,
+	) -> Result<VerifiedCollateral, AttestationError> {
+		match evidence.body.split_first() {
+			Some((&MAGIC_OK, payload)) => decode_payload(payload),
+			Some((&MAGIC_INFLATED, payload)) => {
+				let (len, mut verified): (u32, VerifiedCollateral) = decode_payload(payload)?;
+				verified.encoded = vec![0; len as usize];
+				Ok(verified)
+			}
+			Some((magic, _)) => Err(magic_error(*magic).unwrap_or(AttestationError::Malformed)),
+			None => Err(AttestationError::Malformed),
+		}
+	}
+
+	fn verify_dcap_quote(
+		quote: &[u8],
+		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		match quote.split_first() {
+			Some((&MAGIC_NEEDS_COLLATERAL, payload)) => {
+				let (fmspc, attested): (Fmspc, AttestedEnclave) = decode_payload(payload)?;
+				let qe = collateral(CollateralKind::QuotingEnclaveIdentity, None)
+					.ok_or(AttestationError::MissingCollateral)?;
+				let tcb = collateral(CollateralKind::TcbInfo, Some(fmspc))
+					.ok_or(AttestationError::MissingCollateral)?;
+				if qe.next_update_ms < now_ms || tcb.next_update_ms < now_ms {
+					return Err(AttestationError::Expired);
+				}
+				Ok(attested)
+			}
+			_ => attested_from(quote),
+		}
+	}
+
+	fn verify_ias_certificate(
+		cert_der: &[u8],
+		_now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		attested_from(cert_der)
+	}
+}
+
+thread_local! {
+	static NO_VERIFIER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes the runtime use [`NoAttestationVerifier`] on the current thread until
+/// the next [`ExtBuilder::build`].
+pub fn use_no_attestation_verifier() {
+	NO_VERIFIER.with(|flag| flag.set(true));
+}
+
+/// The runtime's verifier: [`TestVerifier`], or [`NoAttestationVerifier`] after
+/// [`use_no_attestation_verifier`].
+pub struct SwitchableVerifier;
+
+impl AttestationVerifier for SwitchableVerifier {
+	fn verify_collateral(
+		kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		now_ms: u64,
+	) -> Result<VerifiedCollateral, AttestationError> {
+		if NO_VERIFIER.with(Cell::get) {
+			NoAttestationVerifier::verify_collateral(kind, evidence, now_ms)
+		} else {
+			TestVerifier::verify_collateral(kind, evidence, now_ms)
+		}
+	}
+
+	fn verify_dcap_quote(
+		quote: &[u8],
+		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		if NO_VERIFIER.with(Cell::get) {
+			NoAttestationVerifier::verify_dcap_quote(quote, collateral, now_ms)
+		} else {
+			TestVerifier::verify_dcap_quote(quote, collateral, now_ms)
+		}
+	}
+
+	fn verify_ias_certificate(
+		cert_der: &[u8],
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		if NO_VERIFIER.with(Cell::get) {
+			NoAttestationVerifier::verify_ias_certificate(cert_der, now_ms)
+		} else {
+			TestVerifier::verify_ias_certificate(cert_der, now_ms)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Evidence builders
+// ---------------------------------------------------------------------------
+
+/// A quote or certificate that the [`TestVerifier`] accepts, attesting `attested`.
+pub fn attested_proof(attested: &AttestedEnclave) -> Vec<u8> {
+	let mut proof = vec![MAGIC_OK];
+	attested.encode_to(&mut proof);
+	proof
+}
+
+/// A DCAP quote that verifies only against registered collateral for `fmspc`.
+pub fn quote_needing_collateral(fmspc: Fmspc, attested: &AttestedEnclave) -> Vec<u8> {
+	let mut proof = vec![MAGIC_NEEDS_COLLATERAL];
+	(fmspc, attested).encode_to(&mut proof);
+	proof
+}
+
+/// Evidence (quote, certificate or collateral) that the [`TestVerifier`]
+/// refuses with `error`.
+pub fn failing_evidence(error: AttestationError) -> Vec<u8> {
+	let magic = ERROR_MAGICS
+		.iter()
+		.find(|(_, e)| *e == error)
+		.map(|(magic, _)| *magic)
+		.expect("every error has a magic byte");
+	vec![magic]
+}
+
+/// Collateral that the [`TestVerifier`] accepts, verifying to `verified`.
+pub fn collateral_body(verified: &VerifiedCollateral) -> Vec<u8> {
+	let mut body = vec![MAGIC_OK];
+	verified.encode_to(&mut body);
+	body
+}
+
+/// Collateral whose verified encoding is `encoded_len` bytes long.
+pub fn inflated_collateral_body(encoded_len: u32, verified: &VerifiedCollateral) -> Vec<u8> {
+	let mut body = vec![MAGIC_INFLATED];
+	(encoded_len, verified).encode_to(&mut body);
+	body
+}

@@ -1,0 +1,68 @@
+//! Weights of `pallet-teerex`.
+//!
+//! HAND ESTIMATES, not benchmark results: storage access is counted exactly
+//! from the code; compute is a generous bound per call (quote and certificate
+//! verification are assumed at 5 ms, the attestation crate's goal is 1 ms) plus
+//! a per-byte cost for hashing and parsing the submitted evidence. Replace with
+//! `frame-benchmarking` output once the attestation verifier is wired in.
+
+use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
+
+/// Weight functions needed by `pallet-teerex`.
+pub trait WeightInfo {
+	fn register_sgx_enclave(proof_len: u32) -> Weight;
+	fn unregister_sovereign_enclave() -> Weight;
+	fn register_collateral(len: u32) -> Weight;
+	fn set_security_flags() -> Weight;
+}
+
+/// Picoseconds per byte of parsed evidence (parsing, hashing, signature input).
+const PER_BYTE_PS: u64 = 20_000;
+/// An upper bound of one attestation verification (several ECDSA/RSA checks).
+const VERIFY_PS: u64 = 5_000_000_000;
+/// Proof size (bytes) of one stored record read or written.
+const RECORD_PROOF: u64 = 8_192;
+
+/// Hand-estimated weights for a runtime with database weights `T`.
+pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
+
+impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn register_sgx_enclave(proof_len: u32) -> Weight {
+		// Reads: security flags, timestamp, up to four collateral records.
+		// Writes: the enclave record.
+		Weight::from_parts(VERIFY_PS, 6 * RECORD_PROOF)
+			.saturating_add(Weight::from_parts(PER_BYTE_PS * proof_len as u64, proof_len as u64))
+			.saturating_add(T::DbWeight::get().reads_writes(6, 1))
+	}
+
+	fn unregister_sovereign_enclave() -> Weight {
+		Weight::from_parts(20_000_000, RECORD_PROOF)
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+	}
+
+	fn register_collateral(len: u32) -> Weight {
+		Weight::from_parts(VERIFY_PS, 2 * RECORD_PROOF)
+			.saturating_add(Weight::from_parts(PER_BYTE_PS * len as u64, len as u64))
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+	}
+
+	fn set_security_flags() -> Weight {
+		Weight::from_parts(10_000_000, 0).saturating_add(T::DbWeight::get().writes(1))
+	}
+}
+
+/// For tests: every call weighs nothing.
+impl WeightInfo for () {
+	fn register_sgx_enclave(_: u32) -> Weight {
+		Weight::zero()
+	}
+	fn unregister_sovereign_enclave() -> Weight {
+		Weight::zero()
+	}
+	fn register_collateral(_: u32) -> Weight {
+		Weight::zero()
+	}
+	fn set_security_flags() -> Weight {
+		Weight::zero()
+	}
+}

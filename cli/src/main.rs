@@ -1,0 +1,203 @@
+//! `integritee-cli`: a command-line client of the parent chain.
+//!
+//! This binary only parses arguments and prints; the chain access is
+//! `integritee-chain-client`.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use integritee_chain_client::{ChainClient, WaitFor};
+use integritee_primitives::SgxEnclave;
+use jsonrpsee::core::client::ClientT;
+use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, UNIT};
+use polkadot_sdk::{
+	frame_system, pallet_balances,
+	sp_core::{crypto::Ss58Codec, sr25519, Pair},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+	name = "integritee-cli",
+	version,
+	about = "Client of the Integritee parent chain: balances, transfers, the enclave registry.",
+	long_about = "Client of the Integritee parent chain: balances, transfers, the enclave \
+	              registry.\n\nACCOUNT arguments that only name an account take an SS58 \
+	              address or a secret URI (`//Alice`, a mnemonic); arguments that sign take a \
+	              secret URI. Amounts are in the chain's smallest unit (1 TEER = 10^12)."
+)]
+struct Cli {
+	/// WebSocket RPC endpoint of a parent-chain node.
+	#[arg(long, env = "INTEGRITEE_NODE_URL", default_value = "ws://127.0.0.1:9944", global = true)]
+	node_url: String,
+
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+	/// Print the free balance of ACCOUNT.
+	Balance {
+		/// SS58 address or secret URI.
+		account: String,
+	},
+	/// Transfer AMOUNT from FROM (secret URI) to TO and wait until it is in a block.
+	Transfer {
+		/// Secret URI of the sender, e.g. `//Alice`.
+		from: String,
+		/// SS58 address or secret URI of the recipient.
+		to: String,
+		/// Amount in the smallest unit.
+		amount: Balance,
+	},
+	/// List the enclaves registered on the chain.
+	ListWorkers {
+		/// Print JSON instead of a table.
+		#[arg(long)]
+		json: bool,
+	},
+	/// Print the finalized head and whether a GRANDPA finality proof is available for it.
+	ChainInfo,
+}
+
+fn signer(suri: &str) -> Result<sr25519::Pair, String> {
+	sr25519::Pair::from_string(suri, None)
+		.map_err(|e| format!("'{suri}' is not a usable secret URI: {e:?}"))
+}
+
+fn account(text: &str) -> Result<AccountId, String> {
+	if let Ok(account) = AccountId::from_ss58check(text) {
+		return Ok(account);
+	}
+	signer(text)
+		.map(|pair| pair.public().into())
+		.map_err(|_| format!("'{text}' is neither an SS58 address nor a secret URI"))
+}
+
+fn format_units(amount: Balance) -> String {
+	format!("{}.{:012} TEER", amount / UNIT, amount % UNIT)
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+	let client = ChainClient::connect(&cli.node_url)
+		.await
+		.map_err(|e| format!("cannot reach the node at {}: {e}", cli.node_url))?;
+	match cli.command {
+		Command::Balance { account: who } => {
+			let who = account(&who)?;
+			let key = frame_system::Account::<Runtime>::hashed_key_for(&who);
+			let info = client
+				.storage::<frame_system::AccountInfo<
+					integritee_runtime::Nonce,
+					pallet_balances::AccountData<Balance>,
+				>>(&key, None)
+				.await
+				.map_err(|e| e.to_string())?
+				.unwrap_or_default();
+			println!("{} {}", info.data.free, format_units(info.data.free));
+		},
+		Command::Transfer { from, to, amount } => {
+			let from = signer(&from)?;
+			let to = account(&to)?;
+			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: to.clone().into(),
+				value: amount,
+			});
+			let included =
+				client.submit(&from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+			println!(
+				"transferred {} to {} in block {:?}",
+				format_units(amount),
+				to.to_ss58check(),
+				included.block_hash
+			);
+		},
+		Command::ListWorkers { json } => {
+			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> = client
+				.runtime_call("TeerexApi_enclaves", &[])
+				.await
+				.map_err(|e| e.to_string())?;
+			print_enclaves(&enclaves, json);
+		},
+		Command::ChainInfo => {
+			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;
+			let proof: Option<String> = client
+				.rpc()
+				.request("grandpa_proveFinality", jsonrpsee_params(number))
+				.await
+				.map_err(|e| format!("grandpa_proveFinality failed: {e}"))?;
+			println!("genesis:   {:?}", client.genesis_hash());
+			println!("finalized: #{number} {hash:?}");
+			println!(
+				"finality proof for #{number}: {}",
+				proof.map(|p| format!("{} bytes", p.len().saturating_sub(2) / 2)).unwrap_or_else(
+					|| "none yet (the next justification will cover it)".into()
+				)
+			);
+		},
+	}
+	Ok(())
+}
+
+fn jsonrpsee_params(number: u32) -> jsonrpsee::core::params::ArrayParams {
+	let mut params = jsonrpsee::core::params::ArrayParams::new();
+	// `insert` only fails for values that cannot be serialized; a u32 always can.
+	let _ = params.insert(number);
+	params
+}
+
+fn print_enclaves(enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)], json: bool) {
+	if json {
+		let list: Vec<serde_json::Value> = enclaves
+			.iter()
+			.map(|(signer, enclave)| {
+				serde_json::json!({
+					"signer": signer.to_ss58check(),
+					"mr_enclave": hex::encode(enclave.mr_enclave),
+					"mr_signer": hex::encode(enclave.mr_signer),
+					"shielding_key_hash": hex::encode(enclave.shielding_key_hash),
+					"attestation_method": format!("{:?}", enclave.attestation_method),
+					"build_mode": format!("{:?}", enclave.build_mode),
+					"status": format!("{:?}", enclave.status),
+					"attested_at_ms": enclave.attested_at_ms,
+					"url": enclave.url.as_ref().map(|url| String::from_utf8_lossy(url).into_owned()),
+				})
+			})
+			.collect();
+		println!("{}", serde_json::Value::Array(list));
+		return;
+	}
+	if enclaves.is_empty() {
+		println!("no enclaves registered");
+		return;
+	}
+	for (signer, enclave) in enclaves {
+		println!(
+			"{}  mrenclave 0x{}  {:?}/{:?}/{:?}  attested_at_ms {}  url {}",
+			signer.to_ss58check(),
+			hex::encode(enclave.mr_enclave),
+			enclave.attestation_method,
+			enclave.build_mode,
+			enclave.status,
+			enclave.attested_at_ms,
+			enclave
+				.url
+				.as_ref()
+				.map(|url| String::from_utf8_lossy(url).into_owned())
+				.unwrap_or_else(|| "-".into()),
+		);
+	}
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+	let cli = Cli::parse();
+	match run(cli).await {
+		Ok(()) => ExitCode::SUCCESS,
+		Err(error) => {
+			eprintln!("error: {error}");
+			ExitCode::FAILURE
+		},
+	}
+}

@@ -1,0 +1,60 @@
+//! Verification time per quote / certificate over N iterations, on the real
+//! Intel artifacts of the shared test data (read in place).
+//!
+//! `cargo run --release -p integritee-attestation --example bench_verify [N]`
+
+use integritee_attestation::{dcap::collateral::split_signed_file, Verifier};
+use integritee_primitives::{CollateralEvidence, CollateralKind, VerifiedCollateral};
+use std::time::Instant;
+
+const DCAP_NOW_MS: u64 = 1_671_606_747_000;
+const IAS_REPORT_MS: u64 = 1_587_899_785_000;
+
+fn sgx(path: &str) -> Vec<u8> {
+	let full = format!("{}/../../../shared/testdata/sgx/{path}", env!("CARGO_MANIFEST_DIR"));
+	std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+fn register_json(v: &Verifier<'_>, kind: CollateralKind, file: &str, chain: &str) -> VerifiedCollateral {
+	let file = sgx(file);
+	let (body, signature) = split_signed_file(&file).expect("signed file");
+	let chain = sgx(chain);
+	v.verify_collateral(kind, CollateralEvidence { body, signature, issuer_chain: &chain }, DCAP_NOW_MS)
+		.expect("collateral verifies")
+}
+
+fn time<T>(label: &str, n: u32, mut f: impl FnMut() -> T) {
+	let start = Instant::now();
+	for _ in 0..n {
+		std::hint::black_box(f());
+	}
+	let per = start.elapsed() / n;
+	println!("{label:<48} {n:>6} iterations  {:>10.3} ms/op", per.as_secs_f64() * 1000.0);
+}
+
+fn main() {
+	let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+	let v = Verifier::intel();
+	let qe = register_json(&v, CollateralKind::QuotingEnclaveIdentity, "dcap/qe_identity.json", "dcap/qe_identity_issuer_chain.pem");
+	let tcb = register_json(&v, CollateralKind::TcbInfo, "dcap/tcb_info.json", "dcap/tcb_info_issuer_chain.pem");
+	let root_crl_text = sgx("dcap/root_ca_crl.der");
+	let root_crl = v
+		.verify_collateral(
+			CollateralKind::RootCaCrl,
+			CollateralEvidence { body: &root_crl_text, signature: &[], issuer_chain: &[] },
+			DCAP_NOW_MS,
+		)
+		.expect("root CA CRL verifies");
+	let registry = [qe, tcb, root_crl];
+	let lookup = |kind: CollateralKind, _fmspc: Option<[u8; 6]>| registry.iter().find(|c| c.kind == kind).cloned();
+	let quote = sgx("dcap/ra_dcap_dump_quote.ra");
+	let ias_cert = sgx("ias/ra_dump_cert_TEST4.der");
+
+	let status = v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS).expect("quote verifies").status;
+	println!("DCAP quote: {status:?}");
+	time("DCAP quote (registered collateral)", n, || v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS));
+	time("TCB info registration (JSON + chain)", n, || {
+		register_json(&v, CollateralKind::TcbInfo, "dcap/tcb_info.json", "dcap/tcb_info_issuer_chain.pem")
+	});
+	time("IAS RA-TLS certificate", n, || v.verify_ias_certificate(&ias_cert, IAS_REPORT_MS + 3_600_000));
+}

@@ -1,0 +1,269 @@
+//! The verifier as the registry and the worker use it: a configured root CA
+//! pair and revocation policy ([`Verifier`]), and the
+//! [`AttestationVerifier`] implementation on Intel's roots
+//! ([`IntelAttestationVerifier`]).
+
+use crate::{
+	crl::{self, CrlRecord, RevocationPolicy},
+	dcap::{
+		self,
+		collateral::{self, StoredCollateral, StoredCrl},
+		DcapCollateral, DcapVerified, QeIdentity, TcbInfo,
+	},
+	error::Error,
+	ias::{self, IasVerified},
+	pem,
+	roots::{IAS_ROOT_CA_DER, INTEL_SGX_ROOT_CA_DER},
+	x509::{self, Cert, LeafKind},
+};
+use alloc::vec::Vec;
+use integritee_primitives::{
+	AttestationError, AttestationVerifier, AttestedEnclave, CollateralEvidence, CollateralKind,
+	Fmspc, SgxStatus, VerifiedCollateral,
+};
+
+/// Looks up registered collateral: TCB info by FMSPC, the others with `None`.
+pub type CollateralLookup<'a> = dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral> + 'a;
+
+/// A verifier bound to root CAs (DER) and a revocation policy.
+#[derive(Clone, Copy, Debug)]
+pub struct Verifier<'r> {
+	/// Root of PCK chains and of the TCB Signing certificate.
+	pub sgx_root_der: &'r [u8],
+	/// Root of the IAS report signing certificate.
+	pub ias_root_der: &'r [u8],
+	pub revocation: RevocationPolicy,
+}
+
+impl Verifier<'static> {
+	/// Intel's production roots; CRLs are enforced where they apply, and
+	/// certificates that no registered CRL covers are accepted (the registry
+	/// holds one PCK CRL, which covers the platforms of one PCK CA).
+	pub const fn intel() -> Self {
+		Self {
+			sgx_root_der: &INTEL_SGX_ROOT_CA_DER,
+			ias_root_der: &IAS_ROOT_CA_DER,
+			revocation: RevocationPolicy::IfAvailable,
+		}
+	}
+}
+
+impl<'r> Verifier<'r> {
+	/// The same verifier with another SGX root (for example a development root).
+	pub const fn with_sgx_root(self, sgx_root_der: &'r [u8]) -> Self {
+		Self { sgx_root_der, ..self }
+	}
+
+	pub const fn with_revocation(self, revocation: RevocationPolicy) -> Self {
+		Self { revocation, ..self }
+	}
+
+	fn sgx_root(&self) -> Result<Cert, Error> {
+		Cert::from_der(self.sgx_root_der)
+	}
+
+	/// Verifies Intel-signed collateral at `now_ms` and returns it with its
+	/// stored form. JSON collateral: `body` is the signed inner object exactly
+	/// as in Intel's file, `signature` its hex signature, `issuer_chain` the
+	/// PEM chain of the TCB Signing certificate. CRLs: `body` is DER or hex of
+	/// DER, `signature` is empty; a PCK CRL must be signed by the first
+	/// certificate of `issuer_chain` (a CA verified to the root); a Root CA CRL
+	/// must be signed by the root, and its `issuer_chain`, if not empty, must
+	/// end in the root.
+	pub fn verify_collateral(
+		&self,
+		kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		now_ms: u64,
+	) -> Result<VerifiedCollateral, Error> {
+		let root = self.sgx_root()?;
+		let (stored, fmspc, issued_at_ms, next_update_ms) = match kind {
+			CollateralKind::QuotingEnclaveIdentity => {
+				let identity = collateral::verify_qe_identity(
+					evidence.body,
+					evidence.signature,
+					evidence.issuer_chain,
+					&root,
+					now_ms,
+				)?;
+				let (issued, next) = (identity.issue_date_ms, identity.next_update_ms);
+				(StoredCollateral::QeIdentity(identity), None, issued, next)
+			},
+			CollateralKind::TcbInfo => {
+				let info = collateral::verify_tcb_info(
+					evidence.body,
+					evidence.signature,
+					evidence.issuer_chain,
+					&root,
+					now_ms,
+				)?;
+				let (fmspc, issued, next) = (info.fmspc, info.issue_date_ms, info.next_update_ms);
+				(StoredCollateral::TcbInfo(info), Some(fmspc), issued, next)
+			},
+			CollateralKind::PckCrl | CollateralKind::RootCaCrl => {
+				let record = self.verify_crl(kind, evidence, &root, now_ms)?;
+				let (issued, next) = (record.this_update_ms, record.next_update_ms);
+				let stored = StoredCrl { root_key_hash: root.key_hash(), record };
+				(StoredCollateral::Crl(stored), None, issued, next)
+			},
+		};
+		Ok(VerifiedCollateral {
+			kind,
+			fmspc,
+			issued_at_ms,
+			next_update_ms,
+			encoded: stored.encode_stored(),
+		})
+	}
+
+	fn verify_crl(
+		&self,
+		kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		root: &Cert,
+		now_ms: u64,
+	) -> Result<CrlRecord, Error> {
+		if !evidence.signature.is_empty() {
+			return Err(Error::BadEncoding("a CRL carries its signature inside"));
+		}
+		let der = crl::crl_der_from_body(evidence.body)?;
+		let record = if kind == CollateralKind::RootCaCrl {
+			if !evidence.issuer_chain.trim_ascii().is_empty() {
+				let chain = x509::decode_all(&pem::decode_certificates(evidence.issuer_chain)?)?;
+				let top = chain.last().ok_or(Error::BadChainLength)?;
+				if top.subject_der() != root.subject_der() || top.key_hash() != root.key_hash() {
+					return Err(Error::CrlIssuerMismatch);
+				}
+			}
+			root.check_validity(now_ms)?;
+			crl::verify_crl(&der, root)?
+		} else {
+			let chain = pem::decode_certificates(evidence.issuer_chain)?;
+			let (signer, _) = x509::verify_der_chain(&chain, root, LeafKind::Ca, now_ms)?;
+			if signer.key_hash() == root.key_hash() {
+				return Err(Error::CrlIssuerMismatch);
+			}
+			crl::verify_crl(&der, &signer)?
+		};
+		crl::check_crl_time(&record, now_ms)?;
+		Ok(record)
+	}
+
+	/// Verifies a DCAP quote at `now_ms` against collateral from `lookup`: the
+	/// QE identity and the TCB info for the PCK certificate's FMSPC are
+	/// required; the PCK CRL and Root CA CRL are used if present (and required
+	/// to cover the whole path under [`RevocationPolicy::Require`]).
+	pub fn verify_dcap_quote(
+		&self,
+		quote: &[u8],
+		lookup: &CollateralLookup<'_>,
+		now_ms: u64,
+	) -> Result<DcapVerified, Error> {
+		let root = self.sgx_root()?;
+		let checked = dcap::check_quote(quote, &root, now_ms)?;
+		let fmspc = checked.platform.fmspc;
+
+		let qe_identity = match stored(lookup, CollateralKind::QuotingEnclaveIdentity, None)? {
+			Some(StoredCollateral::QeIdentity(identity)) => identity,
+			Some(_) => return Err(Error::CollateralMismatch("not a QE identity")),
+			None => return Err(Error::MissingCollateral(CollateralKind::QuotingEnclaveIdentity)),
+		};
+		let tcb_info = match stored(lookup, CollateralKind::TcbInfo, Some(fmspc))? {
+			Some(StoredCollateral::TcbInfo(info)) => info,
+			Some(_) => return Err(Error::CollateralMismatch("not a TCB info")),
+			None => return Err(Error::MissingCollateral(CollateralKind::TcbInfo)),
+		};
+		let mut crls = Vec::new();
+		for kind in [CollateralKind::PckCrl, CollateralKind::RootCaCrl] {
+			match stored(lookup, kind, None)? {
+				Some(StoredCollateral::Crl(crl)) => {
+					if crl.root_key_hash != checked.root_key_hash {
+						return Err(Error::CollateralMismatch("CRL verified under another root"));
+					}
+					crls.push(crl.record);
+				},
+				Some(_) => return Err(Error::CollateralMismatch("not a CRL")),
+				None => {},
+			}
+		}
+		self.appraise(&checked, &qe_identity, &tcb_info, &crls, now_ms)
+	}
+
+	/// Appraises a checked quote against already decoded collateral.
+	pub fn appraise(
+		&self,
+		checked: &dcap::CheckedQuote,
+		qe_identity: &QeIdentity,
+		tcb_info: &TcbInfo,
+		crls: &[CrlRecord],
+		now_ms: u64,
+	) -> Result<DcapVerified, Error> {
+		let crl_refs: Vec<&CrlRecord> = crls.iter().collect();
+		dcap::appraise(
+			checked,
+			DcapCollateral { qe_identity, tcb_info, crls: &crl_refs, revocation: self.revocation },
+			now_ms,
+		)
+	}
+
+	/// Verifies an RA-TLS certificate carrying an IAS report at `now_ms`.
+	pub fn verify_ias_certificate(&self, cert_der: &[u8], now_ms: u64) -> Result<IasVerified, Error> {
+		let root = Cert::from_der(self.ias_root_der)?;
+		ias::verify_ra_tls_certificate(cert_der, &root, now_ms)
+	}
+}
+
+/// Looks up `kind` and decodes its stored form, checking that the registry
+/// returned what was asked for.
+fn stored(
+	lookup: &CollateralLookup<'_>,
+	kind: CollateralKind,
+	fmspc: Option<Fmspc>,
+) -> Result<Option<StoredCollateral>, Error> {
+	let Some(collateral) = lookup(kind, fmspc) else { return Ok(None) };
+	if collateral.kind != kind {
+		return Err(Error::CollateralMismatch("registry returned another kind"));
+	}
+	if fmspc.is_some() && collateral.fmspc != fmspc {
+		return Err(Error::CollateralMismatch("registry returned another FMSPC"));
+	}
+	StoredCollateral::decode_stored(&collateral.encoded).map(Some)
+}
+
+/// Refuses a revoked TCB: the only status the verifier itself refuses; which
+/// of the others are acceptable is the registry's policy.
+fn refuse_revoked(enclave: AttestedEnclave) -> Result<AttestedEnclave, AttestationError> {
+	if enclave.status == SgxStatus::Revoked {
+		return Err(Error::TcbRevoked.into());
+	}
+	Ok(enclave)
+}
+
+/// [`AttestationVerifier`] on Intel's embedded roots ([`Verifier::intel`]).
+/// A revoked TCB is refused with [`AttestationError::TcbStatusRefused`].
+pub struct IntelAttestationVerifier;
+
+impl AttestationVerifier for IntelAttestationVerifier {
+	fn verify_collateral(
+		kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		now_ms: u64,
+	) -> Result<VerifiedCollateral, AttestationError> {
+		Ok(Verifier::intel().verify_collateral(kind, evidence, now_ms)?)
+	}
+
+	fn verify_dcap_quote(
+		quote: &[u8],
+		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		refuse_revoked(Verifier::intel().verify_dcap_quote(quote, collateral, now_ms)?.enclave)
+	}
+
+	fn verify_ias_certificate(
+		cert_der: &[u8],
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		refuse_revoked(Verifier::intel().verify_ias_certificate(cert_der, now_ms)?.enclave)
+	}
+}

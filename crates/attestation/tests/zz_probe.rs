@@ -1,0 +1,2 @@
+mod common;
+include!("differential_probe.inc");

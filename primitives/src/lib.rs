@@ -1,0 +1,349 @@
+//! Types shared by the parent-chain pallets, the worker and the CLI.
+//!
+//! This crate owns the SCALE layout of everything that crosses the boundary
+//! between the parent chain and its clients: enclave records, attestation
+//! methods, shard configuration, sidechain confirmations. It holds no logic
+//! that decides anything (verification lives in the attestation crate, rules in
+//! the pallets) and must stay `no_std` so that the runtime can use it.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::sp_core::H256;
+use scale_info::TypeInfo;
+
+/// Identifies a shard: one confidential state served by one or more enclaves.
+pub type ShardIdentifier = H256;
+
+/// The measurement of an enclave's code (SGX MRENCLAVE).
+pub type EnclaveFingerprint = H256;
+
+/// The measurement of the key that signed an enclave (SGX MRSIGNER).
+pub type MrSigner = [u8; 32];
+
+/// Intel's Family-Model-Stepping-Platform-CustomSKU value that selects the TCB
+/// info for a platform.
+pub type Fmspc = [u8; 6];
+
+/// Height of a sidechain block.
+pub type SidechainBlockNumber = u64;
+
+/// How an enclave proves what it is when it registers.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum AttestationMethod {
+	/// No proof at all. Only accepted where the chain's security flags allow it
+	/// (the development chain spec); the enclave is recorded as `Unattested`.
+	Skip,
+	/// Legacy EPID attestation: an RA-TLS certificate carrying an IAS report.
+	Ias,
+	/// ECDSA (DCAP) attestation: a quote checked against collateral on chain.
+	Dcap,
+}
+
+/// Whether the enclave runs in SGX debug mode (memory readable by the host).
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum SgxBuildMode {
+	Debug,
+	Production,
+}
+
+/// The platform's TCB status as the attestation established it, in Intel's terms.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum SgxStatus {
+	UpToDate,
+	SwHardeningNeeded,
+	ConfigurationNeeded,
+	ConfigurationAndSwHardeningNeeded,
+	OutOfDate,
+	OutOfDateConfigurationNeeded,
+	Revoked,
+	/// Registered with [`AttestationMethod::Skip`]: nothing was proven.
+	Unattested,
+}
+
+/// The proof carried by `register_sgx_enclave` when the method is
+/// [`AttestationMethod::Skip`]: the claims a quote would otherwise prove.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct SkippedAttestation {
+	pub mr_enclave: EnclaveFingerprint,
+	pub mr_signer: MrSigner,
+	/// SHA-256 of the enclave's shielding public key.
+	pub shielding_key_hash: [u8; 32],
+}
+
+/// What a successful attestation establishes about an enclave. Produced by the
+/// attestation verifier, stored by the registry.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct AttestedEnclave {
+	pub mr_enclave: EnclaveFingerprint,
+	pub mr_signer: MrSigner,
+	/// `report_data[0..32]` of the quote: the enclave's signing public key.
+	pub signer_public: [u8; 32],
+	/// `report_data[32..64]` of the quote: SHA-256 of the shielding public key,
+	/// so that clients can check a worker's shielding key against the chain.
+	pub shielding_key_hash: [u8; 32],
+	pub build_mode: SgxBuildMode,
+	pub status: SgxStatus,
+	/// When the attestation was made (IAS report time, or chain time for DCAP).
+	pub attested_at_ms: u64,
+}
+
+/// A registered enclave as the registry stores it.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct SgxEnclave<Url> {
+	pub mr_enclave: EnclaveFingerprint,
+	pub mr_signer: MrSigner,
+	pub shielding_key_hash: [u8; 32],
+	pub build_mode: SgxBuildMode,
+	pub status: SgxStatus,
+	pub attestation_method: AttestationMethod,
+	/// When the attestation was made; the registration expires a renewal period later.
+	pub attested_at_ms: u64,
+	/// Where clients reach the worker (its trusted RPC endpoint), if it serves any.
+	pub url: Option<Url>,
+}
+
+/// Switches of the registry's security policy. Both are off by default and
+/// only the development chain spec turns them on.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct SecurityFlags {
+	/// Accept enclaves built in SGX debug mode (their memory is not private).
+	pub allow_debug_mode: bool,
+	/// Accept [`AttestationMethod::Skip`] registrations.
+	pub allow_skipping_attestation: bool,
+}
+
+/// Which enclaves may serve a shard.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct ShardConfig {
+	/// The only MRENCLAVE allowed to serve the shard.
+	pub enclave_fingerprint: EnclaveFingerprint,
+	/// How many enclaves may serve the shard at once.
+	pub max_instances: u32,
+}
+
+/// A shard's configuration with an optional upgrade that takes effect at a block.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct UpgradableShardConfig<BlockNumber> {
+	pub active: ShardConfig,
+	/// The configuration that replaces `active` from the given block on.
+	pub pending_upgrade: Option<(BlockNumber, ShardConfig)>,
+}
+
+impl<BlockNumber: PartialOrd + Copy> UpgradableShardConfig<BlockNumber> {
+	/// The configuration in force at block `now`.
+	pub fn effective_at(&self, now: BlockNumber) -> &ShardConfig {
+		match &self.pending_upgrade {
+			Some((at, upgrade)) if now >= *at => upgrade,
+			_ => &self.active,
+		}
+	}
+}
+
+/// One active signer of a shard, with the block of its last activity.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub struct ShardSignerStatus<AccountId, BlockNumber> {
+	pub signer: AccountId,
+	pub fingerprint: EnclaveFingerprint,
+	pub last_activity: BlockNumber,
+}
+
+/// A sidechain block as the parent chain records it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct SidechainBlockConfirmation {
+	pub block_number: SidechainBlockNumber,
+	pub block_header_hash: H256,
+}
+
+/// Read access to the enclave registry, for pallets that act on behalf of
+/// registered enclaves. Implemented by `pallet-teerex`.
+pub trait EnclaveRegistry<AccountId> {
+	/// The fingerprint of `who` if it is a registered enclave whose attestation
+	/// has not expired.
+	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint>;
+}
+
+/// Why an account may not act for a shard.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ShardMembershipError {
+	/// The account is not a registered enclave (or its registration expired).
+	EnclaveNotRegistered,
+	/// The shard has no configuration yet.
+	ShardNotInitialized,
+	/// The enclave's fingerprint is not the one the shard allows.
+	WrongFingerprint,
+	/// The shard already has its maximum number of active enclaves.
+	TooManyInstances,
+}
+
+/// Decides whether an account is an enclave of a shard and records its
+/// activity. Implemented by `pallet-enclave-bridge`.
+pub trait ShardMembership<AccountId> {
+	/// Succeeds if `who` is a registered enclave allowed to serve `shard`, and
+	/// records it as an active signer of the shard.
+	fn ensure_member_and_touch(
+		who: &AccountId,
+		shard: &ShardIdentifier,
+	) -> Result<EnclaveFingerprint, ShardMembershipError>;
+}
+
+/// The runtime API through which clients list registered enclaves without
+/// walking storage.
+pub mod runtime_api {
+	use super::*;
+	use alloc::vec::Vec;
+
+	polkadot_sdk::sp_api::decl_runtime_apis! {
+		/// Queries of the enclave registry.
+		pub trait TeerexApi<AccountId: codec::Codec> {
+			/// Every registered enclave with its signer account, in storage order.
+			fn enclaves() -> Vec<(AccountId, SgxEnclave<Vec<u8>>)>;
+		}
+	}
+}
+
+/// The kinds of Intel-signed collateral that DCAP verification needs.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+)]
+pub enum CollateralKind {
+	/// The quoting enclave's identity (`qe_identity.json`).
+	QuotingEnclaveIdentity,
+	/// TCB info for one FMSPC (`tcb_info.json`).
+	TcbInfo,
+	/// Revoked PCK certificates (`pck_crl.der`).
+	PckCrl,
+	/// Revoked intermediate CA certificates (`root_ca_crl.der`).
+	RootCaCrl,
+}
+
+/// Collateral as submitted: Intel's signed body, its signature (empty for a CRL,
+/// whose signature is inside the DER) and the PEM chain of its issuer.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CollateralEvidence<'a> {
+	pub body: &'a [u8],
+	pub signature: &'a [u8],
+	pub issuer_chain: &'a [u8],
+}
+
+/// Collateral whose signature chain the verifier accepted. `encoded` is the
+/// verifier's own representation; the registry stores it without looking inside.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct VerifiedCollateral {
+	pub kind: CollateralKind,
+	/// Set for TCB info, which is per platform family.
+	pub fmspc: Option<Fmspc>,
+	pub issued_at_ms: u64,
+	/// After this time the collateral is expired and must be replaced.
+	pub next_update_ms: u64,
+	pub encoded: alloc::vec::Vec<u8>,
+}
+
+/// Why attestation evidence was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum AttestationError {
+	/// This runtime has no verifier for the method.
+	Unsupported,
+	/// The evidence could not be parsed.
+	Malformed,
+	/// A signature or certificate chain did not verify.
+	BadSignature,
+	/// Needed collateral is not registered.
+	MissingCollateral,
+	/// The evidence or its collateral is expired or not yet valid.
+	Expired,
+	/// A certificate on the path is revoked.
+	Revoked,
+	/// The TCB status is not allowed by policy.
+	TcbStatusRefused,
+}
+
+/// Verifies attestation evidence for the registry. The attestation crate
+/// implements it; a runtime without it uses [`NoAttestationVerifier`].
+pub trait AttestationVerifier {
+	/// Checks Intel-signed collateral at chain time `now_ms`.
+	fn verify_collateral(
+		kind: CollateralKind,
+		evidence: CollateralEvidence<'_>,
+		now_ms: u64,
+	) -> Result<VerifiedCollateral, AttestationError>;
+
+	/// Checks a DCAP quote against registered collateral at `now_ms`.
+	/// `collateral` looks up what the registry holds (TCB info by FMSPC).
+	fn verify_dcap_quote(
+		quote: &[u8],
+		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError>;
+
+	/// Checks an RA-TLS certificate carrying an IAS report at `now_ms`.
+	fn verify_ias_certificate(cert_der: &[u8], now_ms: u64)
+		-> Result<AttestedEnclave, AttestationError>;
+}
+
+/// Refuses every attested registration: for runtimes built without a verifier.
+pub struct NoAttestationVerifier;
+
+impl AttestationVerifier for NoAttestationVerifier {
+	fn verify_collateral(
+		_: CollateralKind,
+		_: CollateralEvidence<'_>,
+		_: u64,
+	) -> Result<VerifiedCollateral, AttestationError> {
+		Err(AttestationError::Unsupported)
+	}
+
+	fn verify_dcap_quote(
+		_: &[u8],
+		_: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		_: u64,
+	) -> Result<AttestedEnclave, AttestationError> {
+		Err(AttestationError::Unsupported)
+	}
+
+	fn verify_ias_certificate(_: &[u8], _: u64) -> Result<AttestedEnclave, AttestationError> {
+		Err(AttestationError::Unsupported)
+	}
+}
