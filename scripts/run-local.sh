@@ -28,8 +28,7 @@ rm -rf "$data" && mkdir -p "$data"
 
 log "starting the dev node (log: $data/node.log)"
 "$bin/integritee-node" --dev --base-path "$data/node" --rpc-port 9944 \
-	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry --no-prometheus \
-	--no-hardware-benchmarks >"$data/node.log" 2>&1 &
+	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry --no-prometheus >"$data/node.log" 2>&1 &
 node_pid=$!
 trap 'kill $node_pid 2>/dev/null; wait $node_pid 2>/dev/null || true' EXIT
 

@@ -11,7 +11,10 @@ use integritee_primitives::{
 	AttestationMethod, SgxEnclave, SgxStatus, SidechainBlockConfirmation, SkippedAttestation,
 };
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
-use jsonrpsee::{core::client::ClientT, rpc_params};
+use jsonrpsee::{
+	core::client::{ClientT, SubscriptionClientT},
+	rpc_params,
+};
 use polkadot_sdk::{
 	frame_system, pallet_balances,
 	sp_core::{sr25519, Pair, H256},
@@ -237,15 +240,31 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 	let latest: SidechainBlockConfirmation = client.storage(&key, None).await.unwrap().unwrap();
 	assert_eq!(latest, second);
 
-	// Workers' light clients need a GRANDPA finality proof for the blocks
-	// they import: the registration block gets one once it is finalized.
+	// Workers' light clients need GRANDPA justifications: the finalized head
+	// (the registration block or a descendant of it) carries one, and the
+	// justification stream delivers new ones.
 	wait_finalized(&client, registration_block).await;
-	let proof: Option<String> = client
+	let (finalized_hash, _) = client.finalized_head().await.unwrap();
+	let block: serde_json::Value =
+		client.rpc().request("chain_getBlock", rpc_params![finalized_hash]).await.unwrap();
+	let justifications = block.get("justifications").and_then(|j| j.as_array());
+	assert!(
+		justifications.is_some_and(|list| !list.is_empty()),
+		"the finalized head carries a GRANDPA justification: {block}"
+	);
+	let mut stream = client
 		.rpc()
-		.request("grandpa_proveFinality", rpc_params![registration_block])
+		.subscribe::<String, _>(
+			"grandpa_subscribeJustifications",
+			rpc_params![],
+			"grandpa_unsubscribeJustifications",
+		)
 		.await
-		.expect("grandpa_proveFinality answers");
-	assert!(proof.is_some_and(|p| p.len() > 2), "a finality proof is available");
+		.expect("the justification stream is offered");
+	let next = tokio::time::timeout(std::time::Duration::from_secs(30), stream.next())
+		.await
+		.expect("a justification arrives within 30 s");
+	assert!(next.is_some_and(|j| j.is_ok_and(|hex| hex.len() > 2)));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,12 +312,24 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	assert!(error.to_string().contains("bad signature") || error.to_string().contains("BadProof"),
 		"{error}");
 
-	// The genuine extrinsic goes in once; the same bytes again are stale.
+	// The genuine extrinsic goes in once. The same bytes again are refused
+	// (the pool remembers them), and so is any other extrinsic that reuses
+	// the spent nonce (the runtime calls it outdated).
 	let signed = client.sign_with(&alice, call, nonce, Era::Immortal, genesis);
 	client.submit_extrinsic(&signed, WaitFor::InBlock).await.expect("genuine transfer");
 	let error = submit_raw(signed.encode()).await.expect_err("replay is refused");
-	assert!(error.to_string().contains("outdated") || error.to_string().contains("Stale"),
-		"{error}");
+	let text = error.to_string();
+	assert!(
+		text.contains("Already Imported") || text.contains("banned") || text.contains("outdated"),
+		"{text}"
+	);
+	let other_call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: bob.clone().into(),
+		value: 2 * UNIT,
+	});
+	let reused = client.sign_with(&alice, other_call, nonce, Era::Immortal, genesis);
+	let error = submit_raw(reused.encode()).await.expect_err("a spent nonce is refused");
+	assert!(error.to_string().contains("outdated"), "{error}");
 
 	// Oversized proofs are refused with the pallet's own error.
 	let oversized = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {

@@ -13,8 +13,11 @@ use integritee_primitives::{AttestationMethod, SkippedAttestation};
 use integritee_runtime::RuntimeCall;
 use polkadot_sdk::sp_core::H256;
 
-/// Alice's fixed libp2p key, so the others can name her as boot node.
+/// Fixed libp2p keys: validators must have one, and Alice's lets the
+/// others name her as boot node.
 const ALICE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+const BOB_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000002";
+const CHARLIE_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000003";
 
 fn peer_id_of(node_key_hex: &str) -> String {
 	let dir = std::env::temp_dir().join(format!("integritee-node-key-{}", std::process::id()));
@@ -34,9 +37,14 @@ async fn three_validators_finalize_and_attestation_is_required() {
 	let mut alice =
 		Node::start("local-alice", &["--chain", "local", "--alice", "--node-key", ALICE_NODE_KEY]);
 	let boot = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer}", alice.p2p_port);
-	let _bob = Node::start("local-bob", &["--chain", "local", "--bob", "--bootnodes", &boot]);
-	let _charlie =
-		Node::start("local-charlie", &["--chain", "local", "--charlie", "--bootnodes", &boot]);
+	let _bob = Node::start(
+		"local-bob",
+		&["--chain", "local", "--bob", "--node-key", BOB_NODE_KEY, "--bootnodes", &boot],
+	);
+	let _charlie = Node::start(
+		"local-charlie",
+		&["--chain", "local", "--charlie", "--node-key", CHARLIE_NODE_KEY, "--bootnodes", &boot],
+	);
 
 	let client = alice.client().await;
 

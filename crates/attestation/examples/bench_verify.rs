@@ -15,12 +15,21 @@ fn sgx(path: &str) -> Vec<u8> {
 	std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
 
-fn register_json(v: &Verifier<'_>, kind: CollateralKind, file: &str, chain: &str) -> VerifiedCollateral {
+fn register_json(
+	v: &Verifier<'_>,
+	kind: CollateralKind,
+	file: &str,
+	chain: &str,
+) -> VerifiedCollateral {
 	let file = sgx(file);
 	let (body, signature) = split_signed_file(&file).expect("signed file");
 	let chain = sgx(chain);
-	v.verify_collateral(kind, CollateralEvidence { body, signature, issuer_chain: &chain }, DCAP_NOW_MS)
-		.expect("collateral verifies")
+	v.verify_collateral(
+		kind,
+		CollateralEvidence { body, signature, issuer_chain: &chain },
+		DCAP_NOW_MS,
+	)
+	.expect("collateral verifies")
 }
 
 fn time<T>(label: &str, n: u32, mut f: impl FnMut() -> T) {
@@ -35,8 +44,18 @@ fn time<T>(label: &str, n: u32, mut f: impl FnMut() -> T) {
 fn main() {
 	let n: u32 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
 	let v = Verifier::intel();
-	let qe = register_json(&v, CollateralKind::QuotingEnclaveIdentity, "dcap/qe_identity.json", "dcap/qe_identity_issuer_chain.pem");
-	let tcb = register_json(&v, CollateralKind::TcbInfo, "dcap/tcb_info.json", "dcap/tcb_info_issuer_chain.pem");
+	let qe = register_json(
+		&v,
+		CollateralKind::QuotingEnclaveIdentity,
+		"dcap/qe_identity.json",
+		"dcap/qe_identity_issuer_chain.pem",
+	);
+	let tcb = register_json(
+		&v,
+		CollateralKind::TcbInfo,
+		"dcap/tcb_info.json",
+		"dcap/tcb_info_issuer_chain.pem",
+	);
 	let root_crl_text = sgx("dcap/root_ca_crl.der");
 	let root_crl = v
 		.verify_collateral(
@@ -46,15 +65,26 @@ fn main() {
 		)
 		.expect("root CA CRL verifies");
 	let registry = [qe, tcb, root_crl];
-	let lookup = |kind: CollateralKind, _fmspc: Option<[u8; 6]>| registry.iter().find(|c| c.kind == kind).cloned();
+	let lookup = |kind: CollateralKind, _fmspc: Option<[u8; 6]>| {
+		registry.iter().find(|c| c.kind == kind).cloned()
+	};
 	let quote = sgx("dcap/ra_dcap_dump_quote.ra");
 	let ias_cert = sgx("ias/ra_dump_cert_TEST4.der");
 
 	let status = v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS).expect("quote verifies").status;
 	println!("DCAP quote: {status:?}");
-	time("DCAP quote (registered collateral)", n, || v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS));
-	time("TCB info registration (JSON + chain)", n, || {
-		register_json(&v, CollateralKind::TcbInfo, "dcap/tcb_info.json", "dcap/tcb_info_issuer_chain.pem")
+	time("DCAP quote (registered collateral)", n, || {
+		v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS)
 	});
-	time("IAS RA-TLS certificate", n, || v.verify_ias_certificate(&ias_cert, IAS_REPORT_MS + 3_600_000));
+	time("TCB info registration (JSON + chain)", n, || {
+		register_json(
+			&v,
+			CollateralKind::TcbInfo,
+			"dcap/tcb_info.json",
+			"dcap/tcb_info_issuer_chain.pem",
+		)
+	});
+	time("IAS RA-TLS certificate", n, || {
+		v.verify_ias_certificate(&ias_cert, IAS_REPORT_MS + 3_600_000)
+	});
 }

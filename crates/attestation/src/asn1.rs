@@ -86,7 +86,7 @@ pub fn small_uint(tlv: &Tlv<'_>) -> Result<u16, Error> {
 		[first, ..] if first & 0x80 != 0 => return Err(Error::Der("negative INTEGER")),
 		[0, second, ..] if second & 0x80 == 0 => return Err(Error::Der("non-minimal INTEGER")),
 		[0, rest @ ..] if !rest.is_empty() => digits = rest,
-		_ => {},
+		_ => {}
 	}
 	if digits.len() > 2 {
 		return Err(Error::Der("INTEGER too large"));
@@ -102,13 +102,17 @@ fn split(input: &[u8], at: usize) -> Result<(&[u8], &[u8]), Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 
 	#[test]
 	fn reads_short_and_long_lengths() {
 		let (t, rest) = read_tlv(&[0x04, 0x02, 0xaa, 0xbb, 0xff]).unwrap();
-		assert_eq!((t.tag, t.value, t.raw, rest), (0x04, &[0xaa, 0xbb][..], &[0x04, 0x02, 0xaa, 0xbb][..], &[0xff][..]));
+		assert_eq!(
+			(t.tag, t.value, t.raw, rest),
+			(0x04, &[0xaa, 0xbb][..], &[0x04, 0x02, 0xaa, 0xbb][..], &[0xff][..])
+		);
 		let mut long = vec![0x04, 0x81, 0x80];
 		long.extend([7u8; 0x80]);
 		let t = read_single(&long).unwrap();

@@ -62,14 +62,15 @@ pub fn crl_der_from_body(body: &[u8]) -> Result<Vec<u8>, Error> {
 /// the CRL's issuer. Does not check times: see [`check_crl_time`].
 pub fn verify_crl(der: &[u8], signer: &Cert) -> Result<CrlRecord, Error> {
 	let tbs = asn1::signed_part(der)?;
-	let crl = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der).map_err(|_| Error::Der("CRL"))?;
+	let crl = CertificateList::<x509_cert::certificate::Rfc5280>::from_der(der)
+		.map_err(|_| Error::Der("CRL"))?;
 	let issuer_der = crl.tbs_cert_list.issuer.to_der().map_err(|_| Error::Der("CRL issuer"))?;
 	if issuer_der != signer.subject_der() {
 		return Err(Error::CrlIssuerMismatch);
 	}
-	if crl.tbs_cert_list.signature != crl.signature_algorithm ||
-		crl.signature_algorithm.oid != x509::OID_ECDSA_WITH_SHA256 ||
-		crl.signature_algorithm.parameters.is_some()
+	if crl.tbs_cert_list.signature != crl.signature_algorithm
+		|| crl.signature_algorithm.oid != x509::OID_ECDSA_WITH_SHA256
+		|| crl.signature_algorithm.parameters.is_some()
 	{
 		return Err(Error::UnsupportedAlgorithm);
 	}

@@ -60,7 +60,8 @@ pub fn verify_rsa_pkcs1_sha256(
 		pkcs8::DecodePublicKey,
 		signature::Verifier,
 	};
-	let key = rsa::PublicKey::from_public_key_der(spki_der).map_err(|_| Error::UnsupportedAlgorithm)?;
+	let key =
+		rsa::PublicKey::from_public_key_der(spki_der).map_err(|_| Error::UnsupportedAlgorithm)?;
 	let key = RsaVerifyingKey::<Sha256>::new(key);
 	let signature = RsaSignature::try_from(signature).map_err(|_| failure)?;
 	key.verify(message, &signature).map_err(|_| failure)

@@ -126,29 +126,50 @@ impl From<Error> for AttestationError {
 	fn from(e: Error) -> Self {
 		use Error::*;
 		match e {
-			Truncated(_) | TrailingBytes(_) | LengthMismatch(_) | Der(_) | Pem |
-			BadEncoding(_) | Json(_) | BadDate | BadStoredCollateral |
-			MissingSgxExtension(_) | MissingReportExtension => AttestationError::Malformed,
-			UnsupportedQuoteVersion(_) |
-			UnsupportedAttestationKeyType(_) |
-			UnsupportedTeeType(_) |
-			UnknownQeVendor |
-			UnsupportedCertificationDataType(_) |
-			UnsupportedAlgorithm |
-			UnsupportedCriticalExtension |
-			UnsupportedCollateral(_) |
-			UnsupportedReportVersion => AttestationError::Unsupported,
-			IsvSignature | QeReportSignature | QeReportDataMismatch | CertificateSignature |
-			IssuerMismatch | NotACa | WrongLeafKind | UntrustedRoot | BadChainLength | SignerNotIssuedByRoot |
-			CollateralSignature | CrlSignature | CrlIssuerMismatch | ReportSignature |
-			QeIdentityMismatch(_) | QeDebug => AttestationError::BadSignature,
-			CertificateExpired | CollateralExpired(_) | CrlExpired | ReportTooOld |
-			ReportFromTheFuture => AttestationError::Expired,
+			Truncated(_)
+			| TrailingBytes(_)
+			| LengthMismatch(_)
+			| Der(_)
+			| Pem
+			| BadEncoding(_)
+			| Json(_)
+			| BadDate
+			| BadStoredCollateral
+			| MissingSgxExtension(_)
+			| MissingReportExtension => AttestationError::Malformed,
+			UnsupportedQuoteVersion(_)
+			| UnsupportedAttestationKeyType(_)
+			| UnsupportedTeeType(_)
+			| UnknownQeVendor
+			| UnsupportedCertificationDataType(_)
+			| UnsupportedAlgorithm
+			| UnsupportedCriticalExtension
+			| UnsupportedCollateral(_)
+			| UnsupportedReportVersion => AttestationError::Unsupported,
+			IsvSignature
+			| QeReportSignature
+			| QeReportDataMismatch
+			| CertificateSignature
+			| IssuerMismatch
+			| NotACa
+			| WrongLeafKind
+			| UntrustedRoot
+			| BadChainLength
+			| SignerNotIssuedByRoot
+			| CollateralSignature
+			| CrlSignature
+			| CrlIssuerMismatch
+			| ReportSignature
+			| QeIdentityMismatch(_)
+			| QeDebug => AttestationError::BadSignature,
+			CertificateExpired | CollateralExpired(_) | CrlExpired | ReportTooOld
+			| ReportFromTheFuture => AttestationError::Expired,
 			CertificateRevoked => AttestationError::Revoked,
-			RevocationStatusUnknown | MissingCollateral(_) | CollateralMismatch(_) =>
-				AttestationError::MissingCollateral,
-			QeTcbLevelNotFound | TcbLevelNotFound | UnknownTcbStatus | RejectedQuoteStatus |
-			TcbRevoked => AttestationError::TcbStatusRefused,
+			RevocationStatusUnknown | MissingCollateral(_) | CollateralMismatch(_) => {
+				AttestationError::MissingCollateral
+			}
+			QeTcbLevelNotFound | TcbLevelNotFound | UnknownTcbStatus | RejectedQuoteStatus
+			| TcbRevoked => AttestationError::TcbStatusRefused,
 		}
 	}
 }

@@ -97,9 +97,7 @@ pub fn verify_ra_tls_certificate(
 	now_ms: u64,
 ) -> Result<IasVerified, Error> {
 	let ra_cert = Cert::from_der(cert_der)?;
-	let value = ra_cert
-		.extension(&OID_NETSCAPE_COMMENT)?
-		.ok_or(Error::MissingReportExtension)?;
+	let value = ra_cert.extension(&OID_NETSCAPE_COMMENT)?.ok_or(Error::MissingReportExtension)?;
 	verify_report(value, ias_root, now_ms)
 }
 
@@ -154,6 +152,7 @@ fn base64(text: &[u8], field: &'static str) -> Result<Vec<u8>, Error> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 
@@ -168,9 +167,14 @@ mod tests {
 		);
 		assert_eq!(map_quote_status("GROUP_OUT_OF_DATE"), Ok(SgxStatus::OutOfDate));
 		assert_eq!(map_quote_status("GROUP_REVOKED"), Ok(SgxStatus::Revoked));
-		for refused in
-			["SIGNATURE_INVALID", "SIGNATURE_REVOKED", "KEY_REVOKED", "SIGRL_VERSION_MISMATCH", "ok", ""]
-		{
+		for refused in [
+			"SIGNATURE_INVALID",
+			"SIGNATURE_REVOKED",
+			"KEY_REVOKED",
+			"SIGRL_VERSION_MISMATCH",
+			"ok",
+			"",
+		] {
 			assert_eq!(map_quote_status(refused), Err(Error::RejectedQuoteStatus), "{refused}");
 		}
 	}

@@ -26,12 +26,11 @@ pub fn decode_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
 	let mut certificates = Vec::new();
 	let mut rest = pem;
 	while let Some(block) = next_block(rest) {
-		let (begin_label, body, end_label, after) = block;
-		rest = after;
-		if begin_label != end_label || begin_label != LABEL {
+		rest = block.rest;
+		if block.begin_label != block.end_label || block.begin_label != LABEL {
 			return Err(Error::Pem);
 		}
-		let text: Vec<u8> = body.iter().copied().filter(|c| !is_whitespace(*c)).collect();
+		let text: Vec<u8> = block.body.iter().copied().filter(|c| !is_whitespace(*c)).collect();
 		let text = core::str::from_utf8(&text).map_err(|_| Error::Pem)?;
 		let der = Base64::decode_vec(text).map_err(|_| Error::Pem)?;
 		if certificates.len() == MAX_CHAIN_CERTIFICATES {
@@ -45,13 +44,21 @@ pub fn decode_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
 	Ok(certificates)
 }
 
-/// The next complete block: `(begin label, body, end label, rest)`.
-fn next_block(input: &[u8]) -> Option<(&[u8], &[u8], &[u8], &[u8])> {
+/// One encapsulated block and the input after it.
+struct Block<'a> {
+	begin_label: &'a [u8],
+	body: &'a [u8],
+	end_label: &'a [u8],
+	rest: &'a [u8],
+}
+
+/// The next complete block, if any.
+fn next_block(input: &[u8]) -> Option<Block<'_>> {
 	let (_, after_begin) = split_at_marker(input, BEGIN)?;
 	let (begin_label, after_label) = split_at_marker(after_begin, DASHES)?;
 	let (body, after_body) = split_at_marker(after_label, END)?;
 	let (end_label, rest) = split_at_marker(after_body, DASHES)?;
-	Some((begin_label, body, end_label, rest))
+	Some(Block { begin_label, body, end_label, rest })
 }
 
 /// `(before, after)` around the first occurrence of `marker`.
@@ -66,6 +73,7 @@ fn is_whitespace(c: u8) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 
@@ -74,17 +82,30 @@ mod tests {
 
 	#[test]
 	fn decodes_a_chain() {
-		assert_eq!(decode_certificates(CHAIN.as_bytes()).unwrap(), vec![vec![0, 1, 2, 3], vec![4, 5]]);
+		assert_eq!(
+			decode_certificates(CHAIN.as_bytes()).unwrap(),
+			vec![vec![0, 1, 2, 3], vec![4, 5]]
+		);
 		let odd_space = CHAIN.replace("AAEC\n", "AA\x0bEC\x0c\t \n");
-		assert_eq!(decode_certificates(odd_space.as_bytes()).unwrap(), vec![vec![0, 1, 2, 3], vec![4, 5]]);
+		assert_eq!(
+			decode_certificates(odd_space.as_bytes()).unwrap(),
+			vec![vec![0, 1, 2, 3], vec![4, 5]]
+		);
 	}
 
 	#[test]
 	fn text_outside_blocks_is_ignored() {
-		let with_text = format!("issuer chain:\n{}", CHAIN.replace("-----\n-----BEGIN", "-----\nnext:-----BEGIN"));
-		assert_eq!(decode_certificates(with_text.as_bytes()).unwrap(), vec![vec![0, 1, 2, 3], vec![4, 5]]);
+		let with_text = format!(
+			"issuer chain:\n{}",
+			CHAIN.replace("-----\n-----BEGIN", "-----\nnext:-----BEGIN")
+		);
+		assert_eq!(
+			decode_certificates(with_text.as_bytes()).unwrap(),
+			vec![vec![0, 1, 2, 3], vec![4, 5]]
+		);
 		// A broken boundary turns the second block into text.
-		let broken = CHAIN.replace("-----BEGIN CERTIFICATE-----\r\n", "----BEGIN CERTIFICATE-----\r\n");
+		let broken =
+			CHAIN.replace("-----BEGIN CERTIFICATE-----\r\n", "----BEGIN CERTIFICATE-----\r\n");
 		assert_eq!(decode_certificates(broken.as_bytes()).unwrap(), vec![vec![0, 1, 2, 3]]);
 		let unterminated = CHAIN.replace("-----END CERTIFICATE-----\n\0", "");
 		assert_eq!(decode_certificates(unterminated.as_bytes()).unwrap(), vec![vec![0, 1, 2, 3]]);

@@ -28,12 +28,12 @@ fn parse_date_time_ms(text: &str) -> Result<u64, Error> {
 		None => (text, None),
 	};
 	let b = main.as_bytes();
-	if b.len() != 19 ||
-		b.get(4) != Some(&b'-') ||
-		b.get(7) != Some(&b'-') ||
-		b.get(10) != Some(&b'T') ||
-		b.get(13) != Some(&b':') ||
-		b.get(16) != Some(&b':')
+	if b.len() != 19
+		|| b.get(4) != Some(&b'-')
+		|| b.get(7) != Some(&b'-')
+		|| b.get(10) != Some(&b'T')
+		|| b.get(13) != Some(&b':')
+		|| b.get(16) != Some(&b':')
 	{
 		return Err(Error::BadDate);
 	}
@@ -43,11 +43,13 @@ fn parse_date_time_ms(text: &str) -> Result<u64, Error> {
 	let hour = digits(main, 11, 13)?;
 	let minute = digits(main, 14, 16)?;
 	let second = digits(main, 17, 19)?;
-	if !(1970..=9999).contains(&year) ||
-		!(1..=12).contains(&month) ||
-		day < 1 || day > days_in_month(year, month) ||
-		hour > 23 || minute > 59 ||
-		second > 59
+	if !(1970..=9999).contains(&year)
+		|| !(1..=12).contains(&month)
+		|| day < 1
+		|| day > days_in_month(year, month)
+		|| hour > 23
+		|| minute > 59
+		|| second > 59
 	{
 		return Err(Error::BadDate);
 	}
@@ -63,7 +65,7 @@ fn parse_date_time_ms(text: &str) -> Result<u64, Error> {
 				ms += u64::from(c - b'0') * scale;
 			}
 			ms
-		},
+		}
 	};
 	let days = days_from_civil(year, month, day);
 	let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
@@ -79,7 +81,7 @@ fn digits(text: &str, from: usize, to: usize) -> Result<u64, Error> {
 }
 
 fn is_leap(year: u64) -> bool {
-	(year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+	(year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {

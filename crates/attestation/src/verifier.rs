@@ -23,7 +23,8 @@ use integritee_primitives::{
 };
 
 /// Looks up registered collateral: TCB info by FMSPC, the others with `None`.
-pub type CollateralLookup<'a> = dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral> + 'a;
+pub type CollateralLookup<'a> =
+	dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral> + 'a;
 
 /// A verifier bound to root CAs (DER) and a revocation policy.
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +89,7 @@ impl<'r> Verifier<'r> {
 				)?;
 				let (issued, next) = (identity.issue_date_ms, identity.next_update_ms);
 				(StoredCollateral::QeIdentity(identity), None, issued, next)
-			},
+			}
 			CollateralKind::TcbInfo => {
 				let info = collateral::verify_tcb_info(
 					evidence.body,
@@ -99,13 +100,13 @@ impl<'r> Verifier<'r> {
 				)?;
 				let (fmspc, issued, next) = (info.fmspc, info.issue_date_ms, info.next_update_ms);
 				(StoredCollateral::TcbInfo(info), Some(fmspc), issued, next)
-			},
+			}
 			CollateralKind::PckCrl | CollateralKind::RootCaCrl => {
 				let record = self.verify_crl(kind, evidence, &root, now_ms)?;
 				let (issued, next) = (record.this_update_ms, record.next_update_ms);
 				let stored = StoredCrl { root_key_hash: root.key_hash(), record };
 				(StoredCollateral::Crl(stored), None, issued, next)
-			},
+			}
 		};
 		Ok(VerifiedCollateral {
 			kind,
@@ -181,9 +182,9 @@ impl<'r> Verifier<'r> {
 						return Err(Error::CollateralMismatch("CRL verified under another root"));
 					}
 					crls.push(crl.record);
-				},
+				}
 				Some(_) => return Err(Error::CollateralMismatch("not a CRL")),
-				None => {},
+				None => {}
 			}
 		}
 		self.appraise(&checked, &qe_identity, &tcb_info, &crls, now_ms)
@@ -207,7 +208,11 @@ impl<'r> Verifier<'r> {
 	}
 
 	/// Verifies an RA-TLS certificate carrying an IAS report at `now_ms`.
-	pub fn verify_ias_certificate(&self, cert_der: &[u8], now_ms: u64) -> Result<IasVerified, Error> {
+	pub fn verify_ias_certificate(
+		&self,
+		cert_der: &[u8],
+		now_ms: u64,
+	) -> Result<IasVerified, Error> {
 		let root = Cert::from_der(self.ias_root_der)?;
 		ias::verify_ra_tls_certificate(cert_der, &root, now_ms)
 	}

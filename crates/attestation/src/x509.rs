@@ -62,16 +62,14 @@ impl Cert {
 			return Err(Error::Der("inner and outer signature algorithms differ"));
 		}
 		for ext in tbs_cert.extensions().map(|e| e.as_slice()).unwrap_or_default() {
-			if ext.critical &&
-				![OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_EXT_KEY_USAGE].contains(&ext.extn_id)
+			if ext.critical
+				&& ![OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_EXT_KEY_USAGE].contains(&ext.extn_id)
 			{
 				return Err(Error::UnsupportedCriticalExtension);
 			}
 		}
-		let spki_der = tbs_cert
-			.subject_public_key_info()
-			.to_der()
-			.map_err(|_| Error::Der("public key"))?;
+		let spki_der =
+			tbs_cert.subject_public_key_info().to_der().map_err(|_| Error::Der("public key"))?;
 		let issuer_der = tbs_cert.issuer().to_der().map_err(|_| Error::Der("issuer"))?;
 		let subject_der = tbs_cert.subject().to_der().map_err(|_| Error::Der("subject"))?;
 		Ok(Self { cert, tbs, spki_der, issuer_der, subject_der })
@@ -136,8 +134,8 @@ impl Cert {
 		let params = params.map_err(|_| Error::Der("algorithm parameters"))?;
 		if alg.oid == OID_ECDSA_WITH_SHA256 && params.is_none() {
 			Ok(SignatureAlgorithm::EcdsaP256Sha256)
-		} else if alg.oid == OID_SHA256_WITH_RSA &&
-			params.as_deref().is_none_or(|p| p == &DER_NULL[..])
+		} else if alg.oid == OID_SHA256_WITH_RSA
+			&& params.as_deref().is_none_or(|p| p == &DER_NULL[..])
 		{
 			Ok(SignatureAlgorithm::RsaPkcs1Sha256)
 		} else {
@@ -166,7 +164,8 @@ impl Cert {
 	/// The value of the extension `oid`, if present exactly once.
 	pub fn extension(&self, oid: &ObjectIdentifier) -> Result<Option<&[u8]>, Error> {
 		let mut found = None;
-		for ext in self.cert.tbs_certificate().extensions().map(|e| e.as_slice()).unwrap_or_default()
+		for ext in
+			self.cert.tbs_certificate().extensions().map(|e| e.as_slice()).unwrap_or_default()
 		{
 			if &ext.extn_id == oid {
 				if found.is_some() {
@@ -190,7 +189,7 @@ pub fn verify_signature(
 		SignatureAlgorithm::EcdsaP256Sha256 => {
 			let key = signer.p256_key()?;
 			crypto::verify_p256_der(&key, message, signature, Error::CertificateSignature)
-		},
+		}
 		SignatureAlgorithm::RsaPkcs1Sha256 => {
 			let spki = signer.cert.tbs_certificate().subject_public_key_info();
 			if spki.algorithm.oid != OID_RSA_ENCRYPTION {
@@ -202,7 +201,7 @@ pub fn verify_signature(
 				signature,
 				Error::CertificateSignature,
 			)
-		},
+		}
 	}
 }
 

@@ -1,4 +1,5 @@
 //! DCAP verification of the real quote and collateral from the shared test data.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -65,7 +66,9 @@ fn quote_fields_parse_as_documented() {
 #[test]
 fn pck_extension_matches_the_documented_platform() {
 	let quote = quote();
-	let checked = dcap::check_quote(&quote, &Cert::from_der(&INTEL_SGX_ROOT_CA_DER).unwrap(), DCAP_NOW_MS).unwrap();
+	let checked =
+		dcap::check_quote(&quote, &Cert::from_der(&INTEL_SGX_ROOT_CA_DER).unwrap(), DCAP_NOW_MS)
+			.unwrap();
 	assert_eq!(checked.platform.fmspc, FMSPC);
 	assert_eq!(hex::encode(checked.platform.cpu_svn), "11110204018007000000000000000000");
 	assert_eq!(checked.platform.pce_svn, 11);
@@ -79,12 +82,15 @@ fn the_separate_pck_leaf_file_is_the_quotes_leaf() {
 	let q = Quote::parse(&quote).unwrap();
 	let chain = integritee_attestation::pem::decode_certificates(q.certification_data).unwrap();
 	assert_eq!(chain.len(), 3);
-	let text: String = String::from_utf8(sgx("dcap/dcap_quote_cert.der")).unwrap().split_whitespace().collect();
+	let text: String =
+		String::from_utf8(sgx("dcap/dcap_quote_cert.der")).unwrap().split_whitespace().collect();
 	use base64ct::Encoding;
 	let leaf = base64ct::Base64::decode_vec(&text).unwrap();
 	assert_eq!(leaf, chain[0]);
-	let from_file =
-		integritee_attestation::dcap::PckPlatform::from_certificate(&Cert::from_der(&leaf).unwrap()).unwrap();
+	let from_file = integritee_attestation::dcap::PckPlatform::from_certificate(
+		&Cert::from_der(&leaf).unwrap(),
+	)
+	.unwrap();
 	assert_eq!(from_file.fmspc, FMSPC);
 }
 
@@ -105,14 +111,24 @@ fn flips_in_the_isv_report_break_the_isv_signature() {
 	let registry = real_registry(&Verifier::intel());
 	let quote = quote();
 	for at in (8..12).chain(28..48).chain(48..432) {
-		assert_eq!(verify(&flip(&quote, at), &registry, DCAP_NOW_MS).unwrap_err(), Error::IsvSignature, "at {at}");
+		assert_eq!(
+			verify(&flip(&quote, at), &registry, DCAP_NOW_MS).unwrap_err(),
+			Error::IsvSignature,
+			"at {at}"
+		);
 	}
-	assert_eq!(verify(&flip(&quote, 0), &registry, DCAP_NOW_MS).unwrap_err(), Error::UnsupportedQuoteVersion(2));
+	assert_eq!(
+		verify(&flip(&quote, 0), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::UnsupportedQuoteVersion(2)
+	);
 	assert_eq!(
 		verify(&flip(&quote, 2), &registry, DCAP_NOW_MS).unwrap_err(),
 		Error::UnsupportedAttestationKeyType(3)
 	);
-	assert_eq!(verify(&flip(&quote, 12), &registry, DCAP_NOW_MS).unwrap_err(), Error::UnknownQeVendor);
+	assert_eq!(
+		verify(&flip(&quote, 12), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::UnknownQeVendor
+	);
 }
 
 #[test]
@@ -129,15 +145,27 @@ fn qe_report_tampering_is_rejected() {
 		);
 	}
 	// The QE report data carries the binding hash.
-	assert_eq!(verify(&flip(&quote, 564 + 320), &registry, DCAP_NOW_MS).unwrap_err(), Error::QeReportDataMismatch);
+	assert_eq!(
+		verify(&flip(&quote, 564 + 320), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::QeReportDataMismatch
+	);
 	// Elsewhere in the QE report the PCK signature breaks.
-	assert_eq!(verify(&flip(&quote, 564 + 128), &registry, DCAP_NOW_MS).unwrap_err(), Error::QeReportSignature);
+	assert_eq!(
+		verify(&flip(&quote, 564 + 128), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::QeReportSignature
+	);
 	// A changed attestation key breaks the ISV signature or the binding.
 	assert!(verify(&flip(&quote, 530), &registry, DCAP_NOW_MS).is_err());
 	// A changed QE report signature.
-	assert_eq!(verify(&flip(&quote, 980), &registry, DCAP_NOW_MS).unwrap_err(), Error::QeReportSignature);
+	assert_eq!(
+		verify(&flip(&quote, 980), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::QeReportSignature
+	);
 	// Changed QE auth data (length at 1012, data 1014..1046) breaks the binding.
-	assert_eq!(verify(&flip(&quote, 1020), &registry, DCAP_NOW_MS).unwrap_err(), Error::QeReportDataMismatch);
+	assert_eq!(
+		verify(&flip(&quote, 1020), &registry, DCAP_NOW_MS).unwrap_err(),
+		Error::QeReportDataMismatch
+	);
 }
 
 #[test]
@@ -181,18 +209,36 @@ fn qe_identity_expires_at_its_next_update() {
 	let a = artifacts();
 	let v = Verifier::intel();
 	assert_eq!(
-		register_json(&v, CollateralKind::QuotingEnclaveIdentity, &a.qe_identity_file, &a.qe_identity_chain, QE_IDENTITY_NEXT_UPDATE_MS)
-			.unwrap_err(),
+		register_json(
+			&v,
+			CollateralKind::QuotingEnclaveIdentity,
+			&a.qe_identity_file,
+			&a.qe_identity_chain,
+			QE_IDENTITY_NEXT_UPDATE_MS
+		)
+		.unwrap_err(),
 		Error::CollateralExpired(CollateralKind::QuotingEnclaveIdentity)
 	);
 	// Before its issueDate (2022-12-04T22:45:33Z) it is not valid either.
 	assert_eq!(
-		register_json(&v, CollateralKind::QuotingEnclaveIdentity, &a.qe_identity_file, &a.qe_identity_chain, 1_670_193_932_999)
-			.unwrap_err(),
+		register_json(
+			&v,
+			CollateralKind::QuotingEnclaveIdentity,
+			&a.qe_identity_file,
+			&a.qe_identity_chain,
+			1_670_193_932_999
+		)
+		.unwrap_err(),
 		Error::CollateralExpired(CollateralKind::QuotingEnclaveIdentity)
 	);
-	assert!(register_json(&v, CollateralKind::QuotingEnclaveIdentity, &a.qe_identity_file, &a.qe_identity_chain, 1_670_193_933_000)
-		.is_ok());
+	assert!(register_json(
+		&v,
+		CollateralKind::QuotingEnclaveIdentity,
+		&a.qe_identity_file,
+		&a.qe_identity_chain,
+		1_670_193_933_000
+	)
+	.is_ok());
 }
 
 #[test]
@@ -203,7 +249,11 @@ fn pck_certificate_validity_is_checked_at_now() {
 	let err = verify(&quote(), &registry, 1_900_000_000_000).unwrap_err();
 	assert!(matches!(err, Error::CertificateExpired | Error::CollateralExpired(_)), "{err:?}");
 	// Before the PCK leaf was issued.
-	let checked = dcap::check_quote(&quote(), &Cert::from_der(&INTEL_SGX_ROOT_CA_DER).unwrap(), 1_000_000_000_000);
+	let checked = dcap::check_quote(
+		&quote(),
+		&Cert::from_der(&INTEL_SGX_ROOT_CA_DER).unwrap(),
+		1_000_000_000_000,
+	);
 	assert_eq!(checked.unwrap_err(), Error::CertificateExpired);
 }
 
@@ -212,7 +262,8 @@ fn missing_or_mismatched_collateral_is_refused() {
 	let registry = real_registry(&Verifier::intel());
 	let quote = quote();
 	assert_eq!(
-		verify(&quote, &registry.without(CollateralKind::QuotingEnclaveIdentity), DCAP_NOW_MS).unwrap_err(),
+		verify(&quote, &registry.without(CollateralKind::QuotingEnclaveIdentity), DCAP_NOW_MS)
+			.unwrap_err(),
 		Error::MissingCollateral(CollateralKind::QuotingEnclaveIdentity)
 	);
 	assert_eq!(
@@ -230,7 +281,13 @@ fn missing_or_mismatched_collateral_is_refused() {
 	);
 	// A registry that answers with the wrong kind is caught.
 	let qe = registry.lookup(CollateralKind::QuotingEnclaveIdentity, None).unwrap();
-	let wrong = |k: CollateralKind, f| if k == CollateralKind::TcbInfo { Some(qe.clone()) } else { registry.lookup(k, f) };
+	let wrong = |k: CollateralKind, f| {
+		if k == CollateralKind::TcbInfo {
+			Some(qe.clone())
+		} else {
+			registry.lookup(k, f)
+		}
+	};
 	assert!(matches!(
 		Verifier::intel().verify_dcap_quote(&quote, &wrong, DCAP_NOW_MS).unwrap_err(),
 		Error::CollateralMismatch(_)
@@ -250,8 +307,18 @@ fn collateral_from_another_root_is_refused() {
 	let a = artifacts();
 	let other_root = integritee_attestation::roots::IAS_ROOT_CA_DER;
 	let v = Verifier::intel().with_sgx_root(&other_root);
-	let err = register_json(&v, CollateralKind::TcbInfo, &a.tcb_info_file, &a.tcb_info_chain, DCAP_NOW_MS).unwrap_err();
-	assert!(matches!(err, Error::UntrustedRoot | Error::IssuerMismatch | Error::CertificateSignature), "{err:?}");
+	let err = register_json(
+		&v,
+		CollateralKind::TcbInfo,
+		&a.tcb_info_file,
+		&a.tcb_info_chain,
+		DCAP_NOW_MS,
+	)
+	.unwrap_err();
+	assert!(
+		matches!(err, Error::UntrustedRoot | Error::IssuerMismatch | Error::CertificateSignature),
+		"{err:?}"
+	);
 	let registry = real_registry(&Verifier::intel());
 	assert!(v.verify_dcap_quote(&quote(), &|k, f| registry.lookup(k, f), DCAP_NOW_MS).is_err());
 }
@@ -270,10 +337,16 @@ fn stored_collateral_round_trips() {
 			assert_eq!(info.tcb_levels[0].status, TcbStatus::SwHardeningNeeded);
 			assert_eq!(info.tcb_levels[1].status, TcbStatus::OutOfDate);
 			assert_eq!(StoredCollateral::TcbInfo(info).encode_stored(), tcb.encoded);
-		},
+		}
 		other => panic!("{other:?}"),
 	}
 	let qe = registry.lookup(CollateralKind::QuotingEnclaveIdentity, None).unwrap();
-	assert_eq!((qe.issued_at_ms, qe.next_update_ms), (1_670_193_933_000, QE_IDENTITY_NEXT_UPDATE_MS));
-	assert!(matches!(StoredCollateral::decode_stored(&qe.encoded), Ok(StoredCollateral::QeIdentity(_))));
+	assert_eq!(
+		(qe.issued_at_ms, qe.next_update_ms),
+		(1_670_193_933_000, QE_IDENTITY_NEXT_UPDATE_MS)
+	);
+	assert!(matches!(
+		StoredCollateral::decode_stored(&qe.encoded),
+		Ok(StoredCollateral::QeIdentity(_))
+	));
 }

@@ -13,6 +13,7 @@
 //! signature-data / certification-data length that shrank). Such a divergence
 //! is only tolerated when our verdict is `TrailingBytes` and the test that
 //! provokes it says so; every other divergence fails.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -56,7 +57,11 @@ fn ours(case: &Case) -> Verdict {
 	let now_ms = case.now_secs * 1000;
 	let register = |kind, body: &[u8], signature: &[u8], chain: &[u8]| {
 		verifier
-			.verify_collateral(kind, CollateralEvidence { body, signature, issuer_chain: chain }, now_ms)
+			.verify_collateral(
+				kind,
+				CollateralEvidence { body, signature, issuer_chain: chain },
+				now_ms,
+			)
 			.map_err(|e| format!("{kind:?}: {e:?}"))
 	};
 	let mut registry = Registry::default();
@@ -124,8 +129,10 @@ fn compare_allowing_trailing(case: &Case, label: &str) -> Agreement {
 	let (a, b) = (ours(case), theirs(case));
 	match (&a, &b) {
 		(Ok(x), Ok(y)) => assert_eq!(x, y, "{label}: statuses differ"),
-		(Err(_), Err(_)) => {},
-		(Err(e), Ok(_)) if e.starts_with("TrailingBytes") => return Agreement::OnlyWeRejectTrailingBytes,
+		(Err(_), Err(_)) => {}
+		(Err(e), Ok(_)) if e.starts_with("TrailingBytes") => {
+			return Agreement::OnlyWeRejectTrailingBytes
+		}
 		_ => panic!("{label}: verdicts differ\n  ours:     {a:?}\n  dcap-qvl: {b:?}"),
 	}
 	Agreement::Same(a)
@@ -253,12 +260,17 @@ fn real_quote_same_verdict_for_flips_across_the_whole_quote() {
 	// PEM chain (all three certificates, their boundaries, the final NUL-free
 	// end) and its last 64 bytes.
 	let len = base.quote.len();
-	let offsets: Vec<usize> = (0..1052).chain((1052..len).step_by(3)).chain(len - 64..len).collect();
+	let offsets: Vec<usize> =
+		(0..1052).chain((1052..len).step_by(3)).chain(len - 64..len).collect();
 	let accepted = flip_all(&base, &offsets, "real");
 	// Both accept where the flip only touches what neither reads: whitespace
 	// turned into other whitespace, and the copy of the root at the end of the
 	// chain (never used: the configured root is the anchor).
-	assert!(accepted > 0 && accepted < offsets.len() / 2, "{accepted} of {} accepted", offsets.len());
+	assert!(
+		accepted > 0 && accepted < offsets.len() / 2,
+		"{accepted} of {} accepted",
+		offsets.len()
+	);
 }
 
 #[test]
@@ -279,7 +291,10 @@ fn real_quote_same_verdict_for_truncated_quotes_and_known_difference_on_appended
 	let mut case = base.clone();
 	let len = u32::from_le_bytes(case.quote[1048..1052].try_into().unwrap());
 	case.quote[1048..1052].copy_from_slice(&(len - 1).to_le_bytes());
-	assert!(matches!(compare_allowing_trailing(&case, "short cert length"), Agreement::OnlyWeRejectTrailingBytes));
+	assert!(matches!(
+		compare_allowing_trailing(&case, "short cert length"),
+		Agreement::OnlyWeRejectTrailingBytes
+	));
 }
 
 #[test]
@@ -334,6 +349,7 @@ fn tdx_samples_are_unsupported_here() {
 	let quote = std::fs::read(dir.join("tdx_quote")).unwrap();
 	assert_eq!(u16::from_le_bytes([quote[0], quote[1]]), 4);
 	let registry = Registry::default();
-	let err = Verifier::intel().verify_dcap_quote(&quote, &|k, f| registry.lookup(k, f), DCAP_NOW_MS);
+	let err =
+		Verifier::intel().verify_dcap_quote(&quote, &|k, f| registry.lookup(k, f), DCAP_NOW_MS);
 	assert_eq!(err.unwrap_err(), integritee_attestation::Error::UnsupportedQuoteVersion(4));
 }

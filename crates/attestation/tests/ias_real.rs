@@ -1,4 +1,5 @@
 //! IAS / EPID verification of the real RA-TLS certificates from the shared test data.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -45,7 +46,8 @@ fn embedded_ias_root_is_the_shared_pem() {
 #[test]
 fn all_certificates_verify_with_the_documented_claims() {
 	for (n, report_ms, mr_enclave) in CERTS {
-		let verified = Verifier::intel().verify_ias_certificate(&cert(n), report_ms + HOUR_MS).unwrap();
+		let verified =
+			Verifier::intel().verify_ias_certificate(&cert(n), report_ms + HOUR_MS).unwrap();
 		let e = &verified.enclave;
 		assert_eq!(verified.report_time_ms, report_ms, "TEST{n}");
 		assert_eq!(e.attested_at_ms, report_ms);
@@ -53,14 +55,27 @@ fn all_certificates_verify_with_the_documented_claims() {
 		assert_eq!(e.build_mode, SgxBuildMode::Debug);
 		assert_eq!(hex::encode(e.mr_enclave), mr_enclave);
 		assert_eq!(hex::encode(e.mr_signer), MR_SIGNER);
-		assert_eq!(e.signer_public.to_vec(), sgx(&format!("ias/enclave-signing-pubkey-TEST{n}.bin")), "TEST{n}");
+		assert_eq!(
+			e.signer_public.to_vec(),
+			sgx(&format!("ias/enclave-signing-pubkey-TEST{n}.bin")),
+			"TEST{n}"
+		);
 	}
 }
 
 #[test]
 fn test4_and_test5_share_a_signing_key_and_test7_differs() {
-	let key = |n| Verifier::intel().verify_ias_certificate(&cert(n), CERTS[0].1 + HOUR_MS).unwrap().enclave.signer_public;
-	assert_eq!(hex::encode(key(4)), "93cbb905e945dd817dfa86ff52e1261e7ff6956cf8b76e05e936090aa295138c");
+	let key = |n| {
+		Verifier::intel()
+			.verify_ias_certificate(&cert(n), CERTS[0].1 + HOUR_MS)
+			.unwrap()
+			.enclave
+			.signer_public
+	};
+	assert_eq!(
+		hex::encode(key(4)),
+		"93cbb905e945dd817dfa86ff52e1261e7ff6956cf8b76e05e936090aa295138c"
+	);
 	assert_eq!(key(4), key(5));
 	assert_ne!(key(5), key(7));
 }
@@ -71,9 +86,15 @@ fn freshness_is_24_hours_to_the_millisecond() {
 	let v = Verifier::intel();
 	assert!(v.verify_ias_certificate(&cert(7), report_ms + DAY_MS - 1).is_ok());
 	assert!(v.verify_ias_certificate(&cert(7), report_ms + DAY_MS).is_ok());
-	assert_eq!(v.verify_ias_certificate(&cert(7), report_ms + DAY_MS + 1).unwrap_err(), Error::ReportTooOld);
+	assert_eq!(
+		v.verify_ias_certificate(&cert(7), report_ms + DAY_MS + 1).unwrap_err(),
+		Error::ReportTooOld
+	);
 	assert!(v.verify_ias_certificate(&cert(7), report_ms).is_ok());
-	assert_eq!(v.verify_ias_certificate(&cert(7), report_ms - 1).unwrap_err(), Error::ReportFromTheFuture);
+	assert_eq!(
+		v.verify_ias_certificate(&cert(7), report_ms - 1).unwrap_err(),
+		Error::ReportFromTheFuture
+	);
 }
 
 #[test]
@@ -109,7 +130,10 @@ fn every_byte_of_the_report_json_is_covered_by_the_signature() {
 	for at in 0..json_len {
 		let tampered = common::flip(&ext, at);
 		let err = ias::verify_report(&tampered, &root(), now).unwrap_err();
-		assert!(matches!(err, Error::ReportSignature | Error::MissingReportExtension), "at {at}: {err:?}");
+		assert!(
+			matches!(err, Error::ReportSignature | Error::MissingReportExtension),
+			"at {at}: {err:?}"
+		);
 	}
 }
 
@@ -134,7 +158,10 @@ fn every_byte_of_the_report_extension_inside_the_certificate_is_checked() {
 	let now = CERTS[2].1 + HOUR_MS;
 	assert!(Verifier::intel().verify_ias_certificate(&der, now).is_ok());
 	for at in start..start + ext.len() {
-		assert!(Verifier::intel().verify_ias_certificate(&common::flip(&der, at), now).is_err(), "flip at {at} accepted");
+		assert!(
+			Verifier::intel().verify_ias_certificate(&common::flip(&der, at), now).is_err(),
+			"flip at {at} accepted"
+		);
 	}
 }
 
@@ -147,7 +174,9 @@ fn the_certificates_own_signature_carries_no_trust() {
 	let c = Cert::from_der(&der).unwrap();
 	assert_eq!(c.verify_signed_by(&c).unwrap_err(), Error::CertificateSignature);
 	let last = der.len() - 1;
-	assert!(Verifier::intel().verify_ias_certificate(&common::flip(&der, last), CERTS[2].1 + HOUR_MS).is_ok());
+	assert!(Verifier::intel()
+		.verify_ias_certificate(&common::flip(&der, last), CERTS[2].1 + HOUR_MS)
+		.is_ok());
 	// Without the extension nothing is attested.
 	let ext = report_extension(6);
 	let start = der.windows(ext.len()).position(|w| w == &ext[..]).unwrap();

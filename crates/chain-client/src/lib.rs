@@ -146,7 +146,7 @@ impl ChainClient {
 
 	/// All events of block `at`.
 	pub async fn events(&self, at: Hash) -> Result<Events> {
-		let key = frame_system::Events::<Runtime>::hashed_key();
+		let key = polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events");
 		Ok(self.storage::<Events>(&key, Some(at)).await?.unwrap_or_default())
 	}
 
@@ -241,7 +241,8 @@ impl ChainClient {
 			let status = tokio::time::timeout(self.timeout, subscription.next())
 				.await
 				.map_err(|_| Error::Timeout(self.timeout))?
-				.ok_or_else(|| Error::Rejected("the node closed the subscription".into()))??;
+				.ok_or_else(|| Error::Rejected("the node closed the subscription".into()))?
+				.map_err(|e| bad("author_submitAndWatchExtrinsic", e))?;
 			match status {
 				Value::Object(map) => {
 					if let Some(hash) = map.get("inBlock") {

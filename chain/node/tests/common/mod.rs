@@ -81,14 +81,11 @@ impl Node {
 				base_path.to_str().expect("temp paths are UTF-8"),
 				"--rpc-port",
 				&rpc_port.to_string(),
-				"--port",
-				&p2p_port.to_string(),
 				"--listen-addr",
 				&format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
 				"--no-mdns",
 				"--no-prometheus",
 				"--no-telemetry",
-				"--no-hardware-benchmarks",
 			])
 			.stdout(Stdio::null())
 			.stderr(log)

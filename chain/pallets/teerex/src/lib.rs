@@ -219,6 +219,8 @@ pub mod pallet {
 		CollateralNotNewer,
 		/// The collateral verifier returned a kind other than the one submitted.
 		CollateralKindMismatch,
+		/// The verifier returned TCB info without the FMSPC it applies to.
+		TcbInfoWithoutFmspc,
 		/// The collateral's verified encoding is longer than `MaxCollateralLength`.
 		VerifiedCollateralTooLong,
 		/// No enclave is registered for this account.
@@ -308,6 +310,14 @@ pub mod pallet {
 			}
 			ensure!(Self::tcb_status_allowed(attested.status), Error::<T>::TcbStatusNotAllowed);
 
+			// A record never claims to be newer than chain time, and evidence
+			// older than the renewal period would register an expired enclave.
+			let attested_at_ms = attested.attested_at_ms.min(now_ms);
+			ensure!(
+				now_ms - attested_at_ms <= T::MaxAttestationRenewalPeriod::get(),
+				Error::<T>::AttestationExpired
+			);
+
 			let enclave = SgxEnclave {
 				mr_enclave: attested.mr_enclave,
 				mr_signer: attested.mr_signer,
@@ -315,7 +325,7 @@ pub mod pallet {
 				build_mode: attested.build_mode,
 				status: attested.status,
 				attestation_method,
-				attested_at_ms: attested.attested_at_ms,
+				attested_at_ms,
 				url,
 			};
 			SovereignEnclaves::<T>::insert(&signer, enclave);
@@ -568,7 +578,7 @@ pub mod pallet {
 			match kind {
 				CollateralKind::QuotingEnclaveIdentity => QuotingEnclaveIdentity::<T>::put(stored),
 				CollateralKind::TcbInfo => {
-					let fmspc = fmspc.ok_or(Error::<T>::MalformedAttestation)?;
+					let fmspc = fmspc.ok_or(Error::<T>::TcbInfoWithoutFmspc)?;
 					TcbInfo::<T>::insert(fmspc, stored)
 				}
 				CollateralKind::PckCrl | CollateralKind::RootCaCrl => {

@@ -10,7 +10,7 @@ use integritee_primitives::{
 	SgxStatus, SkippedAttestation, VerifiedCollateral,
 };
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok, BoundedVec},
+	frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec},
 	sp_core::H256,
 	sp_runtime::{DispatchError, DispatchResult},
 };
@@ -372,6 +372,37 @@ fn register_refused_when_sender_is_not_attested_signer() {
 				Error::<Test>::SenderIsNotAttestedEnclave
 			);
 		}
+	});
+}
+
+#[test]
+fn register_refuses_evidence_older_than_the_renewal_period() {
+	ExtBuilder::dev().build_and_execute(|| {
+		let who = account(1);
+		let period: u64 = <Test as crate::Config>::MaxAttestationRenewalPeriod::get();
+		for method in [AttestationMethod::Dcap, AttestationMethod::Ias] {
+			let mut evidence = attested(&who);
+			evidence.attested_at_ms = NOW_MS - period - 1;
+			assert_noop!(
+				register(&who, attested_proof(&evidence), None, method),
+				Error::<Test>::AttestationExpired
+			);
+			// At exactly the period it is still valid.
+			evidence.attested_at_ms = NOW_MS - period;
+			assert_ok!(register(&who, attested_proof(&evidence), None, method));
+		}
+	});
+}
+
+#[test]
+fn register_caps_future_attestation_time_at_chain_time() {
+	ExtBuilder::dev().build_and_execute(|| {
+		let who = account(1);
+		let mut evidence = attested(&who);
+		evidence.attested_at_ms = NOW_MS + 1_000_000;
+		assert_ok!(register(&who, attested_proof(&evidence), None, AttestationMethod::Dcap));
+		let stored = SovereignEnclaves::<Test>::get(&who).expect("registered");
+		assert_eq!(stored.attested_at_ms, NOW_MS);
 	});
 }
 
@@ -825,7 +856,7 @@ fn register_tcb_info_stores_per_fmspc() {
 fn register_tcb_info_without_fmspc_fails() {
 	ExtBuilder::default().build_and_execute(|| {
 		let tcb = verified(CollateralKind::TcbInfo, None, NOW_MS);
-		assert_noop!(register_tcb(collateral_body(&tcb)), Error::<Test>::MalformedAttestation);
+		assert_noop!(register_tcb(collateral_body(&tcb)), Error::<Test>::TcbInfoWithoutFmspc);
 	});
 }
 

@@ -48,13 +48,11 @@ impl PckPlatform {
 			return Err(Error::Der("SGX extension"));
 		}
 		let (mut fmspc, mut pce_id, mut tcb) = (None, None, None);
-		for_each_field(outer.value, &SGX_OID_CONTENT, |field, value| {
-			match field {
-				FIELD_TCB => set_once(&mut tcb, parse_tcb(value)?),
-				FIELD_PCE_ID => set_once(&mut pce_id, octets::<2>(value)?),
-				FIELD_FMSPC => set_once(&mut fmspc, octets::<6>(value)?),
-				_ => Ok(()),
-			}
+		for_each_field(outer.value, &SGX_OID_CONTENT, |field, value| match field {
+			FIELD_TCB => set_once(&mut tcb, parse_tcb(value)?),
+			FIELD_PCE_ID => set_once(&mut pce_id, octets::<2>(value)?),
+			FIELD_FMSPC => set_once(&mut fmspc, octets::<6>(value)?),
+			_ => Ok(()),
 		})?;
 		let (cpu_svn, pce_svn) = tcb.ok_or(Error::MissingSgxExtension("TCB"))?;
 		Ok(Self {
@@ -89,13 +87,13 @@ fn parse_tcb(value: Tlv<'_>) -> Result<([u8; 16], u16), Error> {
 				.get_mut(usize::from(field) - 1)
 				.ok_or(Error::Der("TCB component index"))?;
 			set_once(slot, svn)
-		},
+		}
 		TCB_PCESVN => {
 			if value.tag != asn1::TAG_INTEGER {
 				return Err(Error::Der("PCESVN"));
 			}
 			set_once(&mut pce_svn, asn1::small_uint(&value)?)
-		},
+		}
 		TCB_CPUSVN => set_once(&mut cpu_svn, octets::<16>(value)?),
 		_ => Ok(()),
 	})?;

@@ -72,7 +72,8 @@ impl<'a> Quote<'a> {
 		if header.version != QUOTE_VERSION_3 {
 			return Err(Error::UnsupportedQuoteVersion(header.version));
 		}
-		let isv_report = ReportBody::parse(r.take(crate::sgx_report::REPORT_BODY_LEN, "isv_report")?)?;
+		let isv_report =
+			ReportBody::parse(r.take(crate::sgx_report::REPORT_BODY_LEN, "isv_report")?)?;
 		let signed_bytes = quote.get(..SIGNED_LEN).ok_or(Error::Truncated("isv_report"))?;
 		let signature_len = usize::try_from(r.u32("signature_data_len")?)
 			.map_err(|_| Error::LengthMismatch("signature_data_len"))?;

@@ -35,11 +35,11 @@ impl TcbStatus {
 	pub fn valid_for_qe_identity(self) -> bool {
 		matches!(
 			self,
-			Self::UpToDate |
-				Self::OutOfDate |
-				Self::ConfigurationNeeded |
-				Self::OutOfDateConfigurationNeeded |
-				Self::Revoked
+			Self::UpToDate
+				| Self::OutOfDate
+				| Self::ConfigurationNeeded
+				| Self::OutOfDateConfigurationNeeded
+				| Self::Revoked
 		)
 	}
 
@@ -52,8 +52,9 @@ impl TcbStatus {
 		match (qe, self) {
 			(Revoked, _) => Revoked,
 			(OutOfDate, UpToDate | SwHardeningNeeded) => OutOfDate,
-			(OutOfDate, ConfigurationNeeded | ConfigurationAndSwHardeningNeeded) =>
-				OutOfDateConfigurationNeeded,
+			(OutOfDate, ConfigurationNeeded | ConfigurationAndSwHardeningNeeded) => {
+				OutOfDateConfigurationNeeded
+			}
 			_ => self,
 		}
 	}
@@ -65,8 +66,9 @@ impl From<TcbStatus> for SgxStatus {
 			TcbStatus::UpToDate => SgxStatus::UpToDate,
 			TcbStatus::SwHardeningNeeded => SgxStatus::SwHardeningNeeded,
 			TcbStatus::ConfigurationNeeded => SgxStatus::ConfigurationNeeded,
-			TcbStatus::ConfigurationAndSwHardeningNeeded =>
-				SgxStatus::ConfigurationAndSwHardeningNeeded,
+			TcbStatus::ConfigurationAndSwHardeningNeeded => {
+				SgxStatus::ConfigurationAndSwHardeningNeeded
+			}
 			TcbStatus::OutOfDate => SgxStatus::OutOfDate,
 			TcbStatus::OutOfDateConfigurationNeeded => SgxStatus::OutOfDateConfigurationNeeded,
 			TcbStatus::Revoked => SgxStatus::Revoked,

@@ -117,8 +117,8 @@ pub fn appraise(
 
 	// The collateral must have been verified under the same root, and must
 	// still be current, as must the certificates that signed it.
-	if qe_identity.signer.root_key_hash != quote.root_key_hash ||
-		tcb_info.signer.root_key_hash != quote.root_key_hash
+	if qe_identity.signer.root_key_hash != quote.root_key_hash
+		|| tcb_info.signer.root_key_hash != quote.root_key_hash
 	{
 		return Err(Error::CollateralMismatch("collateral verified under another root"));
 	}
@@ -160,8 +160,8 @@ pub fn appraise(
 		.iter()
 		.enumerate()
 		.find(|(_, level)| {
-			level.pce_svn <= platform.pce_svn &&
-				level.sgx_components.iter().zip(platform.cpu_svn.iter()).all(|(l, p)| l <= p)
+			level.pce_svn <= platform.pce_svn
+				&& level.sgx_components.iter().zip(platform.cpu_svn.iter()).all(|(l, p)| l <= p)
 		})
 		.ok_or(Error::TcbLevelNotFound)?;
 	let platform_status = level.status;
@@ -206,7 +206,7 @@ pub fn match_qe_identity(qe: &ReportBody, identity: &QeIdentity) -> Result<TcbSt
 }
 
 fn masked_equal(actual: &[u8], expected: &[u8], mask: &[u8]) -> bool {
-	actual.len() == expected.len() &&
-		expected.len() == mask.len() &&
-		actual.iter().zip(expected).zip(mask).all(|((a, e), m)| a & m == e & m)
+	actual.len() == expected.len()
+		&& expected.len() == mask.len()
+		&& actual.iter().zip(expected).zip(mask).all(|((a, e), m)| a & m == e & m)
 }

@@ -1,6 +1,6 @@
 //! Shared helpers: the real Intel artifacts (read in place from the shared
 //! test data), collateral registration, and a registry-like lookup.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use integritee_attestation::{dcap::collateral::split_signed_file, Verifier};
 use integritee_primitives::{CollateralEvidence, CollateralKind, Fmspc, VerifiedCollateral};
@@ -88,7 +88,10 @@ impl Registry {
 	}
 
 	pub fn lookup(&self, kind: CollateralKind, fmspc: Option<Fmspc>) -> Option<VerifiedCollateral> {
-		self.0.iter().find(|c| c.kind == kind && (kind != CollateralKind::TcbInfo || c.fmspc == fmspc)).cloned()
+		self.0
+			.iter()
+			.find(|c| c.kind == kind && (kind != CollateralKind::TcbInfo || c.fmspc == fmspc))
+			.cloned()
 	}
 
 	pub fn without(&self, kind: CollateralKind) -> Self {
@@ -101,11 +104,35 @@ pub fn real_registry(verifier: &Verifier<'_>) -> Registry {
 	let a = artifacts();
 	let mut r = Registry::default();
 	r.insert(
-		register_json(verifier, CollateralKind::QuotingEnclaveIdentity, &a.qe_identity_file, &a.qe_identity_chain, DCAP_NOW_MS)
-			.unwrap(),
+		register_json(
+			verifier,
+			CollateralKind::QuotingEnclaveIdentity,
+			&a.qe_identity_file,
+			&a.qe_identity_chain,
+			DCAP_NOW_MS,
+		)
+		.unwrap(),
 	);
-	r.insert(register_json(verifier, CollateralKind::TcbInfo, &a.tcb_info_file, &a.tcb_info_chain, DCAP_NOW_MS).unwrap());
-	r.insert(register_crl(verifier, CollateralKind::RootCaCrl, &a.root_ca_crl, &a.tcb_info_chain, DCAP_NOW_MS).unwrap());
+	r.insert(
+		register_json(
+			verifier,
+			CollateralKind::TcbInfo,
+			&a.tcb_info_file,
+			&a.tcb_info_chain,
+			DCAP_NOW_MS,
+		)
+		.unwrap(),
+	);
+	r.insert(
+		register_crl(
+			verifier,
+			CollateralKind::RootCaCrl,
+			&a.root_ca_crl,
+			&a.tcb_info_chain,
+			DCAP_NOW_MS,
+		)
+		.unwrap(),
+	);
 	r
 }
 
@@ -118,9 +145,10 @@ pub fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
 /// The package directory of the dcap-qvl crate in cargo's registry sources
 /// (its `sample/` holds quotes with collateral).
 pub fn dcap_qvl_dir() -> std::path::PathBuf {
-	let cargo_home = std::env::var_os("CARGO_HOME")
-		.map(std::path::PathBuf::from)
-		.unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo"));
+	let cargo_home =
+		std::env::var_os("CARGO_HOME").map(std::path::PathBuf::from).unwrap_or_else(|| {
+			std::path::PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cargo")
+		});
 	let src = cargo_home.join("registry").join("src");
 	for index in std::fs::read_dir(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
 		let candidate = index.unwrap().path().join("dcap-qvl-0.7.1");

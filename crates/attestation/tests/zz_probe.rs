@@ -1,2 +1,0 @@
-mod common;
-include!("differential_probe.inc");
