@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use integritee_chain_client::{ChainClient, WaitFor};
 use integritee_primitives::SgxEnclave;
-use jsonrpsee::{core::client::ClientT, rpc_params};
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, UNIT};
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use polkadot_sdk::{
 	frame_system, pallet_balances,
 	sp_core::{crypto::Ss58Codec, sr25519, Pair},
@@ -96,7 +96,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				.map_err(|e| e.to_string())?
 				.unwrap_or_default();
 			println!("{} {}", info.data.free, format_units(info.data.free));
-		},
+		}
 		Command::Transfer { from, to, amount } => {
 			let from = signer(&from)?;
 			let to = account(&to)?;
@@ -112,14 +112,12 @@ async fn run(cli: Cli) -> Result<(), String> {
 				to.to_ss58check(),
 				included.block_hash
 			);
-		},
+		}
 		Command::ListWorkers { json } => {
-			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> = client
-				.runtime_call("TeerexApi_enclaves", &[])
-				.await
-				.map_err(|e| e.to_string())?;
+			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> =
+				client.runtime_call("TeerexApi_enclaves", &[]).await.map_err(|e| e.to_string())?;
 			print_enclaves(&enclaves, json);
-		},
+		}
 		Command::ChainInfo => {
 			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;
 			let block: serde_json::Value = client
@@ -137,7 +135,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				"GRANDPA justification stored for #{number}: {}",
 				if justified { "yes" } else { "no (a later block's justification covers it)" }
 			);
-		},
+		}
 	}
 	Ok(())
 }
@@ -193,6 +191,6 @@ async fn main() -> ExitCode {
 		Err(error) => {
 			eprintln!("error: {error}");
 			ExitCode::FAILURE
-		},
+		}
 	}
 }

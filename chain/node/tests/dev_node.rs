@@ -48,11 +48,7 @@ async fn transfer(client: &ChainClient, from: &sr25519::Pair, to: &AccountId, va
 }
 
 fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
-	let proof = SkippedAttestation {
-		mr_enclave,
-		mr_signer: [7; 32],
-		shielding_key_hash: [9; 32],
-	};
+	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32], shielding_key_hash: [9; 32] };
 	RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: proof.encode(),
 		worker_url: Some(WORKER_URL.to_vec()),
@@ -209,8 +205,10 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 	assert_eq!(free_balance(&client, &vault).await, 2 * UNIT);
 
 	// Sidechain confirmations: numbers advance, the ancestor must match.
-	let first = SidechainBlockConfirmation { block_number: 1, block_header_hash: H256::repeat_byte(1) };
-	let second = SidechainBlockConfirmation { block_number: 2, block_header_hash: H256::repeat_byte(2) };
+	let first =
+		SidechainBlockConfirmation { block_number: 1, block_header_hash: H256::repeat_byte(1) };
+	let second =
+		SidechainBlockConfirmation { block_number: 2, block_header_hash: H256::repeat_byte(2) };
 	let confirm = |ancestor, candidate| {
 		RuntimeCall::Sidechain(pallet_sidechain::Call::confirm_imported_sidechain_block {
 			shard,
@@ -300,17 +298,20 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	let mallory = sr25519::Pair::from_seed(&[0x66; 32]);
 	let mut forged = client.sign_with(&mallory, call.clone(), nonce, Era::Immortal, genesis);
 	forged.preamble = match forged.preamble {
-		polkadot_sdk::sp_runtime::generic::Preamble::Signed(_, signature, ext) =>
+		polkadot_sdk::sp_runtime::generic::Preamble::Signed(_, signature, ext) => {
 			polkadot_sdk::sp_runtime::generic::Preamble::Signed(
 				polkadot_sdk::sp_runtime::MultiAddress::Id(account(&alice)),
 				signature,
 				ext,
-			),
+			)
+		}
 		other => other,
 	};
 	let error = submit_raw(forged.encode()).await.expect_err("forged signature is refused");
-	assert!(error.to_string().contains("bad signature") || error.to_string().contains("BadProof"),
-		"{error}");
+	assert!(
+		error.to_string().contains("bad signature") || error.to_string().contains("BadProof"),
+		"{error}"
+	);
 
 	// The genuine extrinsic goes in once. The same bytes again are refused
 	// (the pool remembers them), and so is any other extrinsic that reuses

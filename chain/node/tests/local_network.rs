@@ -73,8 +73,9 @@ async fn three_validators_finalize_and_attestation_is_required() {
 	});
 	let result = client.submit(&dev_pair("//Dave").unwrap(), call, WaitFor::InBlock).await;
 	match result {
-		Err(Error::DispatchFailed { error, .. }) =>
-			assert!(error.contains("SkippingAttestationNotAllowed"), "{error}"),
+		Err(Error::DispatchFailed { error, .. }) => {
+			assert!(error.contains("SkippingAttestationNotAllowed"), "{error}")
+		}
 		other => panic!("registration without attestation must fail on `local`: {other:?}"),
 	}
 }

@@ -157,12 +157,14 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 			ProxyType::Any => true,
 			ProxyType::NonTransfer => !matches!(
 				call,
-				RuntimeCall::Balances(..) |
-					RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds { .. })
+				RuntimeCall::Balances(..)
+					| RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds { .. })
 			),
 			ProxyType::EnclaveRegistry => matches!(
 				call,
-				RuntimeCall::Teerex(..) | RuntimeCall::EnclaveBridge(..) | RuntimeCall::Sidechain(..)
+				RuntimeCall::Teerex(..)
+					| RuntimeCall::EnclaveBridge(..)
+					| RuntimeCall::Sidechain(..)
 			),
 		}
 	}

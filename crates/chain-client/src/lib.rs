@@ -88,10 +88,8 @@ fn hash_from_value(method: &'static str, value: &Value) -> Result<Hash> {
 impl ChainClient {
 	/// Connects to a node's WebSocket RPC endpoint, e.g. `ws://127.0.0.1:9944`.
 	pub async fn connect(url: &str) -> Result<Self> {
-		let rpc = WsClientBuilder::default()
-			.request_timeout(Duration::from_secs(60))
-			.build(url)
-			.await?;
+		let rpc =
+			WsClientBuilder::default().request_timeout(Duration::from_secs(60)).build(url).await?;
 		let genesis: Value = rpc.request("chain_getBlockHash", rpc_params![0]).await?;
 		let genesis_hash = hash_from_value("chain_getBlockHash", &genesis)?;
 		Ok(Self { rpc, genesis_hash, timeout: Duration::from_secs(120) })
@@ -107,10 +105,8 @@ impl ChainClient {
 
 	/// The next nonce of `account`, counting its extrinsics in the node's pool.
 	pub async fn next_nonce(&self, account: &AccountId32) -> Result<Nonce> {
-		let nonce: u64 = self
-			.rpc
-			.request("system_accountNextIndex", rpc_params![account.to_string()])
-			.await?;
+		let nonce: u64 =
+			self.rpc.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
 		Nonce::try_from(nonce).map_err(|e| bad("system_accountNextIndex", e))
 	}
 
@@ -160,11 +156,21 @@ impl ChainClient {
 
 	/// Signs `call` for `signer` with the nonce the node expects and a mortal
 	/// era anchored at the finalized head.
-	pub async fn sign(&self, signer: &sr25519::Pair, call: RuntimeCall) -> Result<UncheckedExtrinsic> {
+	pub async fn sign(
+		&self,
+		signer: &sr25519::Pair,
+		call: RuntimeCall,
+	) -> Result<UncheckedExtrinsic> {
 		let account: AccountId32 = signer.public().into();
 		let nonce = self.next_nonce(&account).await?;
 		let (birth_hash, birth_number) = self.finalized_head().await?;
-		Ok(self.sign_with(signer, call, nonce, Era::mortal(MORTALITY_PERIOD, birth_number.into()), birth_hash))
+		Ok(self.sign_with(
+			signer,
+			call,
+			nonce,
+			Era::mortal(MORTALITY_PERIOD, birth_number.into()),
+			birth_hash,
+		))
 	}
 
 	/// Signs `call` with explicit nonce and era (`era_block_hash` is the hash
@@ -251,17 +257,18 @@ impl ChainClient {
 						}
 					} else if let Some(hash) = map.get("finalized") {
 						break hash_from_value("author_submitAndWatchExtrinsic", hash)?;
-					} else if map.contains_key("usurped") ||
-						map.contains_key("finalityTimeout") ||
-						map.contains_key("invalid") ||
-						map.contains_key("dropped")
+					} else if map.contains_key("usurped")
+						|| map.contains_key("finalityTimeout")
+						|| map.contains_key("invalid")
+						|| map.contains_key("dropped")
 					{
 						return Err(Error::Rejected(Value::Object(map).to_string()));
 					}
-				},
-				Value::String(state) if state == "invalid" || state == "dropped" =>
-					return Err(Error::Rejected(state)),
-				_ => {},
+				}
+				Value::String(state) if state == "invalid" || state == "dropped" => {
+					return Err(Error::Rejected(state))
+				}
+				_ => {}
 			}
 		};
 		self.outcome(block_hash, &encoded).await
@@ -287,7 +294,8 @@ impl ChainClient {
 			.collect();
 		for event in &events {
 			if let RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
-				dispatch_error, ..
+				dispatch_error,
+				..
 			}) = event
 			{
 				return Err(Error::DispatchFailed {
@@ -300,7 +308,10 @@ impl ChainClient {
 		if !events.iter().any(|event| {
 			matches!(event, RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }))
 		}) {
-			return Err(bad("state_getStorage", "the extrinsic has neither success nor failure event"));
+			return Err(bad(
+				"state_getStorage",
+				"the extrinsic has neither success nor failure event",
+			));
 		}
 		Ok(Included { block_hash, events })
 	}

@@ -31,7 +31,16 @@ pub type SidechainBlockNumber = u64;
 
 /// How an enclave proves what it is when it registers.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum AttestationMethod {
 	/// No proof at all. Only accepted where the chain's security flags allow it
@@ -45,7 +54,16 @@ pub enum AttestationMethod {
 
 /// Whether the enclave runs in SGX debug mode (memory readable by the host).
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum SgxBuildMode {
 	Debug,
@@ -54,7 +72,16 @@ pub enum SgxBuildMode {
 
 /// The platform's TCB status as the attestation established it, in Intel's terms.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum SgxStatus {
 	UpToDate,
@@ -246,7 +273,16 @@ pub mod runtime_api {
 
 /// The kinds of Intel-signed collateral that DCAP verification needs.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub enum CollateralKind {
 	/// The quoting enclave's identity (`qe_identity.json`).
@@ -319,8 +355,10 @@ pub trait AttestationVerifier {
 	) -> Result<AttestedEnclave, AttestationError>;
 
 	/// Checks an RA-TLS certificate carrying an IAS report at `now_ms`.
-	fn verify_ias_certificate(cert_der: &[u8], now_ms: u64)
-		-> Result<AttestedEnclave, AttestationError>;
+	fn verify_ias_certificate(
+		cert_der: &[u8],
+		now_ms: u64,
+	) -> Result<AttestedEnclave, AttestationError>;
 }
 
 /// Refuses every attested registration: for runtimes built without a verifier.
