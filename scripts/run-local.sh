@@ -20,8 +20,9 @@ case "${1:-}" in
 esac
 
 ensure_build_deps
-log "building integritee-node and integritee-cli (first build: ~30 min on 2 cores)"
-cargo build --locked --release -p integritee-node -p integritee-cli
+log "building (first build: ~40 min on 2 cores; target dir: $CARGO_TARGET_DIR)"
+# The same selection as scripts/test.sh, so that both reuse one build.
+cargo build --locked --release --workspace --bins --tests
 bin="$CARGO_TARGET_DIR/release"
 data="${INTEGRITEE_LOCAL_DIR:-$PWD/.local-network}"
 rm -rf "$data" && mkdir -p "$data"
