@@ -62,8 +62,9 @@ enum Command {
 }
 
 fn signer(suri: &str) -> Result<sr25519::Pair, String> {
+	// Never echo the input: it may be a (mistyped) secret.
 	sr25519::Pair::from_string(suri, None)
-		.map_err(|e| format!("'{suri}' is not a usable secret URI: {e:?}"))
+		.map_err(|e| format!("the secret URI is not usable: {e:?}"))
 }
 
 fn account(text: &str) -> Result<AccountId, String> {
@@ -72,20 +73,23 @@ fn account(text: &str) -> Result<AccountId, String> {
 	}
 	signer(text)
 		.map(|pair| pair.public().into())
-		.map_err(|_| format!("'{text}' is neither an SS58 address nor a secret URI"))
+		.map_err(|_| "an account argument is neither an SS58 address nor a secret URI".to_string())
 }
 
 fn format_units(amount: Balance) -> String {
 	format!("{}.{:012} TEER", amount / UNIT, amount % UNIT)
 }
 
+async fn connect(url: &str) -> Result<ChainClient, String> {
+	ChainClient::connect(url).await.map_err(|e| format!("cannot reach the node at {url}: {e}"))
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
-	let client = ChainClient::connect(&cli.node_url)
-		.await
-		.map_err(|e| format!("cannot reach the node at {}: {e}", cli.node_url))?;
+	// Arguments are checked before the node is contacted.
 	match cli.command {
 		Command::Balance { account: who } => {
 			let who = account(&who)?;
+			let client = connect(&cli.node_url).await?;
 			let key = frame_system::Account::<Runtime>::hashed_key_for(&who);
 			let info = client
 				.storage::<frame_system::AccountInfo<
@@ -100,6 +104,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::Transfer { from, to, amount } => {
 			let from = signer(&from)?;
 			let to = account(&to)?;
+			let client = connect(&cli.node_url).await?;
 			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 				dest: to.clone().into(),
 				value: amount,
@@ -114,11 +119,13 @@ async fn run(cli: Cli) -> Result<(), String> {
 			);
 		}
 		Command::ListWorkers { json } => {
+			let client = connect(&cli.node_url).await?;
 			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> =
 				client.runtime_call("TeerexApi_enclaves", &[]).await.map_err(|e| e.to_string())?;
 			print_enclaves(&enclaves, json);
 		}
 		Command::ChainInfo => {
+			let client = connect(&cli.node_url).await?;
 			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;
 			let block: serde_json::Value = client
 				.rpc()

@@ -1,0 +1,44 @@
+//! Bad input gives a clear error and a failing exit code, without a panic
+//! and without echoing what might be a secret.
+
+use std::process::Command;
+
+const CLI: &str = env!("CARGO_BIN_EXE_integritee-cli");
+
+fn run(args: &[&str]) -> (bool, String) {
+	let output = Command::new(CLI).args(args).output().expect("integritee-cli runs");
+	(output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn an_account_that_is_neither_address_nor_secret_is_refused_without_echo() {
+	let (ok, stderr) = run(&["balance", "not-a-valid-account-or-mnemonic"]);
+	assert!(!ok);
+	assert!(stderr.contains("neither an SS58 address nor a secret URI"), "{stderr}");
+	assert!(!stderr.contains("not-a-valid-account-or-mnemonic"), "input echoed: {stderr}");
+	assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_bad_signing_secret_is_refused_without_echo() {
+	let secret = "bottom drive obey lake curtain smoke basket hold race lonely fit walkk";
+	let (ok, stderr) = run(&["transfer", secret, "//Bob", "1"]);
+	assert!(!ok);
+	assert!(stderr.contains("secret URI is not usable"), "{stderr}");
+	assert!(!stderr.contains("walkk"), "secret echoed: {stderr}");
+}
+
+#[test]
+fn an_unreachable_node_is_reported() {
+	// Port 9 (discard) on loopback: nothing listens there in tests.
+	let (ok, stderr) = run(&["--node-url", "ws://127.0.0.1:9", "list-workers"]);
+	assert!(!ok);
+	assert!(stderr.contains("cannot reach the node at ws://127.0.0.1:9"), "{stderr}");
+}
+
+#[test]
+fn a_non_numeric_amount_is_refused_by_the_parser() {
+	let (ok, stderr) = run(&["transfer", "//Alice", "//Bob", "lots"]);
+	assert!(!ok);
+	assert!(stderr.contains("invalid value 'lots'"), "{stderr}");
+}
