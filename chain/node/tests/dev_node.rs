@@ -57,6 +57,12 @@ fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
 }
 
 /// The error text of a failed dispatch, or a panic if it did not fail that way.
+/// A file of the real Intel artifacts in `shared/testdata/sgx`, read in place.
+fn testdata(path: &str) -> Vec<u8> {
+	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/sgx/");
+	std::fs::read(format!("{dir}{path}")).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
 fn dispatch_error(result: Result<integritee_chain_client::Included, Error>) -> String {
 	match result {
 		Err(Error::DispatchFailed { error, .. }) => error,
@@ -341,14 +347,33 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	let error = dispatch_error(client.submit(&alice, oversized, WaitFor::InBlock).await);
 	assert!(error.contains("ProofTooLong"), "{error}");
 
-	// Attested methods stay closed until the attestation verifier is wired in.
+	// The runtime's attestation verifier (WASM) parses and checks evidence:
+	// garbage is malformed; Intel's real IAS certificate and TCB info are
+	// genuine but years old at chain time.
 	let dcap = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: vec![3; 100],
 		worker_url: None,
 		attestation_method: AttestationMethod::Dcap,
 	});
 	let error = dispatch_error(client.submit(&alice, dcap, WaitFor::InBlock).await);
-	assert!(error.contains("AttestationMethodUnsupported"), "{error}");
+	assert!(error.contains("MalformedAttestation"), "{error}");
+	let ias = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: testdata("ias/ra_dump_cert_TEST4.der"),
+		worker_url: None,
+		attestation_method: AttestationMethod::Ias,
+	});
+	let error = dispatch_error(client.submit(&alice, ias, WaitFor::InBlock).await);
+	assert!(error.contains("AttestationExpired"), "{error}");
+	let tcb_file = testdata("dcap/tcb_info.json");
+	let (body, signature) = integritee_attestation::dcap::collateral::split_signed_file(&tcb_file)
+		.expect("Intel's signed JSON");
+	let tcb_info = RuntimeCall::Teerex(pallet_teerex::Call::register_tcb_info {
+		tcb_info: body.to_vec(),
+		signature: signature.to_vec(),
+		certificate_chain: testdata("dcap/tcb_info_issuer_chain.pem"),
+	});
+	let error = dispatch_error(client.submit(&alice, tcb_info, WaitFor::InBlock).await);
+	assert!(error.contains("AttestationExpired"), "{error}");
 
 	// The chain keeps producing blocks after all of this.
 	let (_, before) = client.finalized_head().await.unwrap();

@@ -204,9 +204,9 @@ pub const ATTESTATION_RENEWAL_PERIOD_MS: u64 = 24 * 60 * 60 * 1000;
 
 impl pallet_teerex::Config for Runtime {
 	type UnixTime = Timestamp;
-	// The attestation crate is not wired in yet: Dcap and Ias registrations
-	// and collateral are refused with `AttestationMethodUnsupported`.
-	type AttestationVerifier = integritee_primitives::NoAttestationVerifier;
+	// DCAP under the chain's root CA (Intel's unless genesis or root pins
+	// another), IAS under Intel's root.
+	type AttestationVerifier = integritee_attestation::IntelAttestationVerifier;
 	type MaxAttestationRenewalPeriod = ConstU64<ATTESTATION_RENEWAL_PERIOD_MS>;
 	type MaxProofLength = ConstU32<{ 16 * 1024 }>;
 	type MaxUrlLength = ConstU32<256>;

@@ -1,9 +1,11 @@
-//! Genesis presets: `development` (one validator, attestation skipping and
-//! debug enclaves allowed) and `local_testnet` (three validators, both off).
+//! Genesis presets: `development` (one validator, attestation skipping, debug
+//! enclaves and every non-outdated TCB status allowed) and `local_testnet`
+//! (three validators, production policy). Both use Intel's DCAP root; the node
+//! pins a simulated platform's root in its development chain spec.
 
 use crate::*;
 use alloc::{vec, vec::Vec};
-use integritee_primitives::SecurityFlags;
+use integritee_primitives::{SecurityFlags, TcbPolicy};
 use polkadot_sdk::{
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
@@ -25,6 +27,7 @@ fn genesis(
 	validators: &[(Sr25519Keyring, Ed25519Keyring)],
 	root: AccountId,
 	security_flags: SecurityFlags,
+	tcb_policy: TcbPolicy,
 ) -> Value {
 	let balances: Vec<(AccountId, Balance)> =
 		endowed_accounts().into_iter().map(|account| (account, ENDOWMENT)).collect();
@@ -40,7 +43,8 @@ fn genesis(
 			"securityFlags": {
 				"allow_debug_mode": security_flags.allow_debug_mode,
 				"allow_skipping_attestation": security_flags.allow_skipping_attestation,
-			}
+			},
+			"tcbPolicy": tcb_policy,
 		},
 	})
 }
@@ -51,6 +55,7 @@ pub fn development() -> Value {
 		&[(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::Alice.to_account_id(),
 		SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true },
+		TcbPolicy::lenient(),
 	)
 }
 
@@ -64,6 +69,7 @@ pub fn local_testnet() -> Value {
 		],
 		Sr25519Keyring::Alice.to_account_id(),
 		SecurityFlags::default(),
+		TcbPolicy::default(),
 	)
 }
 

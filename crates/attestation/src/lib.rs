@@ -36,4 +36,4 @@ pub use crl::RevocationPolicy;
 pub use dcap::{DcapVerified, TcbStatus};
 pub use error::Error;
 pub use ias::IasVerified;
-pub use verifier::{CollateralLookup, IntelAttestationVerifier, Verifier};
+pub use verifier::{check_root_ca, CollateralLookup, IntelAttestationVerifier, Verifier};

@@ -244,25 +244,44 @@ fn refuse_revoked(enclave: AttestedEnclave) -> Result<AttestedEnclave, Attestati
 	Ok(enclave)
 }
 
-/// [`AttestationVerifier`] on Intel's embedded roots ([`Verifier::intel`]).
-/// A revoked TCB is refused with [`AttestationError::TcbStatusRefused`].
+/// The verifier as the registry configures it: Intel's SGX root, or the
+/// chain's configured DCAP root CA.
+fn registry_verifier(dcap_root_ca: Option<&[u8]>) -> Verifier<'_> {
+	match dcap_root_ca {
+		Some(root) => Verifier::intel().with_sgx_root(root),
+		None => Verifier::intel(),
+	}
+}
+
+/// [`AttestationVerifier`] for Intel SGX evidence: DCAP quotes and collateral
+/// under the registry's DCAP root CA (Intel's SGX Root CA unless the chain
+/// configures another), IAS reports under Intel's IAS root. A revoked TCB is
+/// refused with [`AttestationError::TcbStatusRefused`].
 pub struct IntelAttestationVerifier;
 
 impl AttestationVerifier for IntelAttestationVerifier {
+	fn check_root_ca(der: &[u8]) -> Result<(), AttestationError> {
+		check_root_ca(der).map_err(Into::into)
+	}
+
 	fn verify_collateral(
 		kind: CollateralKind,
 		evidence: CollateralEvidence<'_>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<VerifiedCollateral, AttestationError> {
-		Ok(Verifier::intel().verify_collateral(kind, evidence, now_ms)?)
+		Ok(registry_verifier(dcap_root_ca).verify_collateral(kind, evidence, now_ms)?)
 	}
 
 	fn verify_dcap_quote(
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
-		refuse_revoked(Verifier::intel().verify_dcap_quote(quote, collateral, now_ms)?.enclave)
+		let verified =
+			registry_verifier(dcap_root_ca).verify_dcap_quote(quote, collateral, now_ms)?;
+		refuse_revoked(verified.enclave)
 	}
 
 	fn verify_ias_certificate(
@@ -271,4 +290,18 @@ impl AttestationVerifier for IntelAttestationVerifier {
 	) -> Result<AttestedEnclave, AttestationError> {
 		refuse_revoked(Verifier::intel().verify_ias_certificate(cert_der, now_ms)?.enclave)
 	}
+}
+
+/// A root CA must be a self-signed CA certificate (its own issuer, its
+/// signature verifying under its own key).
+pub fn check_root_ca(der: &[u8]) -> Result<(), Error> {
+	let root = Cert::from_der(der)?;
+	let (is_ca, _) = root.basic_constraints()?;
+	if !is_ca {
+		return Err(Error::NotACa);
+	}
+	if root.issuer_der() != root.subject_der() {
+		return Err(Error::IssuerMismatch);
+	}
+	root.verify_signed_by(&root)
 }

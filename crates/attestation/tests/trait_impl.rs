@@ -32,6 +32,7 @@ fn trait_registry() -> Registry {
 		V::verify_collateral(
 			CollateralKind::QuotingEnclaveIdentity,
 			evidence(&qe, &qe_sig, &a.qe_identity_chain),
+			None,
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
@@ -40,6 +41,7 @@ fn trait_registry() -> Registry {
 		V::verify_collateral(
 			CollateralKind::TcbInfo,
 			evidence(&tcb, &tcb_sig, &a.tcb_info_chain),
+			None,
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
@@ -48,6 +50,7 @@ fn trait_registry() -> Registry {
 		V::verify_collateral(
 			CollateralKind::RootCaCrl,
 			evidence(&a.root_ca_crl, &[], &[]),
+			None,
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
@@ -82,33 +85,49 @@ fn crl_body_may_be_der_or_hex_text() {
 	let from_hex = V::verify_collateral(
 		CollateralKind::RootCaCrl,
 		evidence(&a.root_ca_crl, &[], &[]),
+		None,
 		DCAP_NOW_MS,
 	)
 	.unwrap();
-	let from_der =
-		V::verify_collateral(CollateralKind::RootCaCrl, evidence(&der, &[], &[]), DCAP_NOW_MS)
-			.unwrap();
+	let from_der = V::verify_collateral(
+		CollateralKind::RootCaCrl,
+		evidence(&der, &[], &[]),
+		None,
+		DCAP_NOW_MS,
+	)
+	.unwrap();
 	assert_eq!(from_hex, from_der);
 	// With the usual issuer chain file (which ends in the root) too.
 	let with_chain = V::verify_collateral(
 		CollateralKind::RootCaCrl,
 		evidence(&der, &[], &a.tcb_info_chain),
+		None,
 		DCAP_NOW_MS,
 	)
 	.unwrap();
 	assert_eq!(with_chain, from_der);
 	// A CRL has no separate signature, and a tampered one fails its own.
 	assert_eq!(
-		V::verify_collateral(CollateralKind::RootCaCrl, evidence(&der, b"00", &[]), DCAP_NOW_MS)
-			.unwrap_err(),
+		V::verify_collateral(
+			CollateralKind::RootCaCrl,
+			evidence(&der, b"00", &[]),
+			None,
+			DCAP_NOW_MS
+		)
+		.unwrap_err(),
 		AttestationError::Malformed
 	);
 	let mut tampered = der.clone();
 	let n = tampered.len();
 	tampered[n - 10] ^= 1;
 	assert_eq!(
-		V::verify_collateral(CollateralKind::RootCaCrl, evidence(&tampered, &[], &[]), DCAP_NOW_MS)
-			.unwrap_err(),
+		V::verify_collateral(
+			CollateralKind::RootCaCrl,
+			evidence(&tampered, &[], &[]),
+			None,
+			DCAP_NOW_MS
+		)
+		.unwrap_err(),
 		AttestationError::BadSignature
 	);
 	// Past its nextUpdate it is expired.
@@ -116,6 +135,7 @@ fn crl_body_may_be_der_or_hex_text() {
 		V::verify_collateral(
 			CollateralKind::RootCaCrl,
 			evidence(&der, &[], &[]),
+			None,
 			1_681_893_078_000
 		)
 		.unwrap_err(),
@@ -138,6 +158,7 @@ fn the_shared_pck_crl_does_not_match_its_shared_issuer_chain() {
 		V::verify_collateral(
 			CollateralKind::PckCrl,
 			evidence(&a.pck_crl, &[], &a.pck_crl_chain),
+			None,
 			1_667_260_800_000
 		)
 		.unwrap_err(),
@@ -280,7 +301,7 @@ fn a_listed_pck_serial_is_revoked() {
 fn quote_through_the_trait() {
 	let r = trait_registry();
 	let lookup = |k, f| r.lookup(k, f);
-	let enclave = V::verify_dcap_quote(&quote(), &lookup, DCAP_NOW_MS).unwrap();
+	let enclave = V::verify_dcap_quote(&quote(), &lookup, None, DCAP_NOW_MS).unwrap();
 	assert_eq!(enclave.status, SgxStatus::SwHardeningNeeded);
 	assert_eq!(enclave.build_mode, SgxBuildMode::Debug);
 	assert_eq!(enclave.attested_at_ms, DCAP_NOW_MS);
@@ -290,26 +311,26 @@ fn quote_through_the_trait() {
 	);
 
 	assert_eq!(
-		V::verify_dcap_quote(&quote(), &lookup, QE_IDENTITY_NEXT_UPDATE_MS).unwrap_err(),
+		V::verify_dcap_quote(&quote(), &lookup, None, QE_IDENTITY_NEXT_UPDATE_MS).unwrap_err(),
 		AttestationError::Expired
 	);
 	assert_eq!(
-		V::verify_dcap_quote(&flip(&quote(), 100), &lookup, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&flip(&quote(), 100), &lookup, None, DCAP_NOW_MS).unwrap_err(),
 		AttestationError::BadSignature
 	);
 	let mut longer = quote();
 	longer.push(0);
 	assert_eq!(
-		V::verify_dcap_quote(&longer, &lookup, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&longer, &lookup, None, DCAP_NOW_MS).unwrap_err(),
 		AttestationError::Malformed
 	);
 	let empty = Registry::default();
 	assert_eq!(
-		V::verify_dcap_quote(&quote(), &|k, f| empty.lookup(k, f), DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&quote(), &|k, f| empty.lookup(k, f), None, DCAP_NOW_MS).unwrap_err(),
 		AttestationError::MissingCollateral
 	);
 	assert_eq!(
-		V::verify_dcap_quote(&[], &lookup, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&[], &lookup, None, DCAP_NOW_MS).unwrap_err(),
 		AttestationError::Malformed
 	);
 }
@@ -336,7 +357,7 @@ fn json_collateral_signature_and_chain_are_enforced() {
 	let a = artifacts();
 	let (body, sig) = signed(&a.tcb_info_file);
 	let v = |body: &[u8], sig: &[u8], chain: &[u8]| {
-		V::verify_collateral(CollateralKind::TcbInfo, evidence(body, sig, chain), DCAP_NOW_MS)
+		V::verify_collateral(CollateralKind::TcbInfo, evidence(body, sig, chain), None, DCAP_NOW_MS)
 	};
 	assert!(v(&body, &sig, &a.tcb_info_chain).is_ok());
 	// One changed byte of the signed object, of the signature, or whitespace
@@ -379,9 +400,58 @@ fn json_collateral_signature_and_chain_are_enforced() {
 		V::verify_collateral(
 			CollateralKind::QuotingEnclaveIdentity,
 			evidence(&body, &sig, &a.tcb_info_chain),
+			None,
 			DCAP_NOW_MS
 		)
 		.unwrap_err(),
 		AttestationError::Malformed
 	);
+}
+
+#[test]
+fn configured_root_ca_replaces_intels() {
+	let a = artifacts();
+	let (tcb, tcb_sig) = signed(&a.tcb_info_file);
+	let tcb_evidence = evidence(&tcb, &tcb_sig, &a.tcb_info_chain);
+	let with_intel =
+		V::verify_collateral(CollateralKind::TcbInfo, tcb_evidence, None, DCAP_NOW_MS).unwrap();
+	// Naming Intel's root explicitly is the same as the default.
+	assert_eq!(
+		V::verify_collateral(
+			CollateralKind::TcbInfo,
+			tcb_evidence,
+			Some(&INTEL_SGX_ROOT_CA_DER),
+			DCAP_NOW_MS
+		)
+		.unwrap(),
+		with_intel
+	);
+	// Under another root, Intel's collateral and quote do not verify.
+	let other_root = integritee_attestation::roots::IAS_ROOT_CA_DER;
+	assert_eq!(
+		V::verify_collateral(CollateralKind::TcbInfo, tcb_evidence, Some(&other_root), DCAP_NOW_MS)
+			.unwrap_err(),
+		AttestationError::BadSignature
+	);
+	let r = trait_registry();
+	let lookup = |k, f| r.lookup(k, f);
+	assert!(V::verify_dcap_quote(&quote(), &lookup, Some(&other_root), DCAP_NOW_MS).is_err());
+}
+
+#[test]
+fn root_ca_must_be_a_self_signed_ca() {
+	assert_eq!(V::check_root_ca(&INTEL_SGX_ROOT_CA_DER), Ok(()));
+	assert_eq!(V::check_root_ca(&integritee_attestation::roots::IAS_ROOT_CA_DER), Ok(()));
+	// The PCK leaf is neither a CA nor self-signed; garbage is malformed.
+	let leaf =
+		integritee_attestation::pem::decode_certificates(&sgx("dcap/tcb_info_issuer_chain.pem"))
+			.unwrap()
+			.remove(0);
+	assert!(V::check_root_ca(&leaf).is_err());
+	assert_eq!(V::check_root_ca(b"not a certificate"), Err(AttestationError::Malformed));
+	assert_eq!(V::check_root_ca(&[]), Err(AttestationError::Malformed));
+	let mut tampered = INTEL_SGX_ROOT_CA_DER.to_vec();
+	let last = tampered.len() - 1;
+	tampered[last] ^= 1;
+	assert!(V::check_root_ca(&tampered).is_err());
 }

@@ -165,6 +165,70 @@ pub struct SecurityFlags {
 	pub allow_skipping_attestation: bool,
 }
 
+/// Which TCB statuses of an attested platform the registry accepts.
+///
+/// `UpToDate` is always accepted; `OutOfDate`, `OutOfDateConfigurationNeeded`
+/// and `Revoked` never are (known vulnerabilities), whatever the policy says.
+/// The default accepts `SWHardeningNeeded` besides `UpToDate` (the enclave
+/// software is expected to carry the mitigations) and refuses the statuses
+/// that need a platform configuration change.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct TcbPolicy {
+	pub allow_sw_hardening_needed: bool,
+	pub allow_configuration_needed: bool,
+	pub allow_configuration_and_sw_hardening_needed: bool,
+}
+
+impl Default for TcbPolicy {
+	fn default() -> Self {
+		Self {
+			allow_sw_hardening_needed: true,
+			allow_configuration_needed: false,
+			allow_configuration_and_sw_hardening_needed: false,
+		}
+	}
+}
+
+impl TcbPolicy {
+	/// Accepts every status that may ever be accepted (development chains).
+	pub const fn lenient() -> Self {
+		Self {
+			allow_sw_hardening_needed: true,
+			allow_configuration_needed: true,
+			allow_configuration_and_sw_hardening_needed: true,
+		}
+	}
+
+	/// Whether an attestation with `status` may register. `Unattested` (a
+	/// skipped attestation) is governed by [`SecurityFlags`], not by this policy.
+	pub fn allows(&self, status: SgxStatus) -> bool {
+		match status {
+			SgxStatus::UpToDate | SgxStatus::Unattested => true,
+			SgxStatus::SwHardeningNeeded => self.allow_sw_hardening_needed,
+			SgxStatus::ConfigurationNeeded => self.allow_configuration_needed,
+			SgxStatus::ConfigurationAndSwHardeningNeeded => {
+				self.allow_configuration_and_sw_hardening_needed
+			}
+			SgxStatus::OutOfDate | SgxStatus::OutOfDateConfigurationNeeded | SgxStatus::Revoked => {
+				false
+			}
+		}
+	}
+}
+
 /// Which enclaves may serve a shard.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -338,11 +402,20 @@ pub enum AttestationError {
 
 /// Verifies attestation evidence for the registry. The attestation crate
 /// implements it; a runtime without it uses [`NoAttestationVerifier`].
+///
+/// `dcap_root_ca` is the DER certificate of the root CA that PCK chains and
+/// collateral signers must chain to; `None` means Intel's SGX Root CA. A chain
+/// that pins a development root (a simulated SGX platform) passes it here.
 pub trait AttestationVerifier {
+	/// Checks that `der` can serve as a DCAP root CA (a self-signed CA
+	/// certificate), before the registry starts using it.
+	fn check_root_ca(der: &[u8]) -> Result<(), AttestationError>;
+
 	/// Checks Intel-signed collateral at chain time `now_ms`.
 	fn verify_collateral(
 		kind: CollateralKind,
 		evidence: CollateralEvidence<'_>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<VerifiedCollateral, AttestationError>;
 
@@ -351,6 +424,7 @@ pub trait AttestationVerifier {
 	fn verify_dcap_quote(
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError>;
 
@@ -365,9 +439,14 @@ pub trait AttestationVerifier {
 pub struct NoAttestationVerifier;
 
 impl AttestationVerifier for NoAttestationVerifier {
+	fn check_root_ca(_: &[u8]) -> Result<(), AttestationError> {
+		Err(AttestationError::Unsupported)
+	}
+
 	fn verify_collateral(
 		_: CollateralKind,
 		_: CollateralEvidence<'_>,
+		_: Option<&[u8]>,
 		_: u64,
 	) -> Result<VerifiedCollateral, AttestationError> {
 		Err(AttestationError::Unsupported)
@@ -376,6 +455,7 @@ impl AttestationVerifier for NoAttestationVerifier {
 	fn verify_dcap_quote(
 		_: &[u8],
 		_: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		_: Option<&[u8]>,
 		_: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
 		Err(AttestationError::Unsupported)

@@ -13,7 +13,16 @@
 //!   anyone once the attestation is older than [`Config::MaxAttestationRenewalPeriod`].
 //! - [`Pallet::register_quoting_enclave`], [`Pallet::register_tcb_info`],
 //!   [`Pallet::register_crl`]: Intel-signed collateral, verified at chain time.
-//! - [`Pallet::set_security_flags`]: root only.
+//! - [`Pallet::set_security_flags`], [`Pallet::set_tcb_policy`],
+//!   [`Pallet::set_dcap_root_ca`]: root only.
+//!
+//! ## Policy
+//! Debug builds and skipped attestation are refused unless the
+//! [`SecurityFlags`](integritee_primitives::SecurityFlags) allow them. The
+//! [`TcbPolicy`] decides which TCB statuses may register (UpToDate and
+//! SWHardeningNeeded by default; OutOfDate and Revoked never). DCAP evidence
+//! chains to Intel's SGX Root CA unless the chain pins another root (a
+//! development chain pins the root of its simulated SGX platform).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -24,12 +33,14 @@ pub use weights::WeightInfo;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
+mod real_artifacts;
+#[cfg(test)]
 mod tests;
 pub mod weights;
 
 use integritee_primitives::{
 	AttestationError, CollateralKind, EnclaveFingerprint, EnclaveRegistry, Fmspc, SgxEnclave,
-	VerifiedCollateral,
+	TcbPolicy, VerifiedCollateral,
 };
 
 #[polkadot_sdk::frame_support::pallet]
@@ -96,7 +107,8 @@ pub mod pallet {
 		/// Upper bound of a worker URL.
 		#[pallet::constant]
 		type MaxUrlLength: Get<u32>;
-		/// Upper bound of one piece of collateral, as submitted and as stored.
+		/// Upper bound of one piece of collateral, as submitted and as stored,
+		/// and of the DCAP root CA certificate.
 		#[pallet::constant]
 		type MaxCollateralLength: Get<u32>;
 		type WeightInfo: WeightInfo;
@@ -128,10 +140,66 @@ pub mod pallet {
 	pub type RevocationLists<T: Config> =
 		StorageMap<_, Blake2_128Concat, CollateralKind, StoredCollateral<T>, OptionQuery>;
 
+	/// Which TCB statuses may register.
+	#[pallet::storage]
+	pub type TcbPolicyStorage<T: Config> = StorageValue<_, TcbPolicy, ValueQuery>;
+
+	/// The root CA (DER) of DCAP PCK chains and collateral signers. Absent:
+	/// Intel's SGX Root CA.
+	#[pallet::storage]
+	pub type DcapRootCa<T: Config> =
+		StorageValue<_, BoundedVec<u8, T::MaxCollateralLength>, OptionQuery>;
+
+	/// Collateral registered at genesis, as Intel's files hold it.
+	#[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+	#[serde(rename_all = "camelCase", deny_unknown_fields)]
+	pub struct GenesisCollateral {
+		pub kind: GenesisCollateralKind,
+		#[serde(with = "polkadot_sdk::sp_core::bytes")]
+		pub body: Vec<u8>,
+		#[serde(with = "polkadot_sdk::sp_core::bytes")]
+		pub signature: Vec<u8>,
+		#[serde(with = "polkadot_sdk::sp_core::bytes")]
+		pub issuer_chain: Vec<u8>,
+	}
+
+	/// The kinds of [`GenesisCollateral`].
+	#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, serde::Serialize, serde::Deserialize)]
+	pub enum GenesisCollateralKind {
+		#[default]
+		QuotingEnclaveIdentity,
+		TcbInfo,
+		PckCrl,
+		RootCaCrl,
+	}
+
+	impl From<GenesisCollateralKind> for CollateralKind {
+		fn from(kind: GenesisCollateralKind) -> Self {
+			match kind {
+				GenesisCollateralKind::QuotingEnclaveIdentity => {
+					CollateralKind::QuotingEnclaveIdentity
+				}
+				GenesisCollateralKind::TcbInfo => CollateralKind::TcbInfo,
+				GenesisCollateralKind::PckCrl => CollateralKind::PckCrl,
+				GenesisCollateralKind::RootCaCrl => CollateralKind::RootCaCrl,
+			}
+		}
+	}
+
 	#[pallet::genesis_config]
 	#[derive(DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		pub security_flags: SecurityFlags,
+		pub tcb_policy: TcbPolicy,
+		/// DER of the DCAP root CA; `None` for Intel's.
+		#[serde(default, with = "optional_bytes")]
+		pub dcap_root_ca: Option<Vec<u8>>,
+		/// Collateral verified at genesis, at [`Self::collateral_verified_at_ms`]
+		/// (there is no chain time yet).
+		#[serde(default)]
+		pub dcap_collateral: Vec<GenesisCollateral>,
+		#[serde(default)]
+		pub collateral_verified_at_ms: u64,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -140,6 +208,45 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			SecurityFlagsStorage::<T>::put(self.security_flags);
+			TcbPolicyStorage::<T>::put(self.tcb_policy);
+			if let Some(root) = &self.dcap_root_ca {
+				if let Err(error) = Pallet::<T>::put_root_ca(root.clone()) {
+					panic!("genesis: DCAP root CA refused: {error:?}");
+				}
+			}
+			for collateral in &self.dcap_collateral {
+				let evidence = CollateralEvidence {
+					body: &collateral.body,
+					signature: &collateral.signature,
+					issuer_chain: &collateral.issuer_chain,
+				};
+				if let Err(error) = Pallet::<T>::store_collateral(
+					collateral.kind.into(),
+					evidence,
+					self.collateral_verified_at_ms,
+				) {
+					panic!("genesis: {:?} collateral refused: {error:?}", collateral.kind);
+				}
+			}
+		}
+	}
+
+	/// Serde of an optional byte string as `0x`-hex or `null`.
+	mod optional_bytes {
+		use alloc::vec::Vec;
+		use serde::{Deserialize, Deserializer, Serializer};
+
+		pub fn serialize<S: Serializer>(value: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+			match value {
+				Some(bytes) => polkadot_sdk::sp_core::bytes::serialize(bytes, s),
+				None => s.serialize_none(),
+			}
+		}
+
+		pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+			#[derive(Deserialize)]
+			struct Hex(#[serde(with = "polkadot_sdk::sp_core::bytes")] Vec<u8>);
+			Ok(Option::<Hex>::deserialize(d)?.map(|Hex(bytes)| bytes))
 		}
 	}
 
@@ -159,6 +266,11 @@ pub mod pallet {
 		SecurityFlagsSet { flags: SecurityFlags },
 		/// New verified collateral replaced older collateral of the same kind.
 		CollateralRegistered { kind: CollateralKind, fmspc: Option<Fmspc>, next_update_ms: u64 },
+		/// Root changed which TCB statuses may register.
+		TcbPolicySet { policy: TcbPolicy },
+		/// Root changed the DCAP root CA (`None`: Intel's); all collateral,
+		/// verified under the old root, was removed.
+		DcapRootCaSet { root_ca_hash: Option<[u8; 32]> },
 	}
 
 	/// Who removed an enclave from the registry.
@@ -227,6 +339,10 @@ pub mod pallet {
 		EnclaveNotRegistered,
 		/// Only the enclave itself or root may unregister it before it expires.
 		UnregisterNotAllowed,
+		/// The DCAP root CA is not a self-signed CA certificate.
+		InvalidRootCa,
+		/// The DCAP root CA is longer than `MaxCollateralLength`.
+		RootCaTooLong,
 	}
 
 	impl<T: Config> From<AttestationError> for Error<T> {
@@ -288,9 +404,11 @@ pub mod pallet {
 					}
 				}
 				AttestationMethod::Dcap => {
+					let root = DcapRootCa::<T>::get();
 					let attested = T::AttestationVerifier::verify_dcap_quote(
 						&proof,
 						&|kind, fmspc| Self::registered_collateral(kind, fmspc),
+						root.as_deref().map(|root| &root[..]),
 						now_ms,
 					)
 					.map_err(Error::<T>::from)?;
@@ -308,7 +426,10 @@ pub mod pallet {
 			if attested.build_mode == SgxBuildMode::Debug {
 				ensure!(flags.allow_debug_mode, Error::<T>::DebugModeNotAllowed);
 			}
-			ensure!(Self::tcb_status_allowed(attested.status), Error::<T>::TcbStatusNotAllowed);
+			ensure!(
+				TcbPolicyStorage::<T>::get().allows(attested.status),
+				Error::<T>::TcbStatusNotAllowed
+			);
 
 			// A record never claims to be newer than chain time, and evidence
 			// older than the renewal period would register an expired enclave.
@@ -376,7 +497,11 @@ pub mod pallet {
 				signature: &signature,
 				issuer_chain: &certificate_chain,
 			};
-			Self::store_collateral(CollateralKind::QuotingEnclaveIdentity, evidence)
+			Self::store_collateral(
+				CollateralKind::QuotingEnclaveIdentity,
+				evidence,
+				Self::now_ms()?,
+			)
 		}
 
 		/// Register Intel's signed TCB info for one FMSPC (`tcb_info.json`'s
@@ -395,7 +520,7 @@ pub mod pallet {
 				signature: &signature,
 				issuer_chain: &certificate_chain,
 			};
-			Self::store_collateral(CollateralKind::TcbInfo, evidence)
+			Self::store_collateral(CollateralKind::TcbInfo, evidence, Self::now_ms()?)
 		}
 
 		/// Register a certificate revocation list (DER) with its PEM issuer chain.
@@ -410,7 +535,7 @@ pub mod pallet {
 			ensure_signed(origin)?;
 			let evidence =
 				CollateralEvidence { body: &crl, signature: &[], issuer_chain: &certificate_chain };
-			Self::store_collateral(kind.into(), evidence)
+			Self::store_collateral(kind.into(), evidence, Self::now_ms()?)
 		}
 
 		/// Set the registry's security policy. Root only.
@@ -420,6 +545,42 @@ pub mod pallet {
 			ensure_root(origin)?;
 			SecurityFlagsStorage::<T>::put(flags);
 			Self::deposit_event(Event::SecurityFlagsSet { flags });
+			Ok(())
+		}
+
+		/// Set which TCB statuses may register. Root only. Enclaves already
+		/// registered keep their registration until it expires or is removed.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_security_flags())]
+		pub fn set_tcb_policy(origin: OriginFor<T>, policy: TcbPolicy) -> DispatchResult {
+			ensure_root(origin)?;
+			TcbPolicyStorage::<T>::put(policy);
+			Self::deposit_event(Event::TcbPolicySet { policy });
+			Ok(())
+		}
+
+		/// Set the DCAP root CA (DER; `None`: Intel's SGX Root CA). Root only.
+		/// All registered collateral was verified under the old root and is
+		/// removed: it must be registered again under the new one.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_dcap_root_ca())]
+		pub fn set_dcap_root_ca(origin: OriginFor<T>, root_ca: Option<Vec<u8>>) -> DispatchResult {
+			ensure_root(origin)?;
+			let root_ca_hash = match root_ca {
+				Some(der) => {
+					let hash = polkadot_sdk::sp_io::hashing::sha2_256(&der);
+					Self::put_root_ca(der)?;
+					Some(hash)
+				}
+				None => {
+					DcapRootCa::<T>::kill();
+					None
+				}
+			};
+			QuotingEnclaveIdentity::<T>::kill();
+			let _ = TcbInfo::<T>::clear(u32::MAX, None);
+			let _ = RevocationLists::<T>::clear(u32::MAX, None);
+			Self::deposit_event(Event::DcapRootCaSet { root_ca_hash });
 			Ok(())
 		}
 	}
@@ -491,18 +652,13 @@ pub mod pallet {
 			SovereignEnclaves::<T>::get(signer)
 		}
 
-		/// The TCB statuses under which an enclave may register. OutOfDate and
-		/// Revoked platforms never may; configuration needs are tolerated
-		/// because they are about the platform setup, not known exploits.
-		pub fn tcb_status_allowed(status: SgxStatus) -> bool {
-			matches!(
-				status,
-				SgxStatus::UpToDate
-					| SgxStatus::SwHardeningNeeded
-					| SgxStatus::ConfigurationNeeded
-					| SgxStatus::ConfigurationAndSwHardeningNeeded
-					| SgxStatus::Unattested
-			)
+		fn put_root_ca(der: Vec<u8>) -> Result<(), Error<T>> {
+			let bounded: BoundedVec<u8, T::MaxCollateralLength> =
+				der.try_into().map_err(|_| Error::<T>::RootCaTooLong)?;
+			T::AttestationVerifier::check_root_ca(&bounded)
+				.map_err(|_| Error::<T>::InvalidRootCa)?;
+			DcapRootCa::<T>::put(bounded);
+			Ok(())
 		}
 
 		pub(crate) fn is_expired(enclave: &EnclaveOf<T>, now_ms: u64) -> bool {
@@ -544,7 +700,11 @@ pub mod pallet {
 			stored.map(StoredCollateral::into_verified)
 		}
 
-		fn store_collateral(kind: CollateralKind, evidence: CollateralEvidence) -> DispatchResult {
+		fn store_collateral(
+			kind: CollateralKind,
+			evidence: CollateralEvidence,
+			now_ms: u64,
+		) -> DispatchResult {
 			let max = T::MaxCollateralLength::get() as usize;
 			ensure!(
 				evidence.body.len() <= max
@@ -552,9 +712,14 @@ pub mod pallet {
 					&& evidence.issuer_chain.len() <= max,
 				Error::<T>::CollateralTooLong
 			);
-			let verified =
-				T::AttestationVerifier::verify_collateral(kind, evidence, Self::now_ms()?)
-					.map_err(Error::<T>::from)?;
+			let root = DcapRootCa::<T>::get();
+			let verified = T::AttestationVerifier::verify_collateral(
+				kind,
+				evidence,
+				root.as_deref().map(|root| &root[..]),
+				now_ms,
+			)
+			.map_err(Error::<T>::from)?;
 			ensure!(verified.kind == kind, Error::<T>::CollateralKindMismatch);
 			let stored = StoredCollateral::<T> {
 				kind,

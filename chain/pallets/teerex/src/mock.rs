@@ -5,15 +5,17 @@
 //! 32-byte accounts so that an extrinsic's signer can be compared with the
 //! signing key an attestation reports.
 //!
-//! The attestation verifier is [`TestVerifier`], a test double that stands in
-//! for the attestation crate (not written yet): it checks nothing and returns
-//! whatever the evidence tells it to. Tests build evidence with the helpers at
-//! the end of this module. [`use_no_attestation_verifier`] switches the runtime
-//! to [`NoAttestationVerifier`] for the current test thread.
+//! The attestation verifier is [`TestVerifier`] by default, a test double that
+//! checks nothing and returns whatever the evidence tells it to, so that every
+//! outcome of the registry's own rules can be reached. Tests build its evidence
+//! with the helpers at the end of this module. [`use_verifier`] switches the
+//! runtime, for the current test thread, to [`NoAttestationVerifier`] or to the
+//! real [`IntelAttestationVerifier`] (tests with real Intel artifacts).
 
 use crate as pallet_teerex;
 use codec::{Decode, DecodeAll, Encode};
 use core::cell::Cell;
+use integritee_attestation::IntelAttestationVerifier;
 use integritee_primitives::{
 	AttestationError, AttestationVerifier, AttestedEnclave, CollateralEvidence, CollateralKind,
 	Fmspc, NoAttestationVerifier, SecurityFlags, VerifiedCollateral,
@@ -49,9 +51,11 @@ impl pallet_timestamp::Config for Test {}
 
 /// How long a registration stays valid: one day.
 pub const RENEWAL_PERIOD_MS: u64 = 24 * 60 * 60 * 1000;
-pub const MAX_PROOF_LENGTH: u32 = 256;
+/// Large enough for the real DCAP quote (4599 bytes) and IAS certificates.
+pub const MAX_PROOF_LENGTH: u32 = 8 * 1024;
 pub const MAX_URL_LENGTH: u32 = 32;
-pub const MAX_COLLATERAL_LENGTH: u32 = 128;
+/// Large enough for Intel's TCB info (8.5 kB file).
+pub const MAX_COLLATERAL_LENGTH: u32 = 16 * 1024;
 
 impl pallet_teerex::Config for Test {
 	type UnixTime = Timestamp;
@@ -79,35 +83,47 @@ pub fn set_now(ms: u64) {
 /// Builds test externalities with the given security flags, at block 1 (so that
 /// events are recorded) and chain time [`NOW_MS`].
 pub struct ExtBuilder {
-	flags: SecurityFlags,
+	genesis: pallet_teerex::GenesisConfig<Test>,
+	verifier: VerifierMode,
 }
 
 impl Default for ExtBuilder {
-	/// Production policy: no debug enclaves, no skipped attestation.
+	/// Production policy: no debug enclaves, no skipped attestation, default
+	/// TCB policy, Intel's root; the [`TestVerifier`].
 	fn default() -> Self {
-		Self { flags: SecurityFlags::default() }
+		Self { genesis: Default::default(), verifier: VerifierMode::Test }
 	}
 }
 
 impl ExtBuilder {
 	/// Development policy: debug enclaves and skipped attestation allowed.
 	pub fn dev() -> Self {
-		Self { flags: SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true } }
+		Self::flags(SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true })
 	}
 
 	pub fn flags(flags: SecurityFlags) -> Self {
-		Self { flags }
+		let mut builder = Self::default();
+		builder.genesis.security_flags = flags;
+		builder
 	}
 
-	/// Also switches the runtime back to the [`TestVerifier`], in case a test
-	/// before on the same thread called [`use_no_attestation_verifier`].
+	/// Starts from the given genesis of the registry.
+	pub fn genesis(genesis: pallet_teerex::GenesisConfig<Test>) -> Self {
+		Self { genesis, ..Self::default() }
+	}
+
+	/// Uses another verifier, from genesis on.
+	pub fn verifier(self, verifier: VerifierMode) -> Self {
+		Self { verifier, ..self }
+	}
+
+	/// Also resets the verifier, in case a test before on the same thread
+	/// called [`use_verifier`].
 	pub fn build(self) -> TestExternalities {
-		NO_VERIFIER.with(|flag| flag.set(false));
+		use_verifier(self.verifier);
 		let mut storage =
 			frame_system::GenesisConfig::<Test>::default().build_storage().expect("valid genesis");
-		pallet_teerex::GenesisConfig::<Test> { security_flags: self.flags, ..Default::default() }
-			.assimilate_storage(&mut storage)
-			.expect("valid genesis");
+		self.genesis.assimilate_storage(&mut storage).expect("valid genesis");
 		let mut ext = TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
@@ -174,9 +190,18 @@ fn attested_from(quote: &[u8]) -> Result<AttestedEnclave, AttestationError> {
 }
 
 impl AttestationVerifier for TestVerifier {
+	/// Accepts a root whose first byte is [`MAGIC_OK`].
+	fn check_root_ca(der: &[u8]) -> Result<(), AttestationError> {
+		match der.first() {
+			Some(&MAGIC_OK) => Ok(()),
+			_ => Err(AttestationError::Malformed),
+		}
+	}
+
 	fn verify_collateral(
 		_kind: CollateralKind,
 		evidence: CollateralEvidence<'_>,
+		_dcap_root_ca: Option<&[u8]>,
 		_now_ms: u64,
 	) -> Result<VerifiedCollateral, AttestationError> {
 		match evidence.body.split_first() {
@@ -194,6 +219,7 @@ impl AttestationVerifier for TestVerifier {
 	fn verify_dcap_quote(
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		_dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
 		match quote.split_first() {
@@ -220,54 +246,65 @@ impl AttestationVerifier for TestVerifier {
 	}
 }
 
+/// Which verifier the test runtime uses on the current thread.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum VerifierMode {
+	Test,
+	None,
+	Intel,
+}
+
 thread_local! {
-	static NO_VERIFIER: Cell<bool> = const { Cell::new(false) };
+	static VERIFIER: Cell<VerifierMode> = const { Cell::new(VerifierMode::Test) };
 }
 
-/// Makes the runtime use [`NoAttestationVerifier`] on the current thread until
-/// the next [`ExtBuilder::build`].
-pub fn use_no_attestation_verifier() {
-	NO_VERIFIER.with(|flag| flag.set(true));
+/// Makes the runtime use another verifier on the current thread until the next
+/// [`ExtBuilder::build`].
+pub fn use_verifier(mode: VerifierMode) {
+	VERIFIER.with(|current| current.set(mode));
 }
 
-/// The runtime's verifier: [`TestVerifier`], or [`NoAttestationVerifier`] after
-/// [`use_no_attestation_verifier`].
+/// The runtime's verifier, chosen by [`use_verifier`].
 pub struct SwitchableVerifier;
 
+macro_rules! dispatch {
+	($method:ident($($arg:expr),*)) => {
+		match VERIFIER.with(Cell::get) {
+			VerifierMode::Test => TestVerifier::$method($($arg),*),
+			VerifierMode::None => NoAttestationVerifier::$method($($arg),*),
+			VerifierMode::Intel => IntelAttestationVerifier::$method($($arg),*),
+		}
+	};
+}
+
 impl AttestationVerifier for SwitchableVerifier {
+	fn check_root_ca(der: &[u8]) -> Result<(), AttestationError> {
+		dispatch!(check_root_ca(der))
+	}
+
 	fn verify_collateral(
 		kind: CollateralKind,
 		evidence: CollateralEvidence<'_>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<VerifiedCollateral, AttestationError> {
-		if NO_VERIFIER.with(Cell::get) {
-			NoAttestationVerifier::verify_collateral(kind, evidence, now_ms)
-		} else {
-			TestVerifier::verify_collateral(kind, evidence, now_ms)
-		}
+		dispatch!(verify_collateral(kind, evidence, dcap_root_ca, now_ms))
 	}
 
 	fn verify_dcap_quote(
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
+		dcap_root_ca: Option<&[u8]>,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
-		if NO_VERIFIER.with(Cell::get) {
-			NoAttestationVerifier::verify_dcap_quote(quote, collateral, now_ms)
-		} else {
-			TestVerifier::verify_dcap_quote(quote, collateral, now_ms)
-		}
+		dispatch!(verify_dcap_quote(quote, collateral, dcap_root_ca, now_ms))
 	}
 
 	fn verify_ias_certificate(
 		cert_der: &[u8],
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
-		if NO_VERIFIER.with(Cell::get) {
-			NoAttestationVerifier::verify_ias_certificate(cert_der, now_ms)
-		} else {
-			TestVerifier::verify_ias_certificate(cert_der, now_ms)
-		}
+		dispatch!(verify_ias_certificate(cert_der, now_ms))
 	}
 }
 

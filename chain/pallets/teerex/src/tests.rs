@@ -1,13 +1,14 @@
 //! Tests of `pallet-teerex` against the mock runtime and its test verifier.
 
 use crate::{
-	mock::*, CrlKind, EnclaveOf, Error, Event, QuotingEnclaveIdentity, RevocationLists,
-	SecurityFlagsStorage, SovereignEnclaves, StoredCollateral, TcbInfo, UnregisterReason,
+	mock::*, CrlKind, DcapRootCa, EnclaveOf, Error, Event, QuotingEnclaveIdentity, RevocationLists,
+	SecurityFlagsStorage, SovereignEnclaves, StoredCollateral, TcbInfo, TcbPolicyStorage,
+	UnregisterReason,
 };
 use integritee_primitives::{
 	AttestationError, AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralKind,
 	EnclaveRegistry, Fmspc, NoAttestationVerifier, SecurityFlags, SgxBuildMode, SgxEnclave,
-	SgxStatus, SkippedAttestation, VerifiedCollateral,
+	SgxStatus, SkippedAttestation, TcbPolicy, VerifiedCollateral,
 };
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec},
@@ -448,9 +449,45 @@ fn register_refuses_out_of_date_and_revoked_tcb() {
 }
 
 #[test]
-fn register_accepts_tolerated_tcb_statuses() {
+fn default_tcb_policy_accepts_up_to_date_and_sw_hardening_needed_only() {
 	ExtBuilder::default().build_and_execute(|| {
 		let who = account(1);
+		assert_eq!(TcbPolicyStorage::<Test>::get(), TcbPolicy::default());
+		for status in [SgxStatus::UpToDate, SgxStatus::SwHardeningNeeded] {
+			let enclave = AttestedEnclave { status, ..attested(&who) };
+			assert_ok!(register(&who, attested_proof(&enclave), None, AttestationMethod::Dcap));
+			assert_eq!(Teerex::enclave(&who).map(|enclave| enclave.status), Some(status));
+		}
+		for status in [SgxStatus::ConfigurationNeeded, SgxStatus::ConfigurationAndSwHardeningNeeded]
+		{
+			let enclave = AttestedEnclave { status, ..attested(&who) };
+			assert_noop!(
+				register(&who, attested_proof(&enclave), None, AttestationMethod::Dcap),
+				Error::<Test>::TcbStatusNotAllowed
+			);
+		}
+	});
+}
+
+#[test]
+fn tcb_policy_is_configurable_by_root_but_never_admits_out_of_date() {
+	ExtBuilder::default().build_and_execute(|| {
+		let who = account(1);
+		let strict = TcbPolicy {
+			allow_sw_hardening_needed: false,
+			allow_configuration_needed: false,
+			allow_configuration_and_sw_hardening_needed: false,
+		};
+		assert_noop!(Teerex::set_tcb_policy(signed(1), strict), DispatchError::BadOrigin);
+		assert_ok!(Teerex::set_tcb_policy(RuntimeOrigin::root(), strict));
+		System::assert_last_event(Event::TcbPolicySet { policy: strict }.into());
+		let hardening = AttestedEnclave { status: SgxStatus::SwHardeningNeeded, ..attested(&who) };
+		assert_noop!(
+			register(&who, attested_proof(&hardening), None, AttestationMethod::Ias),
+			Error::<Test>::TcbStatusNotAllowed
+		);
+
+		assert_ok!(Teerex::set_tcb_policy(RuntimeOrigin::root(), TcbPolicy::lenient()));
 		for status in [
 			SgxStatus::UpToDate,
 			SgxStatus::SwHardeningNeeded,
@@ -459,8 +496,63 @@ fn register_accepts_tolerated_tcb_statuses() {
 		] {
 			let enclave = AttestedEnclave { status, ..attested(&who) };
 			assert_ok!(register(&who, attested_proof(&enclave), None, AttestationMethod::Dcap));
-			assert_eq!(Teerex::enclave(&who).map(|enclave| enclave.status), Some(status));
 		}
+		for status in
+			[SgxStatus::OutOfDate, SgxStatus::OutOfDateConfigurationNeeded, SgxStatus::Revoked]
+		{
+			let enclave = AttestedEnclave { status, ..attested(&who) };
+			assert_noop!(
+				register(&who, attested_proof(&enclave), None, AttestationMethod::Dcap),
+				Error::<Test>::TcbStatusNotAllowed
+			);
+		}
+	});
+}
+
+#[test]
+fn dcap_root_ca_is_set_by_root_and_clears_collateral() {
+	ExtBuilder::default().build_and_execute(|| {
+		let qe = verified(CollateralKind::QuotingEnclaveIdentity, None, NOW_MS - 1);
+		let tcb = verified(CollateralKind::TcbInfo, Some(FMSPC), NOW_MS - 1);
+		let crl = verified(CollateralKind::PckCrl, None, NOW_MS - 1);
+		assert_ok!(register_qe(collateral_body(&qe)));
+		assert_ok!(register_tcb(collateral_body(&tcb)));
+		assert_ok!(register_crl(CrlKind::Pck, collateral_body(&crl)));
+
+		let root = vec![MAGIC_OK, 1, 2, 3];
+		assert_noop!(
+			Teerex::set_dcap_root_ca(signed(1), Some(root.clone())),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Teerex::set_dcap_root_ca(RuntimeOrigin::root(), Some(vec![0xFF, 1, 2])),
+			Error::<Test>::InvalidRootCa
+		);
+		assert_noop!(
+			Teerex::set_dcap_root_ca(
+				RuntimeOrigin::root(),
+				Some(vec![MAGIC_OK; MAX_COLLATERAL_LENGTH as usize + 1])
+			),
+			Error::<Test>::RootCaTooLong
+		);
+		assert_ok!(Teerex::set_dcap_root_ca(RuntimeOrigin::root(), Some(root.clone())));
+		System::assert_last_event(
+			Event::DcapRootCaSet {
+				root_ca_hash: Some(polkadot_sdk::sp_io::hashing::sha2_256(&root)),
+			}
+			.into(),
+		);
+		assert_eq!(DcapRootCa::<Test>::get().map(|r| r.into_inner()), Some(root));
+		assert_eq!(QuotingEnclaveIdentity::<Test>::get(), None);
+		assert_eq!(TcbInfo::<Test>::get(FMSPC), None);
+		assert_eq!(RevocationLists::<Test>::get(CollateralKind::PckCrl), None);
+
+		// Back to Intel's root.
+		assert_ok!(register_qe(collateral_body(&qe)));
+		assert_ok!(Teerex::set_dcap_root_ca(RuntimeOrigin::root(), None));
+		System::assert_last_event(Event::DcapRootCaSet { root_ca_hash: None }.into());
+		assert_eq!(DcapRootCa::<Test>::get(), None);
+		assert_eq!(QuotingEnclaveIdentity::<Test>::get(), None);
 	});
 }
 
@@ -611,7 +703,7 @@ fn reregistration_with_new_attestation_replaces_record() {
 #[test]
 fn no_attestation_verifier_refuses_attested_registration() {
 	ExtBuilder::dev().build_and_execute(|| {
-		use_no_attestation_verifier();
+		use_verifier(VerifierMode::None);
 		let who = account(1);
 		let proof = attested_proof(&attested(&who));
 		for method in [AttestationMethod::Dcap, AttestationMethod::Ias] {
@@ -638,7 +730,7 @@ fn no_attestation_verifier_reports_unsupported() {
 		Err(AttestationError::Unsupported)
 	);
 	assert_eq!(
-		NoAttestationVerifier::verify_dcap_quote(&proof, &|_, _| None, NOW_MS),
+		NoAttestationVerifier::verify_dcap_quote(&proof, &|_, _| None, None, NOW_MS),
 		Err(AttestationError::Unsupported)
 	);
 	assert_eq!(

@@ -14,6 +14,7 @@ pub trait WeightInfo {
 	fn unregister_sovereign_enclave() -> Weight;
 	fn register_collateral(len: u32) -> Weight;
 	fn set_security_flags() -> Weight;
+	fn set_dcap_root_ca() -> Weight;
 }
 
 /// Picoseconds per byte of parsed evidence (parsing, hashing, signature input).
@@ -49,6 +50,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn set_security_flags() -> Weight {
 		Weight::from_parts(10_000_000, 0).saturating_add(T::DbWeight::get().writes(1))
 	}
+
+	fn set_dcap_root_ca() -> Weight {
+		// Parsing and checking the root's self-signature, then clearing the
+		// collateral: one QE identity, two CRLs and TCB infos for up to
+		// `MAX_FMSPCS` platform families (Intel lists a few dozen).
+		const MAX_FMSPCS: u64 = 256;
+		Weight::from_parts(VERIFY_PS, 0).saturating_add(T::DbWeight::get().writes(4 + MAX_FMSPCS))
+	}
 }
 
 /// For tests: every call weighs nothing.
@@ -63,6 +72,9 @@ impl WeightInfo for () {
 		Weight::zero()
 	}
 	fn set_security_flags() -> Weight {
+		Weight::zero()
+	}
+	fn set_dcap_root_ca() -> Weight {
 		Weight::zero()
 	}
 }
