@@ -22,6 +22,7 @@ pub const MIN_QUOTE_LEN: usize = 48 + 384 + 4;
 /// 4.5 KiB; a TLS handshake message cannot exceed 16 MiB anyway).
 pub const MAX_QUOTE_LEN: usize = 64 * 1024;
 
+/// Evaluated at compile time: a malformed OID string fails the build.
 const QUOTE_EXTENSION_OID_DER: ObjectIdentifier =
 	ObjectIdentifier::new_unwrap(QUOTE_EXTENSION_OID_STR);
 
