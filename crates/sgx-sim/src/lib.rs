@@ -466,7 +466,11 @@ impl SimulatedPlatform {
 	/// issuer chain, a PCK CRL and a Root CA CRL that revoke nothing.
 	/// Verifiers also require the certificates to be valid, i.e. a time in
 	/// 2020-01-01..=2049-12-31.
-	pub fn collateral(&self, issued_at_ms: u64, validity_ms: u64) -> Result<SimCollateral, SimError> {
+	pub fn collateral(
+		&self,
+		issued_at_ms: u64,
+		validity_ms: u64,
+	) -> Result<SimCollateral, SimError> {
 		let (issued, next) = window(issued_at_ms, validity_ms)?;
 		let top_date = floor_to_day(issued);
 		let old_date = top_date.min(pki::CERT_NOT_BEFORE_MS);
