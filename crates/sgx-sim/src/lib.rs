@@ -146,6 +146,15 @@ impl Default for SimPlatformConfig {
 	}
 }
 
+impl SimPlatformConfig {
+	/// The default platform, but out of date: the TCB info lists an
+	/// `UpToDate` level above the platform's TCB, which matches only its own
+	/// `OutOfDate` level.
+	pub fn out_of_date() -> Self {
+		Self { tcb_status: SimTcbStatus::OutOfDate, ..Self::default() }
+	}
+}
+
 /// The identity of the enclave a quote is made for.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct EnclaveIdentity {

@@ -240,10 +240,7 @@ fn configured_tcb_status_is_the_verified_status() {
 
 #[test]
 fn out_of_date_platform_and_debug_enclave() {
-	let platform = SimulatedPlatform::with_config(
-		SEED_A,
-		SimPlatformConfig { tcb_status: SimTcbStatus::OutOfDate, ..Default::default() },
-	);
+	let platform = SimulatedPlatform::with_config(SEED_A, SimPlatformConfig::out_of_date());
 	let root = platform.dev_root_ca_der();
 	let verifier = Verifier::intel().with_sgx_root(&root);
 	let registry = own_registry(&platform, &verifier);
