@@ -10,7 +10,8 @@ use std::{fs, path::PathBuf};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let mut args = std::env::args().skip(1);
-	let dir = PathBuf::from(args.next().ok_or("usage: dump_artifacts <dir> [seed-hex] [issued-ms]")?);
+	let dir =
+		PathBuf::from(args.next().ok_or("usage: dump_artifacts <dir> [seed-hex] [issued-ms]")?);
 	let mut seed = [0u8; 32];
 	if let Some(text) = args.next() {
 		hex::decode_to_slice(text, &mut seed)?;
@@ -35,7 +36,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 	fs::write(dir.join("pck_crl.der"), &collateral.pck_crl_der)?;
 	fs::write(dir.join("pck_crl_issuer_chain.pem"), &collateral.pck_crl_issuer_chain_pem)?;
 	fs::write(dir.join("root_ca_crl.der"), &collateral.root_ca_crl_der)?;
-	fs::write(dir.join("pck_crl_revoked.der"), platform.revoke_pck(issued_ms, 30 * 24 * 60 * 60 * 1000)?)?;
+	fs::write(
+		dir.join("pck_crl_revoked.der"),
+		platform.revoke_pck(issued_ms, 30 * 24 * 60 * 60 * 1000)?,
+	)?;
 	println!("wrote artifacts of the simulated platform to {}", dir.display());
 	Ok(())
 }

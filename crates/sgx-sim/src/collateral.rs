@@ -112,6 +112,7 @@ pub fn split_signed_file<'a>(
 		.rposition(|w| w == SIGNATURE_KEY)
 		.ok_or(SimError::MalformedCollateralFile)?;
 	let body = rest.get(..at).ok_or(SimError::MalformedCollateralFile)?;
-	let signature = rest.get(at + SIGNATURE_KEY.len()..).ok_or(SimError::MalformedCollateralFile)?;
+	let signature =
+		rest.get(at + SIGNATURE_KEY.len()..).ok_or(SimError::MalformedCollateralFile)?;
 	Ok((body, signature))
 }

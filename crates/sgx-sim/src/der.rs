@@ -204,9 +204,6 @@ mod tests {
 		// 2020-01-01T00:00:00Z
 		assert_eq!(time(1_577_836_800_000).unwrap(), tlv(TAG_UTC_TIME, b"200101000000Z"));
 		// 2050-01-01T00:00:00Z
-		assert_eq!(
-			time(2_524_608_000_000).unwrap(),
-			tlv(TAG_GENERALIZED_TIME, b"20500101000000Z")
-		);
+		assert_eq!(time(2_524_608_000_000).unwrap(), tlv(TAG_GENERALIZED_TIME, b"20500101000000Z"));
 	}
 }

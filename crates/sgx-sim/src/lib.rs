@@ -146,6 +146,15 @@ impl Default for SimPlatformConfig {
 	}
 }
 
+impl SimPlatformConfig {
+	/// The default platform, but out of date: the TCB info lists an
+	/// `UpToDate` level above the platform's TCB, which matches only its own
+	/// `OutOfDate` level.
+	pub fn out_of_date() -> Self {
+		Self { tcb_status: SimTcbStatus::OutOfDate, ..Self::default() }
+	}
+}
+
 /// The identity of the enclave a quote is made for.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct EnclaveIdentity {
@@ -466,7 +475,11 @@ impl SimulatedPlatform {
 	/// issuer chain, a PCK CRL and a Root CA CRL that revoke nothing.
 	/// Verifiers also require the certificates to be valid, i.e. a time in
 	/// 2020-01-01..=2049-12-31.
-	pub fn collateral(&self, issued_at_ms: u64, validity_ms: u64) -> Result<SimCollateral, SimError> {
+	pub fn collateral(
+		&self,
+		issued_at_ms: u64,
+		validity_ms: u64,
+	) -> Result<SimCollateral, SimError> {
 		let (issued, next) = window(issued_at_ms, validity_ms)?;
 		let top_date = floor_to_day(issued);
 		let old_date = top_date.min(pki::CERT_NOT_BEFORE_MS);

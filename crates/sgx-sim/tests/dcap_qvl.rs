@@ -87,11 +87,8 @@ fn dcap_qvl_rejects_under_intel_root_other_seed_or_revoked_pck() {
 
 	let mut revoked = collateral.clone();
 	revoked.pck_crl = platform.revoke_pck(ISSUED_MS, VALIDITY_MS).unwrap();
-	let verdict = QuoteVerifier::new(platform.dev_root_ca_der()).verify(
-		&quote,
-		&revoked,
-		NOW_MS / 1000,
-	);
+	let verdict =
+		QuoteVerifier::new(platform.dev_root_ca_der()).verify(&quote, &revoked, NOW_MS / 1000);
 	assert!(verdict.is_err());
 
 	// Debug enclaves only when allowed.

@@ -19,7 +19,10 @@ fn dev_root_verifier_accepts_collateral_and_quote() {
 	let root = platform.dev_root_ca_der();
 	let verifier = Verifier::intel().with_sgx_root(&root);
 	let collateral = platform.collateral(ISSUED_MS, VALIDITY_MS).unwrap();
-	assert_eq!((collateral.issued_at_ms, collateral.next_update_ms), (ISSUED_MS, ISSUED_MS + VALIDITY_MS));
+	assert_eq!(
+		(collateral.issued_at_ms, collateral.next_update_ms),
+		(ISSUED_MS, ISSUED_MS + VALIDITY_MS)
+	);
 
 	let registered = register_each(&verifier, &collateral, NOW_MS).map(Result::unwrap);
 	let kinds = registered.each_ref().map(|c| c.kind);
@@ -103,7 +106,9 @@ fn collateral_files_split_as_intel_files_do() {
 	);
 	let (qe_body, _) = c.qe_identity_parts().unwrap();
 	let qe_body = std::str::from_utf8(qe_body).unwrap();
-	assert!(qe_body.starts_with("{\"id\":\"QE\",\"version\":2,\"issueDate\":\"2026-01-01T00:00:00Z\""));
+	assert!(
+		qe_body.starts_with("{\"id\":\"QE\",\"version\":2,\"issueDate\":\"2026-01-01T00:00:00Z\"")
+	);
 	assert!(qe_body.contains("\"tcbLevels\":[{\"tcb\":{\"isvsvn\":8},\"tcbDate\":\"2026-01-01T00:00:00Z\",\"tcbStatus\":\"UpToDate\"}"));
 }
 
@@ -202,7 +207,9 @@ fn status_case(status: SimTcbStatus) -> TcbStatus {
 	let verified = verify(&verifier, &quote, &registry, NOW_MS).unwrap();
 	let expected_level = if matches!(
 		status,
-		SimTcbStatus::OutOfDate | SimTcbStatus::OutOfDateConfigurationNeeded | SimTcbStatus::Revoked
+		SimTcbStatus::OutOfDate
+			| SimTcbStatus::OutOfDateConfigurationNeeded
+			| SimTcbStatus::Revoked
 	) {
 		1
 	} else {
@@ -233,10 +240,7 @@ fn configured_tcb_status_is_the_verified_status() {
 
 #[test]
 fn out_of_date_platform_and_debug_enclave() {
-	let platform = SimulatedPlatform::with_config(
-		SEED_A,
-		SimPlatformConfig { tcb_status: SimTcbStatus::OutOfDate, ..Default::default() },
-	);
+	let platform = SimulatedPlatform::with_config(SEED_A, SimPlatformConfig::out_of_date());
 	let root = platform.dev_root_ca_der();
 	let verifier = Verifier::intel().with_sgx_root(&root);
 	let registry = own_registry(&platform, &verifier);
