@@ -10,7 +10,7 @@ use integritee_ra_tls::{
 	quote_from_certificate, server_config, server_name, AttestedCertificate, Error, RaTlsConfig,
 	RaTlsPolicy, TcbStatus, TimeSource, Validity,
 };
-use integritee_sgx_sim::{EnclaveIdentity, SimulatedPlatform};
+use integritee_sgx_sim::{EnclaveIdentity, SimPlatformConfig, SimulatedPlatform};
 use rustls::{ClientConnection, ServerConnection, StreamOwned};
 use std::{
 	io::{self, Read, Write},
@@ -399,4 +399,31 @@ fn handshake_uses_the_policy_time_source() {
 	})
 	.unwrap();
 	config.verify_certificate(&cert.cert_der, now).unwrap();
+}
+
+#[test]
+fn out_of_date_platform_is_refused_by_the_default_policy() {
+	let platform = SimulatedPlatform::from_seed(SEED);
+	let stale = SimulatedPlatform::with_config(SEED, SimPlatformConfig::out_of_date());
+	let server = Side {
+		cert: attested(&platform, &identity(MR_A, false)),
+		config: config_for(&stale, allow(&[MR_A, MR_B])),
+	};
+	let client = Side {
+		cert: attested(&stale, &identity(MR_B, false)),
+		config: config_for(&platform, allow(&[MR_A])),
+	};
+	let outcome = session(server, client);
+	assert_eq!(ra_tls_error(&outcome.server), Error::TcbStatusNotAccepted(TcbStatus::OutOfDate));
+
+	// A policy that accepts OutOfDate lets the same enclave in.
+	let lenient = config_for(
+		&stale,
+		allow(&[MR_B]).accept_tcb_statuses([TcbStatus::UpToDate, TcbStatus::OutOfDate]),
+	);
+	let cert = attested(&stale, &identity(MR_B, false));
+	assert_eq!(
+		lenient.verify_certificate(&cert.cert_der, now_ms()).unwrap().dcap.status,
+		TcbStatus::OutOfDate
+	);
 }
