@@ -56,13 +56,13 @@ fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
 	})
 }
 
-/// The error text of a failed dispatch, or a panic if it did not fail that way.
 /// A file of the real Intel artifacts in `shared/testdata/sgx`, read in place.
 fn testdata(path: &str) -> Vec<u8> {
 	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/sgx/");
 	std::fs::read(format!("{dir}{path}")).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
+/// The error text of a failed dispatch, or a panic if it did not fail that way.
 fn dispatch_error(result: Result<integritee_chain_client::Included, Error>) -> String {
 	match result {
 		Err(Error::DispatchFailed { error, .. }) => error,
@@ -378,4 +378,82 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	// The chain keeps producing blocks after all of this.
 	let (_, before) = client.finalized_head().await.unwrap();
 	wait_finalized(&client, before + 2).await;
+}
+
+/// A DCAP registration call carrying a quote of `platform` for `enclave`,
+/// binding `signer` (report_data[0..32]) and a shielding key hash.
+fn register_dcap_call(
+	platform: &integritee_sgx_sim::SimulatedPlatform,
+	enclave: &integritee_sgx_sim::EnclaveIdentity,
+	signer: &AccountId,
+) -> RuntimeCall {
+	let mut report_data = [0u8; 64];
+	report_data[..32].copy_from_slice(signer.as_ref());
+	report_data[32..].copy_from_slice(&[0x5a; 32]);
+	let quote = platform.quote(enclave, report_data).expect("simulated quote");
+	RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: quote,
+		worker_url: Some(WORKER_URL.to_vec()),
+		attestation_method: AttestationMethod::Dcap,
+	})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
+	let mut node = Node::start("dcap", &["--dev"]);
+	let client = node.client().await;
+	let alice = dev_pair("//Alice").unwrap();
+	let enclave_key = sr25519::Pair::from_seed(&[0x21; 32]);
+	let enclave_account = account(&enclave_key);
+	transfer(&client, &alice, &enclave_account, 10 * UNIT).await;
+
+	// The dev chain spec pins the development platform's root and carries
+	// its collateral from genesis: a fresh quote registers at once.
+	let platform = integritee_sgx_sim::dev::dev_platform();
+	let identity = integritee_sgx_sim::EnclaveIdentity {
+		mr_enclave: [0x61; 32],
+		mr_signer: [0x62; 32],
+		isv_prod_id: 1,
+		isv_svn: 2,
+		debug: false,
+	};
+	client
+		.submit(
+			&enclave_key,
+			register_dcap_call(&platform, &identity, &enclave_account),
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("a quote of the development platform registers on --dev");
+	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&enclave_account);
+	let stored: pallet_teerex::EnclaveOf<Runtime> =
+		client.storage(&key, None).await.unwrap().expect("the enclave is stored");
+	assert_eq!(stored.mr_enclave, H256([0x61; 32]));
+	assert_eq!(stored.mr_signer, [0x62; 32]);
+	assert_eq!(stored.shielding_key_hash, [0x5a; 32]);
+	assert_eq!(stored.status, SgxStatus::UpToDate);
+	assert_eq!(stored.build_mode, integritee_primitives::SgxBuildMode::Production);
+	assert_eq!(stored.attestation_method, AttestationMethod::Dcap);
+
+	// A quote binding another key is refused for this sender.
+	let other = account(&sr25519::Pair::from_seed(&[0x22; 32]));
+	let error = dispatch_error(
+		client
+			.submit(&enclave_key, register_dcap_call(&platform, &identity, &other), WaitFor::InBlock)
+			.await,
+	);
+	assert!(error.contains("SenderIsNotAttestedEnclave"), "{error}");
+
+	// A platform with another seed chains to a root the chain does not pin.
+	let foreign = integritee_sgx_sim::SimulatedPlatform::from_seed([0x99; 32]);
+	let error = dispatch_error(
+		client
+			.submit(
+				&enclave_key,
+				register_dcap_call(&foreign, &identity, &enclave_account),
+				WaitFor::InBlock,
+			)
+			.await,
+	);
+	assert!(error.contains("AttestationSignatureInvalid"), "{error}");
 }

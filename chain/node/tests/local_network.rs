@@ -11,7 +11,7 @@ use common::{Node, NODE_BIN};
 use integritee_chain_client::{dev_pair, Error, WaitFor};
 use integritee_primitives::{AttestationMethod, SkippedAttestation};
 use integritee_runtime::RuntimeCall;
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::sp_core::{Pair, H256};
 
 /// Fixed libp2p keys: validators must have one, and Alice's lets the
 /// others name her as boot node.
@@ -77,5 +77,39 @@ async fn three_validators_finalize_and_attestation_is_required() {
 			assert!(error.contains("SkippingAttestationNotAllowed"), "{error}")
 		}
 		other => panic!("registration without attestation must fail on `local`: {other:?}"),
+	}
+
+	// `local` trusts Intel's root only: the simulated development platform's
+	// quotes and collateral are refused.
+	let dave = dev_pair("//Dave").unwrap();
+	let platform = integritee_sgx_sim::dev::dev_platform();
+	let mut report_data = [0u8; 64];
+	report_data[..32].copy_from_slice(dave.public().as_ref());
+	let quote = platform
+		.quote(&integritee_sgx_sim::EnclaveIdentity::default(), report_data)
+		.expect("simulated quote");
+	let call = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: quote,
+		worker_url: None,
+		attestation_method: AttestationMethod::Dcap,
+	});
+	match client.submit(&dave, call, WaitFor::InBlock).await {
+		Err(Error::DispatchFailed { error, .. }) => {
+			assert!(error.contains("AttestationSignatureInvalid"), "{error}")
+		}
+		other => panic!("a simulated quote must fail on `local`: {other:?}"),
+	}
+	let collateral = integritee_sgx_sim::dev::dev_collateral().expect("simulated collateral");
+	let (body, signature) = collateral.tcb_info_parts().expect("signed TCB info");
+	let call = RuntimeCall::Teerex(pallet_teerex::Call::register_tcb_info {
+		tcb_info: body.to_vec(),
+		signature: signature.to_vec(),
+		certificate_chain: collateral.issuer_chain_pem.clone(),
+	});
+	match client.submit(&dave, call, WaitFor::InBlock).await {
+		Err(Error::DispatchFailed { error, .. }) => {
+			assert!(error.contains("AttestationSignatureInvalid"), "{error}")
+		}
+		other => panic!("simulated collateral must fail on `local`: {other:?}"),
 	}
 }

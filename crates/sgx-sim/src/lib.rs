@@ -48,6 +48,7 @@
 
 pub mod collateral;
 pub mod der;
+pub mod dev;
 pub mod error;
 pub mod pki;
 pub mod quote;
