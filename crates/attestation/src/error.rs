@@ -181,14 +181,18 @@ impl core::fmt::Display for Error {
 			}
 			ReportSignature => f.write_str("IAS report signature is invalid"),
 			MissingReportExtension => f.write_str("certificate carries no IAS report extension"),
-			CertificateExpired => f.write_str("a certificate is not valid at the verification time"),
+			CertificateExpired => {
+				f.write_str("a certificate is not valid at the verification time")
+			}
 			CollateralExpired(kind) => write!(
 				f,
 				"{} is not current at the verification time (before issueDate or at/after nextUpdate)",
 				collateral_name(*kind)
 			),
 			CrlExpired => f.write_str("an applicable CRL is past its nextUpdate"),
-			ReportTooOld => f.write_str("IAS report is more than 24 h older than the verification time"),
+			ReportTooOld => {
+				f.write_str("IAS report is more than 24 h older than the verification time")
+			}
 			ReportFromTheFuture => f.write_str("IAS report is dated after the verification time"),
 			CertificateRevoked => f.write_str("a certificate on the path is revoked"),
 			RevocationStatusUnknown => {
@@ -206,9 +210,7 @@ impl core::fmt::Display for Error {
 			QeTcbLevelNotFound => f.write_str("no QE identity TCB level covers the QE's ISVSVN"),
 			TcbLevelNotFound => f.write_str("no TCB level of the TCB info is met by the platform"),
 			UnknownTcbStatus => f.write_str("unknown TCB status"),
-			RejectedQuoteStatus => {
-				f.write_str("IAS quote status does not attest the enclave")
-			}
+			RejectedQuoteStatus => f.write_str("IAS quote status does not attest the enclave"),
 			TcbRevoked => f.write_str("the platform's TCB is revoked"),
 		}
 	}
@@ -283,6 +285,9 @@ mod tests {
 			"QE identity is not current at the verification time (before issueDate or at/after \
 			 nextUpdate)"
 		);
-		assert_eq!(Error::UnsupportedQuoteVersion(4).to_string(), "unsupported quote version 4 (only 3)");
+		assert_eq!(
+			Error::UnsupportedQuoteVersion(4).to_string(),
+			"unsupported quote version 4 (only 3)"
+		);
 	}
 }
