@@ -83,9 +83,11 @@ struct TempFile {
 
 impl TempFile {
 	fn new(name: &str, contents: &[u8]) -> Self {
+		static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 		let dir = std::env::temp_dir().join(format!(
-			"integritee-cli-test-{}-{}-{name}",
+			"integritee-cli-test-{}-{}-{}-{name}",
 			std::process::id(),
+			NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
 			std::time::SystemTime::now()
 				.duration_since(std::time::UNIX_EPOCH)
 				.map(|d| d.as_nanos())
@@ -331,4 +333,70 @@ fn a_garbage_time_is_refused_by_the_parser() {
 	let result = run(&[quote_path().into_os_string(), "--at".into(), "yesterday".into()]);
 	assert!(!result.ok);
 	assert!(result.stderr.contains("invalid value 'yesterday'"), "{}", result.stderr);
+}
+
+/// A copy of the real collateral directory in a temporary directory, with
+/// `replace` files written over (or, with `None`, left out).
+fn collateral_copy(replace: &[(&str, Option<Vec<u8>>)]) -> TempFile {
+	let copy = TempFile::new("README", b"temporary copy of the shared DCAP collateral");
+	for name in [
+		"qe_identity.json",
+		"qe_identity_issuer_chain.pem",
+		"tcb_info.json",
+		"tcb_info_issuer_chain.pem",
+		"pck_crl.der",
+		"pck_crl_issuer_chain.pem",
+		"root_ca_crl.der",
+	] {
+		let contents = match replace.iter().find(|(n, _)| *n == name) {
+			Some((_, contents)) => contents.clone(),
+			None => Some(std::fs::read(sgx(&format!("dcap/{name}"))).expect("collateral file")),
+		};
+		if let Some(contents) = contents {
+			std::fs::write(copy.dir.join(name), contents).expect("copy");
+		}
+	}
+	copy
+}
+
+fn verify_with(dir: &Path) -> Run {
+	run(&[
+		quote_path().into_os_string(),
+		"--collateral".into(),
+		dir.as_os_str().to_owned(),
+		"--at".into(),
+		DCAP_NOW_MS.into(),
+		"--json".into(),
+	])
+}
+
+#[test]
+fn without_its_issuer_chain_the_pck_crl_is_checked_with_the_quotes_chain() {
+	let copy = collateral_copy(&[("pck_crl_issuer_chain.pem", None)]);
+	let result = verify_with(&copy.dir);
+	assert_dcap_claims(&json(&result));
+	assert!(result.stderr.contains("pck_crl.der is issued by another CA"), "{}", result.stderr);
+}
+
+#[test]
+fn a_corrupted_root_ca_crl_fails() {
+	let text = std::fs::read_to_string(sgx("dcap/root_ca_crl.der")).expect("hex text");
+	let mut der = hex::decode(text.trim()).expect("hex of DER");
+	let last = der.len() - 1;
+	der[last] ^= 0x01; // inside the signature
+	let copy = collateral_copy(&[("root_ca_crl.der", Some(der))]);
+	let result = verify_with(&copy.dir);
+	assert!(!result.ok);
+	assert!(result.stderr.contains("collateral root_ca_crl.der"), "{}", result.stderr);
+}
+
+#[test]
+fn a_tampered_tcb_info_fails() {
+	let text = std::fs::read_to_string(sgx("dcap/tcb_info.json")).expect("JSON");
+	let tampered = text.replacen("\"pcesvn\":", "\"pcesvn\": ", 1);
+	assert_ne!(tampered, text);
+	let copy = collateral_copy(&[("tcb_info.json", Some(tampered.into_bytes()))]);
+	let result = verify_with(&copy.dir);
+	assert!(!result.ok);
+	assert!(result.stderr.contains("collateral signature is invalid"), "{}", result.stderr);
 }
