@@ -4,6 +4,8 @@
 //! `integritee-chain-client`.
 #![forbid(unsafe_code)]
 
+mod attestation;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -20,9 +22,11 @@ use polkadot_sdk::{
 #[command(
 	name = "integritee-cli",
 	version,
-	about = "Client of the Integritee parent chain: balances, transfers, the enclave registry.",
+	about = "Client of the Integritee parent chain: balances, transfers, the enclave registry, \
+	         offline verification of SGX attestation evidence.",
 	long_about = "Client of the Integritee parent chain: balances, transfers, the enclave \
-	              registry.\n\nACCOUNT arguments that only name an account take an SS58 \
+	              registry, offline verification of SGX attestation evidence (`attestation \
+	              verify`, no node needed).\n\nACCOUNT arguments that only name an account take an SS58 \
 	              address or a secret URI (`//Alice`, a mnemonic); arguments that sign take a \
 	              secret URI. Amounts are in the chain's smallest unit (1 TEER = 10^12)."
 )]
@@ -59,6 +63,11 @@ enum Command {
 	},
 	/// Print the finalized head and whether its GRANDPA justification is stored.
 	ChainInfo,
+	/// SGX attestation evidence, offline (no node is contacted).
+	Attestation {
+		#[command(subcommand)]
+		command: attestation::AttestationCommand,
+	},
 }
 
 fn signer(suri: &str) -> Result<sr25519::Pair, String> {
@@ -124,6 +133,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 				client.runtime_call("TeerexApi_enclaves", &[]).await.map_err(|e| e.to_string())?;
 			print_enclaves(&enclaves, json);
 		}
+		Command::Attestation { command } => attestation::run(command)?,
 		Command::ChainInfo => {
 			let client = connect(&cli.node_url).await?;
 			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;

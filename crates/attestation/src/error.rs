@@ -122,6 +122,103 @@ pub enum Error {
 	TcbRevoked,
 }
 
+fn collateral_name(kind: integritee_primitives::CollateralKind) -> &'static str {
+	use integritee_primitives::CollateralKind::*;
+	match kind {
+		QuotingEnclaveIdentity => "QE identity",
+		TcbInfo => "TCB info",
+		PckCrl => "PCK CRL",
+		RootCaCrl => "Root CA CRL",
+	}
+}
+
+impl core::fmt::Display for Error {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		use Error::*;
+		match self {
+			Truncated(field) => write!(f, "input ends inside {field}"),
+			TrailingBytes(what) => write!(f, "bytes left over after the end of {what}"),
+			LengthMismatch(field) => write!(f, "length of {field} does not match its data"),
+			Der(what) => write!(f, "DER decoding failed: {what}"),
+			Pem => f.write_str("PEM block cannot be decoded"),
+			BadEncoding(what) => write!(f, "bad hex or base64 encoding: {what}"),
+			Json(what) => write!(f, "JSON cannot be parsed or lacks a field: {what}"),
+			BadDate => f.write_str("date cannot be parsed"),
+			BadStoredCollateral => f.write_str("stored collateral cannot be decoded"),
+			UnsupportedQuoteVersion(v) => write!(f, "unsupported quote version {v} (only 3)"),
+			UnsupportedAttestationKeyType(t) => {
+				write!(f, "unsupported attestation key type {t} (only 2, ECDSA P-256)")
+			}
+			UnsupportedTeeType(t) => write!(f, "unsupported TEE type {t:#x} (only 0, SGX)"),
+			UnknownQeVendor => f.write_str("quoting enclave vendor is not Intel"),
+			UnsupportedCertificationDataType(t) => {
+				write!(f, "unsupported certification data type {t} (only 5, PEM PCK chain)")
+			}
+			UnsupportedAlgorithm => f.write_str("unsupported signature or key algorithm"),
+			UnsupportedCriticalExtension => f.write_str("unknown critical extension"),
+			UnsupportedCollateral(what) => write!(f, "unsupported collateral: {what}"),
+			UnsupportedReportVersion => f.write_str("unsupported IAS report version (only 3, 4)"),
+			IsvSignature => f.write_str("ISV enclave report signature is invalid"),
+			QeReportSignature => f.write_str("QE report signature by the PCK key is invalid"),
+			QeReportDataMismatch => {
+				f.write_str("QE report data does not bind the attestation key and QE auth data")
+			}
+			CertificateSignature => f.write_str("certificate signature by its issuer is invalid"),
+			IssuerMismatch => {
+				f.write_str("certificate issuer is not the subject of the next certificate")
+			}
+			NotACa => f.write_str("issuing certificate is not a CA (or exceeds its path length)"),
+			WrongLeafKind => f.write_str("first certificate of the chain is of the wrong kind"),
+			UntrustedRoot => f.write_str("certificate chain does not lead to the trusted root CA"),
+			BadChainLength => f.write_str("certificate chain is empty or too long"),
+			SignerNotIssuedByRoot => {
+				f.write_str("collateral signer is not issued directly by the root CA")
+			}
+			CollateralSignature => f.write_str("collateral signature is invalid"),
+			CrlSignature => f.write_str("CRL signature is invalid"),
+			CrlIssuerMismatch => {
+				f.write_str("CRL is not issued by the certificate chain given with it")
+			}
+			ReportSignature => f.write_str("IAS report signature is invalid"),
+			MissingReportExtension => f.write_str("certificate carries no IAS report extension"),
+			CertificateExpired => {
+				f.write_str("a certificate is not valid at the verification time")
+			}
+			CollateralExpired(kind) => write!(
+				f,
+				"{} is not current at the verification time (before issueDate or at/after nextUpdate)",
+				collateral_name(*kind)
+			),
+			CrlExpired => f.write_str("an applicable CRL is past its nextUpdate"),
+			ReportTooOld => {
+				f.write_str("IAS report is more than 24 h older than the verification time")
+			}
+			ReportFromTheFuture => f.write_str("IAS report is dated after the verification time"),
+			CertificateRevoked => f.write_str("a certificate on the path is revoked"),
+			RevocationStatusUnknown => {
+				f.write_str("revocation status unknown: no applicable CRL covers a certificate")
+			}
+			MissingCollateral(kind) => write!(f, "{} is missing", collateral_name(*kind)),
+			CollateralMismatch(what) => write!(f, "collateral does not match: {what}"),
+			MissingSgxExtension(what) => {
+				write!(f, "PCK certificate lacks Intel's SGX extension field {what}")
+			}
+			QeIdentityMismatch(field) => {
+				write!(f, "quoting enclave does not match the QE identity ({field})")
+			}
+			QeDebug => f.write_str("quoting enclave is debuggable"),
+			QeTcbLevelNotFound => f.write_str("no QE identity TCB level covers the QE's ISVSVN"),
+			TcbLevelNotFound => f.write_str("no TCB level of the TCB info is met by the platform"),
+			UnknownTcbStatus => f.write_str("unknown TCB status"),
+			RejectedQuoteStatus => f.write_str("IAS quote status does not attest the enclave"),
+			TcbRevoked => f.write_str("the platform's TCB is revoked"),
+		}
+	}
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for Error {}
+
 impl From<Error> for AttestationError {
 	fn from(e: Error) -> Self {
 		use Error::*;
@@ -171,5 +268,26 @@ impl From<Error> for AttestationError {
 			QeTcbLevelNotFound | TcbLevelNotFound | UnknownTcbStatus | RejectedQuoteStatus
 			| TcbRevoked => AttestationError::TcbStatusRefused,
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use alloc::string::ToString;
+
+	#[test]
+	fn display_names_the_failed_check() {
+		assert_eq!(Error::Truncated("qe_report").to_string(), "input ends inside qe_report");
+		assert_eq!(
+			Error::CollateralExpired(integritee_primitives::CollateralKind::QuotingEnclaveIdentity)
+				.to_string(),
+			"QE identity is not current at the verification time (before issueDate or at/after \
+			 nextUpdate)"
+		);
+		assert_eq!(
+			Error::UnsupportedQuoteVersion(4).to_string(),
+			"unsupported quote version 4 (only 3)"
+		);
 	}
 }
