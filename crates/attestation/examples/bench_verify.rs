@@ -2,6 +2,11 @@
 //! Intel artifacts of the shared test data (read in place).
 //!
 //! `cargo run --release -p integritee-attestation --example bench_verify [N]`
+//! (add `--features ring-ecdsa` for the worker's optional `ring` backend).
+//!
+//! DCAP quotes are timed three ways: without a link cache (the runtime's
+//! path), with an empty cache per quote (a platform's first quote at a
+//! worker), and with a warm cache (repeated quotes of a platform).
 
 use integritee_attestation::{dcap::collateral::split_signed_file, LinkCache, Verifier};
 use integritee_primitives::{CollateralEvidence, CollateralKind, VerifiedCollateral};
@@ -71,6 +76,8 @@ fn main() {
 	let quote = sgx("dcap/ra_dcap_dump_quote.ra");
 	let ias_cert = sgx("ias/ra_dump_cert_TEST4.der");
 
+	let backend = if cfg!(feature = "ring-ecdsa") { "ring" } else { "RustCrypto p256" };
+	println!("ECDSA P-256 backend: {backend}");
 	let status = v.verify_dcap_quote(&quote, &lookup, DCAP_NOW_MS).expect("quote verifies").status;
 	println!("DCAP quote: {status:?}");
 	time("DCAP quote (registered collateral), no cache", n, || {
