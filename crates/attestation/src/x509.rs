@@ -245,8 +245,8 @@ pub enum LeafKind {
 	Ca,
 }
 
-/// Remembers successful certificate signature checks (see
-/// [`crate::LinkCache`]): a link is the pair (issuer key, certificate DER),
+/// Remembers successful certificate signature checks (the worker's
+/// `LinkCache`, `std` only): a link is the pair (issuer key, certificate DER),
 /// whose signature check does not depend on time or on anything else.
 pub(crate) trait LinkMemo {
 	fn contains(&self, key: &[u8; 32]) -> bool;
