@@ -70,12 +70,20 @@ pub fn expect(input: &[u8], tag: u8) -> Result<(Tlv<'_>, &[u8]), Error> {
 /// The complete encoding of the first element inside the outer SEQUENCE of a
 /// signed structure (certificate or CRL): the bytes its signature covers.
 pub fn signed_part(der: &[u8]) -> Result<&[u8], Error> {
+	der.get(signed_part_range(der)?).ok_or(Error::Der("truncated element"))
+}
+
+/// Where [`signed_part`] lies in `der`.
+pub fn signed_part_range(der: &[u8]) -> Result<core::ops::Range<usize>, Error> {
 	let outer = read_single(der)?;
 	if outer.tag != TAG_SEQUENCE {
 		return Err(Error::Der("signed structure is not a SEQUENCE"));
 	}
 	let (tbs, _) = expect(outer.value, TAG_SEQUENCE)?;
-	Ok(tbs.raw)
+	// The outer element spans all of `der`, so its content starts after the
+	// header, and the signed part at the start of the content.
+	let start = der.len() - outer.value.len();
+	Ok(start..start + tbs.raw.len())
 }
 
 /// The value of a non-negative DER INTEGER that fits in a u16.
@@ -138,5 +146,17 @@ mod tests {
 		assert!(int(&[0x00, 0x01]).is_err());
 		assert!(int(&[0x01, 0x00, 0x00]).is_err());
 		assert!(int(&[]).is_err());
+	}
+
+	#[test]
+	fn signed_part_is_the_first_inner_element() {
+		// SEQUENCE { SEQUENCE { 01 02 }, NULL }
+		let der = [0x30, 0x06, 0x30, 0x02, 0x01, 0x02, 0x05, 0x00];
+		assert_eq!(signed_part_range(&der), Ok(2..6));
+		assert_eq!(signed_part(&der), Ok(&[0x30, 0x02, 0x01, 0x02][..]));
+		let mut long = vec![0x30, 0x81, 0x83, 0x30, 0x81, 0x80];
+		long.extend([0u8; 0x80]);
+		assert_eq!(signed_part_range(&long), Ok(3..long.len()));
+		assert!(signed_part_range(&[0x31, 0x02, 0x30, 0x00]).is_err());
 	}
 }

@@ -13,6 +13,10 @@
 //! caller's policy. [`IntelAttestationVerifier`] implements the registry's
 //! [`integritee_primitives::AttestationVerifier`] on Intel's embedded roots;
 //! [`Verifier`] takes explicit roots and returns the detailed [`Error`].
+//!
+//! With `std`, a [`Verifier`] can remember verified PCK chain signatures in a
+//! [`LinkCache`] ([`Verifier::with_cache`]) for workers that verify many
+//! quotes of the same platforms.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 
@@ -20,6 +24,8 @@ extern crate alloc;
 
 mod asn1;
 mod bytes;
+#[cfg(feature = "std")]
+pub mod cache;
 pub mod crl;
 mod crypto;
 pub mod dcap;
@@ -32,6 +38,8 @@ pub mod time;
 mod verifier;
 pub mod x509;
 
+#[cfg(feature = "std")]
+pub use cache::{LinkCache, LinkCacheStats};
 pub use crl::RevocationPolicy;
 pub use dcap::{DcapVerified, TcbStatus};
 pub use error::Error;

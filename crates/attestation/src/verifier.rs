@@ -34,6 +34,9 @@ pub struct Verifier<'r> {
 	/// Root of the IAS report signing certificate.
 	pub ias_root_der: &'r [u8],
 	pub revocation: RevocationPolicy,
+	/// Verified PCK chain signatures to remember (see [`Verifier::with_cache`]).
+	#[cfg(feature = "std")]
+	cache: Option<&'r crate::cache::LinkCache>,
 }
 
 impl Verifier<'static> {
@@ -45,6 +48,8 @@ impl Verifier<'static> {
 			sgx_root_der: &INTEL_SGX_ROOT_CA_DER,
 			ias_root_der: &IAS_ROOT_CA_DER,
 			revocation: RevocationPolicy::IfAvailable,
+			#[cfg(feature = "std")]
+			cache: None,
 		}
 	}
 }
@@ -57,6 +62,30 @@ impl<'r> Verifier<'r> {
 
 	pub const fn with_revocation(self, revocation: RevocationPolicy) -> Self {
 		Self { revocation, ..self }
+	}
+
+	/// The same verifier remembering the PCK chain signatures it verifies in
+	/// `cache`, and skipping them when `cache` holds them (`std` only). Only
+	/// signature checks are remembered; validity windows, names, constraints,
+	/// CRLs and everything else about the quote are checked every time, so
+	/// verdicts are those of the verifier without a cache.
+	#[cfg(feature = "std")]
+	pub const fn with_cache(self, cache: &'r crate::cache::LinkCache) -> Self {
+		Self { cache: Some(cache), ..self }
+	}
+
+	/// The same verifier without a cache.
+	#[cfg(feature = "std")]
+	pub const fn without_cache(self) -> Self {
+		Self { cache: None, ..self }
+	}
+
+	fn link_memo(&self) -> Option<&'r dyn x509::LinkMemo> {
+		#[cfg(feature = "std")]
+		if let Some(cache) = self.cache {
+			return Some(cache);
+		}
+		None
 	}
 
 	fn sgx_root(&self) -> Result<Cert, Error> {
@@ -161,7 +190,7 @@ impl<'r> Verifier<'r> {
 		now_ms: u64,
 	) -> Result<DcapVerified, Error> {
 		let root = self.sgx_root()?;
-		let checked = dcap::check_quote(quote, &root, now_ms)?;
+		let checked = dcap::verify::check_quote_with(quote, &root, now_ms, self.link_memo())?;
 		let fmspc = checked.platform.fmspc;
 
 		let qe_identity = match stored(lookup, CollateralKind::QuotingEnclaveIdentity, None)? {

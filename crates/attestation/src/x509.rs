@@ -13,6 +13,7 @@ use crate::{
 	error::Error,
 };
 use alloc::vec::Vec;
+use core::ops::Range;
 use der::{asn1::ObjectIdentifier, Decode, Encode};
 use x509_cert::{ext::pkix::BasicConstraints, Certificate};
 
@@ -41,12 +42,17 @@ pub enum SignatureAlgorithm {
 	RsaPkcs1Sha256,
 }
 
-/// A decoded certificate with the bytes its signature covers.
+/// A decoded certificate with its DER and the bytes its signature covers.
 #[derive(Clone, Debug)]
 pub struct Cert {
 	cert: Certificate,
-	tbs: Vec<u8>,
+	/// The certificate exactly as decoded.
+	der: Vec<u8>,
+	/// Where the signed part (TBSCertificate) lies in `der`.
+	tbs: Range<usize>,
 	spki_der: Vec<u8>,
+	/// SHA-256 of `spki_der`, computed once.
+	key_hash: [u8; 32],
 	issuer_der: Vec<u8>,
 	subject_der: Vec<u8>,
 }
@@ -55,7 +61,7 @@ impl Cert {
 	/// Decodes a DER certificate. Trailing bytes are rejected, and so are
 	/// critical extensions other than basic constraints and (extended) key usage.
 	pub fn from_der(der: &[u8]) -> Result<Self, Error> {
-		let tbs = asn1::signed_part(der)?.to_vec();
+		let tbs = asn1::signed_part_range(der)?;
 		let cert = Certificate::from_der(der).map_err(|_| Error::Der("certificate"))?;
 		let tbs_cert = cert.tbs_certificate();
 		if tbs_cert.signature() != cert.signature_algorithm() {
@@ -72,7 +78,18 @@ impl Cert {
 			tbs_cert.subject_public_key_info().to_der().map_err(|_| Error::Der("public key"))?;
 		let issuer_der = tbs_cert.issuer().to_der().map_err(|_| Error::Der("issuer"))?;
 		let subject_der = tbs_cert.subject().to_der().map_err(|_| Error::Der("subject"))?;
-		Ok(Self { cert, tbs, spki_der, issuer_der, subject_der })
+		let key_hash = sha256(&spki_der);
+		Ok(Self { cert, der: der.to_vec(), tbs, spki_der, key_hash, issuer_der, subject_der })
+	}
+
+	/// The certificate's DER, exactly as decoded.
+	pub fn der(&self) -> &[u8] {
+		&self.der
+	}
+
+	/// The bytes the certificate's signature covers.
+	fn tbs(&self) -> &[u8] {
+		self.der.get(self.tbs.clone()).unwrap_or_default()
 	}
 
 	pub fn issuer_der(&self) -> &[u8] {
@@ -91,7 +108,7 @@ impl Cert {
 	/// SHA-256 of the DER SubjectPublicKeyInfo: identifies a key across
 	/// re-issued certificates.
 	pub fn key_hash(&self) -> [u8; 32] {
-		sha256(&self.spki_der)
+		self.key_hash
 	}
 
 	/// The serial number's DER INTEGER content.
@@ -147,7 +164,7 @@ impl Cert {
 	pub fn verify_signed_by(&self, issuer: &Cert) -> Result<(), Error> {
 		let signature =
 			self.cert.signature().as_bytes().ok_or(Error::Der("signature bit string"))?;
-		verify_signature(self.signature_algorithm()?, issuer, &self.tbs, signature)
+		verify_signature(self.signature_algorithm()?, issuer, self.tbs(), signature)
 			.map_err(|_| Error::CertificateSignature)
 	}
 
@@ -228,6 +245,45 @@ pub enum LeafKind {
 	Ca,
 }
 
+/// Remembers successful certificate signature checks (the worker's
+/// `LinkCache`, `std` only): a link is the pair (issuer key, certificate DER),
+/// whose signature check does not depend on time or on anything else.
+pub(crate) trait LinkMemo {
+	fn contains(&self, key: &[u8; 32]) -> bool;
+	fn insert(&self, key: [u8; 32]);
+}
+
+/// Domain separation of [`link_key`].
+const LINK_KEY_DOMAIN: &[u8] = b"integritee-attestation/x509-link/v1";
+
+/// The key of the link "`issuer`'s key signed `cert`": SHA-256 over a domain
+/// tag, the issuer's DER SubjectPublicKeyInfo (length-prefixed) and the
+/// certificate's DER.
+pub(crate) fn link_key(issuer: &Cert, cert: &Cert) -> [u8; 32] {
+	use sha2::{Digest, Sha256};
+	let spki_len = u32::try_from(issuer.spki_der.len()).unwrap_or(u32::MAX);
+	Sha256::new()
+		.chain_update(LINK_KEY_DOMAIN)
+		.chain_update(spki_len.to_le_bytes())
+		.chain_update(&issuer.spki_der)
+		.chain_update(&cert.der)
+		.finalize()
+		.into()
+}
+
+/// [`Cert::verify_signed_by`], skipped when `memo` holds the link, and
+/// remembered in `memo` when it succeeds.
+fn check_signed_by(cert: &Cert, issuer: &Cert, memo: Option<&dyn LinkMemo>) -> Result<(), Error> {
+	let Some(memo) = memo else { return cert.verify_signed_by(issuer) };
+	let key = link_key(issuer, cert);
+	if memo.contains(&key) {
+		return Ok(());
+	}
+	cert.verify_signed_by(issuer)?;
+	memo.insert(key);
+	Ok(())
+}
+
 /// Verifies `chain` (leaf first) to `root` at `now_ms` and returns the path
 /// from the leaf up to the certificate that the root issued, each with its
 /// issuer. Every certificate on the path and the root must be valid at
@@ -239,7 +295,8 @@ pub fn verify_chain(
 	leaf_kind: LeafKind,
 	now_ms: u64,
 ) -> Result<Vec<PathLink>, Error> {
-	verify_chain_with(|i| chain.get(i).cloned().map(Ok), root, leaf_kind, now_ms)
+	let leaf = chain.first().cloned().ok_or(Error::BadChainLength)?;
+	verify_chain_with(leaf, |i| chain.get(i).cloned().map(Ok), root, leaf_kind, now_ms, None)
 		.map(|(_, links)| links)
 }
 
@@ -252,31 +309,56 @@ pub fn verify_der_chain(
 	leaf_kind: LeafKind,
 	now_ms: u64,
 ) -> Result<(Cert, Vec<PathLink>), Error> {
-	verify_chain_with(|i| chain.get(i).map(|der| Cert::from_der(der)), root, leaf_kind, now_ms)
+	let leaf = Cert::from_der(chain.first().ok_or(Error::BadChainLength)?)?;
+	verify_der_chain_from_leaf(leaf, chain, root, leaf_kind, now_ms, None)
 }
 
-/// The path walk behind [`verify_chain`]: `get(i)` yields the i-th certificate.
+/// [`verify_der_chain`] with the leaf (`chain[0]`) already decoded, and
+/// signature checks remembered in `memo` if given.
+pub(crate) fn verify_der_chain_from_leaf(
+	leaf: Cert,
+	chain: &[Vec<u8>],
+	root: &Cert,
+	leaf_kind: LeafKind,
+	now_ms: u64,
+	memo: Option<&dyn LinkMemo>,
+) -> Result<(Cert, Vec<PathLink>), Error> {
+	verify_chain_with(
+		leaf,
+		|i| chain.get(i).map(|der| Cert::from_der(der)),
+		root,
+		leaf_kind,
+		now_ms,
+		memo,
+	)
+}
+
+/// The path walk behind [`verify_chain`]: `get(i)` yields the i-th
+/// certificate for `i >= 1`.
 fn verify_chain_with(
+	leaf: Cert,
 	mut get: impl FnMut(usize) -> Option<Result<Cert, Error>>,
 	root: &Cert,
 	leaf_kind: LeafKind,
 	now_ms: u64,
+	memo: Option<&dyn LinkMemo>,
 ) -> Result<(Cert, Vec<PathLink>), Error> {
-	let leaf = get(0).ok_or(Error::BadChainLength)??;
 	if leaf.basic_constraints()?.0 != (leaf_kind == LeafKind::Ca) {
 		return Err(Error::WrongLeafKind);
 	}
 	root.check_validity(now_ms)?;
 	let mut links = Vec::new();
-	let mut cert = leaf.clone();
+	// The current certificate once the walk has left the leaf.
+	let mut above_leaf: Option<Cert> = None;
 	for index in 0..MAX_PATH_CERTIFICATES {
+		let cert = above_leaf.as_ref().unwrap_or(&leaf);
 		cert.check_validity(now_ms)?;
 		// Below this certificate's issuer lie `index` CA certificates (this
 		// one and those between it and the leaf, the leaf excluded): the
 		// issuer's path length constraint bounds them.
-		if cert.issuer_der() == root.subject_der() && cert.verify_signed_by(root).is_ok() {
+		if cert.issuer_der() == root.subject_der() && check_signed_by(cert, root, memo).is_ok() {
 			check_issuer(root, index)?;
-			links.push(link(&cert, root));
+			links.push(link(cert, root));
 			return Ok((leaf, links));
 		}
 		let issuer = get(index + 1).ok_or(Error::UntrustedRoot)??;
@@ -284,9 +366,9 @@ fn verify_chain_with(
 			return Err(Error::IssuerMismatch);
 		}
 		check_issuer(&issuer, index)?;
-		cert.verify_signed_by(&issuer)?;
-		links.push(link(&cert, &issuer));
-		cert = issuer;
+		check_signed_by(cert, &issuer, memo)?;
+		links.push(link(cert, &issuer));
+		above_leaf = Some(issuer);
 	}
 	Err(Error::BadChainLength)
 }

@@ -15,7 +15,7 @@ use crate::{
 	error::Error,
 	pem,
 	sgx_report::ReportBody,
-	x509::{self, Cert, LeafKind, PathLink},
+	x509::{self, Cert, LeafKind, LinkMemo, PathLink},
 };
 use alloc::vec::Vec;
 use integritee_primitives::{AttestedEnclave, CollateralKind, Fmspc};
@@ -63,6 +63,18 @@ pub struct DcapVerified {
 /// and QE auth data into the QE report, the QE report signature by the PCK key,
 /// and the PCK chain to `root`.
 pub fn check_quote(quote: &[u8], root: &Cert, now_ms: u64) -> Result<CheckedQuote, Error> {
+	check_quote_with(quote, root, now_ms, None)
+}
+
+/// [`check_quote`], with the PCK chain's signature checks remembered in (and
+/// skipped when found in) `memo`. Validity windows, names and constraints are
+/// checked every time.
+pub(crate) fn check_quote_with(
+	quote: &[u8],
+	root: &Cert,
+	now_ms: u64,
+	memo: Option<&dyn LinkMemo>,
+) -> Result<CheckedQuote, Error> {
 	let quote = Quote::parse(quote)?;
 	quote.check_supported()?;
 
@@ -90,7 +102,8 @@ pub fn check_quote(quote: &[u8], root: &Cert, now_ms: u64) -> Result<CheckedQuot
 		&quote.qe_report_signature,
 		Error::QeReportSignature,
 	)?;
-	let (_, pck_path) = x509::verify_der_chain(&chain, root, LeafKind::EndEntity, now_ms)?;
+	let (pck, pck_path) =
+		x509::verify_der_chain_from_leaf(pck, &chain, root, LeafKind::EndEntity, now_ms, memo)?;
 	let platform = PckPlatform::from_certificate(&pck)?;
 
 	Ok(CheckedQuote {
