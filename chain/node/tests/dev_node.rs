@@ -350,13 +350,21 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	// The runtime's attestation verifier (WASM) parses and checks evidence:
 	// garbage is malformed; Intel's real IAS certificate and TCB info are
 	// genuine but years old at chain time.
-	let dcap = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
-		proof: vec![3; 100],
-		worker_url: None,
-		attestation_method: AttestationMethod::Dcap,
-	});
-	let error = dispatch_error(client.submit(&alice, dcap, WaitFor::InBlock).await);
-	assert!(error.contains("MalformedAttestation"), "{error}");
+	// A quote v3 header followed by garbage is malformed; an unknown quote
+	// version is a kind of attestation this runtime does not verify.
+	let mut truncated = vec![0x5a; 100];
+	truncated[..4].copy_from_slice(&[3, 0, 2, 0]);
+	for (proof, expected) in
+		[(truncated, "MalformedAttestation"), (vec![3; 100], "AttestationMethodUnsupported")]
+	{
+		let dcap = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+			proof,
+			worker_url: None,
+			attestation_method: AttestationMethod::Dcap,
+		});
+		let error = dispatch_error(client.submit(&alice, dcap, WaitFor::InBlock).await);
+		assert!(error.contains(expected), "{error}");
+	}
 	let ias = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: testdata("ias/ra_dump_cert_TEST4.der"),
 		worker_url: None,
