@@ -164,7 +164,7 @@ fn verify(args: VerifyArgs) -> Result<(), String> {
 		Evidence::Ias(cert) => {
 			let mut verifier = Verifier::intel();
 			if let Some(root) = &root_der {
-				verifier = Verifier { ias_root_der: root, ..verifier };
+				verifier = verifier.with_ias_root(root);
 			}
 			if args.collateral.is_some() {
 				warnings.push("--collateral is not used for an IAS certificate".to_string());

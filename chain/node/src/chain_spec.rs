@@ -57,8 +57,7 @@ fn hex0x(bytes: &[u8]) -> String {
 /// platform: its root CA and its QE identity, TCB info and CRLs.
 fn simulated_sgx_genesis() -> Result<Value, String> {
 	let platform = dev_platform();
-	let collateral =
-		dev_collateral().map_err(|e| format!("simulated SGX collateral: {e}"))?;
+	let collateral = dev_collateral().map_err(|e| format!("simulated SGX collateral: {e}"))?;
 	let (qe_body, qe_signature) =
 		collateral.qe_identity_parts().map_err(|e| format!("simulated QE identity: {e}"))?;
 	let (tcb_body, tcb_signature) =

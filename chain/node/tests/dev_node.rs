@@ -447,7 +447,11 @@ async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
 	let other = account(&sr25519::Pair::from_seed(&[0x22; 32]));
 	let error = dispatch_error(
 		client
-			.submit(&enclave_key, register_dcap_call(&platform, &identity, &other), WaitFor::InBlock)
+			.submit(
+				&enclave_key,
+				register_dcap_call(&platform, &identity, &other),
+				WaitFor::InBlock,
+			)
 			.await,
 	);
 	assert!(error.contains("SenderIsNotAttestedEnclave"), "{error}");

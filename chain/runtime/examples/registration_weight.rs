@@ -27,20 +27,28 @@ fn show(label: &str, weight: Weight, normal_limit: u64) {
 
 fn main() {
 	let limits = RuntimeBlockWeights::get();
-	let normal = limits
-		.get(DispatchClass::Normal)
-		.max_total
-		.unwrap_or(limits.max_block)
-		.ref_time();
+	let normal = limits.get(DispatchClass::Normal).max_total.unwrap_or(limits.max_block).ref_time();
 	println!(
 		"block: {:.1} ms ref_time in all, {:.1} ms for normal extrinsics",
 		limits.max_block.ref_time() as f64 / WEIGHT_REF_TIME_PER_MILLIS as f64,
 		normal as f64 / WEIGHT_REF_TIME_PER_MILLIS as f64
 	);
 	// Sizes of the real artifacts in shared/testdata/sgx.
-	show("register_sgx_enclave, DCAP quote (4599 bytes)", TeerexWeights::register_sgx_enclave(4599), normal);
-	show("register_sgx_enclave, IAS certificate (3234 bytes)", TeerexWeights::register_sgx_enclave(3234), normal);
+	show(
+		"register_sgx_enclave, DCAP quote (4599 bytes)",
+		TeerexWeights::register_sgx_enclave(4599),
+		normal,
+	);
+	show(
+		"register_sgx_enclave, IAS certificate (3234 bytes)",
+		TeerexWeights::register_sgx_enclave(3234),
+		normal,
+	);
 	show("register_tcb_info (8.5 kB body)", TeerexWeights::register_collateral(8514), normal);
-	show("register_quoting_enclave (1.2 kB body)", TeerexWeights::register_collateral(1201), normal);
+	show(
+		"register_quoting_enclave (1.2 kB body)",
+		TeerexWeights::register_collateral(1201),
+		normal,
+	);
 	show("set_dcap_root_ca", TeerexWeights::set_dcap_root_ca(), normal);
 }

@@ -60,6 +60,11 @@ impl<'r> Verifier<'r> {
 		Self { sgx_root_der, ..self }
 	}
 
+	/// The same verifier with another IAS report signing root.
+	pub const fn with_ias_root(self, ias_root_der: &'r [u8]) -> Self {
+		Self { ias_root_der, ..self }
+	}
+
 	pub const fn with_revocation(self, revocation: RevocationPolicy) -> Self {
 		Self { revocation, ..self }
 	}
