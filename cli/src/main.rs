@@ -72,8 +72,8 @@ enum Command {
 
 fn signer(suri: &str) -> Result<sr25519::Pair, String> {
 	// Never echo the input: it may be a (mistyped) secret.
-	sr25519::Pair::from_string(suri, None)
-		.map_err(|e| format!("the secret URI is not usable: {e:?}"))
+	integritee_chain_client::dev_pair(suri)
+		.map_err(|e| format!("the secret URI is not usable: {e}"))
 }
 
 fn account(text: &str) -> Result<AccountId, String> {

@@ -1,6 +1,7 @@
 //! End-to-end tests against a real `integritee-node --dev` process: signed
 //! extrinsics over JSON-RPC, checked through events, storage, runtime APIs and
 //! GRANDPA finality proofs.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The `local` chain spec: three validator processes (Alice, Bob, Charlie) on
 //! loopback produce and finalize blocks together, and the registry refuses
 //! enclaves without attestation.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

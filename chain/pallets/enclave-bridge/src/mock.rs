@@ -2,6 +2,8 @@
 //! (without attestation verifier; `Skip` registrations and debug builds
 //! allowed) and the enclave bridge.
 
+#![allow(clippy::unwrap_used)]
+
 use crate as pallet_enclave_bridge;
 use codec::Encode;
 use integritee_primitives::{

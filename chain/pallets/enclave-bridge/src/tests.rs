@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 use crate::{
 	mock::*, Error, Event, ExecutedUnshieldCalls, LastProcessedParentchainBlock,
 	ShardConfigRegistry, ShardStatus,
