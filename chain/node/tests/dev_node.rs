@@ -470,3 +470,81 @@ async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
 	);
 	assert!(error.contains("AttestationSignatureInvalid"), "{error}");
 }
+
+/// `(milliseconds, extrinsics)` of every block this node authored, from its
+/// log lines "Prepared block for proposing at N (T ms) ...; extrinsics_count: E".
+fn authored_blocks(log: &str) -> Vec<(u64, u64)> {
+	log.lines()
+		.filter(|line| line.contains("Prepared block for proposing at"))
+		.filter_map(|line| {
+			let ms = line.split('(').nth(1)?.split(" ms)").next()?.trim().parse().ok()?;
+			let count = line.rsplit("extrinsics_count: ").next()?.trim().parse().ok()?;
+			Some((ms, count))
+		})
+		.collect()
+}
+
+/// Benchmark, not a check: prints how long the runtime (WASM) takes to author a
+/// block of DCAP registrations (each verifying a simulated quote), next to a
+/// block of balance transfers. Run with
+/// `cargo test --release -p integritee-node --test dev_node -- --ignored --nocapture dcap_registration_cost`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: prints figures, asserts nothing about time"]
+async fn dcap_registration_cost_in_the_runtime() {
+	const ENCLAVES: u8 = 24;
+	let mut node = Node::start("dcap-bench", &["--dev"]);
+	let client = node.client().await;
+	let funders: Vec<sr25519::Pair> =
+		["//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"]
+			.iter()
+			.map(|suri| dev_pair(suri).unwrap())
+			.collect();
+	let enclaves: Vec<sr25519::Pair> =
+		(0..ENCLAVES).map(|i| sr25519::Pair::from_seed(&[0x80 + i; 32])).collect();
+
+	// Fund the enclaves: each funder pays its share, funders in parallel, so
+	// blocks of transfers are authored too (the baseline).
+	let per_funder = enclaves.len().div_ceil(funders.len());
+	futures::future::join_all(funders.iter().zip(enclaves.chunks(per_funder)).map(
+		|(funder, chunk)| {
+			let client = &client;
+			async move {
+				for enclave in chunk {
+					transfer(client, funder, &account(enclave), 10 * UNIT).await;
+				}
+			}
+		},
+	))
+	.await;
+
+	let platform = integritee_sgx_sim::dev::dev_platform();
+	let identity =
+		integritee_sgx_sim::EnclaveIdentity { mr_enclave: [0x71; 32], ..Default::default() };
+	let calls: Vec<RuntimeCall> = enclaves
+		.iter()
+		.map(|key| register_dcap_call(&platform, &identity, &account(key)))
+		.collect();
+	let before = authored_blocks(&node.log()).len();
+	let results = futures::future::join_all(
+		enclaves.iter().zip(calls).map(|(key, call)| client.submit(key, call, WaitFor::InBlock)),
+	)
+	.await;
+	assert!(results.iter().all(Result::is_ok), "every registration succeeds");
+	wait_finalized(&client, client.finalized_head().await.unwrap().1 + 2).await;
+
+	let blocks = authored_blocks(&node.log());
+	let (funding, registering) = blocks.split_at(before);
+	let busiest = |blocks: &[(u64, u64)]| blocks.iter().copied().max_by_key(|(_, count)| *count);
+	let empty_ms = blocks.iter().filter(|(_, count)| *count <= 1).map(|(ms, _)| *ms).min();
+	println!("blocks authored: {} (log: {})", blocks.len(), node.log_path().display());
+	println!("empty block (inherents only): {:?} ms", empty_ms);
+	if let Some((ms, count)) = busiest(funding) {
+		println!("busiest transfer block: {count} extrinsics in {ms} ms");
+	}
+	if let Some((ms, count)) = busiest(registering) {
+		let per = ms.saturating_sub(empty_ms.unwrap_or(0)) as f64 / (count.max(2) - 1) as f64;
+		println!(
+			"busiest DCAP registration block: {count} extrinsics in {ms} ms, about {per:.1} ms per registration"
+		);
+	}
+}

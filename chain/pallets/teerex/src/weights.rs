@@ -2,13 +2,14 @@
 //!
 //! HAND ESTIMATES, not benchmark results: storage access is counted exactly
 //! from the code; compute is a generous bound per call plus a per-byte cost
-//! for hashing and parsing the submitted evidence. Verification of a DCAP
-//! quote takes 1.5 ms natively (`bench_verify`: four P-256 signatures on
-//! RustCrypto); in the runtime it runs as WASM on 32-bit limbs, which was not
-//! measured yet, so one verification is charged 20 ms (more than ten times
-//! the native figure). `cargo run --release -p integritee-runtime --example
-//! registration_weight` prints what the runtime charges. Replace with
-//! `frame-benchmarking` output when the runtime is benchmarked.
+//! for hashing and parsing the submitted evidence. Verifying a DCAP quote
+//! takes 1.5 ms natively (`bench_verify`) and 6.4-7.7 ms in the runtime (WASM,
+//! 32-bit limbs; a whole registration, measured by the ignored
+//! `dcap_registration_cost_in_the_runtime` test of `integritee-node`), so one
+//! verification is charged 20 ms, about three times the measured cost.
+//! `cargo run --release -p integritee-runtime --example registration_weight`
+//! prints what the runtime charges. Replace with `frame-benchmarking` output
+//! when the runtime is benchmarked.
 
 use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
 
