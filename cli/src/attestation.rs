@@ -15,7 +15,7 @@ use integritee_attestation::{
 	dcap::{collateral::split_signed_file, PckPlatform, Quote},
 	ias, pem,
 	x509::Cert,
-	Error, TcbStatus, Verifier,
+	Error, Verifier,
 };
 use integritee_primitives::{
 	AttestedEnclave, CollateralEvidence, CollateralKind, Fmspc, SgxBuildMode, VerifiedCollateral,
@@ -349,7 +349,7 @@ fn verify_dcap(
 	Ok(Outcome {
 		kind: "dcap",
 		enclave: verified.enclave,
-		tcb_status: intel_tcb_status(verified.status).to_string(),
+		tcb_status: verified.status.intel_name().to_string(),
 		timestamp_ms: now_ms,
 		details: vec![
 			("FMSPC", hex::encode(verified.fmspc)),
@@ -358,8 +358,8 @@ fn verify_dcap(
 				format!(
 					"{} of the TCB info (0-based); platform {}, QE {}",
 					verified.tcb_level,
-					intel_tcb_status(verified.platform_status),
-					intel_tcb_status(verified.qe_status)
+					verified.platform_status.intel_name(),
+					verified.qe_status.intel_name()
 				),
 			),
 			("CRLs applied", if crls.is_empty() { "none".into() } else { crls.join(", ") }),
@@ -445,19 +445,6 @@ fn after_first_certificate(pem_text: &[u8]) -> &[u8] {
 		.position(|w| w == END)
 		.and_then(|at| pem_text.get(at + END.len()..))
 		.unwrap_or_default()
-}
-
-/// Intel's spelling of a TCB status.
-fn intel_tcb_status(status: TcbStatus) -> &'static str {
-	match status {
-		TcbStatus::UpToDate => "UpToDate",
-		TcbStatus::SwHardeningNeeded => "SWHardeningNeeded",
-		TcbStatus::ConfigurationNeeded => "ConfigurationNeeded",
-		TcbStatus::ConfigurationAndSwHardeningNeeded => "ConfigurationAndSWHardeningNeeded",
-		TcbStatus::OutOfDate => "OutOfDate",
-		TcbStatus::OutOfDateConfigurationNeeded => "OutOfDateConfigurationNeeded",
-		TcbStatus::Revoked => "Revoked",
-	}
 }
 
 // --- IAS ---------------------------------------------------------------------

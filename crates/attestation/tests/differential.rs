@@ -40,18 +40,6 @@ struct Case {
 /// Accepted with this status (Intel's spelling), or rejected.
 type Verdict = Result<String, String>;
 
-fn intel_name(status: TcbStatus) -> &'static str {
-	match status {
-		TcbStatus::UpToDate => "UpToDate",
-		TcbStatus::SwHardeningNeeded => "SWHardeningNeeded",
-		TcbStatus::ConfigurationNeeded => "ConfigurationNeeded",
-		TcbStatus::ConfigurationAndSwHardeningNeeded => "ConfigurationAndSWHardeningNeeded",
-		TcbStatus::OutOfDate => "OutOfDate",
-		TcbStatus::OutOfDateConfigurationNeeded => "OutOfDateConfigurationNeeded",
-		TcbStatus::Revoked => "Revoked",
-	}
-}
-
 fn ours(case: &Case) -> Verdict {
 	let verifier = Verifier::intel().with_revocation(RevocationPolicy::Require);
 	let now_ms = case.now_secs * 1000;
@@ -85,7 +73,7 @@ fn ours(case: &Case) -> Verdict {
 	if verified.status == TcbStatus::Revoked {
 		return Err("TCB revoked".into());
 	}
-	Ok(intel_name(verified.status).into())
+	Ok(verified.status.intel_name().into())
 }
 
 fn theirs(case: &Case) -> Verdict {

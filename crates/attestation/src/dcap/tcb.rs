@@ -16,19 +16,30 @@ pub enum TcbStatus {
 	Revoked,
 }
 
+/// Every status with Intel's spelling, for both directions of the mapping.
+const INTEL_NAMES: [(TcbStatus, &str); 7] = [
+	(TcbStatus::UpToDate, "UpToDate"),
+	(TcbStatus::SwHardeningNeeded, "SWHardeningNeeded"),
+	(TcbStatus::ConfigurationNeeded, "ConfigurationNeeded"),
+	(TcbStatus::ConfigurationAndSwHardeningNeeded, "ConfigurationAndSWHardeningNeeded"),
+	(TcbStatus::OutOfDate, "OutOfDate"),
+	(TcbStatus::OutOfDateConfigurationNeeded, "OutOfDateConfigurationNeeded"),
+	(TcbStatus::Revoked, "Revoked"),
+];
+
 impl TcbStatus {
 	/// Parses Intel's spelling of an SGX TCB status.
 	pub fn from_intel(name: &str) -> Result<Self, Error> {
-		Ok(match name {
-			"UpToDate" => Self::UpToDate,
-			"SWHardeningNeeded" => Self::SwHardeningNeeded,
-			"ConfigurationNeeded" => Self::ConfigurationNeeded,
-			"ConfigurationAndSWHardeningNeeded" => Self::ConfigurationAndSwHardeningNeeded,
-			"OutOfDate" => Self::OutOfDate,
-			"OutOfDateConfigurationNeeded" => Self::OutOfDateConfigurationNeeded,
-			"Revoked" => Self::Revoked,
-			_ => return Err(Error::UnknownTcbStatus),
-		})
+		INTEL_NAMES
+			.iter()
+			.find(|(_, intel)| *intel == name)
+			.map(|(status, _)| *status)
+			.ok_or(Error::UnknownTcbStatus)
+	}
+
+	/// Intel's spelling of this status (as in TCB info and QE identity).
+	pub fn intel_name(self) -> &'static str {
+		INTEL_NAMES.iter().find(|(status, _)| *status == self).map_or("", |(_, name)| name)
 	}
 
 	/// Whether a QE identity TCB level may carry this status.
