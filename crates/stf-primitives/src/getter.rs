@@ -1,0 +1,109 @@
+//! Trusted getters: reads of the confidential state that only the account's
+//! owner may make, and the enclave's signed answers.
+
+use codec::{Decode, Encode};
+use polkadot_sdk::{
+	sp_core::{ed25519, H256},
+	sp_runtime::{traits::Verify, MultiSignature},
+};
+
+use crate::{AccountId, Balance, Nonce, ShardIdentifier};
+
+/// A read of the confidential state.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub enum TrustedGetter {
+	/// Free and reserved balance and nonce of the account.
+	#[codec(index = 0)]
+	AccountInfo(AccountId),
+}
+
+impl TrustedGetter {
+	/// The account whose owner must sign the getter.
+	pub fn signer(&self) -> &AccountId {
+		match self {
+			TrustedGetter::AccountInfo(who) => who,
+		}
+	}
+
+	/// The bytes the owner signs: SCALE of (getter, shard, issued_at_ms).
+	pub fn signing_payload(&self, shard: &ShardIdentifier, issued_at_ms: u64) -> Vec<u8> {
+		(self, shard, issued_at_ms).encode()
+	}
+}
+
+/// A getter signed by the owner of the account it reads. `issued_at_ms`
+/// limits how long an intercepted getter can be replayed.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct TrustedGetterSigned {
+	pub getter: TrustedGetter,
+	pub issued_at_ms: u64,
+	pub signature: MultiSignature,
+}
+
+impl TrustedGetterSigned {
+	pub fn new(
+		getter: TrustedGetter,
+		shard: &ShardIdentifier,
+		issued_at_ms: u64,
+		sign: impl FnOnce(&[u8]) -> MultiSignature,
+	) -> Self {
+		let signature = sign(&getter.signing_payload(shard, issued_at_ms));
+		Self { getter, issued_at_ms, signature }
+	}
+
+	pub fn verify_signature(&self, shard: &ShardIdentifier) -> bool {
+		let payload = self.getter.signing_payload(shard, self.issued_at_ms);
+		self.signature.verify(payload.as_slice(), self.getter.signer())
+	}
+}
+
+/// An account as the confidential state holds it.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct AccountInfoView {
+	pub free: Balance,
+	pub reserved: Balance,
+	/// The nonce the account's next trusted call must carry.
+	pub nonce: Nonce,
+}
+
+/// The enclave's answer to a getter: the SCALE-encoded value, the parent-chain
+/// block the state includes, and the enclave signer's signature over all of
+/// it and the getter, so that a client can check the answer against the
+/// enclave registered on chain.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct GetterAnswer {
+	pub getter_hash: H256,
+	pub value: Option<Vec<u8>>,
+	pub parentchain_block_number: u32,
+	pub parentchain_block_hash: H256,
+	pub signature: ed25519::Signature,
+}
+
+impl GetterAnswer {
+	/// The bytes the enclave signs.
+	pub fn signing_payload(
+		getter_hash: &H256,
+		value: &Option<Vec<u8>>,
+		parentchain_block_number: u32,
+		parentchain_block_hash: &H256,
+	) -> Vec<u8> {
+		(
+			b"integritee-getter-answer",
+			getter_hash,
+			value,
+			parentchain_block_number,
+			parentchain_block_hash,
+		)
+			.encode()
+	}
+
+	pub fn verify(&self, enclave_signer: &ed25519::Public) -> bool {
+		let payload = Self::signing_payload(
+			&self.getter_hash,
+			&self.value,
+			self.parentchain_block_number,
+			&self.parentchain_block_hash,
+		);
+		self.signature.verify(payload.as_slice(), enclave_signer)
+	}
+}
