@@ -3,15 +3,13 @@
 //! GRANDPA finality proofs.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use codec::Encode;
-use common::Node;
 use integritee_chain_client::{dev_pair, ChainClient, Error, WaitFor};
 use integritee_primitives::{
 	AttestationMethod, SgxEnclave, SgxStatus, SidechainBlockConfirmation, SkippedAttestation,
 };
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
+use integritee_test_node::Node;
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
 	rpc_params,

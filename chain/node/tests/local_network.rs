@@ -3,15 +3,13 @@
 //! enclaves without attestation.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::process::Command;
 
 use codec::Encode;
-use common::{Node, NODE_BIN};
 use integritee_chain_client::{dev_pair, Error, WaitFor};
 use integritee_primitives::{AttestationMethod, SkippedAttestation};
 use integritee_runtime::RuntimeCall;
+use integritee_test_node::{node_bin, Node};
 use polkadot_sdk::sp_core::{Pair, H256};
 
 /// Fixed libp2p keys: validators must have one, and Alice's lets the
@@ -23,7 +21,7 @@ const CHARLIE_NODE_KEY: &str = "000000000000000000000000000000000000000000000000
 fn peer_id_of(node_key_hex: &str) -> String {
 	let dir = std::env::temp_dir().join(format!("integritee-node-key-{}", std::process::id()));
 	std::fs::write(&dir, node_key_hex).expect("key file can be written");
-	let output = Command::new(NODE_BIN)
+	let output = Command::new(node_bin())
 		.args(["key", "inspect-node-key", "--file", dir.to_str().expect("UTF-8 path")])
 		.output()
 		.expect("key inspect-node-key runs");

@@ -1,9 +1,11 @@
-//! Starting and stopping real `integritee-node` processes for tests.
+//! Test support: starting and stopping real `integritee-node` processes.
 //!
 //! Every node listens on loopback only, on ports picked free at start, with
 //! its database in a temporary directory; dropping the handle kills the
-//! process and removes the directory.
-#![allow(dead_code)]
+//! process and removes the directory. Binaries are found next to the test
+//! executable (`target/<profile>/`), or through `INTEGRITEE_NODE_BIN`.
+#![forbid(unsafe_code)]
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::{
 	fs::File,
@@ -15,7 +17,31 @@ use std::{
 
 use integritee_chain_client::ChainClient;
 
-pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_integritee-node");
+/// A workspace binary (`integritee-node`, `integritee-worker`, ...) of the
+/// build the running test belongs to: `target/<profile>/<name>`, found from
+/// the test executable at `target/<profile>/deps/<test>`. The environment
+/// variable `<NAME>_BIN` (upper case, `-` as `_`) overrides it.
+pub fn workspace_binary(name: &str) -> PathBuf {
+	let var = format!("{}_BIN", name.to_uppercase().replace('-', "_"));
+	if let Some(path) = std::env::var_os(&var) {
+		return PathBuf::from(path);
+	}
+	let exe = std::env::current_exe().expect("the test executable has a path");
+	let profile_dir =
+		exe.parent().and_then(|deps| deps.parent()).expect("tests run from target/<profile>/deps");
+	let path = profile_dir.join(name);
+	assert!(
+		path.exists(),
+		"{} not found: build it first (cargo build --release --workspace --bins) or set {var}",
+		path.display()
+	);
+	path
+}
+
+/// The `integritee-node` binary of this build.
+pub fn node_bin() -> PathBuf {
+	workspace_binary("integritee-node")
+}
 
 /// A free TCP port on 127.0.0.1 (the listener is closed right away).
 pub fn free_port() -> u16 {
@@ -34,7 +60,7 @@ pub struct Node {
 	_dir: tempdir::TempDirGuard,
 }
 
-mod tempdir {
+pub mod tempdir {
 	use std::path::PathBuf;
 
 	/// Removes the directory when dropped.
@@ -48,7 +74,7 @@ mod tempdir {
 
 	pub fn create(label: &str) -> TempDirGuard {
 		let dir = std::env::temp_dir().join(format!(
-			"integritee-node-test-{label}-{}-{}",
+			"integritee-test-{label}-{}-{}",
 			std::process::id(),
 			rand_suffix()
 		));
@@ -74,7 +100,7 @@ impl Node {
 		let rpc_port = free_port();
 		let p2p_port = free_port();
 		let log = File::create(&log_path).expect("log file can be created");
-		let child = Command::new(NODE_BIN)
+		let child = Command::new(node_bin())
 			.args(args)
 			.args([
 				"--base-path",
