@@ -183,35 +183,10 @@ impl ChainClient {
 		era: Era,
 		era_block_hash: Hash,
 	) -> UncheckedExtrinsic {
-		let extension: TxExtension = (
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(era),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			ChargeTransactionPayment::<Runtime>::from(0),
-		);
-		let implicit = (
-			(),
-			VERSION.spec_version,
-			VERSION.transaction_version,
-			self.genesis_hash,
-			era_block_hash,
-			(),
-			(),
-			(),
-		);
-		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-		let signature = payload.using_encoded(|bytes| signer.sign(bytes));
-		let account: AccountId32 = signer.public().into();
-		UncheckedExtrinsic::new_signed(
-			call,
-			Address::Id(account),
-			MultiSignature::Sr25519(signature),
-			extension,
-		)
+		let params = ExtrinsicParams { nonce, era, era_block_hash, genesis_hash: self.genesis_hash };
+		signed_extrinsic(call, signer.public().into(), params, |payload| {
+			MultiSignature::Sr25519(signer.sign(payload))
+		})
 	}
 
 	/// Signs and submits `call`, follows it until `wait` and returns its events.
@@ -315,6 +290,50 @@ impl ChainClient {
 		}
 		Ok(Included { block_hash, events })
 	}
+}
+
+/// What a signed extrinsic commits to besides its call and signer.
+#[derive(Clone, Copy, Debug)]
+pub struct ExtrinsicParams {
+	pub nonce: Nonce,
+	pub era: Era,
+	/// Hash of the era's birth block (the genesis hash for an immortal era).
+	pub era_block_hash: Hash,
+	pub genesis_hash: Hash,
+}
+
+/// A signed extrinsic of `integritee-runtime` for `call` from `account`,
+/// signed by `sign` over the runtime's signed payload. A pure function (no
+/// RPC), so that the worker's trusted core signs its own extrinsics.
+pub fn signed_extrinsic(
+	call: RuntimeCall,
+	account: AccountId32,
+	params: ExtrinsicParams,
+	sign: impl FnOnce(&[u8]) -> MultiSignature,
+) -> UncheckedExtrinsic {
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(params.era),
+		frame_system::CheckNonce::<Runtime>::from(params.nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		ChargeTransactionPayment::<Runtime>::from(0),
+	);
+	let implicit = (
+		(),
+		VERSION.spec_version,
+		VERSION.transaction_version,
+		params.genesis_hash,
+		params.era_block_hash,
+		(),
+		(),
+		(),
+	);
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = payload.using_encoded(sign);
+	UncheckedExtrinsic::new_signed(call, Address::Id(account), signature, extension)
 }
 
 /// A dispatch error in words, with the pallet error's name where there is one

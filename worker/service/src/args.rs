@@ -1,0 +1,102 @@
+//! Command-line arguments (each also an environment variable).
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use integritee_stf_primitives::ShardIdentifier;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+	name = "integritee-worker",
+	version,
+	about = "One enclave instance of an Integritee shard: follows the parent chain's finalized \
+	         blocks through a light client, executes the shard's encrypted calls and serves \
+	         trusted RPC.",
+	long_about = "One enclave instance of an Integritee shard. On first start it creates its \
+	              keys (sealed to --data-dir), funds its account (on a development chain from \
+	              //Alice), registers with a DCAP quote and initialises the shard; then it \
+	              follows the parent chain's finalized blocks through a GRANDPA light client, \
+	              executes the shard's indirect calls (invoke, shield, unshield) and confirms \
+	              the processed blocks. After a crash it resumes from the last committed \
+	              block.\n\nThe only TEE backend is SIMULATED: it protects nothing against the \
+	              host and is for development chains only."
+)]
+pub struct Args {
+	/// WebSocket RPC endpoint of a parent-chain node.
+	#[arg(long, env = "INTEGRITEE_NODE_URL", default_value = "ws://127.0.0.1:9944")]
+	pub node_url: String,
+
+	/// Directory for sealed keys, the light client and the shard's state.
+	#[arg(long, env = "INTEGRITEE_DATA_DIR")]
+	pub data_dir: PathBuf,
+
+	/// Shard to serve (32-byte hex). Default: the implicit shard named after
+	/// this enclave's MRENCLAVE.
+	#[arg(long, env = "INTEGRITEE_SHARD")]
+	pub shard: Option<String>,
+
+	/// Address the trusted RPC server binds to.
+	#[arg(long, env = "INTEGRITEE_RPC_HOST", default_value = "127.0.0.1")]
+	pub rpc_host: String,
+
+	/// Port of the trusted RPC server (0: any free port).
+	#[arg(long, env = "INTEGRITEE_RPC_PORT", default_value_t = integritee_stf_primitives::rpc::DEFAULT_TRUSTED_RPC_PORT)]
+	pub rpc_port: u16,
+
+	/// URL registered on chain for clients (default: ws://RPC_HOST:PORT).
+	#[arg(long, env = "INTEGRITEE_PUBLIC_URL")]
+	pub public_url: Option<String>,
+
+	/// Secret URI of an account that funds the enclave account when it runs
+	/// low. Default: //Alice on a development chain, none elsewhere.
+	#[arg(long, env = "INTEGRITEE_FAUCET")]
+	pub faucet: Option<String>,
+
+	/// Register with `Skip` instead of a DCAP quote (only chains whose
+	/// security flags allow it accept this).
+	#[arg(long, env = "INTEGRITEE_SKIP_ATTESTATION")]
+	pub skip_attestation: bool,
+
+	/// Maximum number of blocks fetched and imported in one chunk.
+	#[arg(long, env = "INTEGRITEE_CHUNK_BLOCKS", default_value_t = 256)]
+	pub chunk_blocks: u32,
+
+	/// Confirm processed blocks at least every this many blocks (chunks with
+	/// executed calls are always confirmed).
+	#[arg(long, env = "INTEGRITEE_CONFIRM_EVERY", default_value_t = 10)]
+	pub confirm_every: u32,
+
+	/// The worker reports itself unhealthy when it lags the finalized head
+	/// by more blocks than this.
+	#[arg(long, env = "INTEGRITEE_MAX_LAG", default_value_t = 10)]
+	pub max_lag: u32,
+
+	/// Refuse to start if the node's genesis hash is not this one (the light
+	/// client trusts the genesis it starts from).
+	#[arg(long, env = "INTEGRITEE_EXPECT_GENESIS")]
+	pub expect_genesis: Option<String>,
+
+	/// Number of past states kept for rollback.
+	#[arg(long, env = "INTEGRITEE_SNAPSHOTS", default_value_t = 100)]
+	pub snapshots: u32,
+}
+
+impl Args {
+	pub fn shard(&self) -> Result<Option<ShardIdentifier>, String> {
+		self.shard
+			.as_deref()
+			.map(|text| {
+				let bytes = hex::decode(text.trim_start_matches("0x"))
+					.map_err(|_| format!("--shard {text}: not hex"))?;
+				if bytes.len() != 32 {
+					return Err(format!("--shard {text}: a shard is 32 bytes, got {}", bytes.len()));
+				}
+				Ok(ShardIdentifier::from_slice(&bytes))
+			})
+			.transpose()
+	}
+
+	pub fn public_url(&self, bound_port: u16) -> String {
+		self.public_url.clone().unwrap_or_else(|| format!("ws://{}:{bound_port}", self.rpc_host))
+	}
+}

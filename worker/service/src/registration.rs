@@ -1,0 +1,191 @@
+//! Getting and staying registered: light-client checkpoint, funding of the
+//! enclave account, registration with a quote, renewal before expiry,
+//! initialisation of a non-implicit shard.
+
+use std::time::Duration;
+
+use integritee_chain_client::{ChainClient, ExtrinsicParams, Included, WaitFor, MORTALITY_PERIOD};
+use integritee_enclave::EnclaveCall;
+use integritee_runtime::{Balance, Runtime, RuntimeCall, UNIT};
+use polkadot_sdk::{
+	frame_system, pallet_balances, pallet_timestamp,
+	sp_core::H256,
+	sp_runtime::{generic::Era, AccountId32},
+};
+
+use crate::{args::Args, parentchain, SharedEnclave};
+
+/// The enclave account is topped up to this when it holds less than a tenth of it.
+const FUNDING_TARGET: Balance = 10 * UNIT;
+
+fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave::Enclave> {
+	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Signs `call` in the trusted core with the node's next nonce and a mortal
+/// era, submits it and follows it until `wait`.
+pub async fn submit_enclave_call(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	call: EnclaveCall,
+	wait: WaitFor,
+) -> Result<Included, String> {
+	let params = extrinsic_params(client, enclave).await?;
+	let extrinsic = lock(enclave).sign_extrinsic(call, params).map_err(|e| e.to_string())?;
+	client.submit_extrinsic(&extrinsic, wait).await.map_err(|e| e.to_string())
+}
+
+/// Nonce from the node (pool included) and a mortal era at the finalized head.
+pub async fn extrinsic_params(client: &ChainClient, enclave: &SharedEnclave) -> Result<ExtrinsicParams, String> {
+	let account = lock(enclave).account();
+	let nonce = client.next_nonce(&account).await.map_err(|e| e.to_string())?;
+	let (birth_hash, birth_number) = client.finalized_head().await.map_err(|e| e.to_string())?;
+	Ok(ExtrinsicParams {
+		nonce,
+		era: Era::mortal(MORTALITY_PERIOD, birth_number.into()),
+		era_block_hash: birth_hash,
+		genesis_hash: client.genesis_hash(),
+	})
+}
+
+pub async fn bootstrap(client: &ChainClient, enclave: &SharedEnclave, args: &Args, public_url: &str) -> Result<(), String> {
+	if lock(enclave).light_client_head().is_none() {
+		let checkpoint = parentchain::genesis_checkpoint(client).await?;
+		if let Some(expected) = &args.expect_genesis {
+			let actual = format!("{:?}", client.genesis_hash());
+			if !actual.eq_ignore_ascii_case(expected) && actual.trim_start_matches("0x") != expected.trim_start_matches("0x") {
+				return Err(format!("the node's genesis is {actual}, not the expected {expected}"));
+			}
+		}
+		log::info!(
+			"light client starts at genesis {:?} with {} GRANDPA authorities (trusted on first use)",
+			client.genesis_hash(),
+			checkpoint.authority_set.authorities.len()
+		);
+		lock(enclave).init_light_client(checkpoint).map_err(|e| e.to_string())?;
+	}
+	ensure_funded(client, enclave, args).await?;
+	register_if_needed(client, enclave, args, public_url).await?;
+	init_shard_if_needed(client, enclave).await
+}
+
+async fn free_balance(client: &ChainClient, who: &AccountId32) -> Result<Balance, String> {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	Ok(client
+		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(&key, None)
+		.await
+		.map_err(|e| e.to_string())?
+		.map(|info| info.data.free)
+		.unwrap_or_default())
+}
+
+async fn ensure_funded(client: &ChainClient, enclave: &SharedEnclave, args: &Args) -> Result<(), String> {
+	let account = lock(enclave).account();
+	let balance = free_balance(client, &account).await?;
+	if balance >= FUNDING_TARGET / 10 {
+		return Ok(());
+	}
+	let faucet = match &args.faucet {
+		Some(faucet) => faucet.clone(),
+		None => {
+			let chain: String = jsonrpsee::core::client::ClientT::request(
+				client.rpc(),
+				"system_chain",
+				jsonrpsee::rpc_params![],
+			)
+			.await
+			.map_err(|e| format!("system_chain: {e}"))?;
+			if chain != "Development" {
+				return Err(format!(
+					"the enclave account {account} holds {balance}, too little to pay fees; fund it \
+					 or pass --faucet SECRET_URI"
+				));
+			}
+			"//Alice".to_string()
+		}
+	};
+	let pair = integritee_chain_client::dev_pair(&faucet).map_err(|_| "--faucet is not a usable secret URI".to_string())?;
+	log::info!("funding the enclave account {account} with {FUNDING_TARGET} from the faucet");
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: account.into(),
+		value: FUNDING_TARGET - balance,
+	});
+	client.submit(&pair, call, WaitFor::InBlock).await.map_err(|e| format!("funding failed: {e}"))?;
+	Ok(())
+}
+
+/// Chain time (ms) and the enclave's attestation time, if registered.
+async fn registration_age(client: &ChainClient, account: &AccountId32) -> Result<Option<u64>, String> {
+	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(account);
+	let stored: Option<pallet_teerex::EnclaveOf<Runtime>> =
+		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+	let Some(stored) = stored else { return Ok(None) };
+	let now_key = pallet_timestamp::Now::<Runtime>::hashed_key();
+	let now: u64 = client
+		.storage(&now_key, None)
+		.await
+		.map_err(|e| e.to_string())?
+		.ok_or_else(|| "the chain has no timestamp".to_string())?;
+	Ok(Some(now.saturating_sub(stored.attested_at_ms)))
+}
+
+async fn register_if_needed(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	args: &Args,
+	public_url: &str,
+) -> Result<(), String> {
+	let account = lock(enclave).account();
+	let renew_after = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS / 2;
+	match registration_age(client, &account).await? {
+		Some(age) if age < renew_after => {
+			log::info!("registered on the parent chain ({} s ago)", age / 1000);
+			return Ok(());
+		}
+		Some(_) => log::info!("the registration is older than {} h: renewing", renew_after / 3_600_000),
+		None => log::info!(
+			"registering with {}",
+			if args.skip_attestation { "Skip (no attestation)" } else { "a DCAP quote" }
+		),
+	}
+	let call = EnclaveCall::Register {
+		worker_url: Some(public_url.as_bytes().to_vec()),
+		skip_attestation: args.skip_attestation,
+	};
+	let included = submit_enclave_call(client, enclave, call, WaitFor::InBlock)
+		.await
+		.map_err(|e| format!("registration failed: {e}"))?;
+	log::info!("registered in block {:?}", included.block_hash);
+	Ok(())
+}
+
+async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> Result<(), String> {
+	let (shard, mr_enclave) = {
+		let enclave = lock(enclave);
+		(enclave.shard(), enclave.mr_enclave())
+	};
+	if shard == H256(mr_enclave) {
+		return Ok(()); // the implicit shard needs no configuration
+	}
+	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
+	let stored: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> =
+		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+	if stored.is_some() {
+		return Ok(());
+	}
+	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
+	submit_enclave_call(client, enclave, EnclaveCall::InitShard { max_instances: 1 }, WaitFor::InBlock)
+		.await
+		.map_err(|e| format!("shard initialisation failed: {e}"))?;
+	Ok(())
+}
+
+/// Re-registers before the attestation expires; checks once a minute.
+pub async fn renew_loop(args: Args, enclave: SharedEnclave, public_url: String) -> Result<(), String> {
+	let client = ChainClient::connect(&args.node_url).await.map_err(|e| e.to_string())?;
+	loop {
+		tokio::time::sleep(Duration::from_secs(60)).await;
+		ensure_funded(&client, &enclave, &args).await?;
+		register_if_needed(&client, &enclave, &args, &public_url).await?;
+	}
+}

@@ -1,0 +1,337 @@
+//! End to end against a real `integritee-node --dev` and real
+//! `integritee-worker` processes, driven by the real `integritee-cli`:
+//! shield -> trusted transfer -> unshield, with balances checked on both
+//! sides, the worker killed with SIGKILL between steps, a malformed invoke and
+//! a replayed trusted call.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::{
+	path::PathBuf,
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use codec::{Decode, Encode};
+use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
+use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
+use integritee_stf_primitives::{
+	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, AccountInfoView, ShardIdentifier,
+	TrustedGetter, TrustedGetterSigned,
+};
+use integritee_test_node::{free_port, tempdir, workspace_binary, Node};
+use jsonrpsee::{
+	core::client::ClientT,
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use polkadot_sdk::{
+	frame_system, pallet_balances,
+	sp_core::{ed25519, sr25519, Pair, H256},
+	sp_runtime::MultiSignature,
+};
+
+/// A worker process; killed (SIGKILL) and reaped when dropped.
+struct Worker {
+	child: Option<Child>,
+	data_dir: PathBuf,
+	log_path: PathBuf,
+	rpc_port: u16,
+	node_url: String,
+}
+
+impl Worker {
+	fn start(node_url: &str, data_dir: PathBuf, rpc_port: u16, log_name: &str) -> Worker {
+		let log_path = data_dir.with_file_name(format!("{log_name}.log"));
+		let mut worker = Worker { child: None, data_dir, log_path, rpc_port, node_url: node_url.to_string() };
+		worker.spawn();
+		worker
+	}
+
+	fn spawn(&mut self) {
+		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).unwrap();
+		let child = Command::new(workspace_binary("integritee-worker"))
+			.args(["--node-url", &self.node_url, "--rpc-port", &self.rpc_port.to_string()])
+			.arg("--data-dir")
+			.arg(&self.data_dir)
+			.env("RUST_LOG", "info")
+			.stdout(Stdio::null())
+			.stderr(log)
+			.spawn()
+			.expect("integritee-worker starts");
+		self.child = Some(child);
+	}
+
+	fn kill9(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill(); // SIGKILL
+			let _ = child.wait();
+		}
+	}
+
+	fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	async fn rpc(&mut self) -> WsClient {
+		let deadline = Instant::now() + Duration::from_secs(120);
+		loop {
+			if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+				panic!("worker exited ({status}); log:\n{}", self.log());
+			}
+			if let Ok(client) = WsClientBuilder::default().build(self.url()).await {
+				return client;
+			}
+			assert!(Instant::now() < deadline, "worker RPC not up; log:\n{}", self.log());
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+
+	/// Waits until the worker's state includes parent block `number`.
+	async fn wait_processed(&mut self, number: u32) -> WorkerHealth {
+		let deadline = Instant::now() + Duration::from_secs(180);
+		loop {
+			let rpc = self.rpc().await;
+			if let Ok(health) = rpc.request::<WorkerHealth, _>(names::SYSTEM_HEALTH, rpc_params![]).await {
+				if health.last_processed_block >= number {
+					return health;
+				}
+			}
+			assert!(Instant::now() < deadline, "worker did not reach block {number}; log:\n{}", self.log());
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+}
+
+impl Drop for Worker {
+	fn drop(&mut self) {
+		self.kill9();
+		if std::thread::panicking() {
+			eprintln!("---- worker log ----\n{}", self.log());
+		}
+	}
+}
+
+struct CliRun {
+	ok: bool,
+	stdout: String,
+	stderr: String,
+}
+
+fn cli(node_url: &str, args: &[&str]) -> CliRun {
+	let output = Command::new(workspace_binary("integritee-cli"))
+		.args(["--node-url", node_url])
+		.args(args)
+		.output()
+		.expect("integritee-cli runs");
+	CliRun {
+		ok: output.status.success(),
+		stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+		stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+	}
+}
+
+fn cli_ok(node_url: &str, args: &[&str]) -> String {
+	let run = cli(node_url, args);
+	assert!(run.ok, "integritee-cli {args:?} failed:\n{}\n{}", run.stdout, run.stderr);
+	run.stdout
+}
+
+fn account(suri: &str) -> AccountId {
+	dev_pair(suri).unwrap().public().into()
+}
+
+/// The account's confidential state, read with a getter signed by its owner
+/// and an answer checked against the enclave's key.
+async fn trusted_account(
+	rpc: &WsClient,
+	shard: ShardIdentifier,
+	owner: &sr25519::Pair,
+	enclave: &ed25519::Public,
+) -> AccountInfoView {
+	let getter = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(owner.public().into()),
+		&shard,
+		1,
+		|payload| MultiSignature::Sr25519(owner.sign(payload)),
+	);
+	let text: String = rpc
+		.request(names::EXECUTE_GETTER, rpc_params![format!("0x{}", hex::encode(getter.encode()))])
+		.await
+		.expect("getter answered");
+	let answer = GetterAnswer::decode(&mut &hex::decode(&text[2..]).unwrap()[..]).unwrap();
+	assert!(answer.verify(enclave), "the answer is signed by the enclave");
+	answer.value.map(|v| AccountInfoView::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+}
+
+async fn parent_free(client: &ChainClient, who: &AccountId) -> Balance {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	client
+		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(&key, None)
+		.await
+		.unwrap()
+		.map(|info| info.data.free + info.data.reserved)
+		.unwrap_or_default()
+}
+
+async fn best_number(client: &ChainClient) -> u32 {
+	client.header(client.finalized_head().await.unwrap().0).await.unwrap().number
+}
+
+/// Waits until a fresh parent block is finalized and the worker imported it,
+/// so that everything submitted before is in the worker's state.
+async fn settle(client: &ChainClient, worker: &mut Worker) {
+	let target = best_number(client).await + 3;
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while best_number(client).await < target {
+		assert!(Instant::now() < deadline, "finality stalled");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	worker.wait_processed(target).await;
+}
+
+/// Counts `UnshieldedFunds` events of the shard in blocks 1..=finalized.
+async fn unshield_payouts(client: &ChainClient, shard: ShardIdentifier) -> usize {
+	let (_, finalized) = client.finalized_head().await.unwrap();
+	let mut count = 0;
+	for number in 1..=finalized {
+		let hash: H256 = client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
+		for record in client.events(hash).await.unwrap() {
+			if let RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::UnshieldedFunds {
+				shard: s, ..
+			}) = record.event
+			{
+				if s == shard {
+					count += 1;
+				}
+			}
+		}
+	}
+	count
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
+	let mut node = Node::start("e2e", &["--dev"]);
+	let client = node.client().await;
+	let node_url = node.ws_url();
+	let dir = tempdir::create("worker");
+	let mut worker = Worker::start(&node_url, dir.0.join("data"), free_port(), "worker");
+
+	// Registered with DCAP, serving the shard named after its MRENCLAVE.
+	let rpc = worker.rpc().await;
+	let shard_hex: String = rpc.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+	let fingerprint: String = rpc.request(names::GET_FINGERPRINT, rpc_params![]).await.unwrap();
+	assert_eq!(shard_hex, fingerprint, "default shard = MRENCLAVE");
+	let shard = H256::from_slice(&hex::decode(&shard_hex[2..]).unwrap());
+	worker.wait_processed(2).await;
+	let workers = cli_ok(&node_url, &["list-workers", "--json"]);
+	let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
+	let entry = listed
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|w| w["mr_enclave"].as_str().map(|m| m.trim_start_matches("0x")) == Some(&shard_hex[2..]))
+		.unwrap_or_else(|| panic!("the worker is registered: {workers}"));
+	assert_eq!(entry["attestation_method"], "Dcap");
+	let signer_ss58 = entry["signer"].as_str().unwrap();
+	let enclave_account: AccountId = polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(signer_ss58).unwrap();
+	let enclave_key = ed25519::Public::from_raw(*enclave_account.as_ref());
+	let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
+
+	// 1. Shield 100 UNIT from Alice for Bob.
+	let (bob, charlie) = (dev_pair("//Bob").unwrap(), dev_pair("//Charlie").unwrap());
+	cli_ok(&node_url, &["shield-funds", "//Alice", "//Bob", &(100 * UNIT).to_string(), "--shard", &shard_hex]);
+	settle(&client, &mut worker).await;
+	let rpc = worker.rpc().await;
+	assert_eq!(trusted_account(&rpc, shard, &bob, &enclave_key).await.free, 100 * UNIT);
+	assert_eq!(parent_free(&client, &vault).await, 100 * UNIT);
+
+	// kill -9 and restart: the shielded funds are still there, not twice.
+	worker.kill9();
+	worker.spawn();
+	settle(&client, &mut worker).await;
+	let rpc = worker.rpc().await;
+	assert_eq!(trusted_account(&rpc, shard, &bob, &enclave_key).await.free, 100 * UNIT);
+
+	// 2. Trusted transfer Bob -> Charlie, sent indirectly through the chain.
+	cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "transfer", "//Bob", "//Charlie", &(40 * UNIT).to_string()]);
+	settle(&client, &mut worker).await;
+	let rpc = worker.rpc().await;
+	let bob_info = trusted_account(&rpc, shard, &bob, &enclave_key).await;
+	assert_eq!(bob_info.free, 60 * UNIT);
+	assert_eq!(bob_info.nonce, 1);
+	assert_eq!(trusted_account(&rpc, shard, &charlie, &enclave_key).await.free, 40 * UNIT);
+	let balance_out = cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "balance", "//Charlie"]);
+	assert!(balance_out.contains(&(40 * UNIT).to_string()), "CLI shows the balance: {balance_out}");
+
+	// 3. A malformed invoke and a replayed trusted call change nothing.
+	let alice = dev_pair("//Alice").unwrap();
+	let garbage = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+		shard,
+		ciphertext: vec![0x42; 200],
+	});
+	client.submit(&alice, garbage, WaitFor::InBlock).await.unwrap();
+	let replay = latest_invoke(&client, shard).await.expect("the transfer's invoke is on chain");
+	client
+		.submit(&alice, RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext: replay }), WaitFor::InBlock)
+		.await
+		.unwrap();
+	settle(&client, &mut worker).await;
+	let rpc = worker.rpc().await;
+	assert_eq!(trusted_account(&rpc, shard, &bob, &enclave_key).await, bob_info);
+	assert_eq!(trusted_account(&rpc, shard, &charlie, &enclave_key).await.free, 40 * UNIT);
+
+	// 4. Unshield 30 of Charlie's to Dave on the parent chain; kill -9 right
+	// after the request so the payout happens across a restart.
+	let dave = account("//Dave");
+	let dave_before = parent_free(&client, &dave).await;
+	cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "unshield-funds", "//Charlie", "//Dave", &(30 * UNIT).to_string()]);
+	worker.kill9();
+	worker.spawn();
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while parent_free(&client, &dave).await == dave_before {
+		assert!(Instant::now() < deadline, "the unshield was not paid");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	settle(&client, &mut worker).await;
+	// Another restart must not pay again.
+	worker.kill9();
+	worker.spawn();
+	settle(&client, &mut worker).await;
+	settle(&client, &mut worker).await;
+	assert_eq!(parent_free(&client, &dave).await, dave_before + 30 * UNIT, "paid exactly once");
+	assert_eq!(unshield_payouts(&client, shard).await, 1);
+	let rpc = worker.rpc().await;
+	let charlie_info = trusted_account(&rpc, shard, &charlie, &enclave_key).await;
+	assert_eq!((charlie_info.free, charlie_info.reserved), (10 * UNIT, 0));
+	assert_eq!(parent_free(&client, &vault).await, 70 * UNIT, "vault = confidential issuance");
+	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+	assert!(health.healthy, "{health:?}");
+	assert!(health.simulated_tee);
+	let _ = &mut node;
+}
+
+/// The ciphertext of the latest successful `invoke` for `shard`.
+async fn latest_invoke(client: &ChainClient, shard: ShardIdentifier) -> Option<Vec<u8>> {
+	let (_, finalized) = client.finalized_head().await.unwrap();
+	let best: serde_json::Value = client.rpc().request("chain_getHeader", rpc_params![]).await.unwrap();
+	let best = u32::from_str_radix(best["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+	for number in (1..=best.max(finalized)).rev() {
+		let hash: H256 = client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
+		let block: serde_json::Value = client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
+		for xt in block["block"]["extrinsics"].as_array().unwrap() {
+			let bytes = hex::decode(&xt.as_str().unwrap()[2..]).unwrap();
+			let Ok(xt) = integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else { continue };
+			if let RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard: s, ciphertext }) = xt.function {
+				if s == shard && ciphertext != vec![0x42; 200] {
+					return Some(ciphertext);
+				}
+			}
+		}
+	}
+	None
+}
