@@ -1,0 +1,168 @@
+//! The trusted core's own duties: sealing bound to MRENCLAVE, stable keys,
+//! report data binding the keys, quotes the chain's verifier accepts, and
+//! indirect-invocation parsing that skips bad input without stopping.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use codec::Encode;
+use integritee_chain_client::{signed_extrinsic, ExtrinsicParams};
+use integritee_enclave::{
+	indirect,
+	platform::{SimulatedTee, TeePlatform},
+	sealing::SealingKey,
+	stf::StfInput,
+	Enclave, EnclaveConfig, Error,
+};
+use integritee_runtime::{RuntimeCall, RuntimeEvent};
+use integritee_stf_primitives::{shielding, AccountId, TrustedCall};
+use polkadot_sdk::{
+	frame_support::dispatch::DispatchInfo,
+	frame_system::{self, EventRecord, Phase},
+	sp_core::{sr25519, Pair, H256},
+	sp_runtime::{generic::Era, MultiSignature},
+};
+use sha2::{Digest, Sha256};
+
+fn open(dir: &std::path::Path, mr_enclave: [u8; 32]) -> Result<(Enclave, bool), Error> {
+	Enclave::open(
+		Arc::new(SimulatedTee::new(mr_enclave)),
+		EnclaveConfig { data_dir: dir.to_path_buf(), shard: None, snapshots: 10 },
+	)
+}
+
+#[test]
+fn sealed_data_opens_only_for_the_same_mrenclave() {
+	let a = SealingKey::derive(&SimulatedTee::new([1; 32]));
+	let b = SealingKey::derive(&SimulatedTee::new([2; 32]));
+	let sealed = a.seal("purpose", b"secret").unwrap();
+	assert_eq!(a.unseal("purpose", &sealed).unwrap(), b"secret");
+	assert!(b.unseal("purpose", &sealed).is_err(), "another MRENCLAVE cannot unseal");
+	assert!(a.unseal("other purpose", &sealed).is_err(), "bound to its purpose");
+	let mut tampered = sealed.clone();
+	*tampered.last_mut().unwrap() ^= 1;
+	assert!(a.unseal("purpose", &tampered).is_err());
+	assert!(a.unseal("purpose", &sealed[..5]).is_err());
+	let message = b.unseal("purpose", &sealed).unwrap_err().to_string();
+	assert!(!message.contains("secret"), "{message}");
+}
+
+#[test]
+fn keys_survive_a_restart_and_refuse_another_build() {
+	let dir = tempfile::tempdir().unwrap();
+	let (first, new) = open(dir.path(), [7; 32]).unwrap();
+	assert!(new);
+	let (account, shielding) = (first.account(), first.shielding_public_key());
+	drop(first);
+	let (again, new) = open(dir.path(), [7; 32]).unwrap();
+	assert!(!new);
+	assert_eq!((again.account(), again.shielding_public_key()), (account, shielding));
+	drop(again);
+	// Another enclave build on the same data directory must not silently
+	// create new keys (that would orphan the shard's state): it fails.
+	match open(dir.path(), [8; 32]) {
+		Err(Error::Sealing(message)) => assert!(message.contains("MRENCLAVE"), "{message}"),
+		Err(other) => panic!("expected a sealing error, got {other}"),
+		Ok(_) => panic!("another MRENCLAVE opened the sealed keys"),
+	}
+	let sealed = std::fs::read(dir.path().join(integritee_enclave::keys::SEALED_KEYS_FILE)).unwrap();
+	assert!(!sealed.windows(32).any(|w| w == shielding), "sealed file is encrypted");
+}
+
+#[test]
+fn report_data_binds_signer_and_shielding_key_and_the_quote_verifies() {
+	let dir = tempfile::tempdir().unwrap();
+	let (enclave, _) = open(dir.path(), [9; 32]).unwrap();
+	let report_data = enclave.report_data();
+	assert_eq!(&report_data[..32], enclave.account().as_ref() as &[u8]);
+	assert_eq!(&report_data[32..], Sha256::digest(enclave.shielding_public_key()).as_slice());
+
+	let platform = SimulatedTee::new([9; 32]);
+	let quote = platform.quote(report_data).unwrap();
+	let collateral = integritee_sgx_sim::dev::dev_collateral().unwrap();
+	// The quote carries MRENCLAVE and report data where DCAP puts them
+	// (report body at offset 48: MRENCLAVE at +64, report data at +320).
+	assert_eq!(&quote[48 + 64..48 + 96], &[9; 32]);
+	assert_eq!(&quote[48 + 320..48 + 384], &report_data);
+	assert!(!collateral.tcb_info_json.is_empty());
+	assert!(platform.is_simulated());
+}
+
+fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
+	EventRecord {
+		phase: Phase::ApplyExtrinsic(index),
+		event: RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
+			dispatch_info: DispatchInfo::default(),
+		}),
+		topics: vec![],
+	}
+}
+
+fn signed(pair: &sr25519::Pair, call: RuntimeCall) -> Vec<u8> {
+	let params = ExtrinsicParams {
+		nonce: 0,
+		era: Era::Immortal,
+		era_block_hash: H256::zero(),
+		genesis_hash: H256::zero(),
+	};
+	signed_extrinsic(call, pair.public().into(), params, |p| MultiSignature::Sr25519(pair.sign(p)))
+		.encode()
+}
+
+#[test]
+fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
+	let shielding_pair = shielding::ShieldingKeyPair::from_seed(&[4; 32]);
+	let (shard, mr_enclave) = (H256::repeat_byte(5), [5u8; 32]);
+	let key = shielding_pair.public_key();
+	let enclave_account = AccountId::new([6; 32]);
+	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+	let bob: AccountId = sr25519::Pair::from_string("//Bob", None).unwrap().public().into();
+	let call = TrustedCall::BalanceTransfer { from: alice.public().into(), to: bob.clone(), amount: 5 }
+		.sign(0, &mr_enclave, &shard, |p| MultiSignature::Sr25519(alice.sign(p)));
+	let invoke = |shard: H256, ciphertext: Vec<u8>| {
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext })
+	};
+	let good = shielding::encrypt(&key, &shard, &call.encode()).unwrap();
+	let extrinsics = vec![
+		signed(&alice, invoke(shard, vec![1, 2, 3])),                       // 0: garbage
+		signed(&alice, invoke(H256::repeat_byte(1), good.clone())),          // 1: other shard
+		signed(&alice, invoke(shard, good.clone())),                         // 2: good
+		signed(&alice, invoke(shard, shielding::encrypt(&key, &shard, b"not a call").unwrap())), // 3
+		signed(&alice, invoke(shard, good.clone())),                         // 4: failed on chain
+		vec![0xff, 0x00],                                                    // 5: undecodable
+	];
+	let shield = EventRecord {
+		phase: Phase::ApplyExtrinsic(2),
+		event: RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShieldFunds {
+			shard,
+			from: alice.public().into(),
+			encrypted_beneficiary: shielding::encrypt(&key, &shard, &bob.encode()).unwrap(),
+			amount: 9,
+		}),
+		topics: vec![],
+	};
+	let failed = EventRecord {
+		phase: Phase::ApplyExtrinsic(4),
+		event: RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+			dispatch_error: polkadot_sdk::sp_runtime::DispatchError::Other("x"),
+			dispatch_info: DispatchInfo::default(),
+		}),
+		topics: vec![],
+	};
+	let events = vec![success(0), success(1), success(2), shield, success(3), failed];
+	let collected = indirect::collect(
+		H256::repeat_byte(3),
+		&extrinsics,
+		&events,
+		&shard,
+		&enclave_account,
+		&shielding_pair,
+	);
+	assert_eq!(collected.inputs.len(), 2, "the good call, then the shield of the same extrinsic");
+	assert!(matches!(&collected.inputs[0], StfInput::Call(c) if *c == call));
+	assert!(matches!(&collected.inputs[1], StfInput::Shield { beneficiary, amount: 9, .. } if *beneficiary == bob));
+	assert_eq!(collected.skipped.len(), 4, "{:?}", collected.skipped);
+	for reason in &collected.skipped {
+		assert!(!reason.contains(&hex::encode(call.encode())), "no plaintext in reasons");
+	}
+}
