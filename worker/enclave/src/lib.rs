@@ -301,6 +301,54 @@ impl Enclave {
 		self.state.last_block()
 	}
 
+	/// The storage keys a checkpoint proof covers: GRANDPA's authorities,
+	/// current set id and pending change.
+	pub fn checkpoint_keys() -> Vec<Vec<u8>> {
+		vec![
+			polkadot_sdk::pallet_grandpa::Authorities::<Runtime>::hashed_key().to_vec(),
+			polkadot_sdk::pallet_grandpa::CurrentSetId::<Runtime>::hashed_key().to_vec(),
+			polkadot_sdk::pallet_grandpa::PendingChange::<Runtime>::hashed_key().to_vec(),
+		]
+	}
+
+	/// Starts the light client (first start only) at the finalized block
+	/// `trusted_hash`, which the operator trusts (the genesis hash, or a
+	/// recent finalized hash from a trusted source). The header must hash to
+	/// it, and the GRANDPA authority set is read through a storage proof
+	/// against its state root: nothing the host says is taken on trust.
+	pub fn init_light_client_at(
+		&mut self,
+		trusted_hash: H256,
+		header: Header,
+		proof: Vec<Vec<u8>>,
+	) -> Result<(), Error> {
+		let (number, hash) = (header.number, header.hash());
+		let bad = |reason: &str| Error::BadBlock { number, hash, reason: format!("checkpoint: {reason}") };
+		if hash != trusted_hash {
+			return Err(bad("the header does not hash to the trusted hash"));
+		}
+		let values = integritee_light_client::read_proof(&header, proof, &Self::checkpoint_keys())
+			.map_err(|e| bad(&e.to_string()))?;
+		let authorities: polkadot_sdk::sp_consensus_grandpa::AuthorityList = match values.first().cloned().flatten() {
+			Some(bytes) => Decode::decode(&mut &bytes[..]).map_err(|_| bad("authorities do not decode"))?,
+			None => return Err(bad("no GRANDPA authorities in the state")),
+		};
+		if authorities.is_empty() {
+			return Err(bad("the GRANDPA authority set is empty"));
+		}
+		let set_id: u64 = match values.get(1).cloned().flatten() {
+			Some(bytes) => Decode::decode(&mut &bytes[..]).map_err(|_| bad("set id does not decode"))?,
+			None => 0,
+		};
+		if values.get(2).cloned().flatten().is_some() {
+			return Err(bad("an authority set change is pending at this block; pick another checkpoint"));
+		}
+		self.init_light_client(Checkpoint {
+			header,
+			authority_set: integritee_light_client::AuthoritySet { set_id, authorities },
+		})
+	}
+
 	/// Starts the light client at a trusted checkpoint (first start only).
 	pub fn init_light_client(&mut self, checkpoint: Checkpoint) -> Result<(), Error> {
 		if self.light_client.is_some() {

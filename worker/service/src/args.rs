@@ -76,6 +76,12 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_EXPECT_GENESIS")]
 	pub expect_genesis: Option<String>,
 
+	/// Start the light client at this finalized block instead of genesis
+	/// (first start only). Its GRANDPA authority set is proven from its
+	/// state; the hash itself must come from a source you trust.
+	#[arg(long, env = "INTEGRITEE_CHECKPOINT_BLOCK")]
+	pub checkpoint_block: Option<String>,
+
 	/// Number of past states kept for rollback.
 	#[arg(long, env = "INTEGRITEE_SNAPSHOTS", default_value_t = 100)]
 	pub snapshots: u32,

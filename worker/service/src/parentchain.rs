@@ -4,19 +4,11 @@
 
 use std::time::Duration;
 
-use codec::Decode;
 use futures::future::try_join_all;
 use integritee_chain_client::ChainClient;
-use integritee_enclave::{
-	light_client::{AuthoritySet, Checkpoint, Header},
-	ParentchainBlock,
-};
+use integritee_enclave::{light_client::Header, ParentchainBlock};
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{
-	sp_consensus_grandpa::{AuthorityList, GRANDPA_ENGINE_ID},
-	sp_core::H256,
-	sp_runtime::Justifications,
-};
+use polkadot_sdk::{sp_consensus_grandpa::GRANDPA_ENGINE_ID, sp_core::H256, sp_runtime::Justifications};
 use serde_json::Value;
 
 /// Connects, retrying with backoff until the node answers.
@@ -107,22 +99,12 @@ pub async fn read_proof(client: &ChainClient, keys: &[Vec<u8>], hash: H256) -> R
 		.collect()
 }
 
-/// The light client's starting point: the genesis header and the GRANDPA
-/// authorities of the genesis state (set id 0), as this node reports them.
-/// Trust on first use: operators who do not trust the node pin the genesis
-/// hash they expect with `--expect-genesis` (checked by the caller).
-pub async fn genesis_checkpoint(client: &ChainClient) -> Result<Checkpoint, String> {
-	let genesis = client.genesis_hash();
-	let (header, _, _) = block(client, genesis).await?;
-	let value: Value = client
-		.rpc()
-		.request("state_call", rpc_params!["GrandpaApi_grandpa_authorities", "0x", genesis])
-		.await
-		.map_err(|e| bad("state_call GrandpaApi_grandpa_authorities", e))?;
-	let bytes = hex_bytes("state_call", &value)?;
-	let authorities = AuthorityList::decode(&mut &bytes[..])
-		.map_err(|e| bad("GrandpaApi_grandpa_authorities", e))?;
-	Ok(Checkpoint { header, authority_set: AuthoritySet { set_id: 0, authorities } })
+/// Header and checkpoint proof (`Enclave::checkpoint_keys`) of block `hash`,
+/// for the trusted core to verify against the hash the operator trusts.
+pub async fn checkpoint(client: &ChainClient, hash: H256, keys: &[Vec<u8>]) -> Result<(Header, Vec<Vec<u8>>), String> {
+	let (header, _, _) = block(client, hash).await?;
+	let proof = read_proof(client, keys, hash).await?;
+	Ok((header, proof))
 }
 
 /// The next chunk for the light client: blocks `from..` up to the highest

@@ -50,19 +50,24 @@ pub async fn extrinsic_params(client: &ChainClient, enclave: &SharedEnclave) -> 
 
 pub async fn bootstrap(client: &ChainClient, enclave: &SharedEnclave, args: &Args, public_url: &str) -> Result<(), String> {
 	if lock(enclave).light_client_head().is_none() {
-		let checkpoint = parentchain::genesis_checkpoint(client).await?;
+		let genesis = client.genesis_hash();
 		if let Some(expected) = &args.expect_genesis {
-			let actual = format!("{:?}", client.genesis_hash());
-			if !actual.eq_ignore_ascii_case(expected) && actual.trim_start_matches("0x") != expected.trim_start_matches("0x") {
-				return Err(format!("the node's genesis is {actual}, not the expected {expected}"));
+			if parse_hash(expected)? != genesis {
+				return Err(format!("the node's genesis is {genesis:?}, not the expected {expected}"));
 			}
 		}
-		log::info!(
-			"light client starts at genesis {:?} with {} GRANDPA authorities (trusted on first use)",
-			client.genesis_hash(),
-			checkpoint.authority_set.authorities.len()
-		);
-		lock(enclave).init_light_client(checkpoint).map_err(|e| e.to_string())?;
+		let (trusted, origin) = match &args.checkpoint_block {
+			Some(hash) => (parse_hash(hash)?, "the --checkpoint-block"),
+			None if args.expect_genesis.is_some() => (genesis, "the expected genesis"),
+			None => (genesis, "the node's genesis (trusted on first use; pin it with --expect-genesis)"),
+		};
+		let keys = integritee_enclave::Enclave::checkpoint_keys();
+		let (header, proof) = parentchain::checkpoint(client, trusted, &keys).await?;
+		let number = header.number;
+		lock(enclave)
+			.init_light_client_at(trusted, header, proof)
+			.map_err(|e| format!("cannot start the light client: {e}"))?;
+		log::info!("light client starts at block #{number} {trusted:?}, {origin}");
 	}
 	ensure_funded(client, enclave, args).await?;
 	register_if_needed(client, enclave, args, public_url).await?;
@@ -112,6 +117,14 @@ async fn ensure_funded(client: &ChainClient, enclave: &SharedEnclave, args: &Arg
 	});
 	client.submit(&pair, call, WaitFor::InBlock).await.map_err(|e| format!("funding failed: {e}"))?;
 	Ok(())
+}
+
+fn parse_hash(text: &str) -> Result<H256, String> {
+	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|_| format!("{text}: not a hex block hash"))?;
+	if bytes.len() != 32 {
+		return Err(format!("{text}: a block hash is 32 bytes"));
+	}
+	Ok(H256::from_slice(&bytes))
 }
 
 /// Chain time (ms) and the enclave's attestation time, if registered.
