@@ -1,0 +1,123 @@
+//! Encryption of everything the store writes, under subkeys of the state key.
+//!
+//! - Records are sealed with AES-256-GCM and a fresh random 96-bit nonce per
+//!   write; a stored record is `nonce (12 bytes) || ciphertext || tag`. With
+//!   random nonces one key must not seal more than about 2^32 records (NIST
+//!   SP 800-38D, 8.3); the store counts its writes and refuses to go beyond
+//!   [`MAX_SEALS_PER_KEY`].
+//! - The associated data of every record names the shard and the record's
+//!   slot (its database key), so a record copied to another slot or shard
+//!   does not open.
+//! - A trie node's database key is HMAC-SHA256 of its trie hash under an own
+//!   subkey, so the file does not reveal the (plaintext-derived) node hashes.
+
+use aes_gcm::{
+	aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
+	Aes256Gcm, Nonce,
+};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::Error;
+
+const NONCE_LEN: usize = 12;
+const TAG_LEN: usize = 16;
+
+/// The most records the store seals under one state key (random nonces).
+pub const MAX_SEALS_PER_KEY: u64 = 1 << 32;
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn derive(state_key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+	// HMAC-SHA256 as a PRF keyed with the state key (HKDF-Expand with one block).
+	let mut mac = <HmacSha256 as Mac>::new_from_slice(state_key)
+		.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+	mac.update(label);
+	mac.update(&[1]);
+	mac.finalize().into_bytes().into()
+}
+
+/// The subkeys of one state key. Never printed.
+pub(crate) struct StateCrypto {
+	cipher: Aes256Gcm,
+	index_key: [u8; 32],
+	shard: [u8; 32],
+}
+
+impl core::fmt::Debug for StateCrypto {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str("StateCrypto { .. }")
+	}
+}
+
+impl StateCrypto {
+	pub(crate) fn new(state_key: &[u8; 32], shard: [u8; 32]) -> Self {
+		let enc = derive(state_key, b"integritee-stf/v1/record-encryption");
+		let index_key = derive(state_key, b"integritee-stf/v1/node-index");
+		Self { cipher: Aes256Gcm::new(&enc.into()), index_key, shard }
+	}
+
+	/// The database key of the trie node with hash `hash`.
+	pub(crate) fn node_slot(&self, hash: &[u8; 32]) -> [u8; 32] {
+		let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.index_key)
+			.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+		mac.update(hash);
+		mac.finalize().into_bytes().into()
+	}
+
+	fn aad(&self, slot: &[u8]) -> Vec<u8> {
+		let mut aad = Vec::with_capacity(16 + 32 + slot.len());
+		aad.extend_from_slice(b"integritee-stf/1");
+		aad.extend_from_slice(&self.shard);
+		aad.extend_from_slice(slot);
+		aad
+	}
+
+	/// Seals `plaintext` for the database slot `slot`.
+	pub(crate) fn seal(&self, slot: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+		let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+		let aad = self.aad(slot);
+		let ct = self
+			.cipher
+			.encrypt(&nonce, Payload { msg: plaintext, aad: &aad })
+			.map_err(|_| Error::Crypto("encryption failed"))?;
+		let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+		out.extend_from_slice(nonce.as_slice());
+		out.extend_from_slice(&ct);
+		Ok(out)
+	}
+
+	/// Opens a record sealed for `slot`; `None` if it does not authenticate
+	/// (wrong key, wrong slot or shard, tampered).
+	pub(crate) fn open(&self, slot: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+		if sealed.len() < NONCE_LEN + TAG_LEN {
+			return None;
+		}
+		let (nonce, ct) = sealed.split_at(NONCE_LEN);
+		let aad = self.aad(slot);
+		self.cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad }).ok()
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn seal_binds_key_slot_and_shard_and_uses_fresh_nonces() {
+		let c = StateCrypto::new(&[1; 32], [2; 32]);
+		let a = c.seal(b"slot", b"secret").unwrap();
+		let b = c.seal(b"slot", b"secret").unwrap();
+		assert_ne!(a, b, "fresh nonce per seal");
+		assert_eq!(c.open(b"slot", &a).unwrap(), b"secret");
+		assert!(c.open(b"other", &a).is_none());
+		assert!(StateCrypto::new(&[9; 32], [2; 32]).open(b"slot", &a).is_none());
+		assert!(StateCrypto::new(&[1; 32], [3; 32]).open(b"slot", &a).is_none());
+		let mut t = a.clone();
+		t[20] ^= 1;
+		assert!(c.open(b"slot", &t).is_none());
+		assert!(c.open(b"slot", &a[..10]).is_none());
+		assert_ne!(c.node_slot(&[5; 32]), [5; 32]);
+		assert_ne!(c.node_slot(&[5; 32]), StateCrypto::new(&[9; 32], [2; 32]).node_slot(&[5; 32]));
+	}
+}

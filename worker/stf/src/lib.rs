@@ -1,0 +1,172 @@
+//! The worker's confidential state transition function (STF) and a shard's
+//! encrypted, persistent state.
+//!
+//! **Owns**
+//! - the confidential runtime: frame-system + pallet-balances executed
+//!   natively inside `sp_state_machine::Ext` (no WASM, no fees, existential
+//!   deposit 1), and the execution of a parent-chain block's inputs
+//!   ([`StfInput`]): trusted calls (signature for MRENCLAVE and shard, nonce),
+//!   shields, and the two-phase unshield (reserve, then burn or unreserve);
+//! - the shard's state: a Substrate trie (`LayoutV1<BlakeTwo256>`, state
+//!   version V1) whose nodes live in one redb file per shard, each sealed with
+//!   AES-256-GCM under a subkey of the state key and stored under a keyed hash
+//!   of its trie hash; the state root is recomputed incrementally (only the
+//!   changed paths), so a block's cost follows its diff, not the state size;
+//! - crash safety: a block's nodes and metadata (root, last parent-chain
+//!   block, snapshots) are written in one redb write transaction;
+//! - snapshots of the last N blocks' roots and [`ShardState::revert_to`].
+//!
+//! **Does not touch**: networking, the parent chain (the caller proves and
+//! decrypts the inputs), key generation or sealing (the state key comes in as
+//! `[u8; 32]`). Secrets (the state key, plaintext state) never appear in logs
+//! or error messages.
+//!
+//! **Limits**
+//! - Nodes are never deleted (no pruning): the file grows with every block's
+//!   new nodes, which keeps every snapshot (and older roots) readable.
+//! - Random 96-bit nonces: one state key seals at most 2^32 records
+//!   ([`MAX_SEALS_PER_KEY`]); the store counts them and refuses blocks beyond.
+//! - A trie node that fails to decrypt during execution is reported by the
+//!   state machine as a panic, which [`ShardState`] catches and returns as
+//!   [`Error::CorruptNode`]; the panic message goes through the process's
+//!   panic hook (it names no state).
+#![forbid(unsafe_code)]
+
+mod crypto;
+mod runtime;
+mod state;
+mod store;
+
+pub use crypto::MAX_SEALS_PER_KEY;
+pub use integritee_stf_primitives::{
+	AccountId, AccountInfoView, Balance, MrEnclave, Nonce, ShardIdentifier, TrustedCall,
+	TrustedCallSigned,
+};
+pub use polkadot_sdk::sp_core::H256;
+pub use runtime::PendingUnshield;
+pub use state::ShardState;
+
+use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
+
+/// Default number of block snapshots kept.
+pub const DEFAULT_SNAPSHOTS: u32 = 100;
+
+/// What a shard's state is bound to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StfConfig {
+	pub shard: ShardIdentifier,
+	/// Trusted calls must be signed for this enclave build.
+	pub mr_enclave: MrEnclave,
+	/// How many of the last committed blocks can be reverted to (at least 1).
+	pub snapshots: u32,
+}
+
+impl StfConfig {
+	/// A config with [`DEFAULT_SNAPSHOTS`] snapshots.
+	pub fn new(shard: ShardIdentifier, mr_enclave: MrEnclave) -> Self {
+		Self { shard, mr_enclave, snapshots: DEFAULT_SNAPSHOTS }
+	}
+}
+
+/// One input of a parent-chain block, in the order the block yields them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StfInput {
+	/// A user's trusted call (decrypted from an `invoke`). Needs a valid
+	/// signature for (MRENCLAVE, shard) and the account's current nonce, else
+	/// it is rejected without any state change. Once both hold, the nonce is
+	/// consumed even if the dispatch fails. `BalanceTransfer` is
+	/// `transfer_allow_death`; `BalanceUnshield` reserves the amount and
+	/// records a [`PendingUnshield`] keyed by the call's hash.
+	Call(TrustedCallSigned),
+	/// Mint `amount` to `beneficiary` (a proven `ShieldFunds` event); `id`
+	/// identifies it (e.g. hash of block hash and event index).
+	Shield { id: H256, beneficiary: AccountId, amount: Balance },
+	/// The vault paid the unshield: burn the reserved amount, drop the entry.
+	UnshieldPaid { call_hash: H256 },
+	/// The payout failed: unreserve, drop the entry.
+	UnshieldFailed { call_hash: H256 },
+}
+
+/// Why an input changed nothing (but a consumed nonce, see [`StfInput::Call`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+	/// The signature does not verify for this call, nonce, MRENCLAVE and shard.
+	BadSignature,
+	/// The nonce was used already (replay).
+	StaleNonce { expected: Nonce, got: Nonce },
+	/// The nonce is ahead of the account's.
+	FutureNonce { expected: Nonce, got: Nonce },
+	/// The sender has no account in the state (never funded): rejected
+	/// without consuming a nonce, so unfunded signers cannot grow the state.
+	NoAccount,
+	/// Signature and nonce were valid, the nonce is consumed, the dispatch
+	/// failed and was rolled back (e.g. insufficient balance).
+	DispatchFailed(String),
+	/// No pending unshield has this call hash.
+	UnknownUnshield,
+}
+
+/// Outcome of one input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputOutcome {
+	/// Executed. `call_hash` is the trusted call's hash, the shield's `id`,
+	/// or the settled unshield's call hash.
+	Executed { call_hash: H256 },
+	Rejected { reason: RejectReason },
+}
+
+/// Result of [`ShardState::apply_block`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockOutcome {
+	/// One per input, in order.
+	pub outcomes: Vec<InputOutcome>,
+	/// Hashes of the executed trusted calls ([`StfInput::Call`]) in order,
+	/// including those whose dispatch failed after consuming the nonce (the
+	/// parent chain's `invoke` was processed); see [`calls_root`].
+	pub executed_call_hashes: Vec<H256>,
+	/// Unshields this block reserved, for the vault to pay.
+	pub new_unshields: Vec<PendingUnshield>,
+	pub state_root: H256,
+	/// Shields minus paid unshields; must equal the vault's balance.
+	pub total_issuance: Balance,
+}
+
+/// Errors of the store and execution. Never carry key material or state.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	#[error("state database: {0}")]
+	Db(String),
+	#[error("the state key does not open this shard's state database (wrong state key)")]
+	WrongKey,
+	#[error("the state database belongs to shard {found}, not {expected}")]
+	WrongShard { expected: H256, found: H256 },
+	#[error("not an integritee-stf state database of a known format")]
+	UnknownFormat,
+	#[error("state record `{0}` is corrupt or was tampered with")]
+	CorruptRecord(&'static str),
+	#[error("a trie node of the state is corrupt or was tampered with (does not decrypt or verify)")]
+	CorruptNode,
+	#[error("a trie node of the state is missing from the database")]
+	MissingNode,
+	#[error("block {got} does not follow the last processed block {last}")]
+	NotNextBlock { last: u32, got: u32 },
+	#[error("no snapshot of block {0}")]
+	NoSnapshot(u32),
+	#[error("state access failed: {0}")]
+	State(String),
+	#[error("the state key has sealed the maximum number of records; a new state key is needed")]
+	KeyExhausted,
+	#[error("encryption: {0}")]
+	Crypto(&'static str),
+	#[error("a lock of the state was poisoned by an earlier panic")]
+	Poisoned,
+}
+
+/// Merkle root of the executed call hashes, as sent in
+/// `confirm_processed_parentchain_block`: the binary Merkle tree of
+/// `binary-merkle-tree` with blake2_256 (each leaf is `blake2_256(call
+/// hash)`, pairs are hashed in order, an odd last node is promoted);
+/// `H256::zero()` for no calls.
+pub fn calls_root(hashes: &[H256]) -> H256 {
+	binary_merkle_tree::merkle_root::<BlakeTwo256, _>(hashes.iter().map(|h| h.as_bytes()))
+}

@@ -1,0 +1,212 @@
+//! The confidential runtime: frame-system and pallet-balances, executed
+//! natively (no WASM, no `Executive`, no fees) inside externalities the
+//! caller provides.
+//!
+//! The block number of frame-system stays 0, so no events are stored in the
+//! state: the outcomes are returned to the caller instead.
+
+use codec::{Decode, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	frame_support::{
+		self, derive_impl,
+		dispatch::{DispatchErrorWithPostInfo, RawOrigin},
+		storage::{with_transaction, TransactionOutcome},
+		traits::{fungible::Mutate, ConstU128, ConstU32, ReservableCurrency},
+		Blake2_128Concat,
+	},
+	frame_system, pallet_balances,
+	sp_core::H256,
+	sp_runtime::{
+		traits::{Dispatchable, IdentityLookup},
+		DispatchError,
+	},
+};
+use scale_info::TypeInfo;
+
+use integritee_stf_primitives::{AccountId, AccountInfoView, Balance, Nonce};
+
+/// The runtime never builds blocks; frame-system only needs a block type
+/// (u32 block numbers).
+type Block = frame_system::mocking::MockBlockU32<Runtime>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+}
+
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type Nonce = Nonce;
+	type Hash = H256;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type MaxConsumers = ConstU32<16>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Runtime {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<1>;
+	type AccountStore = System;
+	type ReserveIdentifier = [u8; 8];
+}
+
+/// An unshield waiting for the vault's payout on the parent chain: `amount`
+/// is reserved on `from` until the payout is seen (burn) or fails (unreserve).
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct PendingUnshield {
+	/// Hash of the trusted call that asked for it; the vault pays with it as
+	/// the unique id.
+	pub call_hash: H256,
+	pub from: AccountId,
+	pub beneficiary: AccountId,
+	pub amount: Balance,
+}
+
+/// Pending unshields, in the trie under the prefix `twox128("IntegriteeStf") ++
+/// twox128("PendingUnshields")`.
+#[frame_support::storage_alias]
+pub type PendingUnshields = StorageMap<IntegriteeStf, Blake2_128Concat, H256, PendingUnshield>;
+
+/// Why a dispatch failed, readable; never contains state values.
+pub(crate) fn dispatch_error_text(e: DispatchError) -> String {
+	match e {
+		DispatchError::Module(m) => match m.message {
+			Some(name) => format!("pallet {}: {name}", m.index),
+			None => format!("pallet {} error {:?}", m.index, m.error),
+		},
+		other => format!("{other:?}"),
+	}
+}
+
+/// Reads an account (no state change).
+pub(crate) fn account_info(who: &AccountId) -> AccountInfoView {
+	let info = frame_system::Account::<Runtime>::get(who);
+	AccountInfoView { free: info.data.free, reserved: info.data.reserved, nonce: info.nonce }
+}
+
+/// Whether the account exists (has a provider or is sufficient).
+pub(crate) fn account_exists(who: &AccountId) -> bool {
+	frame_system::Pallet::<Runtime>::account_exists(who)
+}
+
+pub(crate) fn inc_nonce(who: &AccountId) {
+	frame_system::Pallet::<Runtime>::inc_account_nonce(who);
+}
+
+pub(crate) fn total_issuance() -> Balance {
+	pallet_balances::TotalIssuance::<Runtime>::get()
+}
+
+fn run_transactional<R>(f: impl FnOnce() -> Result<R, DispatchError>) -> Result<R, DispatchError> {
+	with_transaction(|| match f() {
+		Ok(r) => TransactionOutcome::Commit(Ok(r)),
+		Err(e) => TransactionOutcome::Rollback(Err(e)),
+	})
+}
+
+/// `pallet_balances::transfer_allow_death`, dispatched as a call of `from`.
+pub(crate) fn transfer(from: &AccountId, to: &AccountId, amount: Balance) -> Result<(), String> {
+	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+		dest: to.clone(),
+		value: amount,
+	});
+	call.dispatch(RuntimeOrigin::from(RawOrigin::Signed(from.clone())))
+		.map(|_| ())
+		.map_err(|e: DispatchErrorWithPostInfo| dispatch_error_text(e.error))
+}
+
+/// Reserves `amount` on `from` and records the pending unshield, both or neither.
+pub(crate) fn unshield(pending: PendingUnshield) -> Result<(), String> {
+	run_transactional(|| {
+		if PendingUnshields::contains_key(pending.call_hash) {
+			return Err(DispatchError::Other("duplicate unshield"));
+		}
+		<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::reserve(
+			&pending.from,
+			pending.amount,
+		)?;
+		PendingUnshields::insert(pending.call_hash, pending);
+		Ok(())
+	})
+	.map_err(dispatch_error_text)
+}
+
+/// Mints `amount` to `beneficiary`.
+pub(crate) fn shield(beneficiary: &AccountId, amount: Balance) -> Result<(), String> {
+	run_transactional(|| {
+		<pallet_balances::Pallet<Runtime> as Mutate<AccountId>>::mint_into(beneficiary, amount)
+			.map(|_| ())
+	})
+	.map_err(dispatch_error_text)
+}
+
+/// Outcome of settling a pending unshield.
+pub(crate) enum Settle {
+	Done,
+	Unknown,
+	Failed(String),
+}
+
+/// The vault paid: burns the reserved amount and drops the entry.
+pub(crate) fn unshield_paid(call_hash: H256) -> Settle {
+	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
+	let r = run_transactional(|| {
+		let (_imbalance, missing) =
+			<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::slash_reserved(
+				&p.from, p.amount,
+			);
+		if missing != 0 {
+			return Err(DispatchError::Other("reserved balance below the pending unshield"));
+		}
+		PendingUnshields::remove(call_hash);
+		Ok(())
+	});
+	match r {
+		Ok(()) => Settle::Done,
+		Err(e) => Settle::Failed(dispatch_error_text(e)),
+	}
+}
+
+/// The payout failed: unreserves and drops the entry.
+pub(crate) fn unshield_failed(call_hash: H256) -> Settle {
+	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
+	let r = run_transactional(|| {
+		let missing = <pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
+			&p.from, p.amount,
+		);
+		if missing != 0 {
+			return Err(DispatchError::Other("reserved balance below the pending unshield"));
+		}
+		PendingUnshields::remove(call_hash);
+		Ok(())
+	});
+	match r {
+		Ok(()) => Settle::Done,
+		Err(e) => Settle::Failed(dispatch_error_text(e)),
+	}
+}
+
+pub(crate) fn pending_unshields() -> Vec<PendingUnshield> {
+	PendingUnshields::iter_values().collect()
+}

@@ -1,0 +1,529 @@
+//! Behaviour a worker and its users rely on: balances, unshield protocol,
+//! call rejection, persistence, encryption at rest, tamper detection, crash
+//! atomicity, snapshots.
+#![allow(clippy::unwrap_used)]
+
+use std::{path::Path, process::Command, time::Duration};
+
+use integritee_stf::{
+	calls_root, AccountId, Balance, Error, InputOutcome, PendingUnshield, RejectReason,
+	ShardState, StfConfig, StfInput, TrustedCall, TrustedCallSigned, H256,
+};
+use polkadot_sdk::{
+	sp_core::{sr25519, Pair},
+	sp_io::hashing::blake2_256,
+	sp_runtime::MultiSignature,
+};
+
+const KEY: [u8; 32] = [42; 32];
+const MR: [u8; 32] = [7; 32];
+
+fn shard() -> H256 {
+	H256::repeat_byte(0x5a)
+}
+
+fn config() -> StfConfig {
+	StfConfig { shard: shard(), mr_enclave: MR, snapshots: 100 }
+}
+
+fn pair(seed: &str) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap()
+}
+
+fn acc(p: &sr25519::Pair) -> AccountId {
+	AccountId::from(p.public())
+}
+
+fn sign_for(
+	p: &sr25519::Pair,
+	call: TrustedCall,
+	nonce: u32,
+	mr: &[u8; 32],
+	shard: &H256,
+) -> TrustedCallSigned {
+	call.sign(nonce, mr, shard, |m| MultiSignature::from(p.sign(m)))
+}
+
+fn transfer(p: &sr25519::Pair, to: &AccountId, amount: Balance, nonce: u32) -> StfInput {
+	let call = TrustedCall::BalanceTransfer { from: acc(p), to: to.clone(), amount };
+	StfInput::Call(sign_for(p, call, nonce, &MR, &shard()))
+}
+
+fn unshield(p: &sr25519::Pair, to: &AccountId, amount: Balance, nonce: u32) -> TrustedCallSigned {
+	let call = TrustedCall::BalanceUnshield { from: acc(p), beneficiary: to.clone(), amount };
+	sign_for(p, call, nonce, &MR, &shard())
+}
+
+fn shield(n: u8, who: &AccountId, amount: Balance) -> StfInput {
+	StfInput::Shield { id: H256::repeat_byte(n), beneficiary: who.clone(), amount }
+}
+
+fn bh(n: u32) -> H256 {
+	H256(blake2_256(&n.to_le_bytes()))
+}
+
+fn open(dir: &Path) -> ShardState {
+	ShardState::open(&dir.join("shard.redb"), &KEY, config()).unwrap()
+}
+
+fn free(s: &ShardState, who: &AccountId) -> Balance {
+	s.account_info(who).unwrap().free
+}
+
+fn executed(o: &InputOutcome) -> bool {
+	matches!(o, InputOutcome::Executed { .. })
+}
+
+#[test]
+fn shield_transfer_unshield_paid_burns_and_tracks_issuance() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	let vault_payee = AccountId::new([9; 32]);
+	assert_eq!(s.last_block(), None);
+	assert_eq!(s.total_issuance().unwrap(), 0);
+
+	let out = s.apply_block((10, bh(10)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	assert!(executed(&out.outcomes[0]));
+	assert_eq!(out.total_issuance, 1_000);
+	assert!(out.executed_call_hashes.is_empty(), "shields are not trusted calls");
+
+	let u = unshield(&alice, &vault_payee, 200, 1);
+	let t = transfer(&alice, &acc(&bob), 300, 0);
+	let StfInput::Call(t_signed) = &t else { unreachable!() };
+	let out = s.apply_block((11, bh(11)), vec![t.clone(), StfInput::Call(u.clone())]).unwrap();
+	assert!(out.outcomes.iter().all(executed), "{:?}", out.outcomes);
+	assert_eq!(out.executed_call_hashes, vec![t_signed.hash(), u.hash()]);
+	let pending = PendingUnshield {
+		call_hash: u.hash(),
+		from: acc(&alice),
+		beneficiary: vault_payee.clone(),
+		amount: 200,
+	};
+	assert_eq!(out.new_unshields, vec![pending.clone()]);
+	assert_eq!(s.pending_unshields().unwrap(), vec![pending]);
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.reserved, a.nonce), (500, 200, 2));
+	assert_eq!(free(&s, &acc(&bob)), 300);
+	assert_eq!(s.total_issuance().unwrap(), 1_000, "reserved is still issued");
+	assert_eq!(out.state_root, s.state_root());
+
+	let out = s.apply_block((12, bh(12)), vec![StfInput::UnshieldPaid { call_hash: u.hash() }]);
+	let out = out.unwrap();
+	assert_eq!(out.outcomes, vec![InputOutcome::Executed { call_hash: u.hash() }]);
+	assert_eq!(out.total_issuance, 800);
+	assert_eq!(s.total_issuance().unwrap(), 800);
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.reserved), (500, 0));
+	assert!(s.pending_unshields().unwrap().is_empty());
+	// Paying twice is refused and burns nothing.
+	let root = s.state_root();
+	let out = s.apply_block((13, bh(13)), vec![StfInput::UnshieldPaid { call_hash: u.hash() }]);
+	assert_eq!(
+		out.unwrap().outcomes,
+		vec![InputOutcome::Rejected { reason: RejectReason::UnknownUnshield }]
+	);
+	assert_eq!(s.state_root(), root);
+	assert_eq!(s.total_issuance().unwrap(), 800);
+}
+
+#[test]
+fn failed_unshield_unreserves() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let alice = pair("Alice");
+	let u = unshield(&alice, &AccountId::new([9; 32]), 400, 0);
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
+		.unwrap();
+	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 400);
+	let out = s.apply_block((2, bh(2)), vec![StfInput::UnshieldFailed { call_hash: u.hash() }]);
+	assert!(executed(&out.unwrap().outcomes[0]));
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.reserved, a.nonce), (1_000, 0, 1));
+	assert_eq!(s.total_issuance().unwrap(), 1_000);
+	assert!(s.pending_unshields().unwrap().is_empty());
+	// Unshielding more than the free balance reserves nothing.
+	let too_much = unshield(&alice, &AccountId::new([9; 32]), 5_000, 1);
+	let out = s.apply_block((3, bh(3)), vec![StfInput::Call(too_much)]).unwrap();
+	assert!(matches!(
+		out.outcomes[0],
+		InputOutcome::Rejected { reason: RejectReason::DispatchFailed(_) }
+	));
+	assert!(out.new_unshields.is_empty());
+	assert!(s.pending_unshields().unwrap().is_empty());
+	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 0);
+}
+
+#[test]
+fn invalid_calls_are_rejected_without_state_change() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let (alice, bob, eve) = (pair("Alice"), pair("Bob"), pair("Eve"));
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), transfer(&alice, &acc(&bob), 1, 0)])
+		.unwrap();
+	let root = s.state_root();
+	let call = TrustedCall::BalanceTransfer { from: acc(&alice), to: acc(&bob), amount: 10 };
+	// Signed by someone else than `from`.
+	let mut forged = sign_for(&eve, call.clone(), 1, &MR, &shard());
+	forged.call = call.clone();
+	let wrong_shard = sign_for(&alice, call.clone(), 1, &MR, &H256::repeat_byte(1));
+	let wrong_mr = sign_for(&alice, call.clone(), 1, &[8; 32], &shard());
+	let stale = sign_for(&alice, call.clone(), 0, &MR, &shard());
+	let future = sign_for(&alice, call.clone(), 2, &MR, &shard());
+	let replay = transfer(&alice, &acc(&bob), 1, 0);
+	let unfunded = transfer(&eve, &acc(&bob), 1, 0);
+	let out = s
+		.apply_block(
+			(2, bh(2)),
+			vec![
+				StfInput::Call(forged),
+				StfInput::Call(wrong_shard),
+				StfInput::Call(wrong_mr),
+				StfInput::Call(stale),
+				StfInput::Call(future),
+				replay,
+				unfunded,
+				StfInput::UnshieldPaid { call_hash: H256::repeat_byte(3) },
+			],
+		)
+		.unwrap();
+	use RejectReason::*;
+	let reasons: Vec<_> = out
+		.outcomes
+		.into_iter()
+		.map(|o| match o {
+			InputOutcome::Rejected { reason } => reason,
+			other => panic!("executed: {other:?}"),
+		})
+		.collect();
+	assert_eq!(
+		reasons,
+		vec![
+			BadSignature,
+			BadSignature,
+			BadSignature,
+			StaleNonce { expected: 1, got: 0 },
+			FutureNonce { expected: 1, got: 2 },
+			StaleNonce { expected: 1, got: 0 },
+			NoAccount,
+			UnknownUnshield,
+		]
+	);
+	assert!(out.executed_call_hashes.is_empty());
+	assert_eq!(out.state_root, root);
+	assert_eq!(s.state_root(), root);
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.nonce), (999, 1));
+	assert_eq!(s.account_info(&acc(&eve)).unwrap(), Default::default());
+	assert_eq!(s.last_block(), Some((2, bh(2))));
+}
+
+#[test]
+fn insufficient_funds_consume_the_nonce_only() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 100)]).unwrap();
+	let t = transfer(&alice, &acc(&bob), 101, 0);
+	let out = s.apply_block((2, bh(2)), vec![t.clone()]).unwrap();
+	assert!(
+		matches!(&out.outcomes[0], InputOutcome::Rejected { reason: RejectReason::DispatchFailed(m) } if !m.is_empty()),
+		"{:?}",
+		out.outcomes
+	);
+	assert_eq!(out.executed_call_hashes.len(), 1, "the invoke was processed");
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.nonce), (100, 1));
+	assert_eq!(free(&s, &acc(&bob)), 0);
+	assert_eq!(s.total_issuance().unwrap(), 100);
+	// The same call cannot be replayed now that its nonce is consumed.
+	let out = s.apply_block((3, bh(3)), vec![t]).unwrap();
+	assert!(matches!(
+		out.outcomes[0],
+		InputOutcome::Rejected { reason: RejectReason::StaleNonce { .. } }
+	));
+	// Transferring everything is allowed (allow death): the account is reaped.
+	let out = s.apply_block((4, bh(4)), vec![transfer(&alice, &acc(&bob), 100, 1)]).unwrap();
+	assert!(executed(&out.outcomes[0]));
+	assert_eq!(free(&s, &acc(&bob)), 100);
+	assert_eq!(s.total_issuance().unwrap(), 100);
+}
+
+#[test]
+fn blocks_must_be_consecutive() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	s.apply_block((500, bh(500)), vec![]).unwrap();
+	for n in [500, 502, 499] {
+		assert!(matches!(
+			s.apply_block((n, bh(n)), vec![]),
+			Err(Error::NotNextBlock { last: 500, got }) if got == n
+		));
+	}
+	s.apply_block((501, bh(501)), vec![]).unwrap();
+	assert_eq!(s.last_block(), Some((501, bh(501))));
+}
+
+#[test]
+fn reopening_keeps_everything_and_checks_key_and_shard() {
+	let dir = tempfile::tempdir().unwrap();
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	let (root, snaps) = {
+		let mut s = open(dir.path());
+		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 250, 0)]).unwrap();
+		(s.state_root(), s.snapshots())
+	};
+	let s = open(dir.path());
+	assert_eq!(s.state_root(), root);
+	assert_eq!(s.last_block(), Some((2, bh(2))));
+	assert_eq!(s.snapshots(), snaps);
+	assert_eq!(free(&s, &acc(&alice)), 750);
+	assert_eq!(free(&s, &acc(&bob)), 250);
+	assert_eq!(s.account_info(&acc(&alice)).unwrap().nonce, 1);
+	assert_eq!(s.total_issuance().unwrap(), 1_000);
+	drop(s);
+
+	let path = dir.path().join("shard.redb");
+	let err = ShardState::open(&path, &[43; 32], config()).unwrap_err();
+	assert!(matches!(err, Error::WrongKey), "{err}");
+	assert!(err.to_string().contains("wrong state key"));
+	let other = StfConfig { shard: H256::repeat_byte(1), ..config() };
+	let err = ShardState::open(&path, &KEY, other).unwrap_err();
+	assert!(matches!(err, Error::WrongShard { .. }), "{err}");
+	// Still fine with the right key afterwards.
+	assert_eq!(open(dir.path()).state_root(), root);
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+	hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_file_holds_no_plaintext_state() {
+	let dir = tempfile::tempdir().unwrap();
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	let (a_amount, b_amount): (Balance, Balance) = (0x1122_3344_5566_7788_99aa, 0x0bad_cafe_f00d);
+	let roots = {
+		let mut s = open(dir.path());
+		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), a_amount + b_amount)]).unwrap();
+		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), b_amount, 0)]).unwrap();
+		assert_eq!(free(&s, &acc(&bob)), b_amount);
+		s.snapshots().into_iter().map(|(_, _, r)| r).collect::<Vec<_>>()
+	};
+	let file = std::fs::read(dir.path().join("shard.redb")).unwrap();
+	for (what, needle) in [
+		("alice", <AccountId as AsRef<[u8]>>::as_ref(&acc(&alice)).to_vec()),
+		("bob", <AccountId as AsRef<[u8]>>::as_ref(&acc(&bob)).to_vec()),
+		("alice's balance", a_amount.to_le_bytes().to_vec()),
+		("bob's balance", b_amount.to_le_bytes()[..8].to_vec()),
+		("root 1", roots[0].as_bytes().to_vec()),
+		("root 2", roots[1].as_bytes().to_vec()),
+		// The hashed storage key of frame_system::Account's prefix.
+		("System.Account prefix", {
+			let mut k = polkadot_sdk::sp_io::hashing::twox_128(b"System").to_vec();
+			k.extend(polkadot_sdk::sp_io::hashing::twox_128(b"Account"));
+			k
+		}),
+	] {
+		assert!(!find(&file, &needle), "{what} in plaintext in the database file");
+	}
+	// The scan itself works: the shard id is stored in the clear.
+	assert!(find(&file, shard().as_bytes()));
+}
+
+/// Applies `f` to every value of the node table.
+fn edit_nodes(path: &Path, f: impl Fn(&mut Vec<u8>) -> bool) {
+	let db = redb::Database::create(path).unwrap();
+	let txn = db.begin_write().unwrap();
+	{
+		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("nodes");
+		let mut t = txn.open_table(def).unwrap();
+		let all: Vec<(Vec<u8>, Vec<u8>)> = redb::ReadableTable::iter(&t)
+			.unwrap()
+			.map(|e| {
+				let (k, v) = e.unwrap();
+				(k.value().to_vec(), v.value().to_vec())
+			})
+			.collect();
+		assert!(!all.is_empty());
+		for (k, mut v) in all {
+			if f(&mut v) {
+				t.insert(k.as_slice(), v.as_slice()).unwrap();
+			} else {
+				t.remove(k.as_slice()).unwrap();
+			}
+		}
+	}
+	txn.commit().unwrap();
+}
+
+#[test]
+fn tampered_or_missing_nodes_are_errors() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("shard.redb");
+	let alice = pair("Alice");
+	{
+		let mut s = open(dir.path());
+		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	}
+	edit_nodes(&path, |v| {
+		let last = v.len() - 1;
+		v[last] ^= 1;
+		true
+	});
+	let mut s = open(dir.path());
+	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::CorruptNode)));
+	assert!(matches!(s.total_issuance(), Err(Error::CorruptNode)));
+	let root = s.state_root();
+	let r = s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&pair("Bob")), 1, 0)]);
+	assert!(matches!(r, Err(Error::CorruptNode)), "{r:?}");
+	assert_eq!(s.state_root(), root);
+	assert_eq!(s.last_block(), Some((1, bh(1))));
+	drop(s);
+
+	edit_nodes(&path, |_| false);
+	let s = open(dir.path());
+	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::MissingNode)));
+}
+
+#[test]
+fn snapshots_and_revert() {
+	let dir = tempfile::tempdir().unwrap();
+	let cfg = StfConfig { snapshots: 3, ..config() };
+	let mut s = ShardState::open(&dir.path().join("shard.redb"), &KEY, cfg).unwrap();
+	let who = AccountId::new([1; 32]);
+	let mut roots = vec![];
+	for n in 1..=5u32 {
+		s.apply_block((n, bh(n)), vec![shield(n as u8, &who, 10)]).unwrap();
+		roots.push(s.state_root());
+	}
+	assert_eq!(
+		s.snapshots(),
+		vec![(3, bh(3), roots[2]), (4, bh(4), roots[3]), (5, bh(5), roots[4])]
+	);
+	assert!(matches!(s.revert_to(2), Err(Error::NoSnapshot(2))));
+	s.revert_to(4).unwrap();
+	assert_eq!(s.state_root(), roots[3]);
+	assert_eq!(s.last_block(), Some((4, bh(4))));
+	assert_eq!(free(&s, &who), 40);
+	assert_eq!(s.total_issuance().unwrap(), 40);
+	assert_eq!(s.snapshots().len(), 2);
+	assert!(matches!(s.apply_block((6, bh(6)), vec![]), Err(Error::NotNextBlock { .. })));
+	// A different block 5 after the revert.
+	s.apply_block((5, H256::repeat_byte(5)), vec![shield(9, &who, 1)]).unwrap();
+	assert_eq!(free(&s, &who), 41);
+	drop(s);
+	let s = open(dir.path());
+	assert_eq!(free(&s, &who), 41);
+	assert_eq!(s.last_block(), Some((5, H256::repeat_byte(5))));
+}
+
+#[test]
+fn calls_root_values_and_order() {
+	let h = |b| H256::repeat_byte(b);
+	let b2 = |x: &[u8]| H256(blake2_256(x));
+	let cat = |a: H256, b: H256| [a.as_bytes(), b.as_bytes()].concat();
+	assert_eq!(calls_root(&[]), H256::zero());
+	assert_eq!(calls_root(&[h(1)]), b2(h(1).as_bytes()));
+	let (l1, l2, l3) = (b2(h(1).as_bytes()), b2(h(2).as_bytes()), b2(h(3).as_bytes()));
+	assert_eq!(calls_root(&[h(1), h(2)]), b2(&cat(l1, l2)));
+	assert_ne!(calls_root(&[h(1), h(2)]), calls_root(&[h(2), h(1)]));
+	// An odd last leaf is promoted.
+	assert_eq!(calls_root(&[h(1), h(2), h(3)]), b2(&cat(b2(&cat(l1, l2)), l3)));
+}
+
+// --- crash atomicity -------------------------------------------------------
+
+const CRASH_ENV: &str = "INTEGRITEE_STF_CRASH_CHILD_DB";
+
+/// Deterministic inputs of block `n`: 150 shields of `n * 1000 + i` to fresh
+/// accounts and 1 to a common one.
+fn crash_block(n: u32) -> Vec<StfInput> {
+	let mut v: Vec<StfInput> = (0..150u32)
+		.map(|i| StfInput::Shield {
+			id: H256(blake2_256(&(n, i).encode_pair())),
+			beneficiary: AccountId::new(blake2_256(&(n, i).encode_pair())),
+			amount: (n as Balance) * 1000 + i as Balance,
+		})
+		.collect();
+	v.push(shield(0, &AccountId::new([3; 32]), 1));
+	v
+}
+
+trait EncodePair {
+	fn encode_pair(&self) -> Vec<u8>;
+}
+impl EncodePair for (u32, u32) {
+	fn encode_pair(&self) -> Vec<u8> {
+		[self.0.to_le_bytes(), self.1.to_le_bytes()].concat()
+	}
+}
+
+/// The child process: applies blocks forever until killed.
+#[test]
+fn crash_child() {
+	let Ok(path) = std::env::var(CRASH_ENV) else { return };
+	let mut s = ShardState::open(Path::new(&path), &KEY, config()).unwrap();
+	loop {
+		let n = s.last_block().map_or(1, |(n, _)| n + 1);
+		if n > 400 {
+			return;
+		}
+		s.apply_block((n, bh(n)), crash_block(n)).unwrap();
+	}
+}
+
+#[test]
+fn crash_during_apply_block_leaves_a_committed_block() {
+	if std::env::var(CRASH_ENV).is_ok() {
+		return;
+	}
+	let dir = tempfile::tempdir().unwrap();
+	// Reference roots of blocks 1..=400, computed without crashes.
+	let reference = {
+		let mut s = ShardState::open(&dir.path().join("ref.redb"), &KEY, config()).unwrap();
+		let mut roots = vec![H256::zero()];
+		for n in 1..=400u32 {
+			s.apply_block((n, bh(n)), crash_block(n)).unwrap();
+			roots.push(s.state_root());
+		}
+		roots
+	};
+	let path = dir.path().join("crash.redb");
+	let exe = std::env::current_exe().unwrap();
+	let mut last_seen = 0;
+	let mut kills = 0;
+	for round in 0..12u64 {
+		let mut child = Command::new(&exe)
+			.args(["crash_child", "--exact", "--test-threads=1", "--nocapture"])
+			.env(CRASH_ENV, &path)
+			.stdout(std::process::Stdio::null())
+			.stderr(std::process::Stdio::null())
+			.spawn()
+			.unwrap();
+		std::thread::sleep(Duration::from_millis(120 + (round * 37) % 150));
+		if child.try_wait().unwrap().is_none() {
+			child.kill().unwrap(); // SIGKILL
+			kills += 1;
+		}
+		child.wait().unwrap();
+		let s = ShardState::open(&path, &KEY, config()).unwrap();
+		let Some((n, hash)) = s.last_block() else {
+			continue;
+		};
+		assert_eq!(hash, bh(n));
+		assert!(n >= last_seen, "committed blocks never disappear");
+		last_seen = n;
+		let expected_issuance: Balance =
+			(1..=n).map(|b| (0..150).map(|i| b as Balance * 1000 + i).sum::<Balance>() + 1).sum();
+		assert_eq!(s.total_issuance().unwrap(), expected_issuance, "block {n}");
+		assert_eq!(free(&s, &AccountId::new([3; 32])), n as Balance);
+		if let Some(r) = reference.get(n as usize) {
+			assert_eq!(s.state_root(), *r, "root of block {n}");
+		}
+		assert_eq!(s.snapshots().last().map(|x| (x.0, x.2)), Some((n, s.state_root())));
+	}
+	assert!(kills >= 3, "the child was killed {kills} times only");
+	assert!(last_seen > 0, "the child never committed a block");
+}
