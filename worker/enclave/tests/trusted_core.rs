@@ -17,7 +17,7 @@ use integritee_enclave::{
 use integritee_runtime::{RuntimeCall, RuntimeEvent};
 use integritee_stf_primitives::{shielding, AccountId, TrustedCall};
 use polkadot_sdk::{
-	frame_support::dispatch::DispatchInfo,
+	frame_support::dispatch::DispatchEventInfo,
 	frame_system::{self, EventRecord, Phase},
 	sp_core::{sr25519, Pair, H256},
 	sp_runtime::{generic::Era, MultiSignature},
@@ -92,7 +92,7 @@ fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
 	EventRecord {
 		phase: Phase::ApplyExtrinsic(index),
 		event: RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
-			dispatch_info: DispatchInfo::default(),
+			dispatch_info: DispatchEventInfo::default(),
 		}),
 		topics: vec![],
 	}
@@ -145,7 +145,7 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 		phase: Phase::ApplyExtrinsic(4),
 		event: RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 			dispatch_error: polkadot_sdk::sp_runtime::DispatchError::Other("x"),
-			dispatch_info: DispatchInfo::default(),
+			dispatch_info: DispatchEventInfo::default(),
 		}),
 		topics: vec![],
 	};

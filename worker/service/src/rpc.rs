@@ -40,9 +40,6 @@ pub async fn start(args: &Args, enclave: SharedEnclave, health: Health) -> Resul
 		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
 	let bound = server.local_addr().map_err(|e| e.to_string())?;
 	let mut module = RpcModule::new((enclave, health));
-	let register = |result: Result<_, jsonrpsee::core::RegisterMethodError>| {
-		result.map(|_| ()).map_err(|e| format!("RPC method registration: {e}"))
-	};
 	register(module.register_method(names::GET_SHIELDING_KEY, |_, (enclave, _), _| {
 		hex_of(&lock(enclave).shielding_public_key())
 	}))?;
@@ -62,6 +59,10 @@ pub async fn start(args: &Args, enclave: SharedEnclave, health: Health) -> Resul
 		Ok::<String, ErrorObjectOwned>(hex_of(&answer.encode()))
 	}))?;
 	Ok((bound, server.start(module)))
+}
+
+fn register<T>(result: Result<T, jsonrpsee::core::RegisterMethodError>) -> Result<(), String> {
+	result.map(|_| ()).map_err(|e| format!("RPC method registration: {e}"))
 }
 
 fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave::Enclave> {
