@@ -11,7 +11,10 @@ use polkadot_sdk::{
 		ScheduledChange, GRANDPA_ENGINE_ID,
 	},
 	sp_core::{ed25519, Pair},
-	sp_runtime::{traits::Header as _, Digest, DigestItem},
+	sp_runtime::{
+		traits::{BlakeTwo256, Hash as _, Header as _},
+		Digest, DigestItem,
+	},
 };
 
 use crate::{
@@ -58,7 +61,7 @@ pub fn child_with(parent: &Header, logs: Vec<DigestItem>, extrinsics: &[Vec<u8>]
 	Header::new(
 		number,
 		extrinsics_root(extrinsics),
-		H256::from(polkadot_sdk::sp_core::blake2_256(&number.encode())),
+		BlakeTwo256::hash(&number.encode()),
 		parent.hash(),
 		Digest { logs },
 	)
