@@ -5,14 +5,19 @@
 use std::time::{Duration, Instant};
 
 use codec::{Decode, Encode};
-use integritee_chain_client::{ChainClient, Events};
+use integritee_chain_client::{ChainClient, Events, WaitFor};
 use integritee_light_client::{
 	read_proof, verify_extrinsics_root, AuthoritySet, Checkpoint, Error, GrandpaJustification,
 	Header, LightClient, H256,
 };
 use integritee_test_node::Node;
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{sp_consensus_grandpa::AuthorityList, sp_io::hashing::twox_128};
+use polkadot_sdk::{
+	sp_consensus_grandpa::AuthorityList,
+	sp_core::Blake2Hasher,
+	sp_io::hashing::twox_128,
+	sp_trie::{LayoutV1, TrieConfiguration},
+};
 use serde_json::Value;
 
 fn bytes(value: &Value) -> Vec<u8> {
@@ -55,8 +60,17 @@ async fn verifies_a_real_dev_chain() {
 	let mut node = Node::start("lc", &["--dev"]);
 	let client = node.client().await;
 
+	// A signed extrinsic of more than 32 bytes: under state version 1 the trie
+	// would hash it out of its leaf, so it tells V0 and V1 extrinsics roots apart.
+	let alice = integritee_chain_client::dev_pair("//Alice").unwrap();
+	let remark = integritee_runtime::RuntimeCall::System(
+		polkadot_sdk::frame_system::Call::remark { remark: vec![7; 100] },
+	);
+	let included = client.submit(&alice, remark, WaitFor::InBlock).await.unwrap();
+
 	let deadline = Instant::now() + Duration::from_secs(90);
-	while client.finalized_head().await.unwrap().1 < 8 {
+	let remark_number = client.header(included.block_hash).await.unwrap().number;
+	while client.finalized_head().await.unwrap().1 < (remark_number + 2).max(8) {
 		assert!(Instant::now() < deadline, "8 blocks not finalized in time");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
@@ -86,6 +100,12 @@ async fn verifies_a_real_dev_chain() {
 	assert!(justified.len() >= 2, "justified blocks: {justified:?}");
 	let (first, last) = (justified[0], justified[justified.len() - 1]);
 	let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
+	let raw: Value = client
+		.rpc()
+		.request("chain_getBlock", rpc_params![headers[first].hash()])
+		.await
+		.unwrap();
+	let raw_justifications = raw["justifications"].to_string();
 
 	// Two chunks: 1..=first, then first+1..=last.
 	let first_just = blocks[first].justification.clone().unwrap();
@@ -121,6 +141,20 @@ async fn verifies_a_real_dev_chain() {
 		reordered.push(reordered[0].clone());
 		assert!(verify_extrinsics_root(&b.header, &reordered).is_err());
 	}
+
+	// The extrinsics root uses state version 0 (system_version 1); the
+	// remark's block proves it: its V1 root differs.
+	let with_remark = &blocks[remark_number as usize - 1];
+	assert!(with_remark.extrinsics.iter().any(|x| x.len() > 100));
+	assert_ne!(
+		LayoutV1::<Blake2Hasher>::ordered_trie_root(&with_remark.extrinsics),
+		with_remark.header.extrinsics_root
+	);
+	eprintln!(
+		"justified blocks {:?} of 1..={finalized}; justification JSON: {}",
+		justified.iter().map(|i| i + 1).collect::<Vec<_>>(),
+		raw_justifications
+	);
 
 	// Storage: System::Events and System::Number of the last finalized block.
 	let header = &headers[last];
