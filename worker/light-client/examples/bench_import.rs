@@ -13,10 +13,11 @@ use integritee_light_client::{
 
 fn main() {
 	let blocks: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+	println!("cargo run --release -p integritee-light-client --example bench_import {blocks}\n");
 	println!(
-		"cargo run --release -p integritee-light-client --example bench_import {blocks}\n"
+		"{:>11} {:>16} {:>10} {:>14} {:>12}",
+		"authorities", "justify every", "blocks", "blocks/s", "µs/block"
 	);
-	println!("{:>11} {:>16} {:>10} {:>14} {:>12}", "authorities", "justify every", "blocks", "blocks/s", "µs/block");
 	for authorities in [1usize, 4] {
 		for every in [1usize, 64] {
 			let keys = numbered_pairs(authorities);

@@ -17,9 +17,7 @@ use polkadot_sdk::{
 	},
 };
 
-use crate::{
-	extrinsics_root, AuthoritySet, Checkpoint, GrandpaJustification, Header, H256,
-};
+use crate::{extrinsics_root, AuthoritySet, Checkpoint, GrandpaJustification, Header, H256};
 
 /// Ed25519 key pairs from development URIs such as `//Alice`.
 pub fn pairs(uris: &[&str]) -> Vec<ed25519::Pair> {
@@ -52,7 +50,10 @@ pub fn genesis_checkpoint(pairs: &[ed25519::Pair]) -> Checkpoint {
 		H256::zero(),
 		Digest::default(),
 	);
-	Checkpoint { header, authority_set: AuthoritySet { set_id: 0, authorities: authorities(pairs) } }
+	Checkpoint {
+		header,
+		authority_set: AuthoritySet { set_id: 0, authorities: authorities(pairs) },
+	}
 }
 
 /// A child of `parent` with `logs` in its digest and a body of `extrinsics`.

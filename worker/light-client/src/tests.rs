@@ -96,10 +96,7 @@ fn justification_for_another_target_is_refused() {
 	let fork = child_with(&headers[0], vec![DigestItem::Other(vec![42])], &[]);
 	let mut client = LightClient::new(checkpoint);
 	let fork_just = encoded_justification(&fork, 1, 0, &keys);
-	assert!(matches!(
-		refused(&mut client, &headers, &fork_just),
-		Error::WrongCommitTarget { .. }
-	));
+	assert!(matches!(refused(&mut client, &headers, &fork_just), Error::WrongCommitTarget { .. }));
 	// A justification of an ancestor of the last header does not finalize it.
 	let ancestor_just = encoded_justification(&headers[0], 1, 0, &keys);
 	assert!(matches!(
@@ -123,7 +120,7 @@ fn signatures_must_be_by_authorities_with_enough_weight() {
 
 	let outsider = pairs(&["//Eve"]);
 	let mut signers = keys[..2].to_vec();
-	signers.push(outsider[0].clone());
+	signers.push(outsider[0]);
 	let just = encoded_justification(target, 1, 0, &signers);
 	assert!(matches!(refused(&mut client, &headers, &just), Error::NotAnAuthority(_)));
 
@@ -135,7 +132,7 @@ fn signatures_must_be_by_authorities_with_enough_weight() {
 	);
 
 	// Alice twice and Bob: Alice counts once.
-	let signers = [keys[0].clone(), keys[0].clone(), keys[1].clone()];
+	let signers = [keys[0], keys[0], keys[1]];
 	let just = encoded_justification(target, 1, 0, &signers);
 	assert_eq!(
 		refused(&mut client, &headers, &just),
@@ -272,7 +269,9 @@ fn scheduled_change_is_followed() {
 	headers.push(child_with(&headers[0], vec![scheduled_change(authorities(&new), 3)], &[]));
 	headers.extend(chain(&headers[1], 6));
 
-	client.import_finalized(&headers[..2], &encoded_justification(&headers[1], 1, 0, &old)).unwrap();
+	client
+		.import_finalized(&headers[..2], &encoded_justification(&headers[1], 1, 0, &old))
+		.unwrap();
 	assert_eq!(client.pending_change().map(|c| c.enact_at), Some(5));
 	assert_eq!(client.authority_set().set_id, 0);
 
@@ -317,9 +316,13 @@ fn scheduled_change_with_delay_zero_in_the_last_header() {
 		refused(&mut client, &headers, &just),
 		Error::ChunkCrossesSetChange { enactment: 3, chunk_end: 4 }
 	);
-	client.import_finalized(&headers[..3], &encoded_justification(&headers[2], 1, 0, &old)).unwrap();
+	client
+		.import_finalized(&headers[..3], &encoded_justification(&headers[2], 1, 0, &old))
+		.unwrap();
 	assert_eq!(client.authority_set().set_id, 1);
-	client.import_finalized(&headers[3..], &encoded_justification(&headers[3], 2, 1, &new)).unwrap();
+	client
+		.import_finalized(&headers[3..], &encoded_justification(&headers[3], 2, 1, &new))
+		.unwrap();
 }
 
 #[test]
@@ -329,7 +332,8 @@ fn forced_and_overlapping_changes_are_refused() {
 	let checkpoint = genesis_checkpoint(&old);
 	let mut client = LightClient::new(checkpoint.clone());
 
-	let forced = vec![child_with(&checkpoint.header, vec![forced_change(authorities(&new), 0)], &[])];
+	let forced =
+		vec![child_with(&checkpoint.header, vec![forced_change(authorities(&new), 0)], &[])];
 	let just = encoded_justification(&forced[0], 1, 0, &old);
 	assert_eq!(refused(&mut client, &forced, &just), Error::ForcedChange(1));
 

@@ -63,9 +63,10 @@ async fn verifies_a_real_dev_chain() {
 	// A signed extrinsic of more than 32 bytes: under state version 1 the trie
 	// would hash it out of its leaf, so it tells V0 and V1 extrinsics roots apart.
 	let alice = integritee_chain_client::dev_pair("//Alice").unwrap();
-	let remark = integritee_runtime::RuntimeCall::System(
-		polkadot_sdk::frame_system::Call::remark { remark: vec![7; 100] },
-	);
+	let remark =
+		integritee_runtime::RuntimeCall::System(polkadot_sdk::frame_system::Call::remark {
+			remark: vec![7; 100],
+		});
 	let included = client.submit(&alice, remark, WaitFor::InBlock).await.unwrap();
 
 	let deadline = Instant::now() + Duration::from_secs(90);
@@ -100,11 +101,8 @@ async fn verifies_a_real_dev_chain() {
 	assert!(justified.len() >= 2, "justified blocks: {justified:?}");
 	let (first, last) = (justified[0], justified[justified.len() - 1]);
 	let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
-	let raw: Value = client
-		.rpc()
-		.request("chain_getBlock", rpc_params![headers[first].hash()])
-		.await
-		.unwrap();
+	let raw: Value =
+		client.rpc().request("chain_getBlock", rpc_params![headers[first].hash()]).await.unwrap();
 	let raw_justifications = raw["justifications"].to_string();
 
 	// Two chunks: 1..=first, then first+1..=last.
