@@ -88,12 +88,13 @@ pub(crate) fn scheduled_change(header: &Header) -> Result<Option<PendingChange>,
 				Voters::new(&scheduled.next_authorities)?;
 				let enact_at =
 					header.number.checked_add(scheduled.delay).ok_or(Error::NumberOverflow)?;
-				change = Some(PendingChange { enact_at, next_authorities: scheduled.next_authorities });
-			},
+				change =
+					Some(PendingChange { enact_at, next_authorities: scheduled.next_authorities });
+			}
 			// Later scheduled changes in the same block are ignored (GRANDPA
 			// respects the first); disabling, pause and resume do not change
 			// who signs justifications.
-			_ => {},
+			_ => {}
 		}
 	}
 	Ok(change)

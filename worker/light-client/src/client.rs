@@ -105,7 +105,12 @@ impl LightClient {
 
 		let justification = GrandpaJustification::decode_all(&mut &justification[..])
 			.map_err(|e| Error::JustificationDecode(e.to_string()))?;
-		justification::verify(&justification, &self.authority_set, (expected_parent, chunk_end), &chunk)?;
+		justification::verify(
+			&justification,
+			&self.authority_set,
+			(expected_parent, chunk_end),
+			&chunk,
+		)?;
 
 		// Everything checked: commit.
 		let mut authority_set = self.authority_set.clone();

@@ -22,13 +22,10 @@ pub enum Error {
 	#[error("the justification does not decode as GrandpaJustification<Header>: {0}")]
 	JustificationDecode(String),
 	#[error("the justification commits to #{got_number} {got_hash:?}, expected the last header #{expected_number} {expected_hash:?} or a descendant in votes_ancestries")]
-	WrongCommitTarget {
-		got_hash: H256,
-		got_number: u32,
-		expected_hash: H256,
-		expected_number: u32,
-	},
-	#[error("precommit by {signer} has an invalid signature for round {round} and set id {set_id}")]
+	WrongCommitTarget { got_hash: H256, got_number: u32, expected_hash: H256, expected_number: u32 },
+	#[error(
+		"precommit by {signer} has an invalid signature for round {round} and set id {set_id}"
+	)]
 	BadSignature { signer: String, round: u64, set_id: u64 },
 	#[error("precommit signed by {0}, which is not in the current authority set")]
 	NotAnAuthority(String),

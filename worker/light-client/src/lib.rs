@@ -73,3 +73,6 @@ pub struct Checkpoint {
 	pub header: Header,
 	pub authority_set: AuthoritySet,
 }
+
+#[cfg(test)]
+mod tests;

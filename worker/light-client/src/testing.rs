@@ -11,12 +11,13 @@ use polkadot_sdk::{
 		ScheduledChange, GRANDPA_ENGINE_ID,
 	},
 	sp_core::{ed25519, Pair},
-	sp_runtime::{traits::Header as _, Digest, DigestItem},
+	sp_runtime::{
+		traits::{BlakeTwo256, Hash as _, Header as _},
+		Digest, DigestItem,
+	},
 };
 
-use crate::{
-	extrinsics_root, AuthoritySet, Checkpoint, GrandpaJustification, Header, H256,
-};
+use crate::{extrinsics_root, AuthoritySet, Checkpoint, GrandpaJustification, Header, H256};
 
 /// Ed25519 key pairs from development URIs such as `//Alice`.
 pub fn pairs(uris: &[&str]) -> Vec<ed25519::Pair> {
@@ -49,7 +50,10 @@ pub fn genesis_checkpoint(pairs: &[ed25519::Pair]) -> Checkpoint {
 		H256::zero(),
 		Digest::default(),
 	);
-	Checkpoint { header, authority_set: AuthoritySet { set_id: 0, authorities: authorities(pairs) } }
+	Checkpoint {
+		header,
+		authority_set: AuthoritySet { set_id: 0, authorities: authorities(pairs) },
+	}
 }
 
 /// A child of `parent` with `logs` in its digest and a body of `extrinsics`.
@@ -58,7 +62,7 @@ pub fn child_with(parent: &Header, logs: Vec<DigestItem>, extrinsics: &[Vec<u8>]
 	Header::new(
 		number,
 		extrinsics_root(extrinsics),
-		H256::from(polkadot_sdk::sp_core::blake2_256(&number.encode())),
+		BlakeTwo256::hash(&number.encode()),
 		parent.hash(),
 		Digest { logs },
 	)
