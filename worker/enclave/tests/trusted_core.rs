@@ -17,8 +17,7 @@ use integritee_enclave::{
 use integritee_runtime::{RuntimeCall, RuntimeEvent};
 use integritee_stf_primitives::{shielding, AccountId, TrustedCall};
 use polkadot_sdk::{
-	frame_support::dispatch::DispatchEventInfo,
-	frame_system::{self, EventRecord, Phase},
+	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
 	sp_core::{sr25519, Pair, H256},
 	sp_runtime::{generic::Era, MultiSignature},
 };

@@ -93,14 +93,14 @@ async fn ensure_funded(client: &ChainClient, enclave: &SharedEnclave, args: &Arg
 	let faucet = match &args.faucet {
 		Some(faucet) => faucet.clone(),
 		None => {
-			let chain: String = jsonrpsee::core::client::ClientT::request(
+			let chain_type: serde_json::Value = jsonrpsee::core::client::ClientT::request(
 				client.rpc(),
-				"system_chain",
+				"system_chainType",
 				jsonrpsee::rpc_params![],
 			)
 			.await
-			.map_err(|e| format!("system_chain: {e}"))?;
-			if chain != "Development" {
+			.map_err(|e| format!("system_chainType: {e}"))?;
+			if chain_type != "Development" {
 				return Err(format!(
 					"the enclave account {account} holds {balance}, too little to pay fees; fund it \
 					 or pass --faucet SECRET_URI"
