@@ -100,6 +100,7 @@ impl StateCrypto {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 

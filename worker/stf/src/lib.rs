@@ -111,8 +111,12 @@ pub enum RejectReason {
 pub enum InputOutcome {
 	/// Executed. `call_hash` is the trusted call's hash, the shield's `id`,
 	/// or the settled unshield's call hash.
-	Executed { call_hash: H256 },
-	Rejected { reason: RejectReason },
+	Executed {
+		call_hash: H256,
+	},
+	Rejected {
+		reason: RejectReason,
+	},
 }
 
 /// Result of [`ShardState::apply_block`].
@@ -144,7 +148,9 @@ pub enum Error {
 	UnknownFormat,
 	#[error("state record `{0}` is corrupt or was tampered with")]
 	CorruptRecord(&'static str),
-	#[error("a trie node of the state is corrupt or was tampered with (does not decrypt or verify)")]
+	#[error(
+		"a trie node of the state is corrupt or was tampered with (does not decrypt or verify)"
+	)]
 	CorruptNode,
 	#[error("a trie node of the state is missing from the database")]
 	MissingNode,
