@@ -5,7 +5,9 @@
 //!
 //! Environment: `BENCH_SMALL` / `BENCH_LARGE` (account counts, defaults 1000
 //! and 1000000), `BENCH_BLOCKS` (measured blocks, default 30), `BENCH_DIR`
-//! (where the databases go, default a temporary directory).
+//! (where the databases go, default a temporary directory), `BENCH_REUSE`
+//! (set: keep and reuse the databases in `BENCH_DIR` instead of rebuilding),
+//! `BENCH_SYNC_EVERY` (durable commit every n blocks, default 1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -51,7 +53,10 @@ struct Run {
 fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 	let cfg = StfConfig::new(H256::repeat_byte(1), [2; 32]);
 	let path = dir.join(format!("bench-{accounts}.redb"));
-	let _ = std::fs::remove_file(&path);
+	let reuse = std::env::var_os("BENCH_REUSE").is_some();
+	if !reuse {
+		let _ = std::fs::remove_file(&path);
+	}
 	let mut state = ShardState::open(&path, &[3; 32], cfg.clone()).unwrap();
 	if let Some(n) = std::num::NonZeroU32::new(env("BENCH_SYNC_EVERY", 1) as u32) {
 		state.set_sync_every(n);
@@ -74,6 +79,12 @@ fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 		.collect();
 	let mut next = 0usize;
 	let others = accounts.saturating_sub(SENDERS);
+	if let Some((last, _)) = state.last_block() {
+		// BENCH_REUSE: the state of an earlier run.
+		block = last + 1;
+		shields.clear();
+		next = others;
+	}
 	loop {
 		while shields.len() < BUILD_BATCH && next < others {
 			shields.push(StfInput::Shield {
@@ -103,7 +114,10 @@ fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 
 	// Signed transfers, prepared outside the measurement.
 	let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-	let mut nonces = vec![0u32; SENDERS];
+	let mut nonces: Vec<u32> = senders
+		.iter()
+		.map(|p| state.account_info(&AccountId::from(p.public())).unwrap().nonce)
+		.collect();
 	let mut blocks_in: Vec<Vec<StfInput>> = Vec::with_capacity(blocks);
 	for b in 0..blocks {
 		let mut v = Vec::with_capacity(PER_BLOCK);
