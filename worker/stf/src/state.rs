@@ -277,7 +277,9 @@ impl ShardState {
 		}
 		{
 			let mut nodes = txn.open_table(NODES).map_err(db_err)?;
-			for (key, (node, rc)) in transaction.drain() {
+			let drained = transaction.drain();
+			let mut nonces = crate::crypto::NoncePool::new(drained.len())?;
+			for (key, (node, rc)) in drained {
 				// Keys are `prefix ++ hash`; only inserted nodes are written,
 				// nothing is deleted (no pruning).
 				if rc <= 0 || key.len() < 32 {
@@ -285,7 +287,7 @@ impl ShardState {
 				}
 				let hash = H256::from_slice(&key[key.len() - 32..]);
 				let slot = self.crypto.node_slot(hash.as_fixed_bytes());
-				let sealed = self.crypto.seal(&slot, &node)?;
+				let sealed = self.crypto.seal_with(&mut nonces, &slot, &node)?;
 				nodes.insert(&slot[..], sealed.as_slice()).map_err(db_err)?;
 				head.seals = head.seals.saturating_add(1);
 				fresh.push((hash, node));
