@@ -7,7 +7,9 @@
 //! and 1000000), `BENCH_BLOCKS` (measured blocks, default 30), `BENCH_DIR`
 //! (where the databases go, default a temporary directory), `BENCH_REUSE`
 //! (set: keep and reuse the databases in `BENCH_DIR` instead of rebuilding),
-//! `BENCH_SYNC_EVERY` (durable commit every n blocks, default 1).
+//! `BENCH_SYNC_EVERY` (durable commit every n blocks, default 1),
+//! `BENCH_DB_CACHE_MB` (redb page cache, default 1024), `BENCH_LOG` (set:
+//! print the STF's per-block phase timings).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -54,6 +56,21 @@ fn thread_cpu() -> Duration {
 		.unwrap_or_default()
 }
 
+/// Prints the STF's debug records (per-block phase timings) when
+/// `BENCH_LOG` is set.
+struct StderrLog;
+impl log::Log for StderrLog {
+	fn enabled(&self, m: &log::Metadata) -> bool {
+		m.target() == "integritee-stf"
+	}
+	fn log(&self, r: &log::Record) {
+		if self.enabled(r.metadata()) {
+			eprintln!("  {}", r.args());
+		}
+	}
+	fn flush(&self) {}
+}
+
 struct Run {
 	per_transfer: Duration,
 	cpu_per_transfer: Duration,
@@ -68,7 +85,8 @@ fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 	if !reuse {
 		let _ = std::fs::remove_file(&path);
 	}
-	let mut state = ShardState::open(&path, &[3; 32], cfg.clone()).unwrap();
+	let db_cache = env("BENCH_DB_CACHE_MB", 1024) << 20;
+	let mut state = ShardState::open_with_db_cache(&path, &[3; 32], cfg.clone(), db_cache).unwrap();
 	if let Some(n) = std::num::NonZeroU32::new(env("BENCH_SYNC_EVERY", 1) as u32) {
 		state.set_sync_every(n);
 	}
@@ -168,6 +186,10 @@ fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 }
 
 fn main() {
+	if std::env::var_os("BENCH_LOG").is_some() {
+		let _ = log::set_logger(&StderrLog);
+		log::set_max_level(log::LevelFilter::Debug);
+	}
 	let small = env("BENCH_SMALL", 1000);
 	let large = env("BENCH_LARGE", 1_000_000);
 	let blocks = env("BENCH_BLOCKS", 30);

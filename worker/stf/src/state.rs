@@ -29,6 +29,9 @@ use crate::{
 /// 1M accounts when full).
 pub const DEFAULT_NODE_CACHE_NODES: u32 = 262_144;
 
+/// Default page cache of the database file (redb's default).
+pub const DEFAULT_DB_CACHE_BYTES: usize = 1 << 30;
+
 const HEAD: &str = "head";
 const KEYCHECK: &str = "keycheck";
 
@@ -62,7 +65,21 @@ impl ShardState {
 	/// [`Error::WrongKey`] if `state_key` is not the key the state was
 	/// created with, [`Error::WrongShard`] for another shard's file.
 	pub fn open(path: &Path, state_key: &[u8; 32], config: StfConfig) -> Result<Self, Error> {
-		let db = redb::Database::create(path).map_err(db_err)?;
+		Self::open_with_db_cache(path, state_key, config, DEFAULT_DB_CACHE_BYTES)
+	}
+
+	/// [`Self::open`] with the database's page cache limited to
+	/// `db_cache_bytes` (in addition to the decrypted node cache).
+	pub fn open_with_db_cache(
+		path: &Path,
+		state_key: &[u8; 32],
+		config: StfConfig,
+		db_cache_bytes: usize,
+	) -> Result<Self, Error> {
+		let db = redb::Database::builder()
+			.set_cache_size(db_cache_bytes)
+			.create(path)
+			.map_err(db_err)?;
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
 		let existing = {
 			let txn = db.begin_read().map_err(db_err)?;
