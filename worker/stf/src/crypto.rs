@@ -12,7 +12,7 @@
 //!   subkey, so the file does not reveal the (plaintext-derived) node hashes.
 
 use aes_gcm::{
-	aead::{Aead, AeadCore, KeyInit, OsRng, Payload},
+	aead::{rand_core::RngCore, Aead, KeyInit, OsRng, Payload},
 	Aes256Gcm, Nonce,
 };
 use hmac::{Hmac, Mac};
@@ -35,6 +35,30 @@ fn derive(state_key: &[u8; 32], label: &[u8]) -> [u8; 32] {
 	mac.update(label);
 	mac.update(&[1]);
 	mac.finalize().into_bytes().into()
+}
+
+/// Fresh random nonces for a known number of seals, drawn from the OS in one
+/// call (one `getrandom` per block instead of one per trie node). Each nonce
+/// is used once.
+pub(crate) struct NoncePool {
+	bytes: Vec<u8>,
+}
+
+impl NoncePool {
+	pub(crate) fn new(count: usize) -> Result<Self, Error> {
+		let mut bytes = vec![0u8; count.saturating_mul(NONCE_LEN)];
+		OsRng.try_fill_bytes(&mut bytes).map_err(|_| Error::Crypto("no OS randomness"))?;
+		Ok(Self { bytes })
+	}
+
+	fn next(&mut self) -> Result<[u8; NONCE_LEN], Error> {
+		let at =
+			self.bytes.len().checked_sub(NONCE_LEN).ok_or(Error::Crypto("nonce pool empty"))?;
+		let mut n = [0u8; NONCE_LEN];
+		n.copy_from_slice(&self.bytes[at..]);
+		self.bytes.truncate(at);
+		Ok(n)
+	}
 }
 
 /// The subkeys of one state key. Never printed.
@@ -75,11 +99,23 @@ impl StateCrypto {
 
 	/// Seals `plaintext` for the database slot `slot`.
 	pub(crate) fn seal(&self, slot: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
-		let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+		let mut nonces = NoncePool::new(1)?;
+		self.seal_with(&mut nonces, slot, plaintext)
+	}
+
+	/// Seals with the next nonce of `nonces`.
+	pub(crate) fn seal_with(
+		&self,
+		nonces: &mut NoncePool,
+		slot: &[u8],
+		plaintext: &[u8],
+	) -> Result<Vec<u8>, Error> {
+		let nonce = nonces.next()?;
+		let nonce = Nonce::from_slice(&nonce);
 		let aad = self.aad(slot);
 		let ct = self
 			.cipher
-			.encrypt(&nonce, Payload { msg: plaintext, aad: &aad })
+			.encrypt(nonce, Payload { msg: plaintext, aad: &aad })
 			.map_err(|_| Error::Crypto("encryption failed"))?;
 		let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
 		out.extend_from_slice(nonce.as_slice());
@@ -100,6 +136,7 @@ impl StateCrypto {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 

@@ -26,6 +26,9 @@
 //!   new nodes, which keeps every snapshot (and older roots) readable.
 //! - Random 96-bit nonces: one state key seals at most 2^32 records
 //!   ([`MAX_SEALS_PER_KEY`]); the store counts them and refuses blocks beyond.
+//! - Cost per block grows with the state more than the node-cache-only
+//!   design aims for (one redb entry per trie node; see
+//!   `docs/benchmarks.md`).
 //! - A trie node that fails to decrypt during execution is reported by the
 //!   state machine as a panic, which [`ShardState`] catches and returns as
 //!   [`Error::CorruptNode`]; the panic message goes through the process's
@@ -44,7 +47,7 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
-pub use state::ShardState;
+pub use state::{ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 
@@ -111,8 +114,12 @@ pub enum RejectReason {
 pub enum InputOutcome {
 	/// Executed. `call_hash` is the trusted call's hash, the shield's `id`,
 	/// or the settled unshield's call hash.
-	Executed { call_hash: H256 },
-	Rejected { reason: RejectReason },
+	Executed {
+		call_hash: H256,
+	},
+	Rejected {
+		reason: RejectReason,
+	},
 }
 
 /// Result of [`ShardState::apply_block`].
@@ -144,7 +151,9 @@ pub enum Error {
 	UnknownFormat,
 	#[error("state record `{0}` is corrupt or was tampered with")]
 	CorruptRecord(&'static str),
-	#[error("a trie node of the state is corrupt or was tampered with (does not decrypt or verify)")]
+	#[error(
+		"a trie node of the state is corrupt or was tampered with (does not decrypt or verify)"
+	)]
 	CorruptNode,
 	#[error("a trie node of the state is missing from the database")]
 	MissingNode,

@@ -172,10 +172,9 @@ pub(crate) enum Settle {
 pub(crate) fn unshield_paid(call_hash: H256) -> Settle {
 	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
 	let r = run_transactional(|| {
-		let (_imbalance, missing) =
-			<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::slash_reserved(
-				&p.from, p.amount,
-			);
+		let (_imbalance, missing) = <pallet_balances::Pallet<Runtime> as ReservableCurrency<
+			AccountId,
+		>>::slash_reserved(&p.from, p.amount);
 		if missing != 0 {
 			return Err(DispatchError::Other("reserved balance below the pending unshield"));
 		}
@@ -192,9 +191,10 @@ pub(crate) fn unshield_paid(call_hash: H256) -> Settle {
 pub(crate) fn unshield_failed(call_hash: H256) -> Settle {
 	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
 	let r = run_transactional(|| {
-		let missing = <pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
-			&p.from, p.amount,
-		);
+		let missing =
+			<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
+				&p.from, p.amount,
+			);
 		if missing != 0 {
 			return Err(DispatchError::Other("reserved balance below the pending unshield"));
 		}

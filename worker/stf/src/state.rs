@@ -29,6 +29,9 @@ use crate::{
 /// 1M accounts when full).
 pub const DEFAULT_NODE_CACHE_NODES: u32 = 262_144;
 
+/// Default page cache of the database file (redb's default).
+pub const DEFAULT_DB_CACHE_BYTES: usize = 1 << 30;
+
 const HEAD: &str = "head";
 const KEYCHECK: &str = "keycheck";
 
@@ -39,6 +42,9 @@ pub struct ShardState {
 	config: StfConfig,
 	head: Head,
 	cache: Mutex<NodeCache>,
+	/// Every `sync_every`-th block commit is durable (fsync).
+	sync_every: u32,
+	unsynced: u32,
 }
 
 impl core::fmt::Debug for ShardState {
@@ -59,7 +65,21 @@ impl ShardState {
 	/// [`Error::WrongKey`] if `state_key` is not the key the state was
 	/// created with, [`Error::WrongShard`] for another shard's file.
 	pub fn open(path: &Path, state_key: &[u8; 32], config: StfConfig) -> Result<Self, Error> {
-		let db = redb::Database::create(path).map_err(db_err)?;
+		Self::open_with_db_cache(path, state_key, config, DEFAULT_DB_CACHE_BYTES)
+	}
+
+	/// [`Self::open`] with the database's page cache limited to
+	/// `db_cache_bytes` (in addition to the decrypted node cache).
+	pub fn open_with_db_cache(
+		path: &Path,
+		state_key: &[u8; 32],
+		config: StfConfig,
+		db_cache_bytes: usize,
+	) -> Result<Self, Error> {
+		let db = redb::Database::builder()
+			.set_cache_size(db_cache_bytes)
+			.create(path)
+			.map_err(db_err)?;
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
 		let existing = {
 			let txn = db.begin_read().map_err(db_err)?;
@@ -81,27 +101,34 @@ impl ShardState {
 					}
 					let check = get(KEYCHECK)?.ok_or(Error::UnknownFormat)?;
 					match crypto.open(KEYCHECK.as_bytes(), &check) {
-						Some(p) if p == KEYCHECK_PLAIN => {},
+						Some(p) if p == KEYCHECK_PLAIN => {}
 						_ => return Err(Error::WrongKey),
 					}
 					let head = get(HEAD)?.ok_or(Error::CorruptRecord(HEAD))?;
-					let head = crypto
-						.open(HEAD.as_bytes(), &head)
-						.ok_or(Error::CorruptRecord(HEAD))?;
+					let head =
+						crypto.open(HEAD.as_bytes(), &head).ok_or(Error::CorruptRecord(HEAD))?;
 					Some(Head::decode(&mut &head[..]).map_err(|_| Error::CorruptRecord(HEAD))?)
-				},
+				}
 				Err(redb::TableError::TableDoesNotExist(_)) => None,
 				Err(e) => return Err(db_err(e)),
 			}
 		};
 		let cache = Mutex::new(LruMap::new(ByLength::new(DEFAULT_NODE_CACHE_NODES)));
 		let mut state = match existing {
-			Some(head) => Self { db, crypto, config, head, cache },
+			Some(head) => Self { db, crypto, config, head, cache, sync_every: 1, unsynced: 0 },
 			None => {
-				let mut s = Self { db, crypto, config, head: Head::empty(), cache };
+				let mut s = Self {
+					db,
+					crypto,
+					config,
+					head: Head::empty(),
+					cache,
+					sync_every: 1,
+					unsynced: 0,
+				};
 				s.create_meta()?;
 				s
-			},
+			}
 		};
 		state.config.snapshots = state.config.snapshots.max(1);
 		Ok(state)
@@ -110,6 +137,25 @@ impl ShardState {
 	/// Sets how many decrypted trie nodes are kept in memory.
 	pub fn set_node_cache_capacity(&mut self, nodes: NonZeroU32) {
 		self.cache = Mutex::new(LruMap::new(ByLength::new(nodes.get())));
+	}
+
+	/// Makes only every `blocks`-th [`Self::apply_block`] commit durable
+	/// (default 1: every block is fsynced before `apply_block` returns).
+	/// The other commits are still atomic, but a power or OS failure may
+	/// lose the blocks since the last durable one, leaving the state at an
+	/// earlier committed block (never a torn one); the caller must then
+	/// re-apply those blocks and must not have reported them as persisted.
+	/// [`Self::sync`] makes everything durable.
+	pub fn set_sync_every(&mut self, blocks: NonZeroU32) {
+		self.sync_every = blocks.get();
+	}
+
+	/// Makes all committed blocks durable (an empty durable commit).
+	pub fn sync(&mut self) -> Result<(), Error> {
+		let txn = self.db.begin_write().map_err(db_err)?;
+		txn.commit().map_err(db_err)?;
+		self.unsynced = 0;
+		Ok(())
 	}
 
 	fn create_meta(&mut self) -> Result<(), Error> {
@@ -200,6 +246,7 @@ impl ShardState {
 				return Err(Error::NotNextBlock { last, got: block.0 });
 			}
 		}
+		let t0 = std::time::Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
 		// Signatures are checked outside the state machine (they read no state).
 		let checked: Vec<(StfInput, bool)> = inputs
@@ -213,12 +260,14 @@ impl ShardState {
 			})
 			.collect();
 
+		let t1 = std::time::Instant::now();
 		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root).build();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
 		let (outcomes, executed, new_unshields, issuance) = run_guarded(&backend, || {
 			let mut ext = Ext::new(&mut overlay, &backend, None);
 			set_and_run_with_externalities(&mut ext, || execute(checked))
 		})?;
+		let t2 = std::time::Instant::now();
 		let changes = overlay
 			.drain_storage_changes(&backend, StateVersion::V1)
 			.map_err(|e| Error::State(e.to_string()))?;
@@ -236,11 +285,18 @@ impl ShardState {
 		let excess = head.snapshots.len().saturating_sub(self.config.snapshots as usize);
 		head.snapshots.drain(..excess);
 
+		let t3 = std::time::Instant::now();
 		let mut fresh = Vec::new();
-		let txn = self.db.begin_write().map_err(db_err)?;
+		let mut txn = self.db.begin_write().map_err(db_err)?;
+		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
+		if !durable {
+			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
+		}
 		{
 			let mut nodes = txn.open_table(NODES).map_err(db_err)?;
-			for (key, (node, rc)) in transaction.drain() {
+			let drained = transaction.drain();
+			let mut nonces = crate::crypto::NoncePool::new(drained.len())?;
+			for (key, (node, rc)) in drained {
 				// Keys are `prefix ++ hash`; only inserted nodes are written,
 				// nothing is deleted (no pruning).
 				if rc <= 0 || key.len() < 32 {
@@ -248,7 +304,7 @@ impl ShardState {
 				}
 				let hash = H256::from_slice(&key[key.len() - 32..]);
 				let slot = self.crypto.node_slot(hash.as_fixed_bytes());
-				let sealed = self.crypto.seal(&slot, &node)?;
+				let sealed = self.crypto.seal_with(&mut nonces, &slot, &node)?;
 				nodes.insert(&slot[..], sealed.as_slice()).map_err(db_err)?;
 				head.seals = head.seals.saturating_add(1);
 				fresh.push((hash, node));
@@ -261,7 +317,20 @@ impl ShardState {
 			let mut meta = txn.open_table(META).map_err(db_err)?;
 			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
 		}
+		let t4 = std::time::Instant::now();
 		txn.commit().map_err(db_err)?;
+		log::debug!(
+			target: "integritee-stf",
+			"block {}: signatures {:?}, execution {:?}, root {:?}, sealing+insert {:?} ({} nodes), commit {:?}",
+			block.0,
+			t1 - t0,
+			t2 - t1,
+			t3 - t2,
+			t4 - t3,
+			fresh.len(),
+			t4.elapsed()
+		);
+		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
 		self.head = head;
 		if let Ok(mut cache) = self.cache.lock() {
 			for (hash, node) in fresh {
@@ -353,7 +422,7 @@ fn execute(inputs: Vec<(StfInput, bool)>) -> Executed {
 				let result = match signed.call {
 					TrustedCall::BalanceTransfer { from, to, amount } => {
 						runtime::transfer(&from, &to, amount)
-					},
+					}
 					TrustedCall::BalanceUnshield { from, beneficiary, amount } => {
 						let pending = PendingUnshield { call_hash, from, beneficiary, amount };
 						let r = runtime::unshield(pending.clone());
@@ -361,23 +430,25 @@ fn execute(inputs: Vec<(StfInput, bool)>) -> Executed {
 							new_unshields.push(pending);
 						}
 						r
-					},
+					}
 				};
 				match result {
 					Ok(()) => InputOutcome::Executed { call_hash },
 					Err(e) => rejected(RejectReason::DispatchFailed(e)),
 				}
-			},
+			}
 			StfInput::Shield { id, beneficiary, amount } => {
 				match runtime::shield(&beneficiary, amount) {
 					Ok(()) => InputOutcome::Executed { call_hash: id },
 					Err(e) => rejected(RejectReason::DispatchFailed(e)),
 				}
-			},
-			StfInput::UnshieldPaid { call_hash } => settled(call_hash, runtime::unshield_paid(call_hash)),
+			}
+			StfInput::UnshieldPaid { call_hash } => {
+				settled(call_hash, runtime::unshield_paid(call_hash))
+			}
 			StfInput::UnshieldFailed { call_hash } => {
 				settled(call_hash, runtime::unshield_failed(call_hash))
-			},
+			}
 		};
 		outcomes.push(outcome);
 	}

@@ -27,6 +27,9 @@ pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta
 pub(crate) const FORMAT: &[u8] = b"integritee-stf/1";
 pub(crate) const KEYCHECK_PLAIN: &[u8] = b"integritee-stf key check v1";
 
+/// The node table of one read transaction.
+pub(crate) type NodeTable = ReadOnlyTable<&'static [u8], &'static [u8]>;
+
 /// Decrypted trie nodes by hash. Nodes are immutable (content-addressed), so
 /// the cache never needs invalidation.
 pub(crate) type NodeCache = LruMap<H256, Arc<[u8]>, ByLength>;
@@ -64,7 +67,7 @@ pub(crate) fn db_err(e: impl Into<redb::Error>) -> Error {
 /// transaction), decrypting and verifying them. Errors are kept in
 /// `failure` because the state machine turns them into panics.
 pub(crate) struct NodeReader<'a> {
-	pub table: Option<ReadOnlyTable<&'static [u8], &'static [u8]>>,
+	pub table: Option<NodeTable>,
 	pub crypto: &'a StateCrypto,
 	pub cache: &'a Mutex<NodeCache>,
 	pub failure: Mutex<Option<Error>>,
@@ -104,11 +107,7 @@ impl NodeReader<'_> {
 }
 
 impl TrieBackendStorage<BlakeTwo256> for NodeReader<'_> {
-	fn get(
-		&self,
-		key: &H256,
-		_prefix: (&[u8], Option<u8>),
-	) -> Result<Option<DBValue>, String> {
+	fn get(&self, key: &H256, _prefix: (&[u8], Option<u8>)) -> Result<Option<DBValue>, String> {
 		match self.load(key) {
 			// A node the trie refers to but the store lacks is corruption
 			// too: "could not read" is never "absent".
@@ -121,9 +120,7 @@ impl TrieBackendStorage<BlakeTwo256> for NodeReader<'_> {
 }
 
 /// Opens the read-only node table of `db` (absent before the first block).
-pub(crate) fn node_table(
-	db: &redb::Database,
-) -> Result<Option<ReadOnlyTable<&'static [u8], &'static [u8]>>, Error> {
+pub(crate) fn node_table(db: &redb::Database) -> Result<Option<NodeTable>, Error> {
 	let txn = db.begin_read().map_err(db_err)?;
 	match txn.open_table(NODES) {
 		Ok(t) => Ok(Some(t)),
