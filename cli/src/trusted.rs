@@ -125,7 +125,7 @@ async fn session(client: &ChainClient, shard: &ShardArgs) -> Result<Session, Str
 }
 
 fn sr25519_signer(pair: &sr25519::Pair) -> impl Fn(&[u8]) -> MultiSignature + '_ {
-	|payload| MultiSignature::Sr25519(pair.sign(payload))
+	move |payload: &[u8]| MultiSignature::Sr25519(pair.sign(payload))
 }
 
 pub async fn shield_funds(
@@ -210,7 +210,7 @@ async fn submit_call(
 		Some(nonce) => nonce,
 		None => session.rpc.account_info(&session.worker, &shard, pair).await?.nonce,
 	};
-	let mr_enclave = options.mrenclave.unwrap_or(session.worker.enclave.mr_enclave);
+	let mr_enclave = options.mrenclave.unwrap_or(session.worker.enclave.mr_enclave.0);
 	let signed = call.sign(nonce, &mr_enclave, &shard, sr25519_signer(pair));
 	let call_hash = signed.hash();
 	let ciphertext = shielding::encrypt(&key, &shard, &signed.encode())

@@ -101,7 +101,7 @@ pub async fn find(
 		enclaves.iter().find(|(_, enclave)| {
 			usable(enclave) &&
 				(Some(enclave.mr_enclave) == fingerprint ||
-					(fingerprint.is_none() && enclave.mr_enclave == shard.0))
+					(fingerprint.is_none() && enclave.mr_enclave == *shard))
 		})
 	};
 	let (signer, enclave) = by_status.or_else(by_fingerprint).ok_or_else(|| {

@@ -22,7 +22,7 @@ use integritee_runtime::{
 };
 use integritee_stf_primitives::{
 	getter::GetterAnswer, rpc, shielding::ShieldingKeyPair, AccountInfoView, TrustedCall,
-	TrustedCallSigned, TrustedGetter, TrustedGetterSigned,
+	TrustedCallSigned, TrustedGetterSigned,
 };
 use integritee_test_node::{tempdir, workspace_binary, Node};
 use jsonrpsee::{
@@ -132,6 +132,7 @@ async fn keystore_accounts_transfer_and_shielding_needs_a_worker() {
 
 /// What the stand-in serves, switchable by the test.
 struct StandIn {
+	shard: H256,
 	shielding: ShieldingKeyPair,
 	/// Served instead of the real shielding key when set.
 	wrong_key: Option<[u8; 32]>,
@@ -162,8 +163,9 @@ async fn start_stand_in(state: Arc<Mutex<StandIn>>) -> (ServerHandle, String) {
 			let getter = TrustedGetterSigned::decode(&mut &bytes[..])
 				.map_err(|_| ErrorObjectOwned::owned(-32602, "bad getter", None::<()>))?;
 			let mut state = state.lock().unwrap();
-			// The stand-in serves the implicit shard of its MRENCLAVE.
-			let TrustedGetter::AccountInfo(_) = &getter.getter;
+			if !getter.verify_signature(&state.shard) {
+				return Err(ErrorObjectOwned::owned(-32602, "bad getter signature", None::<()>));
+			}
 			let getter_hash = H256(blake2_256(&bytes));
 			let value = Some(state.account.encode());
 			if state.advance_nonce {
@@ -233,6 +235,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let shard = H256(mr_enclave); // implicit shard of the enclave build
 	let shard_hex = hex::encode(shard.0);
 	let state = Arc::new(Mutex::new(StandIn {
+		shard,
 		shielding,
 		wrong_key: None,
 		enclave: enclave.clone(),
@@ -249,7 +252,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 		value: 100 * UNIT,
 	});
 	client.submit(&alice, fund, WaitFor::InBlock).await.unwrap();
-	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32], shielding_key_hash };
+	let proof = SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32], shielding_key_hash };
 	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: proof.encode(),
 		worker_url: Some(url.as_bytes().to_vec()),
