@@ -121,7 +121,7 @@ fn random_name() -> String {
 		.duration_since(std::time::UNIX_EPOCH)
 		.map(|d| d.as_nanos())
 		.unwrap_or_default();
-	let seed = polkadot_sdk::sp_core::hashing::blake2_128(
+	let seed = polkadot_sdk::sp_io::hashing::blake2_128(
 		&(nanos, std::process::id()).encode(),
 	);
 	format!("account-{}", hex::encode(&seed[..4]))

@@ -20,7 +20,8 @@ use jsonrpsee::{
 	ws_client::{WsClient, WsClientBuilder},
 };
 use polkadot_sdk::{
-	sp_core::{ed25519, hashing::blake2_256, hashing::sha2_256, sr25519, Pair, H256},
+	sp_core::{ed25519, sr25519, Pair, H256},
+	sp_io::hashing::{blake2_256, sha2_256},
 	sp_runtime::MultiSignature,
 };
 

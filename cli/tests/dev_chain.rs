@@ -33,12 +33,8 @@ use jsonrpsee::{
 };
 use polkadot_sdk::{
 	frame_system, pallet_balances,
-	sp_core::{
-		crypto::Ss58Codec,
-		ed25519,
-		hashing::{blake2_256, sha2_256},
-		Pair, H256,
-	},
+	sp_core::{crypto::Ss58Codec, ed25519, Pair, H256},
+	sp_io::hashing::{blake2_256, sha2_256},
 	sp_runtime::MultiSignature,
 };
 
