@@ -277,8 +277,10 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 
 	// shield-funds: the event's beneficiary decrypts to Bob's account.
 	let bob: AccountId = dev_pair("//Bob").unwrap().public().into();
+	// (The vault must end up above the existential deposit.)
+	let shield_amount = UNIT.to_string();
 	let out = ok(
-		cli(&node, &ks, &["shield-funds", "//Alice", "//Bob", "1000", "--shard", &shard_hex]),
+		cli(&node, &ks, &["shield-funds", "//Alice", "//Bob", &shield_amount, "--shard", &shard_hex]),
 		"shield-funds",
 	);
 	let events = client.events(block_hash(&out)).await.unwrap();
@@ -288,9 +290,9 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 			RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShieldFunds {
 				shard: s,
 				encrypted_beneficiary,
-				amount: 1000,
+				amount,
 				..
-			}) if *s == shard => Some(encrypted_beneficiary.clone()),
+			}) if *s == shard && *amount == UNIT => Some(encrypted_beneficiary.clone()),
 			_ => None,
 		})
 		.expect("a ShieldFunds event");
