@@ -37,11 +37,13 @@ impl std::fmt::Display for KeystoreError {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		match self {
 			KeystoreError::BadName(reason) => write!(f, "invalid key name: {reason}"),
-			KeystoreError::Exists(name) =>
-				write!(f, "a key named '{name}' already exists in the keystore (not overwritten)"),
+			KeystoreError::Exists(name) => {
+				write!(f, "a key named '{name}' already exists in the keystore (not overwritten)")
+			}
 			KeystoreError::NotFound(name) => write!(f, "no key named '{name}' in the keystore"),
-			KeystoreError::Corrupt { name, reason } =>
-				write!(f, "the keystore file of '{name}' is corrupt: {reason}"),
+			KeystoreError::Corrupt { name, reason } => {
+				write!(f, "the keystore file of '{name}' is corrupt: {reason}")
+			}
 			KeystoreError::Io(reason) => write!(f, "keystore: {reason}"),
 		}
 	}
@@ -68,9 +70,9 @@ pub struct Keystore {
 /// characters). Such a name can never be a secret URI with a derivation path
 /// or a mnemonic (those contain `/` or spaces).
 pub fn is_valid_name(name: &str) -> bool {
-	!name.is_empty() &&
-		name.len() <= MAX_NAME_LEN &&
-		name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+	!name.is_empty()
+		&& name.len() <= MAX_NAME_LEN
+		&& name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn check_name(name: &str) -> Result<(), KeystoreError> {
@@ -81,9 +83,7 @@ fn check_name(name: &str) -> Result<(), KeystoreError> {
 		return Err(KeystoreError::BadName(format!("longer than {MAX_NAME_LEN} characters")));
 	}
 	if !is_valid_name(name) {
-		return Err(KeystoreError::BadName(
-			"only letters, digits, '_' and '-' are allowed".into(),
-		));
+		return Err(KeystoreError::BadName("only letters, digits, '_' and '-' are allowed".into()));
 	}
 	Ok(())
 }
@@ -152,15 +152,13 @@ impl Keystore {
 			"secret_phrase": phrase,
 		});
 		// `create_new`: never clobber an existing key, even in a race.
-		let mut file = fs::OpenOptions::new()
-			.write(true)
-			.create_new(true)
-			.mode(0o600)
-			.open(&path)
-			.map_err(|e| match e.kind() {
-				std::io::ErrorKind::AlreadyExists => KeystoreError::Exists(name.to_string()),
-				_ => io("create", &path, e),
-			})?;
+		let mut file =
+			fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path).map_err(
+				|e| match e.kind() {
+					std::io::ErrorKind::AlreadyExists => KeystoreError::Exists(name.to_string()),
+					_ => io("create", &path, e),
+				},
+			)?;
 		file.write_all(content.to_string().as_bytes())
 			.and_then(|()| file.sync_all())
 			.map_err(|e| io("write", &path, e))?;
@@ -173,8 +171,9 @@ impl Keystore {
 		let path = self.path(name);
 		let text = match fs::read_to_string(&path) {
 			Ok(text) => text,
-			Err(e) if e.kind() == std::io::ErrorKind::NotFound =>
-				return Err(KeystoreError::NotFound(name.to_string())),
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+				return Err(KeystoreError::NotFound(name.to_string()))
+			}
 			Err(e) => return Err(io("read", &path, e)),
 		};
 		let corrupt =
@@ -190,10 +189,8 @@ impl Keystore {
 			.get("secret_phrase")
 			.and_then(Value::as_str)
 			.ok_or_else(|| corrupt("no secret phrase"))?;
-		let address = value
-			.get("address")
-			.and_then(Value::as_str)
-			.ok_or_else(|| corrupt("no address"))?;
+		let address =
+			value.get("address").and_then(Value::as_str).ok_or_else(|| corrupt("no address"))?;
 		let pair = sr25519::Pair::from_phrase(phrase, None)
 			.map_err(|_| corrupt("the secret phrase is not a valid mnemonic"))?
 			.0;
@@ -283,10 +280,7 @@ mod tests {
 			("{not json".into(), "not valid JSON"),
 			(original.replace("\"version\":1", "\"version\":9"), "format version"),
 			(original.replace("sr25519", "ed25519"), "key scheme"),
-			(
-				original.replace(&key.phrase, "abandon abandon abandon"),
-				"not a valid mnemonic",
-			),
+			(original.replace(&key.phrase, "abandon abandon abandon"), "not a valid mnemonic"),
 			(
 				original.replace(
 					&key.account().to_ss58check(),

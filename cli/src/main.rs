@@ -18,10 +18,7 @@ use integritee_chain_client::{ChainClient, WaitFor};
 use integritee_primitives::SgxEnclave;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, UNIT};
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{
-	frame_system, pallet_balances,
-	sp_core::crypto::Ss58Codec,
-};
+use polkadot_sdk::{frame_system, pallet_balances, sp_core::crypto::Ss58Codec};
 
 use accounts::Accounts;
 use keystore::Keystore;
@@ -121,9 +118,7 @@ fn random_name() -> String {
 		.duration_since(std::time::UNIX_EPOCH)
 		.map(|d| d.as_nanos())
 		.unwrap_or_default();
-	let seed = polkadot_sdk::sp_io::hashing::blake2_128(
-		&(nanos, std::process::id()).encode(),
-	);
+	let seed = polkadot_sdk::sp_io::hashing::blake2_128(&(nanos, std::process::id()).encode());
 	format!("account-{}", hex::encode(&seed[..4]))
 }
 
@@ -137,7 +132,8 @@ pub(crate) async fn connect(url: &str) -> Result<ChainClient, String> {
 
 async fn run(cli: Cli) -> Result<(), String> {
 	// Arguments are checked before the node is contacted.
-	let accounts = || keystore_dir(cli.keystore.clone()).map(|dir| Accounts::new(Keystore::new(dir)));
+	let accounts =
+		|| keystore_dir(cli.keystore.clone()).map(|dir| Accounts::new(Keystore::new(dir)));
 	match cli.command {
 		Command::NewAccount { name, show_secret } => {
 			let accounts = accounts()?;
@@ -150,7 +146,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 				println!("secret phrase: {}", key.phrase);
 			}
 		}
-		Command::ShieldFunds(args) => trusted::shield_funds(&cli.node_url, &accounts()?, args).await?,
+		Command::ShieldFunds(args) => {
+			trusted::shield_funds(&cli.node_url, &accounts()?, args).await?
+		}
 		Command::Trusted(args) => trusted::run(&cli.node_url, &accounts()?, args).await?,
 		Command::Balance { account: who } => {
 			let who = accounts()?.account(&who)?;

@@ -162,8 +162,7 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 		TrustedCommand::Transfer { from, to, amount, options } => {
 			let pair = accounts.signer(&from)?;
 			let to = accounts.account(&to)?;
-			let call =
-				TrustedCall::BalanceTransfer { from: pair.public().into(), to, amount };
+			let call = TrustedCall::BalanceTransfer { from: pair.public().into(), to, amount };
 			submit_call(node_url, &args.shard, &pair, call, options).await
 		}
 		TrustedCommand::UnshieldFunds { from, to, amount, options } => {
@@ -215,7 +214,8 @@ async fn submit_call(
 	let call_hash = signed.hash();
 	let ciphertext = shielding::encrypt(&key, &shard, &signed.encode())
 		.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
-	let invoke = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
+	let invoke =
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
 	let included =
 		client.submit(pair, invoke, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
 	println!("trusted call 0x{} (nonce {nonce})", hex::encode(call_hash.0));

@@ -100,9 +100,9 @@ pub async fn find(
 	});
 	let by_fingerprint = || {
 		enclaves.iter().find(|(_, enclave)| {
-			usable(enclave) &&
-				(Some(enclave.mr_enclave) == fingerprint ||
-					(fingerprint.is_none() && enclave.mr_enclave == *shard))
+			usable(enclave)
+				&& (Some(enclave.mr_enclave) == fingerprint
+					|| (fingerprint.is_none() && enclave.mr_enclave == *shard))
 		})
 	};
 	let (signer, enclave) = by_status.or_else(by_fingerprint).ok_or_else(|| {

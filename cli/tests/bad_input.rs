@@ -54,7 +54,17 @@ fn bad_shards_and_amounts_are_refused_before_any_connection() {
 		(vec!["trusted", "--shard", "0xzz", "balance", "//Alice"], "invalid shard"),
 		(vec!["trusted", "--shard", &shard, "transfer", "//Alice", "//Bob", "x"], "whole number"),
 		(
-			vec!["trusted", "--shard", &shard, "transfer", "//Alice", "//Bob", "1", "--mrenclave", "00"],
+			vec![
+				"trusted",
+				"--shard",
+				&shard,
+				"transfer",
+				"//Alice",
+				"//Bob",
+				"1",
+				"--mrenclave",
+				"00",
+			],
 			"invalid MRENCLAVE",
 		),
 		(vec!["shield-funds", "//Alice", "//Bob", "10"], "--shard"),
@@ -72,7 +82,8 @@ fn trusted_getters_need_an_account_that_can_sign() {
 	let shard = "11".repeat(32);
 	// An SS58 address names an account but cannot sign its getter.
 	let address = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
-	let (ok, stderr) = run(&["--keystore", "/nonexistent", "trusted", "--shard", &shard, "nonce", address]);
+	let (ok, stderr) =
+		run(&["--keystore", "/nonexistent", "trusted", "--shard", &shard, "nonce", address]);
 	assert!(!ok);
 	assert!(stderr.contains("nor a usable secret URI"), "{stderr}");
 }

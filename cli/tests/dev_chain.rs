@@ -101,7 +101,8 @@ async fn keystore_accounts_transfer_and_shielding_needs_a_worker() {
 
 	let alice_key = address_of(&ok(cli(&node, &ks, &["new-account", "saver"]), "new-account"));
 	// Fund the keystore account from //Alice, by name.
-	let out = ok(cli(&node, &ks, &["transfer", "//Alice", "saver", &(10 * UNIT).to_string()]), "fund");
+	let out =
+		ok(cli(&node, &ks, &["transfer", "//Alice", "saver", &(10 * UNIT).to_string()]), "fund");
 	assert!(out.contains(&alice_key.to_ss58check()), "{out}");
 	assert_eq!(free_balance(&client, &alice_key).await, 10 * UNIT);
 	let shown = ok(cli(&node, &ks, &["balance", "saver"]), "balance");
@@ -248,7 +249,8 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 		value: 100 * UNIT,
 	});
 	client.submit(&alice, fund, WaitFor::InBlock).await.unwrap();
-	let proof = SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32], shielding_key_hash };
+	let proof =
+		SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32], shielding_key_hash };
 	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: proof.encode(),
 		worker_url: Some(url.as_bytes().to_vec()),
@@ -280,7 +282,11 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	// (The vault must end up above the existential deposit.)
 	let shield_amount = UNIT.to_string();
 	let out = ok(
-		cli(&node, &ks, &["shield-funds", "//Alice", "//Bob", &shield_amount, "--shard", &shard_hex]),
+		cli(
+			&node,
+			&ks,
+			&["shield-funds", "//Alice", "//Bob", &shield_amount, "--shard", &shard_hex],
+		),
 		"shield-funds",
 	);
 	let events = client.events(block_hash(&out)).await.unwrap();
@@ -300,7 +306,8 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	assert_eq!(AccountId::decode(&mut &plain[..]).unwrap(), bob);
 
 	// Trusted getters, verified against the enclave's signer.
-	let out = ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]), "balance");
+	let out =
+		ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]), "balance");
 	assert!(out.starts_with(&(42 * UNIT).to_string()), "{out}");
 	let out = ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "nonce", "//Bob"]), "nonce");
 	assert_eq!(out.trim(), "3");
@@ -315,7 +322,10 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	assert_eq!(invoked_shard, shard);
 	let plain = state.lock().unwrap().shielding.decrypt(&shard, &ciphertext).unwrap();
 	let signed = TrustedCallSigned::decode(&mut &plain[..]).unwrap();
-	assert_eq!(signed.call, TrustedCall::BalanceTransfer { from: bob.clone(), to: charlie, amount: 5 });
+	assert_eq!(
+		signed.call,
+		TrustedCall::BalanceTransfer { from: bob.clone(), to: charlie, amount: 5 }
+	);
 	assert_eq!(signed.nonce, 3);
 	assert!(signed.verify_signature(&mr_enclave, &shard));
 	assert_eq!(call_hash(&out), format!("0x{}", hex::encode(signed.hash().0)));
@@ -328,17 +338,26 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 			&node,
 			&ks,
 			&[
-				"trusted", "--shard", &shard_hex, "unshield-funds", "//Bob", "//Alice", "7",
-				"--nonce", "9", "--wait", "--wait-timeout", "20",
+				"trusted",
+				"--shard",
+				&shard_hex,
+				"unshield-funds",
+				"//Bob",
+				"//Alice",
+				"7",
+				"--nonce",
+				"9",
+				"--wait",
+				"--wait-timeout",
+				"20",
 			],
 		),
 		"trusted unshield-funds",
 	);
 	assert!(out.contains("executed by the worker"), "{out}");
-	let (_, ciphertext) = invoke_ciphertext(&client, block_hash(
-		out.lines().find(|l| l.contains("block")).unwrap(),
-	))
-	.await;
+	let (_, ciphertext) =
+		invoke_ciphertext(&client, block_hash(out.lines().find(|l| l.contains("block")).unwrap()))
+			.await;
 	let plain = state.lock().unwrap().shielding.decrypt(&shard, &ciphertext).unwrap();
 	let signed = TrustedCallSigned::decode(&mut &plain[..]).unwrap();
 	let alice_account: AccountId = alice.public().into();
@@ -355,8 +374,16 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 		&node,
 		&ks,
 		&[
-			"trusted", "--shard", &shard_hex, "transfer", "//Bob", "//Charlie", "1", "--wait",
-			"--wait-timeout", "2",
+			"trusted",
+			"--shard",
+			&shard_hex,
+			"transfer",
+			"//Bob",
+			"//Charlie",
+			"1",
+			"--wait",
+			"--wait-timeout",
+			"2",
 		],
 	);
 	assert!(!out.ok);

@@ -110,14 +110,16 @@ fn keystore_names_resolve_before_the_node_is_contacted() {
 		assert!(out.stderr.contains("cannot reach the node"), "{args:?}: {}", out.stderr);
 	}
 	// An unknown name that is no secret URI either.
-	let out = run(&keystore, &["--node-url", "ws://127.0.0.1:9", "transfer", "nobody", "//Bob", "1"]);
+	let out =
+		run(&keystore, &["--node-url", "ws://127.0.0.1:9", "transfer", "nobody", "//Bob", "1"]);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("neither a key in the keystore"), "{}", out.stderr);
 
 	// A corrupt key file is reported as such, without its content.
 	std::fs::write(keystore.join("payer.json"), "{\"version\":1,\"secret_phrase\":\"xyzzy\"}")
 		.unwrap();
-	let out = run(&keystore, &["--node-url", "ws://127.0.0.1:9", "transfer", "payer", "//Bob", "1"]);
+	let out =
+		run(&keystore, &["--node-url", "ws://127.0.0.1:9", "transfer", "payer", "//Bob", "1"]);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("corrupt"), "{}", out.stderr);
 	assert!(!out.stderr.contains("xyzzy"), "{}", out.stderr);
