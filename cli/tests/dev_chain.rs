@@ -235,7 +235,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 		shard,
 		shielding,
 		wrong_key: None,
-		enclave: enclave.clone(),
+		enclave,
 		bad_signature: false,
 		account: AccountInfoView { free: 42 * UNIT, reserved: 0, nonce: 3 },
 		advance_nonce: false,
