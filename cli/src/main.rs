@@ -4,19 +4,24 @@
 //! `integritee-chain-client`.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod attestation;
+mod keystore;
+mod trusted;
+mod worker;
 
-use std::process::ExitCode;
+use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
+use codec::Encode;
 use integritee_chain_client::{ChainClient, WaitFor};
 use integritee_primitives::SgxEnclave;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, UNIT};
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{
-	frame_system, pallet_balances,
-	sp_core::{crypto::Ss58Codec, sr25519, Pair},
-};
+use polkadot_sdk::{frame_system, pallet_balances, sp_core::crypto::Ss58Codec};
+
+use accounts::Accounts;
+use keystore::Keystore;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,14 +31,21 @@ use polkadot_sdk::{
 	         offline verification of SGX attestation evidence.",
 	long_about = "Client of the Integritee parent chain: balances, transfers, the enclave \
 	              registry, offline verification of SGX attestation evidence (`attestation \
-	              verify`, no node needed).\n\nACCOUNT arguments that only name an account take an SS58 \
-	              address or a secret URI (`//Alice`, a mnemonic); arguments that sign take a \
-	              secret URI. Amounts are in the chain's smallest unit (1 TEER = 10^12)."
+	              verify`, no node needed), shielding into shards and trusted calls and getters of \
+	              a shard's worker.\n\nACCOUNT arguments that only name an account take an SS58 \
+	              address, a keystore name or a secret URI (`//Alice`, a mnemonic); arguments \
+	              that sign take a keystore name or a secret URI. Amounts are in the chain's \
+	              smallest unit (1 TEER = 10^12)."
 )]
 struct Cli {
 	/// WebSocket RPC endpoint of a parent-chain node.
 	#[arg(long, env = "INTEGRITEE_NODE_URL", default_value = "ws://127.0.0.1:9944", global = true)]
 	node_url: String,
+
+	/// Directory of the local keystore (default:
+	/// `$XDG_DATA_HOME/integritee/keystore` or `~/.local/share/integritee/keystore`).
+	#[arg(long, env = "INTEGRITEE_KEYSTORE", global = true)]
+	keystore: Option<PathBuf>,
 
 	#[command(subcommand)]
 	command: Command,
@@ -41,20 +53,34 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+	/// Create a new sr25519 key in the local keystore and print its address.
+	NewAccount {
+		/// Name of the key ([A-Za-z0-9_-], at most 64 characters); a random one if omitted.
+		name: Option<String>,
+		/// Also print the secret phrase (anyone who sees it controls the account).
+		#[arg(long)]
+		show_secret: bool,
+	},
 	/// Print the free balance of ACCOUNT.
 	Balance {
-		/// SS58 address or secret URI.
+		/// SS58 address, keystore name or secret URI.
 		account: String,
 	},
-	/// Transfer AMOUNT from FROM (secret URI) to TO and wait until it is in a block.
+	/// Transfer AMOUNT from FROM to TO and wait until it is in a block.
 	Transfer {
-		/// Secret URI of the sender, e.g. `//Alice`.
+		/// Keystore name or secret URI of the sender, e.g. `//Alice`.
 		from: String,
-		/// SS58 address or secret URI of the recipient.
+		/// SS58 address, keystore name or secret URI of the recipient.
 		to: String,
 		/// Amount in the smallest unit.
+		#[arg(value_parser = parse_amount)]
 		amount: Balance,
 	},
+	/// Move AMOUNT from FROM into the shard's vault for TO, encrypted to the
+	/// shard worker's (checked) shielding key.
+	ShieldFunds(trusted::ShieldFundsArgs),
+	/// Calls and getters of a shard's confidential state.
+	Trusted(trusted::TrustedArgs),
 	/// List the enclaves registered on the chain.
 	ListWorkers {
 		/// Print JSON instead of a table.
@@ -70,34 +96,62 @@ enum Command {
 	},
 }
 
-fn signer(suri: &str) -> Result<sr25519::Pair, String> {
-	// Never echo the input: it may be a (mistyped) secret.
-	integritee_chain_client::dev_pair(suri)
-		.map_err(|e| format!("the secret URI is not usable: {e}"))
-}
-
-fn account(text: &str) -> Result<AccountId, String> {
-	if let Ok(account) = AccountId::from_ss58check(text) {
-		return Ok(account);
+/// Parses an amount in the smallest unit (a whole number, `_` allowed as a
+/// digit separator).
+pub(crate) fn parse_amount(text: &str) -> Result<Balance, String> {
+	let digits: String = text.chars().filter(|c| *c != '_').collect();
+	if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+		return Err("an amount is a whole number of the smallest unit (1 TEER = 10^12)".into());
 	}
-	signer(text)
-		.map(|pair| pair.public().into())
-		.map_err(|_| "an account argument is neither an SS58 address nor a secret URI".to_string())
+	digits.parse().map_err(|_| "the amount is too large".to_string())
 }
 
-fn format_units(amount: Balance) -> String {
+fn keystore_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, String> {
+	cli_dir.or_else(Keystore::default_dir).ok_or_else(|| {
+		"no keystore directory: set --keystore, INTEGRITEE_KEYSTORE, XDG_DATA_HOME or HOME".into()
+	})
+}
+
+/// A random key name: `account-` and 8 hex digits.
+fn random_name() -> String {
+	let nanos = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_nanos())
+		.unwrap_or_default();
+	let seed = polkadot_sdk::sp_io::hashing::blake2_128(&(nanos, std::process::id()).encode());
+	format!("account-{}", hex::encode(&seed[..4]))
+}
+
+pub(crate) fn format_units(amount: Balance) -> String {
 	format!("{}.{:012} TEER", amount / UNIT, amount % UNIT)
 }
 
-async fn connect(url: &str) -> Result<ChainClient, String> {
+pub(crate) async fn connect(url: &str) -> Result<ChainClient, String> {
 	ChainClient::connect(url).await.map_err(|e| format!("cannot reach the node at {url}: {e}"))
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
 	// Arguments are checked before the node is contacted.
+	let accounts =
+		|| keystore_dir(cli.keystore.clone()).map(|dir| Accounts::new(Keystore::new(dir)));
 	match cli.command {
+		Command::NewAccount { name, show_secret } => {
+			let accounts = accounts()?;
+			let name = name.unwrap_or_else(random_name);
+			let key = accounts.keystore().create(&name).map_err(|e| e.to_string())?;
+			println!("name:    {}", key.name);
+			println!("address: {}", key.account().to_ss58check());
+			println!("keystore: {}", accounts.keystore().dir().display());
+			if show_secret {
+				println!("secret phrase: {}", key.phrase);
+			}
+		}
+		Command::ShieldFunds(args) => {
+			trusted::shield_funds(&cli.node_url, &accounts()?, args).await?
+		}
+		Command::Trusted(args) => trusted::run(&cli.node_url, &accounts()?, args).await?,
 		Command::Balance { account: who } => {
-			let who = account(&who)?;
+			let who = accounts()?.account(&who)?;
 			let client = connect(&cli.node_url).await?;
 			let key = frame_system::Account::<Runtime>::hashed_key_for(&who);
 			let info = client
@@ -111,8 +165,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 			println!("{} {}", info.data.free, format_units(info.data.free));
 		}
 		Command::Transfer { from, to, amount } => {
-			let from = signer(&from)?;
-			let to = account(&to)?;
+			let accounts = accounts()?;
+			let from = accounts.signer(&from)?;
+			let to = accounts.account(&to)?;
 			let client = connect(&cli.node_url).await?;
 			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 				dest: to.clone().into(),

@@ -42,3 +42,48 @@ fn a_non_numeric_amount_is_refused_by_the_parser() {
 	assert!(!ok);
 	assert!(stderr.contains("invalid value 'lots'"), "{stderr}");
 }
+
+#[test]
+fn bad_shards_and_amounts_are_refused_before_any_connection() {
+	let shard = "11".repeat(32);
+	let cases: Vec<(Vec<&str>, &str)> = vec![
+		(vec!["shield-funds", "//Alice", "//Bob", "10", "--shard", "0x1234"], "invalid shard"),
+		(vec!["shield-funds", "//Alice", "//Bob", "10", "--shard", "nothex"], "invalid shard"),
+		(vec!["shield-funds", "//Alice", "//Bob", "1.5", "--shard", &shard], "whole number"),
+		(vec!["shield-funds", "//Alice", "//Bob", "-3", "--shard", &shard], "unexpected argument"),
+		(vec!["trusted", "--shard", "0xzz", "balance", "//Alice"], "invalid shard"),
+		(vec!["trusted", "--shard", &shard, "transfer", "//Alice", "//Bob", "x"], "whole number"),
+		(
+			vec![
+				"trusted",
+				"--shard",
+				&shard,
+				"transfer",
+				"//Alice",
+				"//Bob",
+				"1",
+				"--mrenclave",
+				"00",
+			],
+			"invalid MRENCLAVE",
+		),
+		(vec!["shield-funds", "//Alice", "//Bob", "10"], "--shard"),
+	];
+	for (args, expected) in cases {
+		let (ok, stderr) = run(&args);
+		assert!(!ok, "{args:?} accepted");
+		assert!(stderr.contains(expected), "{args:?}: {stderr}");
+		assert!(!stderr.contains("panicked"), "{stderr}");
+	}
+}
+
+#[test]
+fn trusted_getters_need_an_account_that_can_sign() {
+	let shard = "11".repeat(32);
+	// An SS58 address names an account but cannot sign its getter.
+	let address = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	let (ok, stderr) =
+		run(&["--keystore", "/nonexistent", "trusted", "--shard", &shard, "nonce", address]);
+	assert!(!ok);
+	assert!(stderr.contains("nor a usable secret URI"), "{stderr}");
+}

@@ -118,6 +118,12 @@ impl ChainClient {
 		Ok((hash, header.number))
 	}
 
+	/// The header of the best block.
+	pub async fn best_header(&self) -> Result<integritee_runtime::Header> {
+		let value: Value = self.rpc.request("chain_getHeader", rpc_params![]).await?;
+		serde_json::from_value(value).map_err(|e| bad("chain_getHeader", e))
+	}
+
 	/// The header of block `hash`.
 	pub async fn header(&self, hash: Hash) -> Result<integritee_runtime::Header> {
 		let value: Value = self.rpc.request("chain_getHeader", rpc_params![hash]).await?;
@@ -183,10 +189,53 @@ impl ChainClient {
 		era: Era,
 		era_block_hash: Hash,
 	) -> UncheckedExtrinsic {
+		let account: AccountId32 = signer.public().into();
+		self.sign_with_signer(
+			account,
+			|payload| MultiSignature::Sr25519(signer.sign(payload)),
+			call,
+			nonce,
+			era,
+			era_block_hash,
+		)
+	}
+
+	/// Signs `call` for `account` with any [`MultiSignature`] signer (e.g. an
+	/// ed25519 key, whose public key is the account id), explicit nonce and era.
+	pub fn sign_with_signer(
+		&self,
+		account: AccountId32,
+		sign: impl FnOnce(&[u8]) -> MultiSignature,
+		call: RuntimeCall,
+		nonce: Nonce,
+		era: Era,
+		era_block_hash: Hash,
+	) -> UncheckedExtrinsic {
 		let params = ExtrinsicParams { nonce, era, era_block_hash, genesis_hash: self.genesis_hash };
-		signed_extrinsic(call, signer.public().into(), params, |payload| {
-			MultiSignature::Sr25519(signer.sign(payload))
-		})
+		signed_extrinsic(call, account, params, sign)
+	}
+
+	/// Signs `call` for `account` with any [`MultiSignature`] signer, with the
+	/// nonce the node expects and a mortal era, submits it and follows it
+	/// until `wait`.
+	pub async fn submit_as(
+		&self,
+		account: &AccountId32,
+		sign: impl FnOnce(&[u8]) -> MultiSignature,
+		call: RuntimeCall,
+		wait: WaitFor,
+	) -> Result<Included> {
+		let nonce = self.next_nonce(account).await?;
+		let (birth_hash, birth_number) = self.finalized_head().await?;
+		let extrinsic = self.sign_with_signer(
+			account.clone(),
+			sign,
+			call,
+			nonce,
+			Era::mortal(MORTALITY_PERIOD, birth_number.into()),
+			birth_hash,
+		);
+		self.submit_extrinsic(&extrinsic, wait).await
 	}
 
 	/// Signs and submits `call`, follows it until `wait` and returns its events.

@@ -1,0 +1,255 @@
+//! `shield-funds` and `trusted ...`: calls and getters of a shard's
+//! confidential state.
+//!
+//! Calls travel through the parent chain (`EnclaveBridge::invoke`, encrypted
+//! to the shard's shielding key); getters go straight to the worker's
+//! trusted RPC and come back signed by the enclave.
+
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use codec::Encode;
+use integritee_chain_client::{ChainClient, WaitFor};
+use integritee_runtime::{Balance, RuntimeCall};
+use integritee_stf_primitives::{shielding, Nonce, ShardIdentifier, TrustedCall};
+use polkadot_sdk::{
+	sp_core::{crypto::Ss58Codec, sr25519, Pair},
+	sp_runtime::MultiSignature,
+};
+
+use crate::{
+	accounts::Accounts,
+	format_units, parse_amount,
+	worker::{self, SelectedWorker, WorkerRpc},
+};
+
+/// Options shared by the commands that talk to a shard's worker.
+#[derive(Debug, Args)]
+pub struct ShardArgs {
+	/// The shard, 32 bytes as hex (`0x` optional).
+	#[arg(long, value_parser = worker::parse_shard)]
+	pub shard: ShardIdentifier,
+	/// Reach the worker at this WebSocket URL instead of its registered one.
+	#[arg(long)]
+	pub worker_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShieldFundsArgs {
+	/// Signing account on the parent chain that pays (keystore name or secret URI).
+	pub from: String,
+	/// Beneficiary inside the shard (SS58 address, keystore name or secret URI).
+	pub to: String,
+	/// Amount in the smallest unit.
+	#[arg(value_parser = parse_amount)]
+	pub amount: Balance,
+	#[command(flatten)]
+	pub shard: ShardArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TrustedArgs {
+	#[command(flatten)]
+	pub shard: ShardArgs,
+	#[command(subcommand)]
+	pub command: TrustedCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct CallOptions {
+	/// Use this trusted nonce instead of asking the worker.
+	#[arg(long)]
+	pub nonce: Option<Nonce>,
+	/// Sign for this MRENCLAVE (hex) instead of the selected enclave's.
+	#[arg(long, value_parser = worker::parse_mrenclave)]
+	pub mrenclave: Option<[u8; 32]>,
+	/// After inclusion, poll the worker until it executed the call.
+	#[arg(long)]
+	pub wait: bool,
+	/// How long `--wait` polls, in seconds.
+	#[arg(long, default_value_t = 60)]
+	pub wait_timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustedCommand {
+	/// Transfer AMOUNT inside the shard from FROM to TO.
+	Transfer {
+		/// Signing account (keystore name or secret URI); it also pays the
+		/// parent-chain fee.
+		from: String,
+		/// Recipient (SS58 address, keystore name or secret URI).
+		to: String,
+		/// Amount in the smallest unit.
+		#[arg(value_parser = parse_amount)]
+		amount: Balance,
+		#[command(flatten)]
+		options: CallOptions,
+	},
+	/// Burn AMOUNT of FROM in the shard and have the shard's vault pay it to
+	/// TO on the parent chain.
+	UnshieldFunds {
+		/// Signing account (keystore name or secret URI); it also pays the
+		/// parent-chain fee.
+		from: String,
+		/// Beneficiary on the parent chain (SS58 address, keystore name or secret URI).
+		to: String,
+		/// Amount in the smallest unit.
+		#[arg(value_parser = parse_amount)]
+		amount: Balance,
+		#[command(flatten)]
+		options: CallOptions,
+	},
+	/// Print the free (and reserved, if any) balance of ACCOUNT in the shard.
+	Balance {
+		/// The account's owner, who signs the getter (keystore name or secret URI).
+		account: String,
+	},
+	/// Print the trusted nonce of ACCOUNT in the shard.
+	Nonce {
+		/// The account's owner, who signs the getter (keystore name or secret URI).
+		account: String,
+	},
+}
+
+/// The selected worker, a connection to it and its checked shielding key.
+struct Session {
+	worker: SelectedWorker,
+	rpc: WorkerRpc,
+}
+
+async fn session(client: &ChainClient, shard: &ShardArgs) -> Result<Session, String> {
+	let worker = worker::find(client, &shard.shard, shard.worker_url.as_deref()).await?;
+	let rpc = WorkerRpc::connect(&worker.url).await?;
+	Ok(Session { worker, rpc })
+}
+
+fn sr25519_signer(pair: &sr25519::Pair) -> impl Fn(&[u8]) -> MultiSignature + '_ {
+	move |payload: &[u8]| MultiSignature::Sr25519(pair.sign(payload))
+}
+
+pub async fn shield_funds(
+	node_url: &str,
+	accounts: &Accounts,
+	args: ShieldFundsArgs,
+) -> Result<(), String> {
+	let from = accounts.signer(&args.from)?;
+	let to = accounts.account(&args.to)?;
+	let client = crate::connect(node_url).await?;
+	let session = session(&client, &args.shard).await?;
+	let key = session.rpc.shielding_key(&session.worker).await?;
+	let encrypted_beneficiary = shielding::encrypt(&key, &args.shard.shard, &to.encode())
+		.map_err(|e| format!("cannot encrypt the beneficiary: {e}"))?;
+	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
+		shard: args.shard.shard,
+		encrypted_beneficiary,
+		amount: args.amount,
+	});
+	let included = client.submit(&from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+	println!(
+		"shielded {} into shard 0x{} for {} in block {:?}",
+		format_units(args.amount),
+		hex::encode(args.shard.shard.0),
+		to.to_ss58check(),
+		included.block_hash
+	);
+	Ok(())
+}
+
+pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Result<(), String> {
+	let shard = args.shard.shard;
+	match args.command {
+		TrustedCommand::Transfer { from, to, amount, options } => {
+			let pair = accounts.signer(&from)?;
+			let to = accounts.account(&to)?;
+			let call = TrustedCall::BalanceTransfer { from: pair.public().into(), to, amount };
+			submit_call(node_url, &args.shard, &pair, call, options).await
+		}
+		TrustedCommand::UnshieldFunds { from, to, amount, options } => {
+			let pair = accounts.signer(&from)?;
+			let beneficiary = accounts.account(&to)?;
+			let call =
+				TrustedCall::BalanceUnshield { from: pair.public().into(), beneficiary, amount };
+			submit_call(node_url, &args.shard, &pair, call, options).await
+		}
+		TrustedCommand::Balance { account } => {
+			let pair = accounts.signer(&account)?;
+			let client = crate::connect(node_url).await?;
+			let session = session(&client, &args.shard).await?;
+			let info = session.rpc.account_info(&session.worker, &shard, &pair).await?;
+			println!("{} {}", info.free, format_units(info.free));
+			if info.reserved != 0 {
+				println!("reserved {} {}", info.reserved, format_units(info.reserved));
+			}
+			Ok(())
+		}
+		TrustedCommand::Nonce { account } => {
+			let pair = accounts.signer(&account)?;
+			let client = crate::connect(node_url).await?;
+			let session = session(&client, &args.shard).await?;
+			let info = session.rpc.account_info(&session.worker, &shard, &pair).await?;
+			println!("{}", info.nonce);
+			Ok(())
+		}
+	}
+}
+
+async fn submit_call(
+	node_url: &str,
+	shard_args: &ShardArgs,
+	pair: &sr25519::Pair,
+	call: TrustedCall,
+	options: CallOptions,
+) -> Result<(), String> {
+	let shard = shard_args.shard;
+	let client = crate::connect(node_url).await?;
+	let session = session(&client, shard_args).await?;
+	let key = session.rpc.shielding_key(&session.worker).await?;
+	let nonce = match options.nonce {
+		Some(nonce) => nonce,
+		None => session.rpc.account_info(&session.worker, &shard, pair).await?.nonce,
+	};
+	let mr_enclave = options.mrenclave.unwrap_or(session.worker.enclave.mr_enclave.0);
+	let signed = call.sign(nonce, &mr_enclave, &shard, sr25519_signer(pair));
+	let call_hash = signed.hash();
+	let ciphertext = shielding::encrypt(&key, &shard, &signed.encode())
+		.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
+	let invoke =
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
+	let included =
+		client.submit(pair, invoke, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+	println!("trusted call 0x{} (nonce {nonce})", hex::encode(call_hash.0));
+	println!("submitted in block {:?}", included.block_hash);
+	if options.wait {
+		wait_executed(&session, &shard, pair, nonce, Duration::from_secs(options.wait_timeout))
+			.await?;
+		println!("executed by the worker (its nonce for the sender passed {nonce})");
+	}
+	Ok(())
+}
+
+/// Polls the worker until the sender's trusted nonce is above `nonce`.
+async fn wait_executed(
+	session: &Session,
+	shard: &ShardIdentifier,
+	pair: &sr25519::Pair,
+	nonce: Nonce,
+	timeout: Duration,
+) -> Result<(), String> {
+	let deadline = Instant::now() + timeout;
+	loop {
+		let info = session.rpc.account_info(&session.worker, shard, pair).await?;
+		if info.nonce > nonce {
+			return Ok(());
+		}
+		if Instant::now() >= deadline {
+			return Err(format!(
+				"the worker did not execute the call within {} s (the sender's trusted nonce is \
+				 still {}); it is on chain and may still be executed later",
+				timeout.as_secs(),
+				info.nonce
+			));
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}

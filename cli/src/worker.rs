@@ -1,0 +1,294 @@
+//! Finding the worker that serves a shard and talking to its trusted RPC.
+//!
+//! Everything a worker says is checked against what the parent chain
+//! registered for its enclave: the shielding key against the registered
+//! SHA-256 hash, getter answers against the enclave's signer key (its
+//! account id is its ed25519 public key).
+
+use std::time::Duration;
+
+use codec::{Decode, Encode};
+use integritee_chain_client::ChainClient;
+use integritee_primitives::{SgxEnclave, UpgradableShardConfig};
+use integritee_runtime::{AccountId, BlockNumber, Runtime};
+use integritee_stf_primitives::{
+	getter::GetterAnswer, rpc, shielding, AccountInfoView, MrEnclave, ShardIdentifier,
+	TrustedGetter, TrustedGetterSigned,
+};
+use jsonrpsee::{
+	core::client::ClientT,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use polkadot_sdk::{
+	sp_core::{ed25519, sr25519, Pair, H256},
+	sp_io::hashing::{blake2_256, sha2_256},
+	sp_runtime::MultiSignature,
+};
+
+/// Parses a shard identifier: 32 bytes as 64 hex digits, `0x` optional.
+pub fn parse_shard(text: &str) -> Result<ShardIdentifier, String> {
+	parse_h256(text).map(H256).map_err(|reason| format!("invalid shard: {reason}"))
+}
+
+/// Parses an MRENCLAVE: 32 bytes as 64 hex digits, `0x` optional.
+pub fn parse_mrenclave(text: &str) -> Result<MrEnclave, String> {
+	parse_h256(text).map_err(|reason| format!("invalid MRENCLAVE: {reason}"))
+}
+
+fn parse_h256(text: &str) -> Result<[u8; 32], String> {
+	let digits = text.strip_prefix("0x").unwrap_or(text);
+	let bytes = hex::decode(digits)
+		.map_err(|_| "expected 64 hex digits (32 bytes), optionally prefixed by 0x".to_string())?;
+	<[u8; 32]>::try_from(bytes.as_slice())
+		.map_err(|_| format!("expected 32 bytes (64 hex digits), got {} bytes", bytes.len()))
+}
+
+/// The enclave chosen to serve a shard, as registered on chain.
+pub struct SelectedWorker {
+	pub signer: AccountId,
+	pub enclave: SgxEnclave<Vec<u8>>,
+	/// The URL used to reach it (the registered one, or an override).
+	pub url: String,
+}
+
+impl SelectedWorker {
+	/// The enclave's ed25519 signer key (its account id bytes).
+	pub fn signer_public(&self) -> ed25519::Public {
+		ed25519::Public::from_raw(*self.signer.as_ref())
+	}
+}
+
+/// Finds an enclave serving `shard`: one of the shard's active signers, else a
+/// registered enclave whose MRENCLAVE is the shard's configured fingerprint or
+/// the shard itself (the implicit shard of an enclave build). Only enclaves
+/// with a URL (or any, if `url_override` is given) qualify.
+pub async fn find(
+	client: &ChainClient,
+	shard: &ShardIdentifier,
+	url_override: Option<&str>,
+) -> Result<SelectedWorker, String> {
+	let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> = client
+		.runtime_call("TeerexApi_enclaves", &[])
+		.await
+		.map_err(|e| format!("cannot list the registered enclaves: {e}"))?;
+	let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
+	let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = client
+		.storage(&status_key, None)
+		.await
+		.map_err(|e| format!("cannot read the shard's status: {e}"))?
+		.unwrap_or_default();
+	let config_key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
+	let config: Option<UpgradableShardConfig<BlockNumber>> = client
+		.storage(&config_key, None)
+		.await
+		.map_err(|e| format!("cannot read the shard's configuration: {e}"))?;
+	let fingerprint = match config {
+		Some(config) => {
+			let best = client
+				.best_header()
+				.await
+				.map_err(|e| format!("cannot read the best block: {e}"))?
+				.number;
+			Some(config.effective_at(best).enclave_fingerprint)
+		}
+		None => None,
+	};
+
+	let usable = |enclave: &SgxEnclave<Vec<u8>>| url_override.is_some() || enclave.url.is_some();
+	let by_status = signers.iter().find_map(|status| {
+		enclaves.iter().find(|(account, enclave)| *account == status.signer && usable(enclave))
+	});
+	let by_fingerprint = || {
+		enclaves.iter().find(|(_, enclave)| {
+			usable(enclave)
+				&& (Some(enclave.mr_enclave) == fingerprint
+					|| (fingerprint.is_none() && enclave.mr_enclave == *shard))
+		})
+	};
+	let (signer, enclave) = by_status.or_else(by_fingerprint).ok_or_else(|| {
+		format!(
+			"no worker serves shard 0x{} (registered enclaves: {})",
+			hex::encode(shard.0),
+			enclaves.len()
+		)
+	})?;
+	let url = match url_override {
+		Some(url) => url.to_string(),
+		None => enclave
+			.url
+			.as_ref()
+			.map(|url| String::from_utf8_lossy(url).into_owned())
+			.unwrap_or_default(),
+	};
+	Ok(SelectedWorker { signer: signer.clone(), enclave: enclave.clone(), url })
+}
+
+/// A connection to a worker's trusted RPC.
+pub struct WorkerRpc {
+	rpc: WsClient,
+	url: String,
+}
+
+fn hex_param(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn from_hex(method: &str, text: &str) -> Result<Vec<u8>, String> {
+	hex::decode(text.strip_prefix("0x").unwrap_or(text))
+		.map_err(|_| format!("the worker answered {method} with something that is not hex"))
+}
+
+impl WorkerRpc {
+	pub async fn connect(url: &str) -> Result<Self, String> {
+		let rpc = WsClientBuilder::default()
+			.request_timeout(Duration::from_secs(30))
+			.connection_timeout(Duration::from_secs(10))
+			.build(url)
+			.await
+			.map_err(|e| format!("cannot reach the worker at {url}: {e}"))?;
+		Ok(Self { rpc, url: url.to_string() })
+	}
+
+	async fn request_hex(&self, method: &str, params: Vec<String>) -> Result<Vec<u8>, String> {
+		let mut builder = jsonrpsee::core::params::ArrayParams::new();
+		for param in params {
+			builder.insert(param).map_err(|e| format!("cannot encode the parameters: {e}"))?;
+		}
+		let answer: String = self
+			.rpc
+			.request(method, builder)
+			.await
+			.map_err(|e| format!("the worker at {} failed {method}: {e}", self.url))?;
+		from_hex(method, &answer)
+	}
+
+	/// The worker's shielding key, checked against the enclave's registered
+	/// shielding key hash.
+	pub async fn shielding_key(&self, worker: &SelectedWorker) -> Result<Vec<u8>, String> {
+		let key = self.request_hex(rpc::GET_SHIELDING_KEY, vec![]).await?;
+		check_shielding_key(&key, &worker.enclave.shielding_key_hash)?;
+		Ok(key)
+	}
+
+	/// Reads `who`'s account in the shard, signing the getter with `pair` and
+	/// checking the enclave's signature on the answer.
+	pub async fn account_info(
+		&self,
+		worker: &SelectedWorker,
+		shard: &ShardIdentifier,
+		pair: &sr25519::Pair,
+	) -> Result<AccountInfoView, String> {
+		let issued_at_ms = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default();
+		let getter = TrustedGetterSigned::new(
+			TrustedGetter::AccountInfo(pair.public().into()),
+			shard,
+			issued_at_ms,
+			|payload| MultiSignature::Sr25519(pair.sign(payload)),
+		);
+		let encoded = getter.encode();
+		let answer = self.request_hex(rpc::EXECUTE_GETTER, vec![hex_param(&encoded)]).await?;
+		let answer = GetterAnswer::decode(&mut &answer[..])
+			.map_err(|_| "the worker's getter answer does not decode".to_string())?;
+		let value = check_getter_answer(&answer, &encoded, &worker.signer_public())?;
+		match value {
+			None => Ok(AccountInfoView::default()),
+			Some(bytes) => AccountInfoView::decode(&mut &bytes[..])
+				.map_err(|_| "the worker's account info does not decode".to_string()),
+		}
+	}
+}
+
+/// Refuses a shielding key whose SHA-256 is not the registered hash.
+pub fn check_shielding_key(key: &[u8], registered_hash: &[u8; 32]) -> Result<(), String> {
+	if key.len() != shielding::PUBLIC_KEY_LEN {
+		return Err(format!(
+			"the worker's shielding key has {} bytes, not {}: refusing to encrypt to it",
+			key.len(),
+			shielding::PUBLIC_KEY_LEN
+		));
+	}
+	let hash = sha2_256(key);
+	if &hash != registered_hash {
+		return Err(format!(
+			"the worker's shielding key (SHA-256 0x{}) does not match the shielding key hash \
+			 registered for its enclave (0x{}): refusing to encrypt to it",
+			hex::encode(hash),
+			hex::encode(registered_hash)
+		));
+	}
+	Ok(())
+}
+
+/// Checks that `answer` is the enclave's signed answer to the getter `sent`
+/// (its SCALE encoding) and returns its value.
+pub fn check_getter_answer<'a>(
+	answer: &'a GetterAnswer,
+	sent: &[u8],
+	enclave_signer: &ed25519::Public,
+) -> Result<&'a Option<Vec<u8>>, String> {
+	if answer.getter_hash != H256(blake2_256(sent)) {
+		return Err("the worker's getter answer is for another getter: refusing it".into());
+	}
+	if !answer.verify(enclave_signer) {
+		return Err("the worker's getter answer is not signed by the registered enclave signer: \
+		            refusing it"
+			.into());
+	}
+	Ok(&answer.value)
+}
+
+#[cfg(test)]
+mod tests {
+	#![allow(clippy::unwrap_used)]
+	use super::*;
+
+	#[test]
+	fn shards_parse_with_clear_errors() {
+		let hex64 = "ab".repeat(32);
+		assert_eq!(parse_shard(&hex64).unwrap(), H256::repeat_byte(0xab));
+		assert_eq!(parse_shard(&format!("0x{hex64}")).unwrap(), H256::repeat_byte(0xab));
+		assert!(parse_shard("0x1234").unwrap_err().contains("got 2 bytes"));
+		assert!(parse_shard("zz").unwrap_err().contains("64 hex digits"));
+		assert!(parse_mrenclave("").unwrap_err().contains("got 0 bytes"));
+	}
+
+	#[test]
+	fn shielding_keys_must_match_the_registered_hash() {
+		let key = [5u8; 32];
+		assert!(check_shielding_key(&key, &sha2_256(&key)).is_ok());
+		assert!(check_shielding_key(&key, &[0; 32]).unwrap_err().contains("does not match"));
+		assert!(check_shielding_key(&key[..31], &sha2_256(&key[..31]))
+			.unwrap_err()
+			.contains("31 bytes"));
+	}
+
+	#[test]
+	fn getter_answers_must_be_signed_and_for_the_sent_getter() {
+		let enclave = ed25519::Pair::from_string("//Enclave", None).unwrap();
+		let sent = b"getter".to_vec();
+		let getter_hash = H256(blake2_256(&sent));
+		let value = Some(vec![1, 2, 3]);
+		let payload = GetterAnswer::signing_payload(&getter_hash, &value, 7, &H256::zero());
+		let answer = GetterAnswer {
+			getter_hash,
+			value: value.clone(),
+			parentchain_block_number: 7,
+			parentchain_block_hash: H256::zero(),
+			signature: enclave.sign(&payload),
+		};
+		assert_eq!(check_getter_answer(&answer, &sent, &enclave.public()).unwrap(), &value);
+		assert!(check_getter_answer(&answer, b"other", &enclave.public())
+			.unwrap_err()
+			.contains("another getter"));
+		let impostor = ed25519::Pair::from_string("//Impostor", None).unwrap();
+		assert!(check_getter_answer(&answer, &sent, &impostor.public())
+			.unwrap_err()
+			.contains("not signed"));
+		let mut tampered = answer.clone();
+		tampered.value = Some(vec![9]);
+		assert!(check_getter_answer(&tampered, &sent, &enclave.public()).is_err());
+	}
+}
