@@ -211,7 +211,8 @@ impl ChainClient {
 		era: Era,
 		era_block_hash: Hash,
 	) -> UncheckedExtrinsic {
-		let params = ExtrinsicParams { nonce, era, era_block_hash, genesis_hash: self.genesis_hash };
+		let params =
+			ExtrinsicParams { nonce, era, era_block_hash, genesis_hash: self.genesis_hash };
 		signed_extrinsic(call, account, params, sign)
 	}
 

@@ -37,12 +37,14 @@ pub struct BlockInputs {
 
 fn extrinsic_succeeded(events: &Events, index: u32) -> Option<bool> {
 	events.iter().find_map(|record| match (&record.phase, &record.event) {
-		(Phase::ApplyExtrinsic(i), RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }))
-			if *i == index =>
-			Some(true),
-		(Phase::ApplyExtrinsic(i), RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { .. }))
-			if *i == index =>
-			Some(false),
+		(
+			Phase::ApplyExtrinsic(i),
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }),
+		) if *i == index => Some(true),
+		(
+			Phase::ApplyExtrinsic(i),
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { .. }),
+		) if *i == index => Some(false),
 		_ => None,
 	})
 }
@@ -67,7 +69,8 @@ pub fn collect(
 		};
 		let sent_by_enclave = signer_of(&extrinsic) == Some(enclave_account);
 		if sent_by_enclave && extrinsic_succeeded(events, index) == Some(false) {
-			out.own_failures.push(format!("extrinsic {index} ({}) failed", call_name(&extrinsic.function)));
+			out.own_failures
+				.push(format!("extrinsic {index} ({}) failed", call_name(&extrinsic.function)));
 		}
 		match extrinsic.function {
 			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
@@ -80,7 +83,9 @@ pub fn collect(
 				}
 				match decrypt_call(shielding, shard, &ciphertext) {
 					Ok(call) => out.inputs.push(StfInput::Call(call)),
-					Err(reason) => out.skipped.push(format!("invoke in extrinsic {index}: {reason}")),
+					Err(reason) => {
+						out.skipped.push(format!("invoke in extrinsic {index}: {reason}"))
+					}
 				}
 			}
 			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
@@ -129,11 +134,15 @@ pub fn collect(
 
 fn call_name(call: &RuntimeCall) -> &'static str {
 	match call {
-		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds { .. }) => "unshield_funds",
-		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
-			..
-		}) => "confirm_processed_parentchain_block",
-		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config { .. }) => "update_shard_config",
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds { .. }) => {
+			"unshield_funds"
+		}
+		RuntimeCall::EnclaveBridge(
+			pallet_enclave_bridge::Call::confirm_processed_parentchain_block { .. },
+		) => "confirm_processed_parentchain_block",
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config { .. }) => {
+			"update_shard_config"
+		}
 		RuntimeCall::Teerex(_) => "teerex",
 		_ => "other",
 	}

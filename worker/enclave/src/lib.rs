@@ -159,7 +159,10 @@ pub struct Enclave {
 impl Enclave {
 	/// Opens the trusted core: unseals (or creates) the keys, the light
 	/// client and the shard's state. Returns whether the keys are new.
-	pub fn open(platform: Arc<dyn TeePlatform>, config: EnclaveConfig) -> Result<(Self, bool), Error> {
+	pub fn open(
+		platform: Arc<dyn TeePlatform>,
+		config: EnclaveConfig,
+	) -> Result<(Self, bool), Error> {
 		std::fs::create_dir_all(&config.data_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", config.data_dir.display())))?;
 		let sealing = SealingKey::derive(platform.as_ref());
@@ -235,7 +238,11 @@ impl Enclave {
 	}
 
 	/// Signs one of the enclave's own extrinsics.
-	pub fn sign_extrinsic(&self, call: EnclaveCall, params: ExtrinsicParams) -> Result<UncheckedExtrinsic, Error> {
+	pub fn sign_extrinsic(
+		&self,
+		call: EnclaveCall,
+		params: ExtrinsicParams,
+	) -> Result<UncheckedExtrinsic, Error> {
 		let call = self.runtime_call(call)?;
 		let signer = &self.keys.signer;
 		Ok(integritee_chain_client::signed_extrinsic(call, self.account(), params, |payload| {
@@ -254,7 +261,10 @@ impl Enclave {
 					};
 					(claims.encode(), integritee_primitives::AttestationMethod::Skip)
 				} else {
-					(self.platform.quote(self.report_data())?, integritee_primitives::AttestationMethod::Dcap)
+					(
+						self.platform.quote(self.report_data())?,
+						integritee_primitives::AttestationMethod::Dcap,
+					)
 				};
 				RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 					proof,
@@ -272,14 +282,16 @@ impl Enclave {
 					enactment_delay: 0,
 				})
 			}
-			EnclaveCall::ConfirmProcessed { number, hash, calls_root } => RuntimeCall::EnclaveBridge(
-				pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
-					shard: self.shard,
-					block_hash: hash,
-					block_number: number,
-					calls_root,
-				},
-			),
+			EnclaveCall::ConfirmProcessed { number, hash, calls_root } => {
+				RuntimeCall::EnclaveBridge(
+					pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+						shard: self.shard,
+						block_hash: hash,
+						block_number: number,
+						calls_root,
+					},
+				)
+			}
 			EnclaveCall::Unshield(pending) => {
 				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
 					shard: self.shard,
@@ -323,25 +335,36 @@ impl Enclave {
 		proof: Vec<Vec<u8>>,
 	) -> Result<(), Error> {
 		let (number, hash) = (header.number, header.hash());
-		let bad = |reason: &str| Error::BadBlock { number, hash, reason: format!("checkpoint: {reason}") };
+		let bad = |reason: &str| Error::BadBlock {
+			number,
+			hash,
+			reason: format!("checkpoint: {reason}"),
+		};
 		if hash != trusted_hash {
 			return Err(bad("the header does not hash to the trusted hash"));
 		}
 		let values = integritee_light_client::read_proof(&header, proof, &Self::checkpoint_keys())
 			.map_err(|e| bad(&e.to_string()))?;
-		let authorities: polkadot_sdk::sp_consensus_grandpa::AuthorityList = match values.first().cloned().flatten() {
-			Some(bytes) => Decode::decode(&mut &bytes[..]).map_err(|_| bad("authorities do not decode"))?,
-			None => return Err(bad("no GRANDPA authorities in the state")),
-		};
+		let authorities: polkadot_sdk::sp_consensus_grandpa::AuthorityList =
+			match values.first().cloned().flatten() {
+				Some(bytes) => {
+					Decode::decode(&mut &bytes[..]).map_err(|_| bad("authorities do not decode"))?
+				}
+				None => return Err(bad("no GRANDPA authorities in the state")),
+			};
 		if authorities.is_empty() {
 			return Err(bad("the GRANDPA authority set is empty"));
 		}
 		let set_id: u64 = match values.get(1).cloned().flatten() {
-			Some(bytes) => Decode::decode(&mut &bytes[..]).map_err(|_| bad("set id does not decode"))?,
+			Some(bytes) => {
+				Decode::decode(&mut &bytes[..]).map_err(|_| bad("set id does not decode"))?
+			}
 			None => 0,
 		};
 		if values.get(2).cloned().flatten().is_some() {
-			return Err(bad("an authority set change is pending at this block; pick another checkpoint"));
+			return Err(bad(
+				"an authority set change is pending at this block; pick another checkpoint",
+			));
 		}
 		self.init_light_client(Checkpoint {
 			header,
@@ -379,7 +402,11 @@ impl Enclave {
 	/// last of them. Nothing is executed unless the whole chunk verifies.
 	/// Blocks the state already includes (after a crash) are checked against
 	/// the stored hash and skipped.
-	pub fn import(&mut self, blocks: Vec<ParentchainBlock>, justification: &[u8]) -> Result<ImportReport, Error> {
+	pub fn import(
+		&mut self,
+		blocks: Vec<ParentchainBlock>,
+		justification: &[u8],
+	) -> Result<ImportReport, Error> {
 		let mut light_client = self.light_client.clone().ok_or(Error::NoCheckpoint)?;
 		let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
 		light_client.import_finalized(&headers, justification)?;
@@ -436,16 +463,28 @@ impl Enclave {
 						return Err(Error::BadBlock {
 							number,
 							hash,
-							reason: format!("the state includes another block {last_hash:?} at this height"),
+							reason: format!(
+								"the state includes another block {last_hash:?} at this height"
+							),
 						});
 					}
 					continue;
 				}
 			}
-			let inputs =
-				indirect::collect(hash, &extrinsics, &events, &self.shard, &account, &self.keys.shielding);
-			report.skipped.extend(inputs.skipped.into_iter().map(|s| format!("block {number}: {s}")));
-			report.own_failures.extend(inputs.own_failures.into_iter().map(|s| format!("block {number}: {s}")));
+			let inputs = indirect::collect(
+				hash,
+				&extrinsics,
+				&events,
+				&self.shard,
+				&account,
+				&self.keys.shielding,
+			);
+			report
+				.skipped
+				.extend(inputs.skipped.into_iter().map(|s| format!("block {number}: {s}")));
+			report
+				.own_failures
+				.extend(inputs.own_failures.into_iter().map(|s| format!("block {number}: {s}")));
 			let outcome = self.state.apply_block((number, hash), inputs.inputs)?;
 			for result in &outcome.outcomes {
 				if let InputOutcome::Rejected { reason } = result {
@@ -458,8 +497,12 @@ impl Enclave {
 			report.state_root = outcome.state_root;
 			report.invariant = match outcome.total_issuance.cmp(&vault) {
 				std::cmp::Ordering::Equal => Invariant::Holds,
-				std::cmp::Ordering::Less => Invariant::Surplus { issuance: outcome.total_issuance, vault },
-				std::cmp::Ordering::Greater => Invariant::Breach { issuance: outcome.total_issuance, vault },
+				std::cmp::Ordering::Less => {
+					Invariant::Surplus { issuance: outcome.total_issuance, vault }
+				}
+				std::cmp::Ordering::Greater => {
+					Invariant::Breach { issuance: outcome.total_issuance, vault }
+				}
 			};
 			if let Invariant::Breach { issuance, vault } = report.invariant {
 				log::error!(

@@ -64,7 +64,8 @@ fn keys_survive_a_restart_and_refuse_another_build() {
 		Err(other) => panic!("expected a sealing error, got {other}"),
 		Ok(_) => panic!("another MRENCLAVE opened the sealed keys"),
 	}
-	let sealed = std::fs::read(dir.path().join(integritee_enclave::keys::SEALED_KEYS_FILE)).unwrap();
+	let sealed =
+		std::fs::read(dir.path().join(integritee_enclave::keys::SEALED_KEYS_FILE)).unwrap();
 	assert!(!sealed.windows(32).any(|w| w == shielding), "sealed file is encrypted");
 }
 
@@ -116,19 +117,20 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 	let enclave_account = AccountId::new([6; 32]);
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
 	let bob: AccountId = sr25519::Pair::from_string("//Bob", None).unwrap().public().into();
-	let call = TrustedCall::BalanceTransfer { from: alice.public().into(), to: bob.clone(), amount: 5 }
-		.sign(0, &mr_enclave, &shard, |p| MultiSignature::Sr25519(alice.sign(p)));
+	let call =
+		TrustedCall::BalanceTransfer { from: alice.public().into(), to: bob.clone(), amount: 5 }
+			.sign(0, &mr_enclave, &shard, |p| MultiSignature::Sr25519(alice.sign(p)));
 	let invoke = |shard: H256, ciphertext: Vec<u8>| {
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext })
 	};
 	let good = shielding::encrypt(&key, &shard, &call.encode()).unwrap();
 	let extrinsics = vec![
-		signed(&alice, invoke(shard, vec![1, 2, 3])),                       // 0: garbage
-		signed(&alice, invoke(H256::repeat_byte(1), good.clone())),          // 1: other shard
-		signed(&alice, invoke(shard, good.clone())),                         // 2: good
+		signed(&alice, invoke(shard, vec![1, 2, 3])), // 0: garbage
+		signed(&alice, invoke(H256::repeat_byte(1), good.clone())), // 1: other shard
+		signed(&alice, invoke(shard, good.clone())),  // 2: good
 		signed(&alice, invoke(shard, shielding::encrypt(&key, &shard, b"not a call").unwrap())), // 3
-		signed(&alice, invoke(shard, good.clone())),                         // 4: failed on chain
-		vec![0xff, 0x00],                                                    // 5: undecodable
+		signed(&alice, invoke(shard, good.clone())),  // 4: failed on chain
+		vec![0xff, 0x00],                             // 5: undecodable
 	];
 	let shield = EventRecord {
 		phase: Phase::ApplyExtrinsic(2),
@@ -159,7 +161,9 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 	);
 	assert_eq!(collected.inputs.len(), 2, "the good call, then the shield of the same extrinsic");
 	assert!(matches!(&collected.inputs[0], StfInput::Call(c) if *c == call));
-	assert!(matches!(&collected.inputs[1], StfInput::Shield { beneficiary, amount: 9, .. } if *beneficiary == bob));
+	assert!(
+		matches!(&collected.inputs[1], StfInput::Shield { beneficiary, amount: 9, .. } if *beneficiary == bob)
+	);
 	assert_eq!(collected.skipped.len(), 4, "{:?}", collected.skipped);
 	for reason in &collected.skipped {
 		assert!(!reason.contains(&hex::encode(call.encode())), "no plaintext in reasons");

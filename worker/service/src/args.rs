@@ -95,7 +95,10 @@ impl Args {
 				let bytes = hex::decode(text.trim_start_matches("0x"))
 					.map_err(|_| format!("--shard {text}: not hex"))?;
 				if bytes.len() != 32 {
-					return Err(format!("--shard {text}: a shard is 32 bytes, got {}", bytes.len()));
+					return Err(format!(
+						"--shard {text}: a shard is 32 bytes, got {}",
+						bytes.len()
+					));
 				}
 				Ok(ShardIdentifier::from_slice(&bytes))
 			})

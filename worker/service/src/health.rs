@@ -57,10 +57,15 @@ impl Health {
 	pub fn report(&self, simulated_tee: bool) -> WorkerHealth {
 		self.with(|inner| {
 			let lag = inner.finalized.saturating_sub(inner.last_processed);
-			let mut problems: Vec<String> =
-				inner.problems.iter().map(|(component, problem)| format!("{component}: {problem}")).collect();
+			let mut problems: Vec<String> = inner
+				.problems
+				.iter()
+				.map(|(component, problem)| format!("{component}: {problem}"))
+				.collect();
 			if lag > self.max_lag {
-				problems.push(format!("the parent-chain view lags {lag} blocks behind the finalized head"));
+				problems.push(format!(
+					"the parent-chain view lags {lag} blocks behind the finalized head"
+				));
 			}
 			WorkerHealth {
 				last_processed_block: inner.last_processed,

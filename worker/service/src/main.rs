@@ -66,8 +66,8 @@ async fn run(args: Args) -> Result<(), String> {
 		shard: args.shard()?,
 		snapshots: args.snapshots,
 	};
-	let (enclave, new_keys) =
-		Enclave::open(Arc::new(platform), config).map_err(|e| format!("cannot open the enclave: {e}"))?;
+	let (enclave, new_keys) = Enclave::open(Arc::new(platform), config)
+		.map_err(|e| format!("cannot open the enclave: {e}"))?;
 	log::info!(
 		"enclave MRENCLAVE 0x{}, account {}, shard 0x{}{}",
 		hex::encode(enclave.mr_enclave()),

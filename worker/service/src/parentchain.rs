@@ -8,7 +8,9 @@ use futures::future::try_join_all;
 use integritee_chain_client::ChainClient;
 use integritee_enclave::{light_client::Header, ParentchainBlock};
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{sp_consensus_grandpa::GRANDPA_ENGINE_ID, sp_core::H256, sp_runtime::Justifications};
+use polkadot_sdk::{
+	sp_consensus_grandpa::GRANDPA_ENGINE_ID, sp_core::H256, sp_runtime::Justifications,
+};
 use serde_json::Value;
 
 /// Connects, retrying with backoff until the node answers.
@@ -62,8 +64,9 @@ pub async fn block(
 	if value.is_null() {
 		return Err(bad("chain_getBlock", format!("the node does not have block {hash:?}")));
 	}
-	let header: Header = serde_json::from_value(value.pointer("/block/header").cloned().unwrap_or_default())
-		.map_err(|e| bad("chain_getBlock header", e))?;
+	let header: Header =
+		serde_json::from_value(value.pointer("/block/header").cloned().unwrap_or_default())
+			.map_err(|e| bad("chain_getBlock header", e))?;
 	let extrinsics = value
 		.pointer("/block/extrinsics")
 		.and_then(Value::as_array)
@@ -83,7 +86,11 @@ pub async fn block(
 }
 
 /// A read proof of `keys` at block `hash` (the proof's trie nodes).
-pub async fn read_proof(client: &ChainClient, keys: &[Vec<u8>], hash: H256) -> Result<Vec<Vec<u8>>, String> {
+pub async fn read_proof(
+	client: &ChainClient,
+	keys: &[Vec<u8>],
+	hash: H256,
+) -> Result<Vec<Vec<u8>>, String> {
 	let keys: Vec<String> = keys.iter().map(|key| format!("0x{}", hex::encode(key))).collect();
 	let value: Value = client
 		.rpc()
@@ -101,7 +108,11 @@ pub async fn read_proof(client: &ChainClient, keys: &[Vec<u8>], hash: H256) -> R
 
 /// Header and checkpoint proof (`Enclave::checkpoint_keys`) of block `hash`,
 /// for the trusted core to verify against the hash the operator trusts.
-pub async fn checkpoint(client: &ChainClient, hash: H256, keys: &[Vec<u8>]) -> Result<(Header, Vec<Vec<u8>>), String> {
+pub async fn checkpoint(
+	client: &ChainClient,
+	hash: H256,
+	keys: &[Vec<u8>],
+) -> Result<(Header, Vec<Vec<u8>>), String> {
 	let (header, _, _) = block(client, hash).await?;
 	let proof = read_proof(client, keys, hash).await?;
 	Ok((header, proof))
@@ -124,10 +135,12 @@ pub async fn fetch_chunk(
 	}
 	let hashes = try_join_all((from..=to).map(|number| block_hash(client, number))).await?;
 	let blocks = try_join_all(hashes.iter().map(|hash| block(client, *hash))).await?;
-	let Some(last) = blocks.iter().rposition(|(_, _, justification)| justification.is_some()) else {
+	let Some(last) = blocks.iter().rposition(|(_, _, justification)| justification.is_some())
+	else {
 		return Ok(None);
 	};
-	let proofs = try_join_all(hashes[..=last].iter().map(|hash| read_proof(client, keys, *hash))).await?;
+	let proofs =
+		try_join_all(hashes[..=last].iter().map(|hash| read_proof(client, keys, *hash))).await?;
 	let mut justification = None;
 	let chunk = blocks
 		.into_iter()

@@ -36,7 +36,10 @@ pub async fn submit_enclave_call(
 }
 
 /// Nonce from the node (pool included) and a mortal era at the finalized head.
-pub async fn extrinsic_params(client: &ChainClient, enclave: &SharedEnclave) -> Result<ExtrinsicParams, String> {
+pub async fn extrinsic_params(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+) -> Result<ExtrinsicParams, String> {
 	let account = lock(enclave).account();
 	let nonce = client.next_nonce(&account).await.map_err(|e| e.to_string())?;
 	let (birth_hash, birth_number) = client.finalized_head().await.map_err(|e| e.to_string())?;
@@ -48,18 +51,27 @@ pub async fn extrinsic_params(client: &ChainClient, enclave: &SharedEnclave) -> 
 	})
 }
 
-pub async fn bootstrap(client: &ChainClient, enclave: &SharedEnclave, args: &Args, public_url: &str) -> Result<(), String> {
+pub async fn bootstrap(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	args: &Args,
+	public_url: &str,
+) -> Result<(), String> {
 	if lock(enclave).light_client_head().is_none() {
 		let genesis = client.genesis_hash();
 		if let Some(expected) = &args.expect_genesis {
 			if parse_hash(expected)? != genesis {
-				return Err(format!("the node's genesis is {genesis:?}, not the expected {expected}"));
+				return Err(format!(
+					"the node's genesis is {genesis:?}, not the expected {expected}"
+				));
 			}
 		}
 		let (trusted, origin) = match &args.checkpoint_block {
 			Some(hash) => (parse_hash(hash)?, "the --checkpoint-block"),
 			None if args.expect_genesis.is_some() => (genesis, "the expected genesis"),
-			None => (genesis, "the node's genesis (trusted on first use; pin it with --expect-genesis)"),
+			None => {
+				(genesis, "the node's genesis (trusted on first use; pin it with --expect-genesis)")
+			}
 		};
 		let keys = integritee_enclave::Enclave::checkpoint_keys();
 		let (header, proof) = parentchain::checkpoint(client, trusted, &keys).await?;
@@ -77,14 +89,20 @@ pub async fn bootstrap(client: &ChainClient, enclave: &SharedEnclave, args: &Arg
 async fn free_balance(client: &ChainClient, who: &AccountId32) -> Result<Balance, String> {
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
 	Ok(client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(&key, None)
+		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
+			&key, None,
+		)
 		.await
 		.map_err(|e| e.to_string())?
 		.map(|info| info.data.free)
 		.unwrap_or_default())
 }
 
-async fn ensure_funded(client: &ChainClient, enclave: &SharedEnclave, args: &Args) -> Result<(), String> {
+async fn ensure_funded(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	args: &Args,
+) -> Result<(), String> {
 	let account = lock(enclave).account();
 	let balance = free_balance(client, &account).await?;
 	if balance >= FUNDING_TARGET / 10 {
@@ -109,18 +127,23 @@ async fn ensure_funded(client: &ChainClient, enclave: &SharedEnclave, args: &Arg
 			"//Alice".to_string()
 		}
 	};
-	let pair = integritee_chain_client::dev_pair(&faucet).map_err(|_| "--faucet is not a usable secret URI".to_string())?;
+	let pair = integritee_chain_client::dev_pair(&faucet)
+		.map_err(|_| "--faucet is not a usable secret URI".to_string())?;
 	log::info!("funding the enclave account {account} with {FUNDING_TARGET} from the faucet");
 	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 		dest: account.into(),
 		value: FUNDING_TARGET - balance,
 	});
-	client.submit(&pair, call, WaitFor::InBlock).await.map_err(|e| format!("funding failed: {e}"))?;
+	client
+		.submit(&pair, call, WaitFor::InBlock)
+		.await
+		.map_err(|e| format!("funding failed: {e}"))?;
 	Ok(())
 }
 
 fn parse_hash(text: &str) -> Result<H256, String> {
-	let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|_| format!("{text}: not a hex block hash"))?;
+	let bytes = hex::decode(text.trim_start_matches("0x"))
+		.map_err(|_| format!("{text}: not a hex block hash"))?;
 	if bytes.len() != 32 {
 		return Err(format!("{text}: a block hash is 32 bytes"));
 	}
@@ -128,7 +151,10 @@ fn parse_hash(text: &str) -> Result<H256, String> {
 }
 
 /// Chain time (ms) and the enclave's attestation time, if registered.
-async fn registration_age(client: &ChainClient, account: &AccountId32) -> Result<Option<u64>, String> {
+async fn registration_age(
+	client: &ChainClient,
+	account: &AccountId32,
+) -> Result<Option<u64>, String> {
 	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(account);
 	let stored: Option<pallet_teerex::EnclaveOf<Runtime>> =
 		client.storage(&key, None).await.map_err(|e| e.to_string())?;
@@ -155,7 +181,9 @@ async fn register_if_needed(
 			log::info!("registered on the parent chain ({} s ago)", age / 1000);
 			return Ok(());
 		}
-		Some(_) => log::info!("the registration is older than {} h: renewing", renew_after / 3_600_000),
+		Some(_) => {
+			log::info!("the registration is older than {} h: renewing", renew_after / 3_600_000)
+		}
 		None => log::info!(
 			"registering with {}",
 			if args.skip_attestation { "Skip (no attestation)" } else { "a DCAP quote" }
@@ -187,14 +215,23 @@ async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> 
 		return Ok(());
 	}
 	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
-	submit_enclave_call(client, enclave, EnclaveCall::InitShard { max_instances: 1 }, WaitFor::InBlock)
-		.await
-		.map_err(|e| format!("shard initialisation failed: {e}"))?;
+	submit_enclave_call(
+		client,
+		enclave,
+		EnclaveCall::InitShard { max_instances: 1 },
+		WaitFor::InBlock,
+	)
+	.await
+	.map_err(|e| format!("shard initialisation failed: {e}"))?;
 	Ok(())
 }
 
 /// Re-registers before the attestation expires; checks once a minute.
-pub async fn renew_loop(args: Args, enclave: SharedEnclave, public_url: String) -> Result<(), String> {
+pub async fn renew_loop(
+	args: Args,
+	enclave: SharedEnclave,
+	public_url: String,
+) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| e.to_string())?;
 	loop {
 		tokio::time::sleep(Duration::from_secs(60)).await;

@@ -30,7 +30,11 @@ fn hex_of(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
-pub async fn start(args: &Args, enclave: SharedEnclave, health: Health) -> Result<(SocketAddr, ServerHandle), String> {
+pub async fn start(
+	args: &Args,
+	enclave: SharedEnclave,
+	health: Health,
+) -> Result<(SocketAddr, ServerHandle), String> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
 	let server = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
@@ -43,8 +47,12 @@ pub async fn start(args: &Args, enclave: SharedEnclave, health: Health) -> Resul
 	register(module.register_method(names::GET_SHIELDING_KEY, |_, (enclave, _), _| {
 		hex_of(&lock(enclave).shielding_public_key())
 	}))?;
-	register(module.register_method(names::GET_SHARD, |_, (enclave, _), _| hex_of(lock(enclave).shard().as_bytes())))?;
-	register(module.register_method(names::GET_FINGERPRINT, |_, (enclave, _), _| hex_of(&lock(enclave).mr_enclave())))?;
+	register(module.register_method(names::GET_SHARD, |_, (enclave, _), _| {
+		hex_of(lock(enclave).shard().as_bytes())
+	}))?;
+	register(module.register_method(names::GET_FINGERPRINT, |_, (enclave, _), _| {
+		hex_of(&lock(enclave).mr_enclave())
+	}))?;
 	register(module.register_method(names::SYSTEM_HEALTH, |_, (enclave, health), _| {
 		let simulated = lock(enclave).is_simulated();
 		serde_json::to_value(health.report(simulated)).unwrap_or_default()
@@ -52,10 +60,12 @@ pub async fn start(args: &Args, enclave: SharedEnclave, health: Health) -> Resul
 	register(module.register_blocking_method(names::EXECUTE_GETTER, |params, context, _| {
 		let (enclave, _) = &*context;
 		let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
-		let bytes = hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
+		let bytes =
+			hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
 		let getter = TrustedGetterSigned::decode(&mut &bytes[..])
 			.map_err(|_| invalid_params("not a SCALE-encoded TrustedGetterSigned"))?;
-		let answer = lock(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
+		let answer =
+			lock(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
 		Ok::<String, ErrorObjectOwned>(hex_of(&answer.encode()))
 	}))?;
 	Ok((bound, server.start(module)))

@@ -6,9 +6,9 @@ use std::{collections::HashMap, sync::Arc};
 
 use codec::Encode;
 use integritee_chain_client::{ChainClient, MORTALITY_PERIOD};
-use jsonrpsee::{core::client::ClientT, rpc_params};
 use integritee_enclave::{stf::PendingUnshield, EnclaveCall};
 use integritee_runtime::Runtime;
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use polkadot_sdk::sp_core::H256;
 use tokio::sync::Mutex;
 
@@ -36,7 +36,8 @@ impl Submitter {
 				return Ok(client.clone());
 			}
 		}
-		let client = Arc::new(ChainClient::connect(&self.node_url).await.map_err(|e| e.to_string())?);
+		let client =
+			Arc::new(ChainClient::connect(&self.node_url).await.map_err(|e| e.to_string())?);
 		*guard = Some(client.clone());
 		Ok(client)
 	}
@@ -66,7 +67,11 @@ impl Submitter {
 	/// Asks the vault to pay every pending unshield that was not submitted
 	/// within the last era and was not paid yet (the pallet pays each call
 	/// hash once, so a resubmission can never pay twice).
-	pub async fn submit_unshields(&self, pending: &[PendingUnshield], current_block: u32) -> Result<(), String> {
+	pub async fn submit_unshields(
+		&self,
+		pending: &[PendingUnshield],
+		current_block: u32,
+	) -> Result<(), String> {
 		let client = self.client().await?;
 		let shard = self.enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).shard();
 		for unshield in pending {

@@ -18,16 +18,23 @@ fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave
 	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub async fn run(args: Args, enclave: SharedEnclave, health: Health, submitter: Submitter) -> Result<(), String> {
+pub async fn run(
+	args: Args,
+	enclave: SharedEnclave,
+	health: Health,
+	submitter: Submitter,
+) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| format!("connect: {e}"))?;
 	let keys = lock(&enclave).proof_keys();
 	let mut last_confirmed = 0u32;
 	let mut unconfirmed_calls: Vec<H256> = Vec::new();
 	let mut window = args.chunk_blocks.max(1);
 	loop {
-		let (_, finalized) = client.finalized_head().await.map_err(|e| format!("finalized head: {e}"))?;
+		let (_, finalized) =
+			client.finalized_head().await.map_err(|e| format!("finalized head: {e}"))?;
 		health.set_finalized(finalized);
-		let head = lock(&enclave).light_client_head().ok_or("the light client has no checkpoint")?.0;
+		let head =
+			lock(&enclave).light_client_head().ok_or("the light client has no checkpoint")?.0;
 		if head >= finalized {
 			health.set_progress(head, finalized);
 			tokio::time::sleep(Duration::from_millis(500)).await;
@@ -88,8 +95,14 @@ pub async fn run(args: Args, enclave: SharedEnclave, health: Health, submitter: 
 			log::info!("block {number}: executed {} inputs", report.executed_call_hashes.len());
 		}
 		unconfirmed_calls.extend(report.executed_call_hashes);
-		if !unconfirmed_calls.is_empty() || number >= last_confirmed.saturating_add(args.confirm_every) {
-			let call = EnclaveCall::ConfirmProcessed { number, hash, calls_root: calls_root(&unconfirmed_calls) };
+		if !unconfirmed_calls.is_empty()
+			|| number >= last_confirmed.saturating_add(args.confirm_every)
+		{
+			let call = EnclaveCall::ConfirmProcessed {
+				number,
+				hash,
+				calls_root: calls_root(&unconfirmed_calls),
+			};
 			match submitter.submit(call, format!("confirmation of block {number}")).await {
 				Ok(()) => {
 					unconfirmed_calls.clear();

@@ -42,13 +42,15 @@ struct Worker {
 impl Worker {
 	fn start(node_url: &str, data_dir: PathBuf, rpc_port: u16, log_name: &str) -> Worker {
 		let log_path = data_dir.with_file_name(format!("{log_name}.log"));
-		let mut worker = Worker { child: None, data_dir, log_path, rpc_port, node_url: node_url.to_string() };
+		let mut worker =
+			Worker { child: None, data_dir, log_path, rpc_port, node_url: node_url.to_string() };
 		worker.spawn();
 		worker
 	}
 
 	fn spawn(&mut self) {
-		let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).unwrap();
+		let log =
+			std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).unwrap();
 		let child = Command::new(workspace_binary("integritee-worker"))
 			.args(["--node-url", &self.node_url, "--rpc-port", &self.rpc_port.to_string()])
 			.arg("--data-dir")
@@ -95,12 +97,18 @@ impl Worker {
 		let deadline = Instant::now() + Duration::from_secs(180);
 		loop {
 			let rpc = self.rpc().await;
-			if let Ok(health) = rpc.request::<WorkerHealth, _>(names::SYSTEM_HEALTH, rpc_params![]).await {
+			if let Ok(health) =
+				rpc.request::<WorkerHealth, _>(names::SYSTEM_HEALTH, rpc_params![]).await
+			{
 				if health.last_processed_block >= number {
 					return health;
 				}
 			}
-			assert!(Instant::now() < deadline, "worker did not reach block {number}; log:\n{}", self.log());
+			assert!(
+				Instant::now() < deadline,
+				"worker did not reach block {number}; log:\n{}",
+				self.log()
+			);
 			tokio::time::sleep(Duration::from_millis(500)).await;
 		}
 	}
@@ -170,7 +178,9 @@ async fn trusted_account(
 async fn parent_free(client: &ChainClient, who: &AccountId) -> Balance {
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
 	client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(&key, None)
+		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
+			&key, None,
+		)
 		.await
 		.unwrap()
 		.map(|info| info.data.free + info.data.reserved)
@@ -198,10 +208,12 @@ async fn unshield_payouts(client: &ChainClient, shard: ShardIdentifier) -> usize
 	let (_, finalized) = client.finalized_head().await.unwrap();
 	let mut count = 0;
 	for number in 1..=finalized {
-		let hash: H256 = client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
+		let hash: H256 =
+			client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
 		for record in client.events(hash).await.unwrap() {
 			if let RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::UnshieldedFunds {
-				shard: s, ..
+				shard: s,
+				..
 			}) = record.event
 			{
 				if s == shard {
@@ -234,17 +246,23 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 		.as_array()
 		.unwrap()
 		.iter()
-		.find(|w| w["mr_enclave"].as_str().map(|m| m.trim_start_matches("0x")) == Some(&shard_hex[2..]))
+		.find(|w| {
+			w["mr_enclave"].as_str().map(|m| m.trim_start_matches("0x")) == Some(&shard_hex[2..])
+		})
 		.unwrap_or_else(|| panic!("the worker is registered: {workers}"));
 	assert_eq!(entry["attestation_method"], "Dcap");
 	let signer_ss58 = entry["signer"].as_str().unwrap();
-	let enclave_account: AccountId = polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(signer_ss58).unwrap();
+	let enclave_account: AccountId =
+		polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(signer_ss58).unwrap();
 	let enclave_key = ed25519::Public::from_raw(*enclave_account.as_ref());
 	let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
 
 	// 1. Shield 100 UNIT from Alice for Bob.
 	let (bob, charlie) = (dev_pair("//Bob").unwrap(), dev_pair("//Charlie").unwrap());
-	cli_ok(&node_url, &["shield-funds", "//Alice", "//Bob", &(100 * UNIT).to_string(), "--shard", &shard_hex]);
+	cli_ok(
+		&node_url,
+		&["shield-funds", "//Alice", "//Bob", &(100 * UNIT).to_string(), "--shard", &shard_hex],
+	);
 	settle(&client, &mut worker).await;
 	let rpc = worker.rpc().await;
 	assert_eq!(trusted_account(&rpc, shard, &bob, &enclave_key).await.free, 100 * UNIT);
@@ -258,14 +276,26 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	assert_eq!(trusted_account(&rpc, shard, &bob, &enclave_key).await.free, 100 * UNIT);
 
 	// 2. Trusted transfer Bob -> Charlie, sent indirectly through the chain.
-	cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "transfer", "//Bob", "//Charlie", &(40 * UNIT).to_string()]);
+	cli_ok(
+		&node_url,
+		&[
+			"trusted",
+			"--shard",
+			&shard_hex,
+			"transfer",
+			"//Bob",
+			"//Charlie",
+			&(40 * UNIT).to_string(),
+		],
+	);
 	settle(&client, &mut worker).await;
 	let rpc = worker.rpc().await;
 	let bob_info = trusted_account(&rpc, shard, &bob, &enclave_key).await;
 	assert_eq!(bob_info.free, 60 * UNIT);
 	assert_eq!(bob_info.nonce, 1);
 	assert_eq!(trusted_account(&rpc, shard, &charlie, &enclave_key).await.free, 40 * UNIT);
-	let balance_out = cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "balance", "//Charlie"]);
+	let balance_out =
+		cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "balance", "//Charlie"]);
 	assert!(balance_out.contains(&(40 * UNIT).to_string()), "CLI shows the balance: {balance_out}");
 
 	// 3. A malformed invoke and a replayed trusted call change nothing.
@@ -277,7 +307,14 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	client.submit(&alice, garbage, WaitFor::InBlock).await.unwrap();
 	let replay = latest_invoke(&client, shard).await.expect("the transfer's invoke is on chain");
 	client
-		.submit(&alice, RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext: replay }), WaitFor::InBlock)
+		.submit(
+			&alice,
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+				shard,
+				ciphertext: replay,
+			}),
+			WaitFor::InBlock,
+		)
 		.await
 		.unwrap();
 	settle(&client, &mut worker).await;
@@ -289,7 +326,18 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	// after the request so the payout happens across a restart.
 	let dave = account("//Dave");
 	let dave_before = parent_free(&client, &dave).await;
-	cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "unshield-funds", "//Charlie", "//Dave", &(30 * UNIT).to_string()]);
+	cli_ok(
+		&node_url,
+		&[
+			"trusted",
+			"--shard",
+			&shard_hex,
+			"unshield-funds",
+			"//Charlie",
+			"//Dave",
+			&(30 * UNIT).to_string(),
+		],
+	);
 	worker.kill9();
 	worker.spawn();
 	let deadline = Instant::now() + Duration::from_secs(120);
@@ -318,15 +366,25 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 /// The ciphertext of the latest successful `invoke` for `shard`.
 async fn latest_invoke(client: &ChainClient, shard: ShardIdentifier) -> Option<Vec<u8>> {
 	let (_, finalized) = client.finalized_head().await.unwrap();
-	let best: serde_json::Value = client.rpc().request("chain_getHeader", rpc_params![]).await.unwrap();
-	let best = u32::from_str_radix(best["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+	let best: serde_json::Value =
+		client.rpc().request("chain_getHeader", rpc_params![]).await.unwrap();
+	let best =
+		u32::from_str_radix(best["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
 	for number in (1..=best.max(finalized)).rev() {
-		let hash: H256 = client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
-		let block: serde_json::Value = client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
+		let hash: H256 =
+			client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
+		let block: serde_json::Value =
+			client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
 		for xt in block["block"]["extrinsics"].as_array().unwrap() {
 			let bytes = hex::decode(&xt.as_str().unwrap()[2..]).unwrap();
-			let Ok(xt) = integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else { continue };
-			if let RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard: s, ciphertext }) = xt.function {
+			let Ok(xt) = integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else {
+				continue;
+			};
+			if let RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+				shard: s,
+				ciphertext,
+			}) = xt.function
+			{
 				if s == shard && ciphertext != vec![0x42; 200] {
 					return Some(ciphertext);
 				}
