@@ -16,9 +16,9 @@ use clap::{Parser, Subcommand};
 use codec::Encode;
 use integritee_chain_client::{ChainClient, WaitFor};
 use integritee_primitives::SgxEnclave;
-use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, UNIT};
+use integritee_runtime::{AccountId, Balance, RuntimeCall, UNIT};
 use jsonrpsee::{core::client::ClientT, rpc_params};
-use polkadot_sdk::{frame_system, pallet_balances, sp_core::crypto::Ss58Codec};
+use polkadot_sdk::{pallet_balances, sp_core::crypto::Ss58Codec};
 
 use accounts::Accounts;
 use keystore::Keystore;
@@ -153,16 +153,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::Balance { account: who } => {
 			let who = accounts()?.account(&who)?;
 			let client = connect(&cli.node_url).await?;
-			let key = frame_system::Account::<Runtime>::hashed_key_for(&who);
-			let info = client
-				.storage::<frame_system::AccountInfo<
-					integritee_runtime::Nonce,
-					pallet_balances::AccountData<Balance>,
-				>>(&key, None)
-				.await
-				.map_err(|e| e.to_string())?
-				.unwrap_or_default();
-			println!("{} {}", info.data.free, format_units(info.data.free));
+			let data = client.account_data(&who).await.map_err(|e| e.to_string())?;
+			println!("{} {}", data.free, format_units(data.free));
 		}
 		Command::Transfer { from, to, amount } => {
 			let accounts = accounts()?;

@@ -18,7 +18,7 @@ use codec::{Decode, Encode};
 use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
 use integritee_primitives::{AttestationMethod, SkippedAttestation};
 use integritee_runtime::{
-	AccountId, Balance, Hash, Runtime, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, UNIT,
+	AccountId, Balance, Hash, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, UNIT,
 };
 use integritee_stf_primitives::{
 	getter::GetterAnswer, rpc, shielding::ShieldingKeyPair, AccountInfoView, TrustedCall,
@@ -32,7 +32,7 @@ use jsonrpsee::{
 	types::ErrorObjectOwned,
 };
 use polkadot_sdk::{
-	frame_system, pallet_balances,
+	pallet_balances,
 	sp_core::{crypto::Ss58Codec, ed25519, Pair, H256},
 	sp_io::hashing::{blake2_256, sha2_256},
 	sp_runtime::MultiSignature,
@@ -66,15 +66,7 @@ fn ok(out: Out, what: &str) -> String {
 }
 
 async fn free_balance(client: &ChainClient, who: &AccountId) -> Balance {
-	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-	client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
-			&key, None,
-		)
-		.await
-		.unwrap()
-		.map(|info| info.data.free)
-		.unwrap_or_default()
+	client.account_data(who).await.unwrap().free
 }
 
 fn address_of(stdout: &str) -> AccountId {

@@ -15,7 +15,7 @@ use jsonrpsee::{
 	rpc_params,
 };
 use polkadot_sdk::{
-	frame_system, pallet_balances,
+	pallet_balances,
 	sp_core::{sr25519, Pair, H256},
 	sp_runtime::generic::Era,
 };
@@ -27,15 +27,7 @@ fn account(pair: &sr25519::Pair) -> AccountId {
 }
 
 async fn free_balance(client: &ChainClient, who: &AccountId) -> Balance {
-	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-	client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
-			&key, None,
-		)
-		.await
-		.expect("account storage is readable")
-		.map(|info| info.data.free)
-		.unwrap_or_default()
+	client.account_data(who).await.expect("account storage is readable").free
 }
 
 async fn transfer(client: &ChainClient, from: &sr25519::Pair, to: &AccountId, value: Balance) {

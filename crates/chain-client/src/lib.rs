@@ -146,6 +146,23 @@ impl ChainClient {
 			.transpose()
 	}
 
+	/// The balances of `who` at the best block (zero for an account that
+	/// does not exist).
+	pub async fn account_data(
+		&self,
+		who: &AccountId32,
+	) -> Result<polkadot_sdk::pallet_balances::AccountData<integritee_runtime::Balance>> {
+		let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+		Ok(self
+			.storage::<frame_system::AccountInfo<
+				Nonce,
+				polkadot_sdk::pallet_balances::AccountData<integritee_runtime::Balance>,
+			>>(&key, None)
+			.await?
+			.unwrap_or_default()
+			.data)
+	}
+
 	/// All events of block `at`.
 	pub async fn events(&self, at: Hash) -> Result<Events> {
 		let key = polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events");

@@ -21,37 +21,11 @@ use integritee_stf_primitives::{
 use polkadot_sdk::{
 	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
 	pallet_balances,
-	sp_core::{sr25519, Blake2Hasher, Pair, H256},
+	sp_core::{sr25519, Pair, H256},
 	sp_runtime::{generic::Era, traits::Header as _, Digest, MultiSignature},
-	sp_trie::{recorder::Recorder, trie_types::TrieDBMutBuilderV1, MemoryDB, TrieMut},
 };
 
 const AMOUNT: u128 = 50_000;
-
-/// A state trie with `entries` and the proof of reading `read`.
-fn state_with_proof(entries: &[(Vec<u8>, Vec<u8>)], read: &[Vec<u8>]) -> (H256, Vec<Vec<u8>>) {
-	let mut db = MemoryDB::<Blake2Hasher>::default();
-	let mut root = H256::default();
-	{
-		let mut trie = TrieDBMutBuilderV1::<Blake2Hasher>::new(&mut db, &mut root).build();
-		for (key, value) in entries {
-			trie.insert(key, value).unwrap();
-		}
-	}
-	let recorder = Recorder::<Blake2Hasher>::default();
-	for key in read {
-		let mut trie_recorder = recorder.as_trie_recorder(root);
-		polkadot_sdk::sp_trie::read_trie_value::<polkadot_sdk::sp_trie::LayoutV1<Blake2Hasher>, _>(
-			&db,
-			&root,
-			key,
-			Some(&mut trie_recorder),
-			None,
-		)
-		.unwrap();
-	}
-	(root, recorder.drain_storage_proof().into_iter_nodes().collect())
-}
 
 struct Fixture {
 	enclave: Enclave,
@@ -155,7 +129,7 @@ fn forged_parent_chain_data_is_refused_and_nothing_executes() {
 	let authority = testing::pairs(&["//Alice"]);
 	let keys = fixture.enclave.proof_keys();
 	let (extrinsics, entries) = shield_block(&fixture, AMOUNT);
-	let (state_root, proof) = state_with_proof(&entries, &keys);
+	let (state_root, proof) = testing::state_with_proof(&entries, &keys);
 	let honest = header(&fixture.genesis, &extrinsics, state_root);
 	let block = |header: Header, extrinsics: Vec<Vec<u8>>, proof: Vec<Vec<u8>>| ParentchainBlock {
 		header,
@@ -201,7 +175,7 @@ fn forged_parent_chain_data_is_refused_and_nothing_executes() {
 	let (other_extrinsics, mut other_entries) = shield_block(&fixture, 10 * AMOUNT);
 	assert_eq!(other_extrinsics.len(), 1);
 	other_entries[0].1.push(0);
-	let (other_root, other_proof) = state_with_proof(&other_entries, &keys);
+	let (other_root, other_proof) = testing::state_with_proof(&other_entries, &keys);
 	assert_ne!(other_root, state_root);
 	let error = fixture
 		.enclave
@@ -228,7 +202,7 @@ fn a_vault_short_of_the_issuance_is_reported_as_a_breach() {
 	let authority = testing::pairs(&["//Alice"]);
 	let keys = fixture.enclave.proof_keys();
 	let (extrinsics, entries) = shield_block(&fixture, AMOUNT - 1);
-	let (state_root, proof) = state_with_proof(&entries, &keys);
+	let (state_root, proof) = testing::state_with_proof(&entries, &keys);
 	let honest = header(&fixture.genesis, &extrinsics, state_root);
 	let justification = testing::encoded_justification(&honest, 1, 0, &authority);
 	let report = fixture

@@ -145,3 +145,36 @@ pub fn encoded_justification(
 ) -> Vec<u8> {
 	justification(target, round, set_id, signers).encode()
 }
+
+/// A state trie (layout V1) holding `entries`, and the storage proof of
+/// reading the keys `read` from it: `(state root, proof nodes)`.
+pub fn state_with_proof<K: AsRef<[u8]>, R: AsRef<[u8]>>(
+	entries: &[(K, Vec<u8>)],
+	read: &[R],
+) -> (H256, Vec<Vec<u8>>) {
+	use polkadot_sdk::{
+		sp_core::Blake2Hasher,
+		sp_trie::{recorder::Recorder, trie_types::TrieDBMutBuilderV1, MemoryDB, TrieMut},
+	};
+	let mut db = MemoryDB::<Blake2Hasher>::default();
+	let mut root = H256::default();
+	{
+		let mut trie = TrieDBMutBuilderV1::<Blake2Hasher>::new(&mut db, &mut root).build();
+		for (key, value) in entries {
+			trie.insert(key.as_ref(), value).expect("an in-memory trie accepts inserts");
+		}
+	}
+	let recorder = Recorder::<Blake2Hasher>::default();
+	for key in read {
+		let mut trie_recorder = recorder.as_trie_recorder(root);
+		polkadot_sdk::sp_trie::read_trie_value::<polkadot_sdk::sp_trie::LayoutV1<Blake2Hasher>, _>(
+			&db,
+			&root,
+			key.as_ref(),
+			Some(&mut trie_recorder),
+			None,
+		)
+		.expect("the in-memory trie is complete");
+	}
+	(root, recorder.drain_storage_proof().into_iter_nodes().collect())
+}

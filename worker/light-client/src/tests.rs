@@ -3,11 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use codec::Encode;
-use polkadot_sdk::{
-	sp_core::{ed25519, Blake2Hasher},
-	sp_runtime::DigestItem,
-	sp_trie::{recorder::Recorder, trie_types::TrieDBMutBuilderV1, MemoryDB, TrieMut},
-};
+use polkadot_sdk::{sp_core::ed25519, sp_runtime::DigestItem};
 
 use crate::{testing::*, *};
 
@@ -378,31 +374,6 @@ fn body_must_match_extrinsics_root() {
 			Err(Error::ExtrinsicsRootMismatch { .. })
 		));
 	}
-}
-
-/// A state trie with `entries`, and the proof of reading `read`.
-fn state_with_proof(entries: &[(&[u8], Vec<u8>)], read: &[&[u8]]) -> (H256, Vec<Vec<u8>>) {
-	let mut db = MemoryDB::<Blake2Hasher>::default();
-	let mut root = H256::default();
-	{
-		let mut trie = TrieDBMutBuilderV1::<Blake2Hasher>::new(&mut db, &mut root).build();
-		for (key, value) in entries {
-			trie.insert(key, value).unwrap();
-		}
-	}
-	let recorder = Recorder::<Blake2Hasher>::default();
-	for key in read {
-		let mut trie_recorder = recorder.as_trie_recorder(root);
-		polkadot_sdk::sp_trie::read_trie_value::<polkadot_sdk::sp_trie::LayoutV1<Blake2Hasher>, _>(
-			&db,
-			&root,
-			key,
-			Some(&mut trie_recorder),
-			None,
-		)
-		.unwrap();
-	}
-	(root, recorder.drain_storage_proof().into_iter_nodes().collect())
 }
 
 #[test]

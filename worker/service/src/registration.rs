@@ -8,7 +8,7 @@ use integritee_chain_client::{ChainClient, ExtrinsicParams, Included, WaitFor, M
 use integritee_enclave::EnclaveCall;
 use integritee_runtime::{Balance, Runtime, RuntimeCall, UNIT};
 use polkadot_sdk::{
-	frame_system, pallet_balances, pallet_timestamp,
+	pallet_balances, pallet_timestamp,
 	sp_core::H256,
 	sp_runtime::{generic::Era, AccountId32},
 };
@@ -87,15 +87,7 @@ pub async fn bootstrap(
 }
 
 async fn free_balance(client: &ChainClient, who: &AccountId32) -> Result<Balance, String> {
-	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-	Ok(client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
-			&key, None,
-		)
-		.await
-		.map_err(|e| e.to_string())?
-		.map(|info| info.data.free)
-		.unwrap_or_default())
+	Ok(client.account_data(who).await.map_err(|e| e.to_string())?.free)
 }
 
 async fn ensure_funded(

@@ -25,7 +25,6 @@ use jsonrpsee::{
 	ws_client::{WsClient, WsClientBuilder},
 };
 use polkadot_sdk::{
-	frame_system, pallet_balances,
 	sp_core::{ed25519, sr25519, Pair, H256},
 	sp_runtime::MultiSignature,
 };
@@ -37,13 +36,31 @@ struct Worker {
 	log_path: PathBuf,
 	rpc_port: u16,
 	node_url: String,
+	extra: Vec<String>,
 }
 
 impl Worker {
 	fn start(node_url: &str, data_dir: PathBuf, rpc_port: u16, log_name: &str) -> Worker {
+		Self::start_with(node_url, data_dir, rpc_port, log_name, &[])
+	}
+
+	/// Starts a worker with `extra` command-line arguments.
+	fn start_with(
+		node_url: &str,
+		data_dir: PathBuf,
+		rpc_port: u16,
+		log_name: &str,
+		extra: &[String],
+	) -> Worker {
 		let log_path = data_dir.with_file_name(format!("{log_name}.log"));
-		let mut worker =
-			Worker { child: None, data_dir, log_path, rpc_port, node_url: node_url.to_string() };
+		let mut worker = Worker {
+			child: None,
+			data_dir,
+			log_path,
+			rpc_port,
+			node_url: node_url.to_string(),
+			extra: extra.to_vec(),
+		};
 		worker.spawn();
 		worker
 	}
@@ -55,6 +72,7 @@ impl Worker {
 			.args(["--node-url", &self.node_url, "--rpc-port", &self.rpc_port.to_string()])
 			.arg("--data-dir")
 			.arg(&self.data_dir)
+			.args(&self.extra)
 			.env("RUST_LOG", "info")
 			.stdout(Stdio::null())
 			.stderr(log)
@@ -176,15 +194,8 @@ async fn trusted_account(
 }
 
 async fn parent_free(client: &ChainClient, who: &AccountId) -> Balance {
-	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-	client
-		.storage::<frame_system::AccountInfo<u32, pallet_balances::AccountData<Balance>>>(
-			&key, None,
-		)
-		.await
-		.unwrap()
-		.map(|info| info.data.free + info.data.reserved)
-		.unwrap_or_default()
+	let data = client.account_data(who).await.unwrap();
+	data.free + data.reserved
 }
 
 async fn best_number(client: &ChainClient) -> u32 {
@@ -392,4 +403,68 @@ async fn latest_invoke(client: &ChainClient, shard: ShardIdentifier) -> Option<V
 		}
 	}
 	None
+}
+
+/// A worker told to serve a new, explicitly named shard initialises its
+/// configuration on chain (MRENCLAVE, one instance) and serves it; started
+/// from a checkpoint block instead of genesis, it still executes the shard's
+/// inputs after that block.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
+	let mut node = Node::start("e2e-shard", &["--dev"]);
+	let client = node.client().await;
+	let node_url = node.ws_url();
+	// Let the chain run a little so the checkpoint is not genesis.
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while best_number(&client).await < 3 {
+		assert!(Instant::now() < deadline, "finality stalled");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	let (checkpoint, checkpoint_number) = client.finalized_head().await.unwrap();
+	let shard = H256::repeat_byte(0x5e);
+	let shard_hex = format!("0x{}", hex::encode(shard));
+	let dir = tempdir::create("worker-shard");
+	let mut worker = Worker::start_with(
+		&node_url,
+		dir.0.join("data"),
+		free_port(),
+		"worker",
+		&[
+			"--shard".into(),
+			shard_hex.clone(),
+			"--checkpoint-block".into(),
+			format!("{checkpoint:?}"),
+		],
+	);
+	let rpc = worker.rpc().await;
+	let served: String = rpc.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+	assert_eq!(served, shard_hex);
+	let fingerprint: String = rpc.request(names::GET_FINGERPRINT, rpc_params![]).await.unwrap();
+	worker.wait_processed(checkpoint_number + 1).await;
+	let log = worker.log();
+	assert!(log.contains(&format!("light client starts at block #{checkpoint_number}")), "{log}");
+
+	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
+	let config: pallet_enclave_bridge::ShardConfigOf<Runtime> =
+		client.storage(&key, None).await.unwrap().expect("the worker initialised the shard");
+	assert_eq!(format!("0x{}", hex::encode(config.active.enclave_fingerprint)), fingerprint);
+	assert_eq!(config.active.max_instances, 1);
+
+	cli_ok(
+		&node_url,
+		&["shield-funds", "//Alice", "//Eve", &(5 * UNIT).to_string(), "--shard", &shard_hex],
+	);
+	settle(&client, &mut worker).await;
+	let eve = dev_pair("//Eve").unwrap();
+	let enclave_key = {
+		let workers = cli_ok(&node_url, &["list-workers", "--json"]);
+		let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
+		let signer = listed[0]["signer"].as_str().unwrap().to_string();
+		let account: AccountId =
+			polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(&signer).unwrap();
+		ed25519::Public::from_raw(*account.as_ref())
+	};
+	let rpc = worker.rpc().await;
+	assert_eq!(trusted_account(&rpc, shard, &eve, &enclave_key).await.free, 5 * UNIT);
+	let _ = &mut node;
 }
