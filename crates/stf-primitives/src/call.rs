@@ -82,6 +82,7 @@ impl TrustedCallSigned {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 	use polkadot_sdk::sp_core::{ed25519, sr25519, Pair};

@@ -109,6 +109,7 @@ impl ShieldingKeyPair {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
 	use super::*;
 	use polkadot_sdk::sp_core::H256;

@@ -92,10 +92,11 @@ pub fn collect(
 				shard: target,
 				call_hash,
 				..
-			}) if target == *shard && sent_by_enclave => {
-				if extrinsic_succeeded(events, index) == Some(false) {
-					out.inputs.push(StfInput::UnshieldFailed { call_hash });
-				}
+			}) if target == *shard
+				&& sent_by_enclave
+				&& extrinsic_succeeded(events, index) == Some(false) =>
+			{
+				out.inputs.push(StfInput::UnshieldFailed { call_hash });
 			}
 			_ => {}
 		}

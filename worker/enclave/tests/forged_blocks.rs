@@ -48,7 +48,10 @@ fn fixture() -> Fixture {
 }
 
 /// Block 1: Alice shields AMOUNT for Bob into the enclave's shard.
-fn shield_block(fixture: &Fixture, vault_balance: u128) -> (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>) {
+/// Encoded extrinsics and storage entries of a block.
+type BlockParts = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
+
+fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
 	let enclave = &fixture.enclave;
 	let shard = enclave.shard();
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
