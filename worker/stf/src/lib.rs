@@ -47,7 +47,9 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
-pub use state::{ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES};
+pub use state::{
+	ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES,
+};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 
