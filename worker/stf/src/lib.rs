@@ -49,7 +49,6 @@ pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
 pub use state::{
 	ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES,
-	DEFAULT_TRIE_CACHE_BYTES,
 };
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};

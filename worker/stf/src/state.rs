@@ -13,7 +13,6 @@ use polkadot_sdk::{
 	sp_externalities::set_and_run_with_externalities,
 	sp_runtime::traits::BlakeTwo256,
 	sp_state_machine::{Ext, OverlayedChanges, TrieBackend, TrieBackendBuilder},
-	sp_trie::cache::{CacheSize, LocalTrieCache, SharedTrieCache},
 };
 use redb::ReadableDatabase;
 
@@ -37,10 +36,6 @@ pub const DEFAULT_NODE_CACHE_NODES: u32 = 8 << 20;
 /// 1M-account state, so that upper levels and hot paths never hit the file.
 pub const DEFAULT_NODE_CACHE_BYTES: usize = 512 << 20;
 
-/// Memory of the cache of decoded trie nodes and storage values (Substrate's
-/// shared trie cache), in addition to the decrypted node cache.
-pub const DEFAULT_TRIE_CACHE_BYTES: usize = 256 << 20;
-
 /// Default page cache of the database file (redb's default).
 pub const DEFAULT_DB_CACHE_BYTES: usize = 1 << 30;
 
@@ -57,9 +52,6 @@ pub struct ShardState {
 	index: NodeIndex,
 	cache: Mutex<NodeCache>,
 	cache_nodes: u32,
-	/// Decoded nodes and values (content-addressed and keyed by root, so
-	/// never stale).
-	trie_cache: SharedTrieCache<BlakeTwo256>,
 	/// Every `sync_every`-th block commit is durable (fsync).
 	sync_every: u32,
 	unsynced: u32,
@@ -75,7 +67,7 @@ impl core::fmt::Debug for ShardState {
 	}
 }
 
-type Backend<'a> = TrieBackend<NodeReader<'a>, BlakeTwo256, LocalTrieCache<BlakeTwo256>>;
+type Backend<'a> = TrieBackend<NodeReader<'a>, BlakeTwo256>;
 
 impl ShardState {
 	/// Opens the shard's state at `path`, creating an empty state (root of
@@ -144,7 +136,6 @@ impl ShardState {
 				index,
 				cache,
 				cache_nodes,
-				trie_cache: SharedTrieCache::new(CacheSize::new(DEFAULT_TRIE_CACHE_BYTES), None),
 				sync_every: 1,
 				unsynced: 0,
 			},
@@ -157,10 +148,6 @@ impl ShardState {
 					index,
 					cache,
 					cache_nodes,
-					trie_cache: SharedTrieCache::new(
-						CacheSize::new(DEFAULT_TRIE_CACHE_BYTES),
-						None,
-					),
 					sync_every: 1,
 					unsynced: 0,
 				};
@@ -272,9 +259,7 @@ impl ShardState {
 
 	/// Runs `f` over the current state and discards its changes.
 	fn read<R>(&self, f: impl FnOnce() -> R) -> Result<R, Error> {
-		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root)
-			.with_cache(self.trie_cache.local_cache_untrusted())
-			.build();
+		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root).build();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
 		let r = run_guarded(&backend, || {
 			let mut ext = Ext::new(&mut overlay, &backend, None);
@@ -312,9 +297,7 @@ impl ShardState {
 			.collect();
 
 		let t1 = std::time::Instant::now();
-		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root)
-			.with_cache(self.trie_cache.local_cache_trusted())
-			.build();
+		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root).build();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
 		let (outcomes, executed, new_unshields, issuance) = run_guarded(&backend, || {
 			let mut ext = Ext::new(&mut overlay, &backend, None);

@@ -28,7 +28,7 @@ use polkadot_sdk::{
 	sp_state_machine::{DBValue, TrieBackendStorage},
 	sp_trie::{empty_trie_root, LayoutV1},
 };
-use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadOnlyTable, ReadableDatabase, ReadableTable, TableDefinition};
 use schnellru::{LruMap, Unlimited};
 
 use crate::{crypto::StateCrypto, Error};
@@ -91,9 +91,13 @@ pub(crate) fn load_index(db: &redb::Database) -> Result<NodeIndex, Error> {
 		Err(redb::TableError::TableDoesNotExist(_)) => return Ok(index),
 		Err(e) => return Err(db_err(e)),
 	};
-	if let Ok(n) = table.len() {
-		index.reserve(usize::try_from(n).unwrap_or(0).saturating_mul(400));
+	// One pass for the size (one entry per block), so the map is allocated
+	// once instead of rehashed as it grows.
+	let mut nodes = 0usize;
+	for entry in table.iter().map_err(db_err)? {
+		nodes = nodes.saturating_add(entry.map_err(db_err)?.1.value().len() / SLOT_LEN);
 	}
+	index.reserve(nodes);
 	for entry in table.iter().map_err(db_err)? {
 		let (batch, slots) = entry.map_err(db_err)?;
 		let (batch, slots) = (batch.value(), slots.value());
