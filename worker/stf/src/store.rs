@@ -145,6 +145,9 @@ impl NodeCache {
 			return;
 		}
 		let cost = node.len() + NODE_OVERHEAD;
+		if cost > self.max_bytes {
+			return;
+		}
 		while self.map.len() > 0
 			&& (self.map.len() >= self.max_nodes || self.bytes + cost > self.max_bytes)
 		{
@@ -153,10 +156,8 @@ impl NodeCache {
 				None => break,
 			}
 		}
-		if cost <= self.max_bytes {
-			self.bytes += cost;
-			self.map.insert(hash, node);
-		}
+		self.bytes += cost;
+		self.map.insert(hash, node);
 	}
 }
 
@@ -255,5 +256,49 @@ pub(crate) fn node_table(db: &redb::Database) -> Result<Option<NodeTable>, Error
 		Ok(t) => Ok(Some(t)),
 		Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
 		Err(e) => Err(db_err(e)),
+	}
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+
+	fn node(n: u8, len: usize) -> (H256, Arc<[u8]>) {
+		(H256::repeat_byte(n), vec![n; len].into())
+	}
+
+	#[test]
+	fn node_cache_is_bounded_by_bytes_and_count_lru_first() {
+		// Room for two nodes of 100 bytes (+ overhead), not three.
+		let mut c = NodeCache::new(10, 2 * (100 + NODE_OVERHEAD) + 50);
+		let (a, b, d) = (node(1, 100), node(2, 100), node(3, 100));
+		c.insert(a.0, a.1.clone());
+		c.insert(b.0, b.1.clone());
+		assert!(c.get(&a.0).is_some()); // a is now the most recent
+		c.insert(d.0, d.1.clone());
+		assert!(c.get(&b.0).is_none(), "least recently used evicted");
+		assert_eq!(c.get(&a.0).unwrap(), a.1);
+		assert_eq!(c.get(&d.0).unwrap(), d.1);
+		assert!(c.bytes <= c.max_bytes);
+		// A node larger than the whole cache is not kept (and evicts nothing).
+		c.insert(H256::repeat_byte(9), vec![0u8; 10_000].into());
+		assert!(c.get(&H256::repeat_byte(9)).is_none());
+		// The count bound.
+		let mut c = NodeCache::new(2, usize::MAX);
+		for n in 1..=3 {
+			let (h, v) = node(n, 10);
+			c.insert(h, v);
+		}
+		assert!(c.get(&H256::repeat_byte(1)).is_none());
+		assert!(c.get(&H256::repeat_byte(3)).is_some());
+	}
+
+	#[test]
+	fn node_keys_sort_by_batch_then_slot() {
+		let (s1, s2) = ([0xff; SLOT_LEN], [0x00; SLOT_LEN]);
+		assert!(node_key(1, &s1) < node_key(2, &s2));
+		assert!(node_key(2, &s2) < node_key(2, &s1));
+		assert_eq!(index_key(&s1), u128::MAX);
 	}
 }
