@@ -349,7 +349,7 @@ impl ShardState {
 				fresh.push((slot, hash, node));
 			}
 			// In key order: the batch is appended as one run.
-			fresh.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+			fresh.sort_unstable_by_key(|a| a.0);
 			fresh.dedup_by(|a, b| a.0 == b.0);
 			let mut nonces = crate::crypto::NoncePool::new(fresh.len())?;
 			let mut slots = Vec::with_capacity(fresh.len() * SLOT_LEN);

@@ -148,7 +148,7 @@ impl NodeCache {
 		if cost > self.max_bytes {
 			return;
 		}
-		while self.map.len() > 0
+		while !self.map.is_empty()
 			&& (self.map.len() >= self.max_nodes || self.bytes + cost > self.max_bytes)
 		{
 			match self.map.pop_oldest() {
