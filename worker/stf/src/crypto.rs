@@ -64,7 +64,9 @@ impl NoncePool {
 /// The subkeys of one state key. Never printed.
 pub(crate) struct StateCrypto {
 	cipher: Aes256Gcm,
-	index_key: [u8; 32],
+	/// HMAC keyed with the node-index subkey (cloned per use: the key
+	/// schedule is computed once).
+	index_mac: HmacSha256,
 	shard: [u8; 32],
 }
 
@@ -78,13 +80,14 @@ impl StateCrypto {
 	pub(crate) fn new(state_key: &[u8; 32], shard: [u8; 32]) -> Self {
 		let enc = derive(state_key, b"integritee-stf/v1/record-encryption");
 		let index_key = derive(state_key, b"integritee-stf/v1/node-index");
-		Self { cipher: Aes256Gcm::new(&enc.into()), index_key, shard }
+		let index_mac = <HmacSha256 as Mac>::new_from_slice(&index_key)
+			.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+		Self { cipher: Aes256Gcm::new(&enc.into()), index_mac, shard }
 	}
 
 	/// The database key of the trie node with hash `hash`.
 	pub(crate) fn node_slot(&self, hash: &[u8; 32]) -> [u8; 32] {
-		let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.index_key)
-			.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
+		let mut mac = self.index_mac.clone();
 		mac.update(hash);
 		mac.finalize().into_bytes().into()
 	}

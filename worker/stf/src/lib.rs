@@ -9,8 +9,10 @@
 //!   shields, and the two-phase unshield (reserve, then burn or unreserve);
 //! - the shard's state: a Substrate trie (`LayoutV1<BlakeTwo256>`, state
 //!   version V1) whose nodes live in one redb file per shard, each sealed with
-//!   AES-256-GCM under a subkey of the state key and stored under a keyed hash
-//!   of its trie hash; the state root is recomputed incrementally (only the
+//!   AES-256-GCM under a subkey of the state key and stored under the block's
+//!   batch number and a keyed hash of its trie hash (a block's new nodes are
+//!   appended as one run; an in-memory index, rebuilt at open, maps the keyed
+//!   hash to the batch); the state root is recomputed incrementally (only the
 //!   changed paths), so a block's cost follows its diff, not the state size;
 //! - crash safety: a block's nodes and metadata (root, last parent-chain
 //!   block, snapshots) are written in one redb write transaction;
@@ -26,9 +28,10 @@
 //!   new nodes, which keeps every snapshot (and older roots) readable.
 //! - Random 96-bit nonces: one state key seals at most 2^32 records
 //!   ([`MAX_SEALS_PER_KEY`]); the store counts them and refuses blocks beyond.
-//! - Cost per block grows with the state more than the node-cache-only
-//!   design aims for (one redb entry per trie node; see
-//!   `docs/benchmarks.md`).
+//! - Cost per block grows with the state more than the design aims for
+//!   (deeper trie paths and ~3.4x more new nodes per block at 1M accounts;
+//!   see `docs/benchmarks.md`). The in-memory node index grows with every
+//!   stored node.
 //! - A trie node that fails to decrypt during execution is reported by the
 //!   state machine as a panic, which [`ShardState`] catches and returns as
 //!   [`Error::CorruptNode`]; the panic message goes through the process's
@@ -47,7 +50,9 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
-pub use state::{ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES};
+pub use state::{
+	ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES,
+};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 

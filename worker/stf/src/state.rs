@@ -15,19 +15,26 @@ use polkadot_sdk::{
 	sp_state_machine::{Ext, OverlayedChanges, TrieBackend, TrieBackendBuilder},
 };
 use redb::ReadableDatabase;
-use schnellru::{ByLength, LruMap};
 
 use crate::{
 	crypto::{StateCrypto, MAX_SEALS_PER_KEY},
 	runtime::{self, PendingUnshield, Settle},
-	store::{self, db_err, Head, NodeCache, NodeReader, FORMAT, KEYCHECK_PLAIN, META, NODES},
+	store::{
+		self, db_err, index_key, node_key, Head, NodeCache, NodeIndex, NodeReader, FORMAT,
+		KEYCHECK_PLAIN, META, NODES, NODE_INDEX, SLOT_LEN,
+	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
 	StfConfig, StfInput, TrustedCall,
 };
 
-/// Decrypted trie nodes kept in memory by default (about 100-150 MB at
-/// 1M accounts when full).
-pub const DEFAULT_NODE_CACHE_NODES: u32 = 262_144;
+/// Most decrypted trie nodes kept in memory by default (the byte bound
+/// [`DEFAULT_NODE_CACHE_BYTES`] is usually reached first).
+pub const DEFAULT_NODE_CACHE_NODES: u32 = 8 << 20;
+
+/// Default bound of the decrypted node cache's memory (approximate: node
+/// bytes plus about 96 bytes per node). Large enough for the live trie of a
+/// 1M-account state, so that upper levels and hot paths never hit the file.
+pub const DEFAULT_NODE_CACHE_BYTES: usize = 512 << 20;
 
 /// Default page cache of the database file (redb's default).
 pub const DEFAULT_DB_CACHE_BYTES: usize = 1 << 30;
@@ -41,7 +48,10 @@ pub struct ShardState {
 	crypto: StateCrypto,
 	config: StfConfig,
 	head: Head,
+	/// Batch of every stored node (see [`store`]).
+	index: NodeIndex,
 	cache: Mutex<NodeCache>,
+	cache_nodes: u32,
 	/// Every `sync_every`-th block commit is durable (fsync).
 	sync_every: u32,
 	unsynced: u32,
@@ -113,16 +123,31 @@ impl ShardState {
 				Err(e) => return Err(db_err(e)),
 			}
 		};
-		let cache = Mutex::new(LruMap::new(ByLength::new(DEFAULT_NODE_CACHE_NODES)));
+		let cache =
+			Mutex::new(NodeCache::new(DEFAULT_NODE_CACHE_NODES as usize, DEFAULT_NODE_CACHE_BYTES));
+		let index = store::load_index(&db)?;
+		let cache_nodes = DEFAULT_NODE_CACHE_NODES;
 		let mut state = match existing {
-			Some(head) => Self { db, crypto, config, head, cache, sync_every: 1, unsynced: 0 },
+			Some(head) => Self {
+				db,
+				crypto,
+				config,
+				head,
+				index,
+				cache,
+				cache_nodes,
+				sync_every: 1,
+				unsynced: 0,
+			},
 			None => {
 				let mut s = Self {
 					db,
 					crypto,
 					config,
 					head: Head::empty(),
+					index,
 					cache,
+					cache_nodes,
 					sync_every: 1,
 					unsynced: 0,
 				};
@@ -134,9 +159,18 @@ impl ShardState {
 		Ok(state)
 	}
 
-	/// Sets how many decrypted trie nodes are kept in memory.
+	/// Sets how many decrypted trie nodes are kept in memory at most (the
+	/// byte bound stays [`DEFAULT_NODE_CACHE_BYTES`]). Empties the cache.
 	pub fn set_node_cache_capacity(&mut self, nodes: NonZeroU32) {
-		self.cache = Mutex::new(LruMap::new(ByLength::new(nodes.get())));
+		self.cache_nodes = nodes.get();
+		self.cache = Mutex::new(NodeCache::new(nodes.get() as usize, DEFAULT_NODE_CACHE_BYTES));
+	}
+
+	/// Bounds the decrypted node cache's memory to about `bytes` (node bytes
+	/// plus about 96 bytes per node; default [`DEFAULT_NODE_CACHE_BYTES`]).
+	/// Empties the cache.
+	pub fn set_node_cache_bytes(&mut self, bytes: usize) {
+		self.cache = Mutex::new(NodeCache::new(self.cache_nodes as usize, bytes));
 	}
 
 	/// Makes only every `blocks`-th [`Self::apply_block`] commit durable
@@ -171,6 +205,7 @@ impl ShardState {
 			meta.insert(KEYCHECK, check.as_slice()).map_err(db_err)?;
 			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
 			txn.open_table(NODES).map_err(db_err)?;
+			txn.open_table(NODE_INDEX).map_err(db_err)?;
 		}
 		txn.commit().map_err(db_err)?;
 		self.head = head;
@@ -215,6 +250,7 @@ impl ShardState {
 	fn reader(&self) -> Result<NodeReader<'_>, Error> {
 		Ok(NodeReader {
 			table: store::node_table(&self.db)?,
+			index: &self.index,
 			crypto: &self.crypto,
 			cache: &self.cache,
 			failure: Mutex::new(None),
@@ -286,7 +322,11 @@ impl ShardState {
 		head.snapshots.drain(..excess);
 
 		let t3 = std::time::Instant::now();
-		let mut fresh = Vec::new();
+		// This block's batch number: the seal count before it, which grows
+		// with every committed block (a block that fails before its commit
+		// wrote nothing, so its number may be used again).
+		let batch = head.seals;
+		let mut fresh: Vec<([u8; SLOT_LEN], H256, Vec<u8>)> = Vec::new();
 		let mut txn = self.db.begin_write().map_err(db_err)?;
 		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
 		if !durable {
@@ -294,20 +334,35 @@ impl ShardState {
 		}
 		{
 			let mut nodes = txn.open_table(NODES).map_err(db_err)?;
-			let drained = transaction.drain();
-			let mut nonces = crate::crypto::NoncePool::new(drained.len())?;
-			for (key, (node, rc)) in drained {
+			for (key, (node, rc)) in transaction.drain() {
 				// Keys are `prefix ++ hash`; only inserted nodes are written,
-				// nothing is deleted (no pruning).
+				// nothing is deleted (no pruning). A node already stored
+				// (same hash, so same content) is not written again.
 				if rc <= 0 || key.len() < 32 {
 					continue;
 				}
 				let hash = H256::from_slice(&key[key.len() - 32..]);
 				let slot = self.crypto.node_slot(hash.as_fixed_bytes());
-				let sealed = self.crypto.seal_with(&mut nonces, &slot, &node)?;
-				nodes.insert(&slot[..], sealed.as_slice()).map_err(db_err)?;
+				if self.index.contains_key(&index_key(&slot)) {
+					continue;
+				}
+				fresh.push((slot, hash, node));
+			}
+			// In key order: the batch is appended as one run.
+			fresh.sort_unstable_by_key(|a| a.0);
+			fresh.dedup_by(|a, b| a.0 == b.0);
+			let mut nonces = crate::crypto::NoncePool::new(fresh.len())?;
+			let mut slots = Vec::with_capacity(fresh.len() * SLOT_LEN);
+			for (slot, _, node) in &fresh {
+				let key = node_key(batch, slot);
+				let sealed = self.crypto.seal_with(&mut nonces, &key, node)?;
+				nodes.insert(&key[..], sealed.as_slice()).map_err(db_err)?;
 				head.seals = head.seals.saturating_add(1);
-				fresh.push((hash, node));
+				slots.extend_from_slice(slot);
+			}
+			if !slots.is_empty() {
+				let mut index = txn.open_table(NODE_INDEX).map_err(db_err)?;
+				index.insert(batch, slots.as_slice()).map_err(db_err)?;
 			}
 			head.seals = head.seals.saturating_add(1);
 			if head.seals > MAX_SEALS_PER_KEY {
@@ -332,8 +387,11 @@ impl ShardState {
 		);
 		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
 		self.head = head;
+		for (slot, _, _) in &fresh {
+			self.index.insert(index_key(slot), batch);
+		}
 		if let Ok(mut cache) = self.cache.lock() {
-			for (hash, node) in fresh {
+			for (_, hash, node) in fresh {
 				cache.insert(hash, node.as_slice().into());
 			}
 		}

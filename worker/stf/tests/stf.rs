@@ -390,6 +390,68 @@ fn tampered_or_missing_nodes_are_errors() {
 	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::MissingNode)));
 }
 
+/// Moves every node record and index entry to the next batch number (the
+/// index stays consistent, only the records' keys change).
+fn shift_batches(path: &Path) {
+	let db = redb::Database::create(path).unwrap();
+	let txn = db.begin_write().unwrap();
+	{
+		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("nodes");
+		let mut t = txn.open_table(def).unwrap();
+		let all: Vec<(Vec<u8>, Vec<u8>)> = redb::ReadableTable::iter(&t)
+			.unwrap()
+			.map(|e| {
+				let (k, v) = e.unwrap();
+				(k.value().to_vec(), v.value().to_vec())
+			})
+			.collect();
+		assert!(!all.is_empty());
+		for (k, _) in &all {
+			t.remove(k.as_slice()).unwrap();
+		}
+		for (mut k, v) in all {
+			let batch = u64::from_be_bytes(k[..8].try_into().unwrap()) + 1;
+			k[..8].copy_from_slice(&batch.to_be_bytes());
+			t.insert(k.as_slice(), v.as_slice()).unwrap();
+		}
+		let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("node_index");
+		let mut t = txn.open_table(def).unwrap();
+		let all: Vec<(u64, Vec<u8>)> = redb::ReadableTable::iter(&t)
+			.unwrap()
+			.map(|e| {
+				let (k, v) = e.unwrap();
+				(k.value(), v.value().to_vec())
+			})
+			.collect();
+		for (k, _) in &all {
+			t.remove(*k).unwrap();
+		}
+		for (k, v) in all {
+			t.insert(k + 1, v.as_slice()).unwrap();
+		}
+	}
+	txn.commit().unwrap();
+}
+
+#[test]
+fn node_records_are_bound_to_their_batch() {
+	let dir = tempfile::tempdir().unwrap();
+	let path = dir.path().join("shard.redb");
+	let alice = pair("Alice");
+	{
+		let mut s = open(dir.path());
+		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&pair("Bob")), 1, 0)]).unwrap();
+	}
+	{
+		let s = open(dir.path());
+		assert_eq!(free(&s, &acc(&alice)), 999);
+	}
+	shift_batches(&path);
+	let s = open(dir.path());
+	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::CorruptNode)));
+}
+
 #[test]
 fn snapshots_and_revert() {
 	let dir = tempfile::tempdir().unwrap();
