@@ -170,32 +170,29 @@ pub(crate) enum Settle {
 
 /// The vault paid: burns the reserved amount and drops the entry.
 pub(crate) fn unshield_paid(call_hash: H256) -> Settle {
-	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
-	let r = run_transactional(|| {
-		let (_imbalance, missing) = <pallet_balances::Pallet<Runtime> as ReservableCurrency<
-			AccountId,
-		>>::slash_reserved(&p.from, p.amount);
-		if missing != 0 {
-			return Err(DispatchError::Other("reserved balance below the pending unshield"));
-		}
-		PendingUnshields::remove(call_hash);
-		Ok(())
-	});
-	match r {
-		Ok(()) => Settle::Done,
-		Err(e) => Settle::Failed(dispatch_error_text(e)),
-	}
+	settle_unshield(call_hash, |p| {
+		<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::slash_reserved(
+			&p.from, p.amount,
+		)
+		.1
+	})
 }
 
 /// The payout failed: unreserves and drops the entry.
 pub(crate) fn unshield_failed(call_hash: H256) -> Settle {
+	settle_unshield(call_hash, |p| {
+		<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
+			&p.from, p.amount,
+		)
+	})
+}
+
+/// Applies `release` (burn or unreserve; returns what it could not release)
+/// to the pending unshield `call_hash` and drops the entry, all or nothing.
+fn settle_unshield(call_hash: H256, release: impl Fn(&PendingUnshield) -> Balance) -> Settle {
 	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
 	let r = run_transactional(|| {
-		let missing =
-			<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
-				&p.from, p.amount,
-			);
-		if missing != 0 {
+		if release(&p) != 0 {
 			return Err(DispatchError::Other("reserved balance below the pending unshield"));
 		}
 		PendingUnshields::remove(call_hash);
