@@ -21,6 +21,17 @@ use crate::{args::Args, health::Health, SharedEnclave};
 
 /// Largest request the server accepts (a getter is a few hundred bytes).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
+/// A getter is answered only within this distance of its `issued_at_ms`
+/// from the host's clock, so a captured getter cannot be replayed later to
+/// read the account again.
+const GETTER_VALIDITY_MS: u64 = 5 * 60 * 1000;
+
+fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or_default()
+}
 
 fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.into(), None::<()>)
@@ -64,6 +75,11 @@ pub async fn start(
 			hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
 		let getter = TrustedGetterSigned::decode(&mut &bytes[..])
 			.map_err(|_| invalid_params("not a SCALE-encoded TrustedGetterSigned"))?;
+		if now_ms().abs_diff(getter.issued_at_ms) > GETTER_VALIDITY_MS {
+			return Err(invalid_params(
+				"the getter was issued more than 5 minutes from now (replayed, or a wrong clock)",
+			));
+		}
 		let answer =
 			lock(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
 		Ok::<String, ErrorObjectOwned>(hex_of(&answer.encode()))

@@ -181,7 +181,7 @@ async fn trusted_account(
 	let getter = TrustedGetterSigned::new(
 		TrustedGetter::AccountInfo(owner.public().into()),
 		&shard,
-		1,
+		now_ms(),
 		|payload| MultiSignature::Sr25519(owner.sign(payload)),
 	);
 	let text: String = rpc
@@ -191,6 +191,10 @@ async fn trusted_account(
 	let answer = GetterAnswer::decode(&mut &hex::decode(&text[2..]).unwrap()[..]).unwrap();
 	assert!(answer.verify(enclave), "the answer is signed by the enclave");
 	answer.value.map(|v| AccountInfoView::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+}
+
+fn now_ms() -> u64 {
+	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
 }
 
 async fn parent_free(client: &ChainClient, who: &AccountId) -> Balance {
@@ -370,6 +374,20 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	assert_eq!(parent_free(&client, &vault).await, 70 * UNIT, "vault = confidential issuance");
 	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 	assert!(health.healthy, "{health:?}");
+	// A getter issued long ago (a replay) is refused.
+	let stale = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(charlie.public().into()),
+		&shard,
+		now_ms() - 3_600_000,
+		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
+	);
+	let refused = rpc
+		.request::<String, _>(
+			names::EXECUTE_GETTER,
+			rpc_params![format!("0x{}", hex::encode(stale.encode()))],
+		)
+		.await;
+	assert!(refused.is_err(), "a stale getter is refused");
 	assert!(health.simulated_tee);
 	let _ = &mut node;
 }
