@@ -184,16 +184,23 @@ impl ChainClient {
 		signer: &sr25519::Pair,
 		call: RuntimeCall,
 	) -> Result<UncheckedExtrinsic> {
-		let account: AccountId32 = signer.public().into();
-		let nonce = self.next_nonce(&account).await?;
+		let params = self.mortal_params(&signer.public().into()).await?;
+		Ok(signed_extrinsic(call, signer.public().into(), params, |payload| {
+			MultiSignature::Sr25519(signer.sign(payload))
+		}))
+	}
+
+	/// Parameters for a new extrinsic of `account`: the nonce the node
+	/// expects (its pool included) and a mortal era born at the finalized head.
+	pub async fn mortal_params(&self, account: &AccountId32) -> Result<ExtrinsicParams> {
+		let nonce = self.next_nonce(account).await?;
 		let (birth_hash, birth_number) = self.finalized_head().await?;
-		Ok(self.sign_with(
-			signer,
-			call,
+		Ok(ExtrinsicParams {
 			nonce,
-			Era::mortal(MORTALITY_PERIOD, birth_number.into()),
-			birth_hash,
-		))
+			era: Era::mortal(MORTALITY_PERIOD, birth_number.into()),
+			era_block_hash: birth_hash,
+			genesis_hash: self.genesis_hash,
+		})
 	}
 
 	/// Signs `call` with explicit nonce and era (`era_block_hash` is the hash
@@ -243,16 +250,8 @@ impl ChainClient {
 		call: RuntimeCall,
 		wait: WaitFor,
 	) -> Result<Included> {
-		let nonce = self.next_nonce(account).await?;
-		let (birth_hash, birth_number) = self.finalized_head().await?;
-		let extrinsic = self.sign_with_signer(
-			account.clone(),
-			sign,
-			call,
-			nonce,
-			Era::mortal(MORTALITY_PERIOD, birth_number.into()),
-			birth_hash,
-		);
+		let params = self.mortal_params(account).await?;
+		let extrinsic = signed_extrinsic(call, account.clone(), params, sign);
 		self.submit_extrinsic(&extrinsic, wait).await
 	}
 

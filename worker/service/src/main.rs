@@ -29,6 +29,13 @@ use crate::{args::Args, health::Health};
 /// The trusted core, shared by the sync loop and the RPC server.
 pub type SharedEnclave = Arc<Mutex<Enclave>>;
 
+/// Locks the trusted core. A panic while it was held poisons the mutex but
+/// leaves the core consistent (every state change is one commit), so the
+/// lock is taken over rather than propagating the panic.
+pub fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, Enclave> {
+	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn main() -> ExitCode {
 	let args = Args::parse();
 	tracing_subscriber::fmt()

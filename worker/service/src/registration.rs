@@ -4,23 +4,15 @@
 
 use std::time::Duration;
 
-use integritee_chain_client::{ChainClient, ExtrinsicParams, Included, WaitFor, MORTALITY_PERIOD};
+use integritee_chain_client::{ChainClient, ExtrinsicParams, Included, WaitFor};
 use integritee_enclave::EnclaveCall;
 use integritee_runtime::{Balance, Runtime, RuntimeCall, UNIT};
-use polkadot_sdk::{
-	pallet_balances, pallet_timestamp,
-	sp_core::H256,
-	sp_runtime::{generic::Era, AccountId32},
-};
+use polkadot_sdk::{pallet_balances, pallet_timestamp, sp_core::H256, sp_runtime::AccountId32};
 
-use crate::{args::Args, parentchain, SharedEnclave};
+use crate::{args::Args, lock, parentchain, SharedEnclave};
 
 /// The enclave account is topped up to this when it holds less than a tenth of it.
 const FUNDING_TARGET: Balance = 10 * UNIT;
-
-fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave::Enclave> {
-	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Signs `call` in the trusted core with the node's next nonce and a mortal
 /// era, submits it and follows it until `wait`.
@@ -41,14 +33,7 @@ pub async fn extrinsic_params(
 	enclave: &SharedEnclave,
 ) -> Result<ExtrinsicParams, String> {
 	let account = lock(enclave).account();
-	let nonce = client.next_nonce(&account).await.map_err(|e| e.to_string())?;
-	let (birth_hash, birth_number) = client.finalized_head().await.map_err(|e| e.to_string())?;
-	Ok(ExtrinsicParams {
-		nonce,
-		era: Era::mortal(MORTALITY_PERIOD, birth_number.into()),
-		era_block_hash: birth_hash,
-		genesis_hash: client.genesis_hash(),
-	})
+	client.mortal_params(&account).await.map_err(|e| e.to_string())
 }
 
 pub async fn bootstrap(

@@ -17,7 +17,7 @@ use jsonrpsee::{
 	RpcModule,
 };
 
-use crate::{args::Args, health::Health, SharedEnclave};
+use crate::{args::Args, health::Health, lock, SharedEnclave};
 
 /// Largest request the server accepts (a getter is a few hundred bytes).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
@@ -89,8 +89,4 @@ pub async fn start(
 
 fn register<T>(result: Result<T, jsonrpsee::core::RegisterMethodError>) -> Result<(), String> {
 	result.map(|_| ()).map_err(|e| format!("RPC method registration: {e}"))
-}
-
-fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave::Enclave> {
-	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -12,7 +12,7 @@ use jsonrpsee::{core::client::ClientT, rpc_params};
 use polkadot_sdk::sp_core::H256;
 use tokio::sync::Mutex;
 
-use crate::{registration, SharedEnclave};
+use crate::{lock, registration, SharedEnclave};
 
 #[derive(Clone)]
 pub struct Submitter {
@@ -46,12 +46,8 @@ impl Submitter {
 	pub async fn submit(&self, call: EnclaveCall, what: String) -> Result<(), String> {
 		let client = self.client().await?;
 		let params = registration::extrinsic_params(&client, &self.enclave).await?;
-		let extrinsic = self
-			.enclave
-			.lock()
-			.unwrap_or_else(|poisoned| poisoned.into_inner())
-			.sign_extrinsic(call, params)
-			.map_err(|e| e.to_string())?;
+		let extrinsic =
+			lock(&self.enclave).sign_extrinsic(call, params).map_err(|e| e.to_string())?;
 		// Once the pool holds it, the node's next nonce counts it. Its
 		// outcome shows in the finalized blocks the trusted core imports.
 		let encoded = format!("0x{}", hex::encode(extrinsic.encode()));
@@ -73,7 +69,7 @@ impl Submitter {
 		current_block: u32,
 	) -> Result<(), String> {
 		let client = self.client().await?;
-		let shard = self.enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).shard();
+		let shard = lock(&self.enclave).shard();
 		for unshield in pending {
 			{
 				let submitted = self.unshields.lock().await;

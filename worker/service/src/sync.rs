@@ -8,15 +8,11 @@ use integritee_chain_client::ChainClient;
 use integritee_enclave::{stf::calls_root, EnclaveCall, Invariant};
 use polkadot_sdk::sp_core::H256;
 
-use crate::{args::Args, health::Health, parentchain, submitter::Submitter, SharedEnclave};
+use crate::{args::Args, health::Health, lock, parentchain, submitter::Submitter, SharedEnclave};
 
 const COMPONENT: &str = "parent-chain sync";
 /// A chunk window grows up to this many blocks when it holds no justification.
 const MAX_WINDOW: u32 = 4096;
-
-fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, integritee_enclave::Enclave> {
-	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 pub async fn run(
 	args: Args,
