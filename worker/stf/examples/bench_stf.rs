@@ -8,8 +8,7 @@
 //! (where the databases go, default a temporary directory), `BENCH_REUSE`
 //! (set: keep and reuse the databases in `BENCH_DIR` instead of rebuilding),
 //! `BENCH_SYNC_EVERY` (durable commit every n blocks, default 1),
-//! `BENCH_DB_CACHE_MB` (redb page cache, default 1024), `BENCH_NODE_CACHE_MB`
-//! (decrypted node cache, default the STF's 512), `BENCH_LOG` (set:
+//! `BENCH_DB_CACHE_MB` (redb page cache, default 1024), `BENCH_LOG` (set:
 //! print the STF's per-block phase timings).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -88,9 +87,6 @@ fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
 	}
 	let db_cache = env("BENCH_DB_CACHE_MB", 1024) << 20;
 	let mut state = ShardState::open_with_db_cache(&path, &[3; 32], cfg.clone(), db_cache).unwrap();
-	if let Ok(mb) = std::env::var("BENCH_NODE_CACHE_MB") {
-		state.set_node_cache_bytes(mb.parse::<usize>().expect("BENCH_NODE_CACHE_MB") << 20);
-	}
 	if let Some(n) = std::num::NonZeroU32::new(env("BENCH_SYNC_EVERY", 1) as u32) {
 		state.set_sync_every(n);
 	}

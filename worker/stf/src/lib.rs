@@ -38,7 +38,9 @@
 //!   panic hook (it names no state).
 #![forbid(unsafe_code)]
 
+mod commitment;
 mod crypto;
+mod ext;
 mod runtime;
 mod state;
 mod store;
@@ -50,9 +52,7 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
-pub use state::{
-	ShardState, DEFAULT_DB_CACHE_BYTES, DEFAULT_NODE_CACHE_BYTES, DEFAULT_NODE_CACHE_NODES,
-};
+pub use state::{ShardState, DEFAULT_DB_CACHE_BYTES};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 
@@ -156,12 +156,12 @@ pub enum Error {
 	UnknownFormat,
 	#[error("state record `{0}` is corrupt or was tampered with")]
 	CorruptRecord(&'static str),
+	#[error("a value record of the state is corrupt or was tampered with (does not decrypt)")]
+	CorruptValue,
 	#[error(
-		"a trie node of the state is corrupt or was tampered with (does not decrypt or verify)"
+		"the state does not match its committed root (records deleted, rolled back or tampered with)"
 	)]
-	CorruptNode,
-	#[error("a trie node of the state is missing from the database")]
-	MissingNode,
+	RootMismatch,
 	#[error("block {got} does not follow the last processed block {last}")]
 	NotNextBlock { last: u32, got: u32 },
 	#[error("no snapshot of block {0}")]

@@ -4,37 +4,27 @@ use std::{
 	num::NonZeroU32,
 	panic::{catch_unwind, AssertUnwindSafe},
 	path::Path,
-	sync::Mutex,
 };
 
 use codec::{Decode, Encode};
 use polkadot_sdk::{
-	sp_core::{storage::StateVersion, H256},
-	sp_externalities::set_and_run_with_externalities,
-	sp_runtime::traits::BlakeTwo256,
-	sp_state_machine::{Ext, OverlayedChanges, TrieBackend, TrieBackendBuilder},
+	sp_core::H256, sp_externalities::set_and_run_with_externalities,
+	sp_runtime::traits::BlakeTwo256, sp_state_machine::OverlayedChanges,
 };
 use redb::ReadableDatabase;
 
 use crate::{
-	crypto::{StateCrypto, MAX_SEALS_PER_KEY},
+	commitment::Accumulator,
+	crypto::{NoncePool, StateCrypto, MAX_SEALS_PER_KEY},
+	ext::{drain_changes, FlatExt, StateMap},
 	runtime::{self, PendingUnshield, Settle},
 	store::{
-		self, db_err, index_key, node_key, Head, NodeCache, NodeIndex, NodeReader, FORMAT,
-		KEYCHECK_PLAIN, META, NODES, NODE_INDEX, SLOT_LEN,
+		self, db_err, undo_aad, value_aad, Changes, Head, FORMAT, KEYCHECK_PLAIN, META, UNDO,
+		VALUES,
 	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
 	StfConfig, StfInput, TrustedCall,
 };
-
-/// Most decrypted trie nodes kept in memory by default (the byte bound
-/// [`DEFAULT_NODE_CACHE_BYTES`] is usually reached first).
-pub const DEFAULT_NODE_CACHE_NODES: u32 = 8 << 20;
-
-/// Default bound of the decrypted node cache's memory (approximate: node
-/// bytes plus about 96 bytes per node). Large enough for the live trie of a
-/// 1M-account state, so that upper levels and hot paths never hit the file.
-pub const DEFAULT_NODE_CACHE_BYTES: usize = 512 << 20;
 
 /// Default page cache of the database file (redb's default).
 pub const DEFAULT_DB_CACHE_BYTES: usize = 1 << 30;
@@ -48,10 +38,11 @@ pub struct ShardState {
 	crypto: StateCrypto,
 	config: StfConfig,
 	head: Head,
-	/// Batch of every stored node (see [`store`]).
-	index: NodeIndex,
-	cache: Mutex<NodeCache>,
-	cache_nodes: u32,
+	/// The committed state, decrypted (the enclave's working copy; the file
+	/// holds it sealed).
+	values: StateMap,
+	/// Set hash of `values`; its root is `head.root`.
+	accumulator: Accumulator,
 	/// Every `sync_every`-th block commit is durable (fsync).
 	sync_every: u32,
 	unsynced: u32,
@@ -67,110 +58,53 @@ impl core::fmt::Debug for ShardState {
 	}
 }
 
-type Backend<'a> = TrieBackend<NodeReader<'a>, BlakeTwo256>;
-
 impl ShardState {
-	/// Opens the shard's state at `path`, creating an empty state (root of
-	/// the empty trie, no last block) if the file is new. Fails with
-	/// [`Error::WrongKey`] if `state_key` is not the key the state was
-	/// created with, [`Error::WrongShard`] for another shard's file.
+	/// Opens the shard's state at `path`, creating an empty state (no last
+	/// block) if the file is new. Reads and checks the whole state: fails
+	/// with [`Error::WrongKey`] if `state_key` is not the key the state was
+	/// created with, [`Error::WrongShard`] for another shard's file,
+	/// [`Error::CorruptValue`] or [`Error::RootMismatch`] if records were
+	/// tampered with, deleted or replaced by older ones.
 	pub fn open(path: &Path, state_key: &[u8; 32], config: StfConfig) -> Result<Self, Error> {
 		Self::open_with_db_cache(path, state_key, config, DEFAULT_DB_CACHE_BYTES)
 	}
 
 	/// [`Self::open`] with the database's page cache limited to
-	/// `db_cache_bytes` (in addition to the decrypted node cache).
+	/// `db_cache_bytes`.
 	pub fn open_with_db_cache(
 		path: &Path,
 		state_key: &[u8; 32],
-		config: StfConfig,
+		mut config: StfConfig,
 		db_cache_bytes: usize,
 	) -> Result<Self, Error> {
+		config.snapshots = config.snapshots.max(1);
 		let db = redb::Database::builder()
 			.set_cache_size(db_cache_bytes)
 			.create(path)
 			.map_err(db_err)?;
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
-		let existing = {
-			let txn = db.begin_read().map_err(db_err)?;
-			match txn.open_table(META) {
-				Ok(meta) => {
-					let get = |k: &str| -> Result<Option<Vec<u8>>, Error> {
-						Ok(meta.get(k).map_err(db_err)?.map(|v| v.value().to_vec()))
-					};
-					if get("format")?.as_deref() != Some(FORMAT) {
-						return Err(Error::UnknownFormat);
-					}
-					let shard = get("shard")?.ok_or(Error::UnknownFormat)?;
-					if shard.len() != 32 {
-						return Err(Error::UnknownFormat);
-					}
-					if shard.as_slice() != config.shard.as_bytes() {
-						let found = H256::from_slice(&shard);
-						return Err(Error::WrongShard { expected: config.shard, found });
-					}
-					let check = get(KEYCHECK)?.ok_or(Error::UnknownFormat)?;
-					match crypto.open(KEYCHECK.as_bytes(), &check) {
-						Some(p) if p == KEYCHECK_PLAIN => {}
-						_ => return Err(Error::WrongKey),
-					}
-					let head = get(HEAD)?.ok_or(Error::CorruptRecord(HEAD))?;
-					let head =
-						crypto.open(HEAD.as_bytes(), &head).ok_or(Error::CorruptRecord(HEAD))?;
-					Some(Head::decode(&mut &head[..]).map_err(|_| Error::CorruptRecord(HEAD))?)
+		let existing = read_head(&db, &crypto, &config)?;
+		let (values, accumulator) = store::load_values(&db, &crypto)?;
+		let mut state = Self {
+			db,
+			head: Head::empty(accumulator.root(&crypto.commitment)),
+			crypto,
+			config,
+			values,
+			accumulator,
+			sync_every: 1,
+			unsynced: 0,
+		};
+		match existing {
+			Some(head) => {
+				if head.root != state.head.root {
+					return Err(Error::RootMismatch);
 				}
-				Err(redb::TableError::TableDoesNotExist(_)) => None,
-				Err(e) => return Err(db_err(e)),
+				state.head = head;
 			}
-		};
-		let cache =
-			Mutex::new(NodeCache::new(DEFAULT_NODE_CACHE_NODES as usize, DEFAULT_NODE_CACHE_BYTES));
-		let index = store::load_index(&db)?;
-		let cache_nodes = DEFAULT_NODE_CACHE_NODES;
-		let mut state = match existing {
-			Some(head) => Self {
-				db,
-				crypto,
-				config,
-				head,
-				index,
-				cache,
-				cache_nodes,
-				sync_every: 1,
-				unsynced: 0,
-			},
-			None => {
-				let mut s = Self {
-					db,
-					crypto,
-					config,
-					head: Head::empty(),
-					index,
-					cache,
-					cache_nodes,
-					sync_every: 1,
-					unsynced: 0,
-				};
-				s.create_meta()?;
-				s
-			}
-		};
-		state.config.snapshots = state.config.snapshots.max(1);
+			None => state.create_meta()?,
+		}
 		Ok(state)
-	}
-
-	/// Sets how many decrypted trie nodes are kept in memory at most (the
-	/// byte bound stays [`DEFAULT_NODE_CACHE_BYTES`]). Empties the cache.
-	pub fn set_node_cache_capacity(&mut self, nodes: NonZeroU32) {
-		self.cache_nodes = nodes.get();
-		self.cache = Mutex::new(NodeCache::new(nodes.get() as usize, DEFAULT_NODE_CACHE_BYTES));
-	}
-
-	/// Bounds the decrypted node cache's memory to about `bytes` (node bytes
-	/// plus about 96 bytes per node; default [`DEFAULT_NODE_CACHE_BYTES`]).
-	/// Empties the cache.
-	pub fn set_node_cache_bytes(&mut self, bytes: usize) {
-		self.cache = Mutex::new(NodeCache::new(self.cache_nodes as usize, bytes));
 	}
 
 	/// Makes only every `blocks`-th [`Self::apply_block`] commit durable
@@ -204,8 +138,8 @@ impl ShardState {
 			meta.insert("shard", self.config.shard.as_bytes()).map_err(db_err)?;
 			meta.insert(KEYCHECK, check.as_slice()).map_err(db_err)?;
 			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
-			txn.open_table(NODES).map_err(db_err)?;
-			txn.open_table(NODE_INDEX).map_err(db_err)?;
+			txn.open_table(VALUES).map_err(db_err)?;
+			txn.open_table(UNDO).map_err(db_err)?;
 		}
 		txn.commit().map_err(db_err)?;
 		self.head = head;
@@ -217,13 +151,19 @@ impl ShardState {
 		self.head.last_block
 	}
 
-	/// The state's trie root.
+	/// The state's root ([`crate`] docs: a keyed set hash, comparable only
+	/// between holders of the same state key).
 	pub fn state_root(&self) -> H256 {
 		self.head.root
 	}
 
 	pub fn config(&self) -> &StfConfig {
 		&self.config
+	}
+
+	/// Number of entries (storage keys) in the state.
+	pub fn entries(&self) -> usize {
+		self.values.len()
 	}
 
 	/// Free and reserved balance and nonce of `who` (zeroes if absent).
@@ -247,25 +187,13 @@ impl ShardState {
 		self.head.snapshots.clone()
 	}
 
-	fn reader(&self) -> Result<NodeReader<'_>, Error> {
-		Ok(NodeReader {
-			table: store::node_table(&self.db)?,
-			index: &self.index,
-			crypto: &self.crypto,
-			cache: &self.cache,
-			failure: Mutex::new(None),
-		})
-	}
-
 	/// Runs `f` over the current state and discards its changes.
 	fn read<R>(&self, f: impl FnOnce() -> R) -> Result<R, Error> {
-		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root).build();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
-		let r = run_guarded(&backend, || {
-			let mut ext = Ext::new(&mut overlay, &backend, None);
+		run_guarded(|| {
+			let mut ext = FlatExt { base: &self.values, overlay: &mut overlay };
 			set_and_run_with_externalities(&mut ext, f)
-		});
-		r
+		})
 	}
 
 	/// Executes the inputs of one parent-chain block in order and commits the
@@ -297,104 +225,75 @@ impl ShardState {
 			.collect();
 
 		let t1 = std::time::Instant::now();
-		let backend: Backend = TrieBackendBuilder::new(self.reader()?, self.head.root).build();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
-		let (outcomes, executed, new_unshields, issuance) = run_guarded(&backend, || {
-			let mut ext = Ext::new(&mut overlay, &backend, None);
+		let (outcomes, executed, new_unshields, issuance) = run_guarded(|| {
+			let mut ext = FlatExt { base: &self.values, overlay: &mut overlay };
 			set_and_run_with_externalities(&mut ext, || execute(checked))
 		})?;
-		let t2 = std::time::Instant::now();
-		let changes = overlay
-			.drain_storage_changes(&backend, StateVersion::V1)
-			.map_err(|e| Error::State(e.to_string()))?;
-		if let Some(e) = backend.essence().backend_storage().take_failure() {
-			return Err(e);
+		if overlay.transaction_depth() != 0 {
+			return Err(Error::State("a storage transaction was left open".into()));
 		}
-		drop(backend);
-		let new_root = changes.transaction_storage_root;
-		let mut transaction = changes.transaction;
+		// Writes that left a value as it was are no changes.
+		let changes: Changes = drain_changes(&mut overlay)
+			.into_iter()
+			.filter(|(k, v)| self.values.get(k) != v.as_ref())
+			.collect();
+
+		let t2 = std::time::Instant::now();
+		let mut accumulator = self.accumulator.clone();
+		let mut undo: Changes = Vec::with_capacity(changes.len());
+		for (key, new) in &changes {
+			let old = self.values.get(key);
+			accumulator.change(&self.crypto.commitment, key, old.map(|v| &v[..]), new.as_deref());
+			undo.push((key.clone(), old.cloned()));
+		}
+		let new_root = accumulator.root(&self.crypto.commitment);
 
 		let mut head = self.head.clone();
 		head.root = new_root;
 		head.last_block = Some(block);
 		head.snapshots.push((block.0, block.1, new_root));
 		let excess = head.snapshots.len().saturating_sub(self.config.snapshots as usize);
-		head.snapshots.drain(..excess);
+		let dropped: Vec<u32> = head.snapshots.drain(..excess).map(|(n, _, _)| n).collect();
 
 		let t3 = std::time::Instant::now();
-		// This block's batch number: the seal count before it, which grows
-		// with every committed block (a block that fails before its commit
-		// wrote nothing, so its number may be used again).
-		let batch = head.seals;
-		let mut fresh: Vec<([u8; SLOT_LEN], H256, Vec<u8>)> = Vec::new();
 		let mut txn = self.db.begin_write().map_err(db_err)?;
 		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
 		if !durable {
 			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
 		}
 		{
-			let mut nodes = txn.open_table(NODES).map_err(db_err)?;
-			for (key, (node, rc)) in transaction.drain() {
-				// Keys are `prefix ++ hash`; only inserted nodes are written,
-				// nothing is deleted (no pruning). A node already stored
-				// (same hash, so same content) is not written again.
-				if rc <= 0 || key.len() < 32 {
-					continue;
-				}
-				let hash = H256::from_slice(&key[key.len() - 32..]);
-				let slot = self.crypto.node_slot(hash.as_fixed_bytes());
-				if self.index.contains_key(&index_key(&slot)) {
-					continue;
-				}
-				fresh.push((slot, hash, node));
+			let mut nonces = NoncePool::new(changes.len() + 2)?;
+			self.write_values(&txn, &mut nonces, &changes, &mut head)?;
+			// Undo records are kept for the blocks after the oldest snapshot.
+			let mut undo_table = txn.open_table(UNDO).map_err(db_err)?;
+			for n in dropped.iter().chain(head.snapshots.first().map(|(n, _, _)| n)) {
+				undo_table.remove(*n).map_err(db_err)?;
 			}
-			// In key order: the batch is appended as one run.
-			fresh.sort_unstable_by_key(|a| a.0);
-			fresh.dedup_by(|a, b| a.0 == b.0);
-			let mut nonces = crate::crypto::NoncePool::new(fresh.len())?;
-			let mut slots = Vec::with_capacity(fresh.len() * SLOT_LEN);
-			for (slot, _, node) in &fresh {
-				let key = node_key(batch, slot);
-				let sealed = self.crypto.seal_with(&mut nonces, &key, node)?;
-				nodes.insert(&key[..], sealed.as_slice()).map_err(db_err)?;
+			if head.snapshots.len() > 1 {
+				let sealed = self.crypto.seal_with(&mut nonces, &undo_aad(block.0), &undo.encode())?;
+				undo_table.insert(block.0, sealed.as_slice()).map_err(db_err)?;
 				head.seals = head.seals.saturating_add(1);
-				slots.extend_from_slice(slot);
 			}
-			if !slots.is_empty() {
-				let mut index = txn.open_table(NODE_INDEX).map_err(db_err)?;
-				index.insert(batch, slots.as_slice()).map_err(db_err)?;
-			}
-			head.seals = head.seals.saturating_add(1);
-			if head.seals > MAX_SEALS_PER_KEY {
-				return Err(Error::KeyExhausted);
-			}
-			let sealed_head = self.crypto.seal(HEAD.as_bytes(), &head.encode())?;
-			let mut meta = txn.open_table(META).map_err(db_err)?;
-			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
+			self.write_head(&txn, &mut nonces, &mut head)?;
 		}
 		let t4 = std::time::Instant::now();
 		txn.commit().map_err(db_err)?;
 		log::debug!(
 			target: "integritee-stf",
-			"block {}: signatures {:?}, execution {:?}, root {:?}, sealing+insert {:?} ({} nodes), commit {:?}",
+			"block {}: signatures {:?}, execution {:?}, root {:?}, sealing+insert {:?} ({} changes), commit {:?}",
 			block.0,
 			t1 - t0,
 			t2 - t1,
 			t3 - t2,
 			t4 - t3,
-			fresh.len(),
+			changes.len(),
 			t4.elapsed()
 		);
 		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
 		self.head = head;
-		for (slot, _, _) in &fresh {
-			self.index.insert(index_key(slot), batch);
-		}
-		if let Ok(mut cache) = self.cache.lock() {
-			for (_, hash, node) in fresh {
-				cache.insert(hash, node.as_slice().into());
-			}
-		}
+		self.accumulator = accumulator;
+		apply_changes(&mut self.values, changes);
 		Ok(BlockOutcome {
 			outcomes,
 			executed_call_hashes: executed,
@@ -405,8 +304,9 @@ impl ShardState {
 	}
 
 	/// Returns the state to the snapshot of block `block_number` (one of
-	/// [`Self::snapshots`]); later snapshots are dropped. The next block to
-	/// apply is `block_number + 1`.
+	/// [`Self::snapshots`]) by applying the undo records of the later blocks;
+	/// later snapshots are dropped. The next block to apply is
+	/// `block_number + 1`.
 	pub fn revert_to(&mut self, block_number: u32) -> Result<(), Error> {
 		let pos = self
 			.head
@@ -415,33 +315,142 @@ impl ShardState {
 			.position(|(n, _, _)| *n == block_number)
 			.ok_or(Error::NoSnapshot(block_number))?;
 		let mut head = self.head.clone();
+		let later: Vec<u32> = head.snapshots[pos + 1..].iter().map(|(n, _, _)| *n).collect();
 		let (n, hash, root) = head.snapshots[pos];
 		head.snapshots.truncate(pos + 1);
 		head.root = root;
 		head.last_block = Some((n, hash));
-		head.seals = head.seals.saturating_add(1);
+
 		let txn = self.db.begin_write().map_err(db_err)?;
+		// The values at `block_number`: undo records newest first, so the
+		// oldest block's "before" value is the one that stays.
+		let mut target = std::collections::BTreeMap::new();
+		for m in later.iter().rev() {
+			for (key, old) in store::read_undo(&txn, &self.crypto, *m)? {
+				target.insert(key, old);
+			}
+		}
+		let changes: Changes = target.into_iter().collect();
+		let mut accumulator = self.accumulator.clone();
+		for (key, old) in &changes {
+			let current = self.values.get(key).map(|v| &v[..]);
+			accumulator.change(&self.crypto.commitment, key, current, old.as_deref());
+		}
+		if accumulator.root(&self.crypto.commitment) != root {
+			return Err(Error::RootMismatch);
+		}
 		{
-			let sealed_head = self.crypto.seal(HEAD.as_bytes(), &head.encode())?;
-			let mut meta = txn.open_table(META).map_err(db_err)?;
-			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
+			let mut nonces = NoncePool::new(changes.len() + 1)?;
+			self.write_values(&txn, &mut nonces, &changes, &mut head)?;
+			let mut undo_table = txn.open_table(UNDO).map_err(db_err)?;
+			for m in &later {
+				undo_table.remove(*m).map_err(db_err)?;
+			}
+			self.write_head(&txn, &mut nonces, &mut head)?;
 		}
 		txn.commit().map_err(db_err)?;
+		self.unsynced = 0;
 		self.head = head;
+		self.accumulator = accumulator;
+		apply_changes(&mut self.values, changes);
+		Ok(())
+	}
+
+	/// Writes `changes` (key, new value or `None`: delete) to the values
+	/// table of `txn`.
+	fn write_values(
+		&self,
+		txn: &redb::WriteTransaction,
+		nonces: &mut NoncePool,
+		changes: &Changes,
+		head: &mut Head,
+	) -> Result<(), Error> {
+		let mut table = txn.open_table(VALUES).map_err(db_err)?;
+		for (key, value) in changes {
+			let slot = self.crypto.key_slot(key);
+			match value {
+				Some(value) => {
+					let record = (key, value).encode();
+					let sealed = self.crypto.seal_with(nonces, &value_aad(&slot), &record)?;
+					table.insert(&slot[..], sealed.as_slice()).map_err(db_err)?;
+					head.seals = head.seals.saturating_add(1);
+				}
+				None => {
+					table.remove(&slot[..]).map_err(db_err)?;
+				}
+			}
+		}
+		Ok(())
+	}
+
+	/// Seals and writes `head` (the last record of a commit), counting it.
+	fn write_head(
+		&self,
+		txn: &redb::WriteTransaction,
+		nonces: &mut NoncePool,
+		head: &mut Head,
+	) -> Result<(), Error> {
+		head.seals = head.seals.saturating_add(1);
+		if head.seals > MAX_SEALS_PER_KEY {
+			return Err(Error::KeyExhausted);
+		}
+		let sealed_head = self.crypto.seal_with(nonces, HEAD.as_bytes(), &head.encode())?;
+		let mut meta = txn.open_table(META).map_err(db_err)?;
+		meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
 		Ok(())
 	}
 }
 
-/// Runs `f` (which uses `backend` through externalities) and turns a failed
-/// node read, which the state machine reports by panicking, into an error.
-fn run_guarded<R>(backend: &Backend<'_>, f: impl FnOnce() -> R) -> Result<R, Error> {
-	let r = catch_unwind(AssertUnwindSafe(f));
-	let failure = backend.essence().backend_storage().take_failure();
-	match (r, failure) {
-		(_, Some(e)) => Err(e),
-		(Ok(r), None) => Ok(r),
-		(Err(_), None) => Err(Error::State("execution panicked".into())),
+/// Reads and checks the sealed head of an existing file (`None` for a new
+/// file).
+fn read_head(
+	db: &redb::Database,
+	crypto: &StateCrypto,
+	config: &StfConfig,
+) -> Result<Option<Head>, Error> {
+	let txn = db.begin_read().map_err(db_err)?;
+	let meta = match txn.open_table(META) {
+		Ok(meta) => meta,
+		Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+		Err(e) => return Err(db_err(e)),
+	};
+	let get = |k: &str| -> Result<Option<Vec<u8>>, Error> {
+		Ok(meta.get(k).map_err(db_err)?.map(|v| v.value().to_vec()))
+	};
+	if get("format")?.as_deref() != Some(FORMAT) {
+		return Err(Error::UnknownFormat);
 	}
+	let shard = get("shard")?.ok_or(Error::UnknownFormat)?;
+	if shard.len() != 32 {
+		return Err(Error::UnknownFormat);
+	}
+	if shard.as_slice() != config.shard.as_bytes() {
+		let found = H256::from_slice(&shard);
+		return Err(Error::WrongShard { expected: config.shard, found });
+	}
+	let check = get(KEYCHECK)?.ok_or(Error::UnknownFormat)?;
+	match crypto.open(KEYCHECK.as_bytes(), &check) {
+		Some(p) if p == KEYCHECK_PLAIN => {}
+		_ => return Err(Error::WrongKey),
+	}
+	let head = get(HEAD)?.ok_or(Error::CorruptRecord(HEAD))?;
+	let head = crypto.open(HEAD.as_bytes(), &head).ok_or(Error::CorruptRecord(HEAD))?;
+	Head::decode(&mut &head[..]).map(Some).map_err(|_| Error::CorruptRecord(HEAD))
+}
+
+fn apply_changes(values: &mut StateMap, changes: Changes) {
+	for (key, value) in changes {
+		match value {
+			Some(v) => values.insert(key, v),
+			None => values.remove(&key),
+		};
+	}
+}
+
+/// Runs `f` (the runtime inside [`FlatExt`]) and turns a panic (the
+/// runtime's way to fail, e.g. on child storage) into an error.
+fn run_guarded<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
+	catch_unwind(AssertUnwindSafe(f)).map_err(|_| Error::State("execution panicked".into()))
 }
 
 type Executed = (Vec<InputOutcome>, Vec<H256>, Vec<PendingUnshield>, Balance);

@@ -335,121 +335,87 @@ fn the_file_holds_no_plaintext_state() {
 	assert!(find(&file, shard().as_bytes()));
 }
 
-/// Applies `f` to every value of the node table.
-fn edit_nodes(path: &Path, f: impl Fn(&mut Vec<u8>) -> bool) {
+/// All records of the `values` table.
+fn values_table(path: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
+	let db = redb::Database::create(path).unwrap();
+	let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+	let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("values");
+	let t = txn.open_table(def).unwrap();
+	redb::ReadableTable::iter(&t)
+		.unwrap()
+		.map(|e| {
+			let (k, v) = e.unwrap();
+			(k.value().to_vec(), v.value().to_vec())
+		})
+		.collect()
+}
+
+/// Replaces the `values` table's records with `records` (as the host could).
+fn set_values_table(path: &Path, records: &[(Vec<u8>, Vec<u8>)]) {
 	let db = redb::Database::create(path).unwrap();
 	let txn = db.begin_write().unwrap();
 	{
-		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("nodes");
+		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("values");
 		let mut t = txn.open_table(def).unwrap();
-		let all: Vec<(Vec<u8>, Vec<u8>)> = redb::ReadableTable::iter(&t)
-			.unwrap()
-			.map(|e| {
-				let (k, v) = e.unwrap();
-				(k.value().to_vec(), v.value().to_vec())
-			})
-			.collect();
-		assert!(!all.is_empty());
-		for (k, mut v) in all {
-			if f(&mut v) {
-				t.insert(k.as_slice(), v.as_slice()).unwrap();
-			} else {
-				t.remove(k.as_slice()).unwrap();
-			}
-		}
-	}
-	txn.commit().unwrap();
-}
-
-#[test]
-fn tampered_or_missing_nodes_are_errors() {
-	let dir = tempfile::tempdir().unwrap();
-	let path = dir.path().join("shard.redb");
-	let alice = pair("Alice");
-	{
-		let mut s = open(dir.path());
-		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
-	}
-	edit_nodes(&path, |v| {
-		let last = v.len() - 1;
-		v[last] ^= 1;
-		true
-	});
-	let mut s = open(dir.path());
-	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::CorruptNode)));
-	assert!(matches!(s.total_issuance(), Err(Error::CorruptNode)));
-	let root = s.state_root();
-	let r = s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&pair("Bob")), 1, 0)]);
-	assert!(matches!(r, Err(Error::CorruptNode)), "{r:?}");
-	assert_eq!(s.state_root(), root);
-	assert_eq!(s.last_block(), Some((1, bh(1))));
-	drop(s);
-
-	edit_nodes(&path, |_| false);
-	let s = open(dir.path());
-	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::MissingNode)));
-}
-
-/// Moves every node record and index entry to the next batch number (the
-/// index stays consistent, only the records' keys change).
-fn shift_batches(path: &Path) {
-	let db = redb::Database::create(path).unwrap();
-	let txn = db.begin_write().unwrap();
-	{
-		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("nodes");
-		let mut t = txn.open_table(def).unwrap();
-		let all: Vec<(Vec<u8>, Vec<u8>)> = redb::ReadableTable::iter(&t)
-			.unwrap()
-			.map(|e| {
-				let (k, v) = e.unwrap();
-				(k.value().to_vec(), v.value().to_vec())
-			})
-			.collect();
-		assert!(!all.is_empty());
-		for (k, _) in &all {
-			t.remove(k.as_slice()).unwrap();
-		}
-		for (mut k, v) in all {
-			let batch = u64::from_be_bytes(k[..8].try_into().unwrap()) + 1;
-			k[..8].copy_from_slice(&batch.to_be_bytes());
+		t.retain(|_, _| false).unwrap();
+		for (k, v) in records {
 			t.insert(k.as_slice(), v.as_slice()).unwrap();
 		}
-		let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("node_index");
-		let mut t = txn.open_table(def).unwrap();
-		let all: Vec<(u64, Vec<u8>)> = redb::ReadableTable::iter(&t)
-			.unwrap()
-			.map(|e| {
-				let (k, v) = e.unwrap();
-				(k.value(), v.value().to_vec())
-			})
-			.collect();
-		for (k, _) in &all {
-			t.remove(*k).unwrap();
-		}
-		for (k, v) in all {
-			t.insert(k + 1, v.as_slice()).unwrap();
-		}
 	}
 	txn.commit().unwrap();
 }
 
+fn open_err(dir: &Path) -> Error {
+	ShardState::open(&dir.join("shard.redb"), &KEY, config()).unwrap_err()
+}
+
 #[test]
-fn node_records_are_bound_to_their_batch() {
+fn tampered_moved_missing_or_rolled_back_values_are_refused_at_open() {
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("shard.redb");
-	let alice = pair("Alice");
-	{
-		let mut s = open(dir.path());
-		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
-		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&pair("Bob")), 1, 0)]).unwrap();
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	open(dir.path()).apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	let before_transfer = values_table(&path);
+	open(dir.path()).apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 1, 0)]).unwrap();
+	let good = values_table(&path);
+	assert!(good.len() >= 3, "alice, bob, total issuance");
+	assert_eq!(free(&open(dir.path()), &acc(&alice)), 999);
+
+	// A flipped bit.
+	let mut tampered = good.clone();
+	let last = tampered[0].1.len() - 1;
+	tampered[0].1[last] ^= 1;
+	set_values_table(&path, &tampered);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+
+	// Two records swapped between their slots.
+	let mut swapped = good.clone();
+	let v0 = swapped[0].1.clone();
+	swapped[0].1 = swapped[1].1.clone();
+	swapped[1].1 = v0;
+	set_values_table(&path, &swapped);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+
+	// A record deleted.
+	set_values_table(&path, &good[1..]);
+	assert!(matches!(open_err(dir.path()), Error::RootMismatch));
+
+	// Alice's record replaced by its sealed version from before the
+	// transfer (each record opens, but the set is not the committed one).
+	let mut rolled_back = good.clone();
+	let old = before_transfer
+		.iter()
+		.find(|(k, v)| good.iter().any(|(gk, gv)| gk == k && gv != v))
+		.unwrap();
+	for r in rolled_back.iter_mut().filter(|(k, _)| *k == old.0) {
+		r.1 = old.1.clone();
 	}
-	{
-		let s = open(dir.path());
-		assert_eq!(free(&s, &acc(&alice)), 999);
-	}
-	shift_batches(&path);
-	let s = open(dir.path());
-	assert!(matches!(s.account_info(&acc(&alice)), Err(Error::CorruptNode)));
+	set_values_table(&path, &rolled_back);
+	assert!(matches!(open_err(dir.path()), Error::RootMismatch));
+
+	// The untouched records open again.
+	set_values_table(&path, &good);
+	assert_eq!(free(&open(dir.path()), &acc(&alice)), 999);
 }
 
 #[test]
