@@ -1,10 +1,14 @@
-//! STF execution cost per transfer (signature check + execution + commit, in
-//! blocks of 100 transfers) at 1,000 and at 1,000,000 accounts.
+//! STF execution cost per transfer (signature check + execution + state root
+//! + sealed durable commit, plus the amortized share of log compaction), in
+//! blocks of 100 transfers, at 1,000 and at 1,000,000 accounts. The two
+//! sizes are measured in alternating rounds and the medians compared, so
+//! that a noisy neighbour does not favour one of them.
 //!
 //! `cargo run --release -p integritee-stf --example bench_stf`
 //!
 //! Environment: `BENCH_SMALL` / `BENCH_LARGE` (account counts, defaults 1000
-//! and 1000000), `BENCH_BLOCKS` (measured blocks, default 30), `BENCH_DIR`
+//! and 1000000), `BENCH_BLOCKS` (blocks per round, default 30), `BENCH_ROUNDS`
+//! (default 5), `BENCH_DIR`
 //! (where the databases go, default a temporary directory), `BENCH_REUSE`
 //! (set: keep and reuse the databases in `BENCH_DIR` instead of rebuilding),
 //! `BENCH_SYNC_EVERY` (durable commit every n blocks, default 1),
@@ -71,118 +75,186 @@ impl log::Log for StderrLog {
 	fn flush(&self) {}
 }
 
-struct Run {
-	per_transfer: Duration,
-	cpu_per_transfer: Duration,
+/// One state under measurement.
+struct Bench {
+	accounts: usize,
+	cfg: StfConfig,
+	path: std::path::PathBuf,
+	db_cache: usize,
+	state: ShardState,
+	senders: Vec<sr25519::Pair>,
+	nonces: Vec<u32>,
+	rng: Rng,
+	block: u32,
 	build: Duration,
-	file_mb: f64,
 }
 
-fn run(accounts: usize, blocks: usize, dir: &std::path::Path) -> Run {
-	let cfg = StfConfig::new(H256::repeat_byte(1), [2; 32]);
-	let path = dir.join(format!("bench-{accounts}.redb"));
-	let reuse = std::env::var_os("BENCH_REUSE").is_some();
-	if !reuse {
-		let _ = std::fs::remove_file(&path);
-	}
-	let db_cache = env("BENCH_DB_CACHE_MB", 1024) << 20;
-	let mut state = ShardState::open_with_db_cache(&path, &[3; 32], cfg.clone(), db_cache).unwrap();
-	if let Some(n) = std::num::NonZeroU32::new(env("BENCH_SYNC_EVERY", 1) as u32) {
-		state.set_sync_every(n);
-	}
-	let senders: Vec<sr25519::Pair> = (0..SENDERS)
-		.map(|i| sr25519::Pair::from_seed(&blake2_256(&[i as u8, (i >> 8) as u8])))
-		.collect();
+/// Per-transfer figures of one measured round.
+#[derive(Clone, Copy)]
+struct Figures {
+	wall: Duration,
+	cpu: Duration,
+}
 
-	// Build: senders first, then the other accounts, in blocks of BUILD_BATCH shields.
-	let t = Instant::now();
-	let mut block = 1u32;
-	let mut shields: Vec<StfInput> = senders
-		.iter()
-		.enumerate()
-		.map(|(i, p)| StfInput::Shield {
-			id: H256::from_low_u64_be(i as u64),
-			beneficiary: AccountId::from(p.public()),
-			amount: 1_000_000_000_000,
-		})
-		.collect();
-	let mut next = 0usize;
-	let others = accounts.saturating_sub(SENDERS);
-	if let Some((last, _)) = state.last_block() {
-		// BENCH_REUSE: the state of an earlier run.
-		block = last + 1;
-		shields.clear();
-		next = others;
+impl Bench {
+	fn build(accounts: usize, dir: &std::path::Path) -> Self {
+		let cfg = StfConfig::new(H256::repeat_byte(1), [2; 32]);
+		let path = dir.join(format!("bench-{accounts}.redb"));
+		if std::env::var_os("BENCH_REUSE").is_none() {
+			let _ = std::fs::remove_file(&path);
+		}
+		let db_cache = env("BENCH_DB_CACHE_MB", 1024) << 20;
+		let mut state =
+			ShardState::open_with_db_cache(&path, &[3; 32], cfg.clone(), db_cache).unwrap();
+		if let Some(n) = std::num::NonZeroU32::new(env("BENCH_SYNC_EVERY", 1) as u32) {
+			state.set_sync_every(n);
+		}
+		let senders: Vec<sr25519::Pair> = (0..SENDERS)
+			.map(|i| sr25519::Pair::from_seed(&blake2_256(&[i as u8, (i >> 8) as u8])))
+			.collect();
+
+		// Build: senders first, then the other accounts, in blocks of BUILD_BATCH shields.
+		let t = Instant::now();
+		let mut block = 1u32;
+		let mut shields: Vec<StfInput> = senders
+			.iter()
+			.enumerate()
+			.map(|(i, p)| StfInput::Shield {
+				id: H256::from_low_u64_be(i as u64),
+				beneficiary: AccountId::from(p.public()),
+				amount: 1_000_000_000_000,
+			})
+			.collect();
+		let mut next = 0usize;
+		let others = accounts.saturating_sub(SENDERS);
+		if let Some((last, _)) = state.last_block() {
+			// BENCH_REUSE: the state of an earlier run.
+			block = last + 1;
+			shields.clear();
+			next = others;
+		}
+		loop {
+			while shields.len() < BUILD_BATCH && next < others {
+				shields.push(StfInput::Shield {
+					id: H256::from_low_u64_be((SENDERS + next) as u64),
+					beneficiary: account(next),
+					amount: 1_000_000,
+				});
+				next += 1;
+			}
+			if shields.is_empty() {
+				break;
+			}
+			let out = state
+				.apply_block((block, H256::from_low_u64_be(block as u64)), std::mem::take(&mut shields))
+				.unwrap();
+			assert!(out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })));
+			block += 1;
+			if accounts >= 100_000 {
+				eprintln!(
+					"  built {:>8} / {accounts} accounts, {:.1} s",
+					SENDERS + next,
+					t.elapsed().as_secs_f64()
+				);
+			}
+		}
+		let build = t.elapsed();
+		let nonces = senders
+			.iter()
+			.map(|p| state.account_info(&AccountId::from(p.public())).unwrap().nonce)
+			.collect();
+		let rng = Rng(0x9e37_79b9_7f4a_7c15);
+		Self { accounts, cfg, path, db_cache, state, senders, nonces, rng, block, build }
 	}
-	loop {
-		while shields.len() < BUILD_BATCH && next < others {
-			shields.push(StfInput::Shield {
-				id: H256::from_low_u64_be((SENDERS + next) as u64),
-				beneficiary: account(next),
-				amount: 1_000_000,
-			});
-			next += 1;
-		}
-		if shields.is_empty() {
-			break;
-		}
-		let out = state
-			.apply_block((block, H256::from_low_u64_be(block as u64)), std::mem::take(&mut shields))
-			.unwrap();
-		assert!(out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })));
-		block += 1;
-		if accounts >= 100_000 {
-			eprintln!(
-				"  built {:>8} / {accounts} accounts, {:.1} s",
-				SENDERS + next,
-				t.elapsed().as_secs_f64()
+
+	/// Signed transfers for `blocks` blocks (prepared outside the measurement).
+	fn transfers(&mut self, blocks: usize) -> Vec<Vec<StfInput>> {
+		let (cfg, senders) = (&self.cfg, &self.senders);
+		(0..blocks)
+			.map(|b| {
+				(0..PER_BLOCK)
+					.map(|k| {
+						let s = (b * PER_BLOCK + k) % SENDERS;
+						// Receivers: any account of the state, so that both
+						// sizes do the same work (two changed accounts).
+						let pick = (self.rng.next() % self.accounts as u64) as usize;
+						let to = if pick < SENDERS {
+							AccountId::from(senders[pick].public())
+						} else {
+							account(pick - SENDERS)
+						};
+						let call = TrustedCall::BalanceTransfer {
+							from: AccountId::from(senders[s].public()),
+							to,
+							amount: 1 + (self.rng.next() % 1000) as Balance,
+						};
+						let signed = call.sign(self.nonces[s], &cfg.mr_enclave, &cfg.shard, |m| {
+							MultiSignature::from(senders[s].sign(m))
+						});
+						self.nonces[s] += 1;
+						StfInput::Call(signed)
+					})
+					.collect()
+			})
+			.collect()
+	}
+
+	/// Executes `blocks` blocks of transfers; per-transfer cost including
+	/// the amortized share of the log compaction.
+	fn measure(&mut self, blocks: usize) -> Figures {
+		let blocks_in = self.transfers(blocks);
+		// Start from a fresh checkpoint: the measured blocks' log is then
+		// exactly what they wrote.
+		self.state.compact().unwrap();
+		let (t, cpu) = (Instant::now(), thread_cpu());
+		for inputs in blocks_in {
+			let hash = H256::from_low_u64_be(self.block as u64);
+			let out = self.state.apply_block((self.block, hash), inputs).unwrap();
+			assert!(
+				out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })),
+				"{:?}",
+				out.outcomes.iter().find(|o| !matches!(o, InputOutcome::Executed { .. }))
 			);
+			self.block += 1;
 		}
-	}
-	let build = t.elapsed();
-
-	// Signed transfers, prepared outside the measurement.
-	let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-	let mut nonces: Vec<u32> = senders
-		.iter()
-		.map(|p| state.account_info(&AccountId::from(p.public())).unwrap().nonce)
-		.collect();
-	let mut blocks_in: Vec<Vec<StfInput>> = Vec::with_capacity(blocks);
-	for b in 0..blocks {
-		let mut v = Vec::with_capacity(PER_BLOCK);
-		for k in 0..PER_BLOCK {
-			let s = (b * PER_BLOCK + k) % SENDERS;
-			let to = account((rng.next() % others.max(1) as u64) as usize);
-			let call = TrustedCall::BalanceTransfer {
-				from: AccountId::from(senders[s].public()),
-				to,
-				amount: 1 + (rng.next() % 1000) as Balance,
-			};
-			let signed = call.sign(nonces[s], &cfg.mr_enclave, &cfg.shard, |m| {
-				MultiSignature::from(senders[s].sign(m))
-			});
-			nonces[s] += 1;
-			v.push(StfInput::Call(signed));
-		}
-		blocks_in.push(v);
-	}
-
-	let t = Instant::now();
-	let cpu = thread_cpu();
-	for inputs in blocks_in {
-		let out = state.apply_block((block, H256::from_low_u64_be(block as u64)), inputs).unwrap();
-		assert!(
-			out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })),
-			"{:?}",
-			out.outcomes.iter().find(|o| !matches!(o, InputOutcome::Executed { .. }))
+		self.state.sync().unwrap();
+		let transfers = (blocks * PER_BLOCK) as u32;
+		let (wall, cpu) = (t.elapsed() / transfers, (thread_cpu() - cpu) / transfers);
+		// The log is compacted into a checkpoint (a full write of the state)
+		// each time it outgrows the state; add its amortized share.
+		let stats = self.state.storage_stats();
+		let log_per_transfer = stats.log_bytes as f64 / transfers as f64;
+		let (t, c) = (Instant::now(), thread_cpu());
+		self.state.compact().unwrap();
+		let (compaction, compaction_cpu) = (t.elapsed(), thread_cpu() - c);
+		let share = log_per_transfer / stats.compact_at_log_bytes as f64;
+		eprintln!(
+			"  {} accounts: {:.1} us/transfer wall, {:.1} us CPU; compaction {:.2} s every {:.0} transfers ({} B logged per transfer)",
+			self.accounts,
+			wall.as_secs_f64() * 1e6,
+			cpu.as_secs_f64() * 1e6,
+			compaction.as_secs_f64(),
+			1.0 / share,
+			log_per_transfer as u64
 		);
-		block += 1;
+		Figures { wall: wall + compaction.mul_f64(share), cpu: cpu + compaction_cpu.mul_f64(share) }
 	}
-	state.sync().unwrap();
-	let per_transfer = t.elapsed() / (blocks * PER_BLOCK) as u32;
-	let cpu_per_transfer = (thread_cpu() - cpu) / (blocks * PER_BLOCK) as u32;
-	let file_mb = std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
-	Run { per_transfer, cpu_per_transfer, build, file_mb }
+
+	/// File size (MB) and the time to reopen (read, decrypt, check the root).
+	fn finish(self) -> (f64, Duration) {
+		let file_mb = std::fs::metadata(&self.path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+		drop(self.state);
+		let t = Instant::now();
+		let state =
+			ShardState::open_with_db_cache(&self.path, &[3; 32], self.cfg, self.db_cache).unwrap();
+		assert_eq!(state.entries(), self.accounts + 1, "accounts and total issuance");
+		(file_mb, t.elapsed())
+	}
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+	v.sort();
+	v[v.len() / 2]
 }
 
 fn main() {
@@ -193,27 +265,39 @@ fn main() {
 	let small = env("BENCH_SMALL", 1000);
 	let large = env("BENCH_LARGE", 1_000_000);
 	let blocks = env("BENCH_BLOCKS", 30);
+	let rounds = env("BENCH_ROUNDS", 5).max(1);
 	let tmp = tempfile::tempdir().unwrap();
 	let dir = std::env::var("BENCH_DIR").map(std::path::PathBuf::from).unwrap_or(tmp.path().into());
-	println!("STF transfer cost: blocks of {PER_BLOCK} signed (sr25519) transfers, {blocks} blocks, {SENDERS} senders, random receivers");
-	let a = run(small, blocks, &dir);
 	println!(
-		"{small:>9} accounts: {:>7.1} us/transfer wall, {:>7.1} us CPU (build {:.2} s, file {:.1} MB)",
-		a.per_transfer.as_secs_f64() * 1e6,
-		a.cpu_per_transfer.as_secs_f64() * 1e6,
-		a.build.as_secs_f64(),
-		a.file_mb
+		"STF transfer cost: blocks of {PER_BLOCK} signed (sr25519) transfers, {SENDERS} senders, \
+		 random receivers; {rounds} rounds of {blocks} blocks per size, alternating; medians"
 	);
-	let b = run(large, blocks, &dir);
-	println!(
-		"{large:>9} accounts: {:>7.1} us/transfer wall, {:>7.1} us CPU (build {:.2} s, file {:.1} MB)",
-		b.per_transfer.as_secs_f64() * 1e6,
-		b.cpu_per_transfer.as_secs_f64() * 1e6,
-		b.build.as_secs_f64(),
-		b.file_mb
-	);
-	let ratio = b.per_transfer.as_secs_f64() / a.per_transfer.as_secs_f64();
-	let cpu_ratio = b.cpu_per_transfer.as_secs_f64() / a.cpu_per_transfer.as_secs_f64();
+	let mut benches = [Bench::build(small, &dir), Bench::build(large, &dir)];
+	let mut figures: [Vec<Figures>; 2] = [Vec::new(), Vec::new()];
+	for _ in 0..rounds {
+		for (bench, f) in benches.iter_mut().zip(figures.iter_mut()) {
+			f.push(bench.measure(blocks));
+		}
+	}
+	let mut medians = Vec::new();
+	for (bench, f) in benches.into_iter().zip(figures) {
+		let (accounts, build) = (bench.accounts, bench.build);
+		let wall = median(f.iter().map(|x| x.wall).collect());
+		let cpu = median(f.iter().map(|x| x.cpu).collect());
+		let (file_mb, reopen) = bench.finish();
+		println!(
+			"{accounts:>9} accounts: {:>7.1} us/transfer wall, {:>7.1} us CPU (build {:.2} s, \
+			 reopen {:.2} s, file {:.1} MB)",
+			wall.as_secs_f64() * 1e6,
+			cpu.as_secs_f64() * 1e6,
+			build.as_secs_f64(),
+			reopen.as_secs_f64(),
+			file_mb
+		);
+		medians.push((wall, cpu));
+	}
+	let ratio = medians[1].0.as_secs_f64() / medians[0].0.as_secs_f64();
+	let cpu_ratio = medians[1].1.as_secs_f64() / medians[0].1.as_secs_f64();
 	let verdict = |r: f64| if r <= 1.25 { "met" } else { "MISSED" };
 	println!(
 		"ratio large/small: wall {ratio:.3} ({}), CPU {cpu_ratio:.3} ({}); goal <= 1.25",

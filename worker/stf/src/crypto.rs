@@ -8,8 +8,6 @@
 //! - The associated data of every record names the shard and the record's
 //!   slot (its database key), so a record copied to another slot or shard
 //!   does not open.
-//! - A value's database key is HMAC-SHA256 of its storage key under an own
-//!   subkey, so the file does not reveal which storage keys (accounts) exist.
 //! - The state root's set hash is keyed with two more subkeys
 //!   ([`crate::commitment`]).
 
@@ -66,9 +64,6 @@ impl NoncePool {
 /// The subkeys of one state key. Never printed.
 pub(crate) struct StateCrypto {
 	cipher: Aes256Gcm,
-	/// HMAC keyed with the key-slot subkey (cloned per use: the key
-	/// schedule is computed once).
-	slot_mac: HmacSha256,
 	pub(crate) commitment: CommitmentKey,
 	shard: [u8; 32],
 }
@@ -82,22 +77,11 @@ impl core::fmt::Debug for StateCrypto {
 impl StateCrypto {
 	pub(crate) fn new(state_key: &[u8; 32], shard: [u8; 32]) -> Self {
 		let enc = derive(state_key, b"integritee-stf/v1/record-encryption");
-		let slot_key = derive(state_key, b"integritee-stf/v3/key-slot");
-		let slot_mac = <HmacSha256 as Mac>::new_from_slice(&slot_key)
-			.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
 		let commitment = CommitmentKey::new(
 			derive(state_key, b"integritee-stf/v3/commitment-element"),
 			derive(state_key, b"integritee-stf/v3/commitment-root"),
 		);
-		Self { cipher: Aes256Gcm::new(&enc.into()), slot_mac, commitment, shard }
-	}
-
-	/// The database key of the storage key `key` (a keyed hash: the file
-	/// does not reveal which accounts or entries exist).
-	pub(crate) fn key_slot(&self, key: &[u8]) -> [u8; 32] {
-		let mut mac = self.slot_mac.clone();
-		mac.update(key);
-		mac.finalize().into_bytes().into()
+		Self { cipher: Aes256Gcm::new(&enc.into()), commitment, shard }
 	}
 
 	fn aad(&self, slot: &[u8]) -> Vec<u8> {
@@ -165,7 +149,5 @@ mod tests {
 		t[20] ^= 1;
 		assert!(c.open(b"slot", &t).is_none());
 		assert!(c.open(b"slot", &a[..10]).is_none());
-		assert_ne!(c.key_slot(&[5; 32]), [5; 32]);
-		assert_ne!(c.key_slot(&[5; 32]), StateCrypto::new(&[9; 32], [2; 32]).key_slot(&[5; 32]));
 	}
 }

@@ -6,11 +6,7 @@
 //! storage access fails the block (a panic the caller turns into an error)
 //! rather than being silently dropped.
 
-use std::{
-	any::{Any, TypeId},
-	collections::BTreeMap,
-	ops::Bound,
-};
+use std::any::{Any, TypeId};
 
 use codec::Encode;
 use polkadot_sdk::{
@@ -23,8 +19,7 @@ use polkadot_sdk::{
 	sp_state_machine::OverlayedChanges,
 };
 
-/// The shard's committed state: storage key -> value.
-pub(crate) type StateMap = BTreeMap<Vec<u8>, Vec<u8>>;
+use crate::map::StateMap;
 
 pub(crate) struct FlatExt<'a> {
 	pub base: &'a StateMap,
@@ -32,24 +27,6 @@ pub(crate) struct FlatExt<'a> {
 }
 
 const NO_CHILD_TRIES: &str = "the confidential state has no child tries";
-
-impl FlatExt<'_> {
-	/// Keys of the committed state with `prefix`, from `from` (inclusive: a
-	/// cursor names the first key not yet removed) or from the start.
-	fn base_keys_with_prefix<'b>(
-		base: &'b StateMap,
-		prefix: &'b [u8],
-		from: Option<&'b [u8]>,
-	) -> impl Iterator<Item = &'b Vec<u8>> + 'b {
-		let start = match from {
-			Some(cursor) if cursor > prefix => Bound::Included(cursor.to_vec()),
-			_ => Bound::Included(prefix.to_vec()),
-		};
-		base.range((start, Bound::Unbounded))
-			.map(|(k, _)| k)
-			.take_while(move |k| k.starts_with(prefix))
-	}
-}
 
 impl Externalities for FlatExt<'_> {
 	fn set_offchain_storage(&mut self, _key: &[u8], _value: Option<&[u8]>) {}
@@ -78,11 +55,7 @@ impl Externalities for FlatExt<'_> {
 		// key not deleted by the overlay, or the next overlay key with a value.
 		let mut after = key.to_vec();
 		loop {
-			let base_next = self
-				.base
-				.range::<[u8], _>((Bound::Excluded(after.as_slice()), Bound::Unbounded))
-				.next()
-				.map(|(k, _)| k.clone());
+			let base_next = self.base.next_key(&after).map(<[u8]>::to_vec);
 			let overlay_next = self
 				.overlay
 				.iter_after(&after)
@@ -121,17 +94,17 @@ impl Externalities for FlatExt<'_> {
 	) -> MultiRemovalResults {
 		let in_overlay = self.overlay.clear_prefix(prefix);
 		let limit = maybe_limit.map_or(usize::MAX, |l| l as usize);
-		let mut keys =
-			Self::base_keys_with_prefix(self.base, prefix, maybe_cursor).take(limit.saturating_add(1));
+		let base = self.base;
+		let mut keys = base.keys_with_prefix(prefix, maybe_cursor).take(limit.saturating_add(1));
 		let mut removed = 0u32;
 		let mut cursor = None;
 		for (i, key) in keys.by_ref().enumerate() {
 			if i == limit {
-				cursor = Some(key.clone());
+				cursor = Some(key.to_vec());
 				break;
 			}
 			if self.overlay.storage(key) != Some(None) {
-				self.overlay.set_storage(key.clone(), None);
+				self.overlay.set_storage(key.to_vec(), None);
 			}
 			removed = removed.saturating_add(1);
 		}
@@ -172,8 +145,7 @@ impl Externalities for FlatExt<'_> {
 	}
 
 	fn storage_append(&mut self, key: Vec<u8>, value: Vec<u8>) {
-		let base = self.base;
-		let init = base.get(&key).cloned().unwrap_or_default();
+		let init = self.base.get(&key).cloned().unwrap_or_default();
 		self.overlay.append_storage(key, value, move || init.clone());
 	}
 

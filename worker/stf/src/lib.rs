@@ -41,6 +41,7 @@
 mod commitment;
 mod crypto;
 mod ext;
+mod map;
 mod runtime;
 mod state;
 mod store;
@@ -52,7 +53,7 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::PendingUnshield;
-pub use state::{ShardState, DEFAULT_DB_CACHE_BYTES};
+pub use state::{ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 

@@ -4,6 +4,7 @@ use std::{
 	num::NonZeroU32,
 	panic::{catch_unwind, AssertUnwindSafe},
 	path::Path,
+	time::Instant,
 };
 
 use codec::{Decode, Encode};
@@ -16,11 +17,12 @@ use redb::ReadableDatabase;
 use crate::{
 	commitment::Accumulator,
 	crypto::{NoncePool, StateCrypto, MAX_SEALS_PER_KEY},
-	ext::{drain_changes, FlatExt, StateMap},
+	ext::{drain_changes, FlatExt},
+	map::StateMap,
 	runtime::{self, PendingUnshield, Settle},
 	store::{
-		self, db_err, undo_aad, value_aad, Changes, Head, FORMAT, KEYCHECK_PLAIN, META, UNDO,
-		VALUES,
+		self, chunk_aad, db_err, log_aad, undo_aad, Changes, Head, CHECKPOINT, CHUNK_BYTES,
+		FORMAT, KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
 	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
 	StfConfig, StfInput, TrustedCall,
@@ -58,6 +60,28 @@ impl core::fmt::Debug for ShardState {
 	}
 }
 
+/// Sizes of a shard's state and its log ([`ShardState::storage_stats`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StorageStats {
+	pub entries: usize,
+	/// Plaintext bytes of all keys and values.
+	pub state_bytes: u64,
+	/// Plaintext bytes logged since the last checkpoint.
+	pub log_bytes: u64,
+	/// The log is compacted into a new checkpoint past this size.
+	pub compact_at_log_bytes: u64,
+}
+
+/// What one commit writes besides its log record.
+struct Commit<'a> {
+	changes: &'a Changes,
+	/// The block's undo record, if it can be reverted.
+	undo: Option<(u32, &'a Changes)>,
+	/// Undo records no longer needed.
+	drop_undo: &'a [u32],
+	durable: bool,
+}
+
 impl ShardState {
 	/// Opens the shard's state at `path`, creating an empty state (no last
 	/// block) if the file is new. Reads and checks the whole state: fails
@@ -83,26 +107,25 @@ impl ShardState {
 			.create(path)
 			.map_err(db_err)?;
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
+		let t = Instant::now();
 		let existing = read_head(&db, &crypto, &config)?;
-		let (values, accumulator) = store::load_values(&db, &crypto)?;
-		let mut state = Self {
-			db,
-			head: Head::empty(accumulator.root(&crypto.commitment)),
-			crypto,
-			config,
-			values,
-			accumulator,
-			sync_every: 1,
-			unsynced: 0,
-		};
-		match existing {
-			Some(head) => {
-				if head.root != state.head.root {
-					return Err(Error::RootMismatch);
-				}
-				state.head = head;
-			}
-			None => state.create_meta()?,
+		let empty_root = Accumulator::empty().root(&crypto.commitment);
+		let head = existing.clone().unwrap_or_else(|| Head::empty(empty_root));
+		let (values, accumulator) = store::load_state(&db, &crypto, &head)?;
+		if accumulator.root(&crypto.commitment) != head.root {
+			return Err(Error::RootMismatch);
+		}
+		log::debug!(
+			target: "integritee-stf",
+			"opened state: {} entries, {} log records, in {:?}",
+			values.len(),
+			head.next_seq,
+			t.elapsed()
+		);
+		let mut state =
+			Self { db, head, crypto, config, values, accumulator, sync_every: 1, unsynced: 0 };
+		if existing.is_none() {
+			state.create_meta()?;
 		}
 		Ok(state)
 	}
@@ -138,7 +161,8 @@ impl ShardState {
 			meta.insert("shard", self.config.shard.as_bytes()).map_err(db_err)?;
 			meta.insert(KEYCHECK, check.as_slice()).map_err(db_err)?;
 			meta.insert(HEAD, sealed_head.as_slice()).map_err(db_err)?;
-			txn.open_table(VALUES).map_err(db_err)?;
+			txn.open_table(CHECKPOINT).map_err(db_err)?;
+			txn.open_table(LOG).map_err(db_err)?;
 			txn.open_table(UNDO).map_err(db_err)?;
 		}
 		txn.commit().map_err(db_err)?;
@@ -164,6 +188,16 @@ impl ShardState {
 	/// Number of entries (storage keys) in the state.
 	pub fn entries(&self) -> usize {
 		self.values.len()
+	}
+
+	/// Sizes that decide when the log is compacted.
+	pub fn storage_stats(&self) -> StorageStats {
+		StorageStats {
+			entries: self.values.len(),
+			state_bytes: self.values.bytes() as u64,
+			log_bytes: self.head.log_bytes,
+			compact_at_log_bytes: (self.values.bytes() as u64).max(MIN_COMPACT_LOG_BYTES),
+		}
 	}
 
 	/// Free and reserved balance and nonce of `who` (zeroes if absent).
@@ -210,7 +244,7 @@ impl ShardState {
 				return Err(Error::NotNextBlock { last, got: block.0 });
 			}
 		}
-		let t0 = std::time::Instant::now();
+		let t0 = Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
 		// Signatures are checked outside the state machine (they read no state).
 		let checked: Vec<(StfInput, bool)> = inputs
@@ -224,7 +258,7 @@ impl ShardState {
 			})
 			.collect();
 
-		let t1 = std::time::Instant::now();
+		let t1 = Instant::now();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
 		let (outcomes, executed, new_unshields, issuance) = run_guarded(|| {
 			let mut ext = FlatExt { base: &self.values, overlay: &mut overlay };
@@ -239,7 +273,7 @@ impl ShardState {
 			.filter(|(k, v)| self.values.get(k) != v.as_ref())
 			.collect();
 
-		let t2 = std::time::Instant::now();
+		let t2 = Instant::now();
 		let mut accumulator = self.accumulator.clone();
 		let mut undo: Changes = Vec::with_capacity(changes.len());
 		for (key, new) in &changes {
@@ -254,46 +288,36 @@ impl ShardState {
 		head.last_block = Some(block);
 		head.snapshots.push((block.0, block.1, new_root));
 		let excess = head.snapshots.len().saturating_sub(self.config.snapshots as usize);
-		let dropped: Vec<u32> = head.snapshots.drain(..excess).map(|(n, _, _)| n).collect();
+		let mut drop_undo: Vec<u32> = head.snapshots.drain(..excess).map(|(n, _, _)| n).collect();
+		// Undo records are kept for the blocks after the oldest snapshot.
+		drop_undo.extend(head.snapshots.first().map(|(n, _, _)| *n));
+		let revertible = head.snapshots.len() > 1;
 
-		let t3 = std::time::Instant::now();
-		let mut txn = self.db.begin_write().map_err(db_err)?;
+		let t3 = Instant::now();
 		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
-		if !durable {
-			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
-		}
-		{
-			let mut nonces = NoncePool::new(changes.len() + 2)?;
-			self.write_values(&txn, &mut nonces, &changes, &mut head)?;
-			// Undo records are kept for the blocks after the oldest snapshot.
-			let mut undo_table = txn.open_table(UNDO).map_err(db_err)?;
-			for n in dropped.iter().chain(head.snapshots.first().map(|(n, _, _)| n)) {
-				undo_table.remove(*n).map_err(db_err)?;
-			}
-			if head.snapshots.len() > 1 {
-				let sealed = self.crypto.seal_with(&mut nonces, &undo_aad(block.0), &undo.encode())?;
-				undo_table.insert(block.0, sealed.as_slice()).map_err(db_err)?;
-				head.seals = head.seals.saturating_add(1);
-			}
-			self.write_head(&txn, &mut nonces, &mut head)?;
-		}
-		let t4 = std::time::Instant::now();
-		txn.commit().map_err(db_err)?;
+		let commit = Commit {
+			changes: &changes,
+			undo: revertible.then_some((block.0, &undo)),
+			drop_undo: &drop_undo,
+			durable,
+		};
+		self.commit(head, commit)?;
 		log::debug!(
 			target: "integritee-stf",
-			"block {}: signatures {:?}, execution {:?}, root {:?}, sealing+insert {:?} ({} changes), commit {:?}",
+			"block {}: signatures {:?}, execution {:?}, root {:?}, commit {:?} ({} changes)",
 			block.0,
 			t1 - t0,
 			t2 - t1,
 			t3 - t2,
-			t4 - t3,
+			t3.elapsed(),
 			changes.len(),
-			t4.elapsed()
 		);
 		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
-		self.head = head;
 		self.accumulator = accumulator;
-		apply_changes(&mut self.values, changes);
+		for (key, value) in changes {
+			self.values.set(key, value);
+		}
+		self.compact_if_due()?;
 		Ok(BlockOutcome {
 			outcomes,
 			executed_call_hashes: executed,
@@ -301,6 +325,98 @@ impl ShardState {
 			state_root: new_root,
 			total_issuance: issuance,
 		})
+	}
+
+	/// Writes one commit (log record, undo records, `head`) in one write
+	/// transaction; on success `head` (with its log position and seal count
+	/// advanced) becomes the current head.
+	fn commit(&mut self, mut head: Head, c: Commit<'_>) -> Result<(), Error> {
+		let mut txn = self.db.begin_write().map_err(db_err)?;
+		if !c.durable {
+			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
+		}
+		{
+			let mut nonces = NoncePool::new(3)?;
+			let record = c.changes.encode();
+			let seq = head.next_seq;
+			let sealed = self.crypto.seal_with(&mut nonces, &log_aad(seq), &record)?;
+			txn.open_table(LOG).map_err(db_err)?.insert(seq, sealed.as_slice()).map_err(db_err)?;
+			head.next_seq = seq.saturating_add(1);
+			head.log_bytes = head.log_bytes.saturating_add(record.len() as u64);
+			let mut undo_table = txn.open_table(UNDO).map_err(db_err)?;
+			for n in c.drop_undo {
+				undo_table.remove(*n).map_err(db_err)?;
+			}
+			if let Some((n, undo)) = c.undo {
+				let sealed = self.crypto.seal_with(&mut nonces, &undo_aad(n), &undo.encode())?;
+				undo_table.insert(n, sealed.as_slice()).map_err(db_err)?;
+			}
+			head.seals = head.seals.saturating_add(2 + u64::from(c.undo.is_some()));
+			self.write_head(&txn, &mut nonces, &head)?;
+		}
+		txn.commit().map_err(db_err)?;
+		self.head = head;
+		Ok(())
+	}
+
+	/// Compacts once the log holds more than the state's size.
+	fn compact_if_due(&mut self) -> Result<(), Error> {
+		let due = (self.values.bytes() as u64).max(MIN_COMPACT_LOG_BYTES);
+		if self.head.log_bytes <= due {
+			return Ok(());
+		}
+		self.compact()
+	}
+
+	/// Replaces the checkpoint and the log with a new checkpoint of the
+	/// current state, in one durable write transaction (done automatically
+	/// when the log outgrows the state; costs about one write of the state).
+	pub fn compact(&mut self) -> Result<(), Error> {
+		let t = Instant::now();
+		let mut chunks: Vec<Vec<u8>> = Vec::new();
+		let mut entries: Vec<(&[u8], &Vec<u8>)> = Vec::new();
+		let mut size = 0usize;
+		for (k, v) in self.values.iter() {
+			size += k.len() + v.len() + 8;
+			entries.push((k, v));
+			if size >= CHUNK_BYTES {
+				chunks.push(entries.encode());
+				entries.clear();
+				size = 0;
+			}
+		}
+		if !entries.is_empty() {
+			chunks.push(entries.encode());
+		}
+		let mut head = self.head.clone();
+		head.generation = head.generation.saturating_add(1);
+		head.chunks = u32::try_from(chunks.len()).map_err(|_| Error::State("state too large".into()))?;
+		head.log_bytes = 0;
+		head.seals = head.seals.saturating_add(chunks.len() as u64 + 1);
+		let txn = self.db.begin_write().map_err(db_err)?;
+		{
+			let mut nonces = NoncePool::new(chunks.len() + 1)?;
+			let mut table = txn.open_table(CHECKPOINT).map_err(db_err)?;
+			table.retain(|_, _| false).map_err(db_err)?;
+			for (i, chunk) in (0u32..).zip(&chunks) {
+				let sealed =
+					self.crypto.seal_with(&mut nonces, &chunk_aad(head.generation, i), chunk)?;
+				table.insert(i, sealed.as_slice()).map_err(db_err)?;
+			}
+			txn.open_table(LOG).map_err(db_err)?.retain(|_, _| false).map_err(db_err)?;
+			self.write_head(&txn, &mut nonces, &head)?;
+		}
+		txn.commit().map_err(db_err)?;
+		self.head = head;
+		self.unsynced = 0;
+		log::info!(
+			target: "integritee-stf",
+			"compacted the state log into a checkpoint of {} entries ({} chunks) in {:?}",
+			self.values.len(),
+			chunks.len(),
+			t.elapsed()
+		);
+		Ok(())
 	}
 
 	/// Returns the state to the snapshot of block `block_number` (one of
@@ -321,14 +437,17 @@ impl ShardState {
 		head.root = root;
 		head.last_block = Some((n, hash));
 
-		let txn = self.db.begin_write().map_err(db_err)?;
 		// The values at `block_number`: undo records newest first, so the
 		// oldest block's "before" value is the one that stays.
 		let mut target = std::collections::BTreeMap::new();
-		for m in later.iter().rev() {
-			for (key, old) in store::read_undo(&txn, &self.crypto, *m)? {
-				target.insert(key, old);
+		{
+			let txn = self.db.begin_write().map_err(db_err)?;
+			for m in later.iter().rev() {
+				for (key, old) in store::read_undo(&txn, &self.crypto, *m)? {
+					target.insert(key, old);
+				}
 			}
+			txn.abort().map_err(db_err)?;
 		}
 		let changes: Changes = target.into_iter().collect();
 		let mut accumulator = self.accumulator.clone();
@@ -339,58 +458,23 @@ impl ShardState {
 		if accumulator.root(&self.crypto.commitment) != root {
 			return Err(Error::RootMismatch);
 		}
-		{
-			let mut nonces = NoncePool::new(changes.len() + 1)?;
-			self.write_values(&txn, &mut nonces, &changes, &mut head)?;
-			let mut undo_table = txn.open_table(UNDO).map_err(db_err)?;
-			for m in &later {
-				undo_table.remove(*m).map_err(db_err)?;
-			}
-			self.write_head(&txn, &mut nonces, &mut head)?;
-		}
-		txn.commit().map_err(db_err)?;
+		let commit = Commit { changes: &changes, undo: None, drop_undo: &later, durable: true };
+		self.commit(head, commit)?;
 		self.unsynced = 0;
-		self.head = head;
 		self.accumulator = accumulator;
-		apply_changes(&mut self.values, changes);
-		Ok(())
-	}
-
-	/// Writes `changes` (key, new value or `None`: delete) to the values
-	/// table of `txn`.
-	fn write_values(
-		&self,
-		txn: &redb::WriteTransaction,
-		nonces: &mut NoncePool,
-		changes: &Changes,
-		head: &mut Head,
-	) -> Result<(), Error> {
-		let mut table = txn.open_table(VALUES).map_err(db_err)?;
 		for (key, value) in changes {
-			let slot = self.crypto.key_slot(key);
-			match value {
-				Some(value) => {
-					let record = (key, value).encode();
-					let sealed = self.crypto.seal_with(nonces, &value_aad(&slot), &record)?;
-					table.insert(&slot[..], sealed.as_slice()).map_err(db_err)?;
-					head.seals = head.seals.saturating_add(1);
-				}
-				None => {
-					table.remove(&slot[..]).map_err(db_err)?;
-				}
-			}
+			self.values.set(key, value);
 		}
-		Ok(())
+		self.compact_if_due()
 	}
 
-	/// Seals and writes `head` (the last record of a commit), counting it.
+	/// Seals and writes `head` (the last record of a commit).
 	fn write_head(
 		&self,
 		txn: &redb::WriteTransaction,
 		nonces: &mut NoncePool,
-		head: &mut Head,
+		head: &Head,
 	) -> Result<(), Error> {
-		head.seals = head.seals.saturating_add(1);
 		if head.seals > MAX_SEALS_PER_KEY {
 			return Err(Error::KeyExhausted);
 		}
@@ -436,15 +520,6 @@ fn read_head(
 	let head = get(HEAD)?.ok_or(Error::CorruptRecord(HEAD))?;
 	let head = crypto.open(HEAD.as_bytes(), &head).ok_or(Error::CorruptRecord(HEAD))?;
 	Head::decode(&mut &head[..]).map(Some).map_err(|_| Error::CorruptRecord(HEAD))
-}
-
-fn apply_changes(values: &mut StateMap, changes: Changes) {
-	for (key, value) in changes {
-		match value {
-			Some(v) => values.insert(key, v),
-			None => values.remove(&key),
-		};
-	}
 }
 
 /// Runs `f` (the runtime inside [`FlatExt`]) and turns a panic (the

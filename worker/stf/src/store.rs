@@ -1,47 +1,64 @@
-//! The shard's database: one redb file with three tables.
+//! The shard's database: one redb file, log-structured.
 //!
-//! - `values`: `slot -> seal(storage key, value)` for every entry of the
-//!   state, where `slot = HMAC(slot key, storage key)`. The whole state is
-//!   read (and its root recomputed and checked) when the file is opened.
-//! - `undo`: `block number -> seal(the block's changed keys with their
-//!   values before the block)`, for the blocks that [`crate::ShardState::revert_to`]
-//!   can undo (the last `snapshots - 1`); older records are deleted.
+//! - `checkpoint`: the whole state as of the last compaction, in sealed
+//!   chunks of about [`CHUNK_BYTES`] (`chunk number -> seal(entries)`).
+//! - `log`: `sequence number -> seal(one commit's changes)`: every block (and
+//!   every revert) appends one record with its changed keys and new values.
+//!   A block's write is thus one record at the end of a B-tree, whatever the
+//!   state's size (random per-key records made the commit grow with it).
+//! - `undo`: `block number -> seal(the block's changed keys with their values
+//!   before it)`, for the blocks [`crate::ShardState::revert_to`] can undo
+//!   (the last `snapshots - 1`); older ones are deleted.
 //! - `meta`: `format` and `shard` (plaintext, not secret), `keycheck` (a
 //!   sealed constant: opening with another key fails clearly) and `head`
-//!   (sealed [`Head`]: root, last block, snapshots, seal counter).
+//!   (sealed [`Head`]).
 //!
-//! Every record is sealed for its table and database key (associated data),
-//! so a record moved to another slot, block or shard does not open. Records
-//! deleted or replaced by an older version change the recomputed root, which
-//! then differs from the sealed head's root: the file is refused.
+//! Opening reads the checkpoint, replays the log, recomputes the root and
+//! compares it with the sealed head's. When the log has grown past the
+//! state's size it is compacted: a new checkpoint replaces the old one and
+//! the log, in one write transaction. Each compaction costs about one full
+//! write of the state and happens once per state-size of changes, so its
+//! amortized cost per change does not grow with the state.
 //!
-//! Everything one block changes is written in one write transaction.
+//! Every record is sealed for its table, position and checkpoint generation
+//! (associated data): a record moved elsewhere does not open. Records deleted
+//! or replaced by older ones change the recomputed root: the file is refused.
 
 use codec::{Decode, Encode};
 use polkadot_sdk::sp_core::H256;
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
-use crate::{
-	commitment::Accumulator,
-	crypto::StateCrypto,
-	ext::StateMap,
-	Error,
-};
+use crate::{commitment::Accumulator, crypto::StateCrypto, map::StateMap, Error};
 
-pub(crate) const VALUES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("values");
+pub(crate) const CHECKPOINT: TableDefinition<u32, &[u8]> = TableDefinition::new("checkpoint");
+pub(crate) const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
 pub(crate) const UNDO: TableDefinition<u32, &[u8]> = TableDefinition::new("undo");
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
-/// Version 3: flat sealed values, set-hash root, undo records.
+/// Version 3: checkpoint + log of sealed changes, set-hash root, undo records.
 pub(crate) const FORMAT: &[u8] = b"integritee-stf/3";
 
 pub(crate) const KEYCHECK_PLAIN: &[u8] = b"integritee-stf key check v1";
 
-/// The associated data of the value record in `slot`.
-pub(crate) fn value_aad(slot: &[u8; 32]) -> [u8; 33] {
-	let mut a = [0u8; 33];
-	a[0] = b'v';
-	a[1..].copy_from_slice(slot);
+/// Target plaintext size of one checkpoint chunk.
+pub(crate) const CHUNK_BYTES: usize = 256 << 10;
+
+/// The log is compacted once it holds more than the state's size, and never
+/// below this (small states would compact every few blocks).
+pub(crate) const MIN_COMPACT_LOG_BYTES: u64 = 4 << 20;
+
+/// The associated data of checkpoint chunk `chunk` of generation `generation`.
+pub(crate) fn chunk_aad(generation: u64, chunk: u32) -> [u8; 13] {
+	let mut a = [b'c'; 13];
+	a[1..9].copy_from_slice(&generation.to_be_bytes());
+	a[9..].copy_from_slice(&chunk.to_be_bytes());
+	a
+}
+
+/// The associated data of log record `seq`.
+pub(crate) fn log_aad(seq: u64) -> [u8; 9] {
+	let mut a = [b'l'; 9];
+	a[1..].copy_from_slice(&seq.to_be_bytes());
 	a
 }
 
@@ -52,8 +69,8 @@ pub(crate) fn undo_aad(n: u32) -> [u8; 5] {
 	a
 }
 
-/// One block's changes: storage key and value (`None`: absent). As an undo
-/// record, the values before the block.
+/// Changed keys and their values (`None`: absent): a log record, or as an
+/// undo record the values before a block.
 pub(crate) type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// The sealed head record.
@@ -67,11 +84,28 @@ pub(crate) struct Head {
 	pub snapshots: Vec<(u32, H256, H256)>,
 	/// Records sealed under this key so far (nonce-reuse bound).
 	pub seals: u64,
+	/// Generation of the checkpoint (grows with every compaction).
+	pub generation: u64,
+	/// Number of checkpoint chunks.
+	pub chunks: u32,
+	/// Sequence number of the next log record.
+	pub next_seq: u64,
+	/// Plaintext bytes in the log since the checkpoint.
+	pub log_bytes: u64,
 }
 
 impl Head {
 	pub(crate) fn empty(root: H256) -> Self {
-		Self { root, last_block: None, snapshots: Vec::new(), seals: 0 }
+		Self {
+			root,
+			last_block: None,
+			snapshots: Vec::new(),
+			seals: 0,
+			generation: 0,
+			chunks: 0,
+			next_seq: 0,
+			log_bytes: 0,
+		}
 	}
 }
 
@@ -79,30 +113,66 @@ pub(crate) fn db_err(e: impl Into<redb::Error>) -> Error {
 	Error::Db(e.into().to_string())
 }
 
-/// Reads and decrypts every value of `db` and recomputes the accumulator.
-/// Fails with [`Error::CorruptValue`] on a record that does not open.
-pub(crate) fn load_values(
+/// Reads the checkpoint and replays the log of `head`, and recomputes the
+/// accumulator. Fails with [`Error::CorruptValue`] on a record that does not
+/// open or a chunk or log record missing or out of place.
+pub(crate) fn load_state(
 	db: &redb::Database,
 	crypto: &StateCrypto,
+	head: &Head,
 ) -> Result<(StateMap, Accumulator), Error> {
-	let mut map = StateMap::new();
-	let mut acc = Accumulator::empty();
+	let mut map = StateMap::default();
 	let txn = db.begin_read().map_err(db_err)?;
-	let table = match txn.open_table(VALUES) {
-		Ok(t) => t,
-		Err(redb::TableError::TableDoesNotExist(_)) => return Ok((map, acc)),
-		Err(e) => return Err(db_err(e)),
-	};
-	for entry in table.iter().map_err(db_err)? {
-		let (slot, sealed) = entry.map_err(db_err)?;
-		let slot: [u8; 32] = slot.value().try_into().map_err(|_| Error::CorruptValue)?;
-		let plain = crypto.open(&value_aad(&slot), sealed.value()).ok_or(Error::CorruptValue)?;
-		let (key, value) =
-			<(Vec<u8>, Vec<u8>)>::decode(&mut &plain[..]).map_err(|_| Error::CorruptValue)?;
-		acc.insert(&crypto.commitment, &key, &value);
-		map.insert(key, value);
+	if let Some(table) = open_optional(&txn, CHECKPOINT)? {
+		let mut expected = 0u32;
+		for entry in table.iter().map_err(db_err)? {
+			let (chunk, sealed) = entry.map_err(db_err)?;
+			if chunk.value() != expected {
+				return Err(Error::CorruptValue);
+			}
+			let aad = chunk_aad(head.generation, expected);
+			let plain = crypto.open(&aad, sealed.value()).ok_or(Error::CorruptValue)?;
+			let entries = <Vec<(Vec<u8>, Vec<u8>)>>::decode(&mut &plain[..])
+				.map_err(|_| Error::CorruptValue)?;
+			for (k, v) in entries {
+				map.set(k, Some(v));
+			}
+			expected += 1;
+		}
+		if expected != head.chunks {
+			return Err(Error::CorruptValue);
+		}
+	}
+	if let Some(table) = open_optional(&txn, LOG)? {
+		for entry in table.iter().map_err(db_err)? {
+			let (seq, sealed) = entry.map_err(db_err)?;
+			if seq.value() >= head.next_seq {
+				return Err(Error::CorruptValue);
+			}
+			let plain =
+				crypto.open(&log_aad(seq.value()), sealed.value()).ok_or(Error::CorruptValue)?;
+			for (k, v) in Changes::decode(&mut &plain[..]).map_err(|_| Error::CorruptValue)? {
+				map.set(k, v);
+			}
+		}
+	}
+	let mut acc = Accumulator::empty();
+	for (k, v) in map.iter() {
+		acc.insert(&crypto.commitment, k, v);
 	}
 	Ok((map, acc))
+}
+
+/// Opens a table for reading; `None` if it was never created.
+fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
+	txn: &redb::ReadTransaction,
+	def: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, Error> {
+	match txn.open_table(def) {
+		Ok(t) => Ok(Some(t)),
+		Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+		Err(e) => Err(db_err(e)),
+	}
 }
 
 /// Reads block `n`'s undo record.

@@ -335,34 +335,46 @@ fn the_file_holds_no_plaintext_state() {
 	assert!(find(&file, shard().as_bytes()));
 }
 
-/// All records of the `values` table.
-fn values_table(path: &Path) -> Vec<(Vec<u8>, Vec<u8>)> {
-	let db = redb::Database::create(path).unwrap();
-	let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
-	let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("values");
-	let t = txn.open_table(def).unwrap();
-	redb::ReadableTable::iter(&t)
-		.unwrap()
-		.map(|e| {
-			let (k, v) = e.unwrap();
-			(k.value().to_vec(), v.value().to_vec())
-		})
-		.collect()
+/// Reads (`None`) or replaces (`Some`, as the host could) the records of
+/// table `name` (keys `u64` for `log`, `u32` for `checkpoint`).
+fn records(path: &Path, name: &str, replace: Option<&[(u64, Vec<u8>)]>) -> Vec<(u64, Vec<u8>)> {
+	macro_rules! with_key {
+		($k:ty) => {{
+			let db = redb::Database::create(path).unwrap();
+			let txn = db.begin_write().unwrap();
+			let def: redb::TableDefinition<$k, &[u8]> = redb::TableDefinition::new(name);
+			let mut t = txn.open_table(def).unwrap();
+			let all: Vec<(u64, Vec<u8>)> = redb::ReadableTable::iter(&t)
+				.unwrap()
+				.map(|e| {
+					let (k, v) = e.unwrap();
+					(u64::from(k.value()), v.value().to_vec())
+				})
+				.collect();
+			if let Some(new) = replace {
+				t.retain(|_, _| false).unwrap();
+				for (k, v) in new {
+					t.insert(<$k>::try_from(*k).unwrap(), v.as_slice()).unwrap();
+				}
+			}
+			drop(t);
+			txn.commit().unwrap();
+			all
+		}};
+	}
+	if name == "checkpoint" {
+		with_key!(u32)
+	} else {
+		with_key!(u64)
+	}
 }
 
-/// Replaces the `values` table's records with `records` (as the host could).
-fn set_values_table(path: &Path, records: &[(Vec<u8>, Vec<u8>)]) {
-	let db = redb::Database::create(path).unwrap();
-	let txn = db.begin_write().unwrap();
-	{
-		let def: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("values");
-		let mut t = txn.open_table(def).unwrap();
-		t.retain(|_, _| false).unwrap();
-		for (k, v) in records {
-			t.insert(k.as_slice(), v.as_slice()).unwrap();
-		}
-	}
-	txn.commit().unwrap();
+fn table(path: &Path, name: &str) -> Vec<(u64, Vec<u8>)> {
+	records(path, name, None)
+}
+
+fn set_table(path: &Path, name: &str, new: &[(u64, Vec<u8>)]) {
+	records(path, name, Some(new));
 }
 
 fn open_err(dir: &Path) -> Error {
@@ -370,52 +382,89 @@ fn open_err(dir: &Path) -> Error {
 }
 
 #[test]
-fn tampered_moved_missing_or_rolled_back_values_are_refused_at_open() {
+fn tampered_moved_missing_or_stale_records_are_refused_at_open() {
 	let dir = tempfile::tempdir().unwrap();
 	let path = dir.path().join("shard.redb");
 	let (alice, bob) = (pair("Alice"), pair("Bob"));
-	open(dir.path()).apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
-	let before_transfer = values_table(&path);
-	open(dir.path()).apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 1, 0)]).unwrap();
-	let good = values_table(&path);
-	assert!(good.len() >= 3, "alice, bob, total issuance");
-	assert_eq!(free(&open(dir.path()), &acc(&alice)), 999);
-
-	// A flipped bit.
-	let mut tampered = good.clone();
-	let last = tampered[0].1.len() - 1;
-	tampered[0].1[last] ^= 1;
-	set_values_table(&path, &tampered);
-	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
-
-	// Two records swapped between their slots.
-	let mut swapped = good.clone();
-	let v0 = swapped[0].1.clone();
-	swapped[0].1 = swapped[1].1.clone();
-	swapped[1].1 = v0;
-	set_values_table(&path, &swapped);
-	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
-
-	// A record deleted.
-	set_values_table(&path, &good[1..]);
-	assert!(matches!(open_err(dir.path()), Error::RootMismatch));
-
-	// Alice's record replaced by its sealed version from before the
-	// transfer (each record opens, but the set is not the committed one).
-	let mut rolled_back = good.clone();
-	let old = before_transfer
-		.iter()
-		.find(|(k, v)| good.iter().any(|(gk, gv)| gk == k && gv != v))
-		.unwrap();
-	for r in rolled_back.iter_mut().filter(|(k, _)| *k == old.0) {
-		r.1 = old.1.clone();
+	{
+		let mut s = open(dir.path());
+		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+		s.compact().unwrap();
+		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 1, 0)]).unwrap();
+		s.apply_block((3, bh(3)), vec![transfer(&alice, &acc(&bob), 1, 1)]).unwrap();
 	}
-	set_values_table(&path, &rolled_back);
-	assert!(matches!(open_err(dir.path()), Error::RootMismatch));
+	let log = table(&path, "log");
+	let checkpoint = table(&path, "checkpoint");
+	assert_eq!(log.len(), 2, "blocks 2 and 3 after the checkpoint of block 1");
+	assert_eq!(checkpoint.len(), 1);
+	let reopened = || free(&open(dir.path()), &acc(&alice));
+	assert_eq!(reopened(), 998);
 
-	// The untouched records open again.
-	set_values_table(&path, &good);
-	assert_eq!(free(&open(dir.path()), &acc(&alice)), 999);
+	// A flipped bit in a log record, in the checkpoint.
+	let mut bad = log.clone();
+	let last = bad[0].1.len() - 1;
+	bad[0].1[last] ^= 1;
+	set_table(&path, "log", &bad);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+	set_table(&path, "log", &log);
+	let mut bad = checkpoint.clone();
+	bad[0].1[20] ^= 1;
+	set_table(&path, "checkpoint", &bad);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+	set_table(&path, "checkpoint", &checkpoint);
+
+	// Log records swapped (each is bound to its position).
+	let swapped = vec![(log[0].0, log[1].1.clone()), (log[1].0, log[0].1.clone())];
+	set_table(&path, "log", &swapped);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+
+	// The last block's record deleted: every record opens, but the state is
+	// not the committed one.
+	set_table(&path, "log", &log[..1]);
+	assert!(matches!(open_err(dir.path()), Error::RootMismatch));
+	set_table(&path, "log", &log);
+	assert_eq!(reopened(), 998);
+
+	// A checkpoint of an earlier generation does not open in a later one.
+	{
+		let mut s = open(dir.path());
+		s.compact().unwrap();
+	}
+	let newer = table(&path, "checkpoint");
+	assert_ne!(newer, checkpoint);
+	set_table(&path, "checkpoint", &checkpoint);
+	assert!(matches!(open_err(dir.path()), Error::CorruptValue));
+	set_table(&path, "checkpoint", &newer);
+	assert_eq!(reopened(), 998);
+	assert!(table(&path, "log").is_empty(), "compaction empties the log");
+}
+
+#[test]
+fn compaction_keeps_state_root_and_revertability() {
+	let dir = tempfile::tempdir().unwrap();
+	let cfg = StfConfig { snapshots: 4, ..config() };
+	let mut s = ShardState::open(&dir.path().join("shard.redb"), &KEY, cfg.clone()).unwrap();
+	let who = AccountId::new([201; 32]);
+	let mut roots = vec![];
+	for n in 1..=4u32 {
+		let mut inputs: Vec<StfInput> =
+			(0..50u8).map(|i| shield(i, &AccountId::new([i; 32]), u128::from(n))).collect();
+		inputs.push(shield(200, &who, 10));
+		s.apply_block((n, bh(n)), inputs).unwrap();
+		roots.push(s.state_root());
+		if n == 2 {
+			s.compact().unwrap();
+			assert_eq!(s.state_root(), roots[1]);
+		}
+	}
+	assert_eq!(s.entries(), 51 + 1, "accounts and total issuance");
+	s.revert_to(2).unwrap();
+	assert_eq!(s.state_root(), roots[1]);
+	assert_eq!(free(&s, &who), 20);
+	drop(s);
+	let s = ShardState::open(&dir.path().join("shard.redb"), &KEY, cfg).unwrap();
+	assert_eq!(s.state_root(), roots[1]);
+	assert_eq!(free(&s, &AccountId::new([3; 32])), 1 + 2);
 }
 
 #[test]
