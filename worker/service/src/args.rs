@@ -57,6 +57,13 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_SKIP_ATTESTATION")]
 	pub skip_attestation: bool,
 
+	/// Re-register (new quote) once the registration is this many seconds
+	/// old. Default: half the chain's renewal period (24 h), so a failed
+	/// attempt has hours to be retried before the registration lapses.
+	#[arg(long, env = "INTEGRITEE_RENEW_AFTER_SECS", default_value_t = DEFAULT_RENEW_AFTER_SECS,
+		value_parser = clap::value_parser!(u64).range(1..MAX_RENEW_AFTER_SECS))]
+	pub renew_after_secs: u64,
+
 	/// Maximum number of blocks fetched and imported in one chunk.
 	#[arg(long, env = "INTEGRITEE_CHUNK_BLOCKS", default_value_t = 256)]
 	pub chunk_blocks: u32,
@@ -109,3 +116,7 @@ impl Args {
 		self.public_url.clone().unwrap_or_else(|| format!("ws://{}:{bound_port}", self.rpc_host))
 	}
 }
+
+/// The chain's attestation renewal period, in seconds.
+const MAX_RENEW_AFTER_SECS: u64 = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS / 1000;
+const DEFAULT_RENEW_AFTER_SECS: u64 = MAX_RENEW_AFTER_SECS / 2;

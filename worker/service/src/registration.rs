@@ -152,15 +152,17 @@ async fn register_if_needed(
 	public_url: &str,
 ) -> Result<(), String> {
 	let account = lock(enclave).account();
-	let renew_after = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS / 2;
+	let renew_after = args.renew_after_secs.saturating_mul(1000);
 	match registration_age(client, &account).await? {
 		Some(age) if age < renew_after => {
-			log::info!("registered on the parent chain ({} s ago)", age / 1000);
+			log::debug!("registered on the parent chain ({} s ago)", age / 1000);
 			return Ok(());
 		}
-		Some(_) => {
-			log::info!("the registration is older than {} h: renewing", renew_after / 3_600_000)
-		}
+		Some(age) => log::info!(
+			"the registration is {} s old (renewal after {} s): renewing",
+			age / 1000,
+			args.renew_after_secs
+		),
 		None => log::info!(
 			"registering with {}",
 			if args.skip_attestation { "Skip (no attestation)" } else { "a DCAP quote" }
@@ -203,15 +205,17 @@ async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> 
 	Ok(())
 }
 
-/// Re-registers before the attestation expires; checks once a minute.
+/// Re-registers before the attestation expires (`--renew-after-secs`);
+/// checks once a minute, or more often for short renewal ages.
 pub async fn renew_loop(
 	args: Args,
 	enclave: SharedEnclave,
 	public_url: String,
 ) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| e.to_string())?;
+	let every = Duration::from_secs((args.renew_after_secs / 2).clamp(1, 60));
 	loop {
-		tokio::time::sleep(Duration::from_secs(60)).await;
+		tokio::time::sleep(every).await;
 		ensure_funded(&client, &enclave, &args).await?;
 		register_if_needed(&client, &enclave, &args, &public_url).await?;
 	}

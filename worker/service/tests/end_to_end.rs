@@ -452,6 +452,9 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 			shard_hex.clone(),
 			"--checkpoint-block".into(),
 			format!("{checkpoint:?}"),
+			// Renew the registration after 8 s instead of 12 h.
+			"--renew-after-secs".into(),
+			"8".into(),
 		],
 	);
 	let rpc = worker.rpc().await;
@@ -484,5 +487,22 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 	};
 	let rpc = worker.rpc().await;
 	assert_eq!(trusted_account(&rpc, shard, &eve, &enclave_key).await.free, 5 * UNIT);
+
+	// The registration is renewed with a fresh attestation once it is older
+	// than --renew-after-secs.
+	let enclave_account = AccountId::from(enclave_key.0);
+	let attested_at = || async {
+		let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&enclave_account);
+		let stored: pallet_teerex::EnclaveOf<Runtime> =
+			client.storage(&key, None).await.unwrap().expect("registered");
+		stored.attested_at_ms
+	};
+	let first = attested_at().await;
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while attested_at().await == first {
+		assert!(Instant::now() < deadline, "not renewed within 60 s:\n{}", worker.log());
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	assert!(worker.log().contains("renewing"), "{}", worker.log());
 	let _ = &mut node;
 }

@@ -3,39 +3,29 @@
 //!
 //! **Owns**
 //! - the confidential runtime: frame-system + pallet-balances executed
-//!   natively inside `sp_state_machine::Ext` (no WASM, no fees, existential
-//!   deposit 1), and the execution of a parent-chain block's inputs
-//!   ([`StfInput`]): trusted calls (signature for MRENCLAVE and shard, nonce),
-//!   shields, and the two-phase unshield (reserve, then burn or unreserve);
-//! - the shard's state: a Substrate trie (`LayoutV1<BlakeTwo256>`, state
-//!   version V1) whose nodes live in one redb file per shard, each sealed with
-//!   AES-256-GCM under a subkey of the state key and stored under the block's
-//!   batch number and a keyed hash of its trie hash (a block's new nodes are
-//!   appended as one run; an in-memory index, rebuilt at open, maps the keyed
-//!   hash to the batch); the state root is recomputed incrementally (only the
-//!   changed paths), so a block's cost follows its diff, not the state size;
-//! - crash safety: a block's nodes and metadata (root, last parent-chain
-//!   block, snapshots) are written in one redb write transaction;
-//! - snapshots of the last N blocks' roots and [`ShardState::revert_to`].
+//!   natively inside our externalities over the committed state (no WASM, no
+//!   fees, existential deposit 1), and the execution of a parent-chain
+//!   block's inputs ([`StfInput`]): trusted calls (signature for MRENCLAVE
+//!   and shard, nonce), shields, and the two-phase unshield (reserve, then
+//!   burn or unreserve);
+//! - the shard's state: the decrypted working copy in memory, and in one
+//!   redb file per shard a sealed checkpoint plus one sealed log record per
+//!   block, compacted when the log outgrows the state;
+//! - the state root, a keyed homomorphic set hash (LtHash) updated per
+//!   changed key: a block's cost follows its changes, not the state size;
+//! - crash safety: a block's log record, undo record and head (root, last
+//!   parent-chain block, snapshots) are written in one write transaction;
+//! - snapshots of the last N blocks and [`ShardState::revert_to`].
 //!
 //! **Does not touch**: networking, the parent chain (the caller proves and
 //! decrypts the inputs), key generation or sealing (the state key comes in as
 //! `[u8; 32]`). Secrets (the state key, plaintext state) never appear in logs
 //! or error messages.
 //!
-//! **Limits**
-//! - Nodes are never deleted (no pruning): the file grows with every block's
-//!   new nodes, which keeps every snapshot (and older roots) readable.
-//! - Random 96-bit nonces: one state key seals at most 2^32 records
-//!   ([`MAX_SEALS_PER_KEY`]); the store counts them and refuses blocks beyond.
-//! - Cost per block grows with the state more than the design aims for
-//!   (deeper trie paths and ~3.4x more new nodes per block at 1M accounts;
-//!   see `docs/benchmarks.md`). The in-memory node index grows with every
-//!   stored node.
-//! - A trie node that fails to decrypt during execution is reported by the
-//!   state machine as a panic, which [`ShardState`] catches and returns as
-//!   [`Error::CorruptNode`]; the panic message goes through the process's
-//!   panic hook (it names no state).
+//! **Limits** (see the crate README): the state is held in memory and read
+//! whole at open; random 96-bit nonces bound one state key to
+//! [`MAX_SEALS_PER_KEY`] sealed records; a rollback of the whole file to an
+//! older consistent copy is not detected.
 #![forbid(unsafe_code)]
 
 mod commitment;
