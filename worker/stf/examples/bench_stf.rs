@@ -1,5 +1,5 @@
-//! STF execution cost per transfer (signature check + execution + state root
-//! + sealed durable commit, plus the amortized share of log compaction), in
+//! STF execution cost per transfer (signature check, execution, state root,
+//! sealed durable commit and the amortized share of log compaction), in
 //! blocks of 100 transfers, at 1,000 and at 1,000,000 accounts. The two
 //! sizes are measured in alternating rounds and the medians compared, so
 //! that a noisy neighbour does not favour one of them.
@@ -146,7 +146,10 @@ impl Bench {
 				break;
 			}
 			let out = state
-				.apply_block((block, H256::from_low_u64_be(block as u64)), std::mem::take(&mut shields))
+				.apply_block(
+					(block, H256::from_low_u64_be(block as u64)),
+					std::mem::take(&mut shields),
+				)
 				.unwrap();
 			assert!(out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })));
 			block += 1;

@@ -56,10 +56,8 @@ impl Externalities for FlatExt<'_> {
 		let mut after = key.to_vec();
 		loop {
 			let base_next = self.base.next_key(&after).map(<[u8]>::to_vec);
-			let overlay_next = self
-				.overlay
-				.iter_after(&after)
-				.find_map(|(k, v)| v.value().map(|_| k.to_vec()));
+			let overlay_next =
+				self.overlay.iter_after(&after).find_map(|(k, v)| v.value().map(|_| k.to_vec()));
 			let candidate = match (base_next, overlay_next) {
 				(None, o) => return o,
 				(Some(b), Some(o)) if o <= b => return Some(o),

@@ -21,8 +21,8 @@ use crate::{
 	map::StateMap,
 	runtime::{self, PendingUnshield, Settle},
 	store::{
-		self, chunk_aad, db_err, log_aad, undo_aad, Changes, Head, CHECKPOINT, CHUNK_BYTES,
-		FORMAT, KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
+		self, chunk_aad, db_err, log_aad, undo_aad, Changes, Head, CHECKPOINT, CHUNK_BYTES, FORMAT,
+		KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
 	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
 	StfConfig, StfInput, TrustedCall,
@@ -390,7 +390,8 @@ impl ShardState {
 		}
 		let mut head = self.head.clone();
 		head.generation = head.generation.saturating_add(1);
-		head.chunks = u32::try_from(chunks.len()).map_err(|_| Error::State("state too large".into()))?;
+		head.chunks =
+			u32::try_from(chunks.len()).map_err(|_| Error::State("state too large".into()))?;
 		head.log_bytes = 0;
 		head.seals = head.seals.saturating_add(chunks.len() as u64 + 1);
 		let txn = self.db.begin_write().map_err(db_err)?;
