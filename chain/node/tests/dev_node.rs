@@ -48,10 +48,7 @@ fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
 }
 
 /// A file of the real Intel artifacts in `shared/testdata/sgx`, read in place.
-fn testdata(path: &str) -> Vec<u8> {
-	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/sgx/");
-	std::fs::read(format!("{dir}{path}")).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
+use integritee_testdata::sgx as testdata;
 
 /// The error text of a failed dispatch, or a panic if it did not fail that way.
 fn dispatch_error(result: Result<integritee_chain_client::Included, Error>) -> String {

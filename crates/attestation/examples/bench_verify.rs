@@ -15,10 +15,7 @@ use std::time::Instant;
 const DCAP_NOW_MS: u64 = 1_671_606_747_000;
 const IAS_REPORT_MS: u64 = 1_587_899_785_000;
 
-fn sgx(path: &str) -> Vec<u8> {
-	let full = format!("{}/../../../shared/testdata/sgx/{path}", env!("CARGO_MANIFEST_DIR"));
-	std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
+use integritee_testdata::sgx;
 
 fn register_json(
 	v: &Verifier<'_>,

@@ -144,11 +144,7 @@ mod backend_agreement {
 	/// (key, message, raw signature) of the real quote: the ISV report by
 	/// the attestation key and the QE report by the PCK key.
 	fn real_signatures() -> Vec<(VerifyingKey, Vec<u8>, [u8; 64])> {
-		let path = concat!(
-			env!("CARGO_MANIFEST_DIR"),
-			"/../../../shared/testdata/sgx/dcap/ra_dcap_dump_quote.ra"
-		);
-		let bytes = std::fs::read(path).unwrap();
+		let bytes = integritee_testdata::sgx("dcap/ra_dcap_dump_quote.ra");
 		let quote = Quote::parse(&bytes).unwrap();
 		let pck = pem::decode_certificates(quote.certification_data).unwrap();
 		let pck = Cert::from_der(&pck[0]).unwrap();

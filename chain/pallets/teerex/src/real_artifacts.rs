@@ -22,10 +22,7 @@ const QE_IDENTITY_NEXT_UPDATE_MS: u64 = 1_672_785_933_000;
 const FMSPC: [u8; 6] = [0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00];
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
-fn sgx(path: &str) -> Vec<u8> {
-	let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../../shared/testdata/sgx/");
-	std::fs::read(format!("{dir}{path}")).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
+use integritee_testdata::sgx;
 
 fn quote() -> Vec<u8> {
 	sgx("dcap/ra_dcap_dump_quote.ra")

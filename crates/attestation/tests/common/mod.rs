@@ -11,10 +11,7 @@ pub const DCAP_NOW_MS: u64 = 1_671_606_747_000;
 pub const QE_IDENTITY_NEXT_UPDATE_MS: u64 = 1_672_785_933_000;
 pub const FMSPC: [u8; 6] = [0x00, 0x90, 0x6e, 0xa1, 0x00, 0x00];
 
-pub fn sgx(path: &str) -> Vec<u8> {
-	let full = format!("{}/../../../shared/testdata/sgx/{path}", env!("CARGO_MANIFEST_DIR"));
-	std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
+pub use integritee_testdata::sgx;
 
 pub fn quote() -> Vec<u8> {
 	sgx("dcap/ra_dcap_dump_quote.ra")
