@@ -117,7 +117,7 @@ impl ShardState {
 		}
 		log::debug!(
 			target: "integritee-stf",
-			"opened state: {} entries, {} log records, in {:?}",
+			"opened state: {} entries, log position {}, in {:?}",
 			values.len(),
 			head.next_seq,
 			t.elapsed()
