@@ -317,7 +317,7 @@ impl ShardState {
 		for (key, value) in changes {
 			self.values.set(key, value);
 		}
-		self.compact_if_due()?;
+		self.compact_if_due_or_log();
 		Ok(BlockOutcome {
 			outcomes,
 			executed_call_hashes: executed,
@@ -359,13 +359,16 @@ impl ShardState {
 		Ok(())
 	}
 
-	/// Compacts once the log holds more than the state's size.
-	fn compact_if_due(&mut self) -> Result<(), Error> {
+	/// Compacts once the log holds more than the state's size. Runs after
+	/// a commit, so a failure must not fail the committed block: it is
+	/// logged and compaction is tried again after the next block.
+	fn compact_if_due_or_log(&mut self) {
 		let due = (self.values.bytes() as u64).max(MIN_COMPACT_LOG_BYTES);
-		if self.head.log_bytes <= due {
-			return Ok(());
+		if self.head.log_bytes > due {
+			if let Err(e) = self.compact() {
+				log::warn!(target: "integritee-stf", "compaction failed (retried after the next block): {e}");
+			}
 		}
-		self.compact()
 	}
 
 	/// Replaces the checkpoint and the log with a new checkpoint of the
@@ -466,7 +469,8 @@ impl ShardState {
 		for (key, value) in changes {
 			self.values.set(key, value);
 		}
-		self.compact_if_due()
+		self.compact_if_due_or_log();
+		Ok(())
 	}
 
 	/// Seals and writes `head` (the last record of a commit).
