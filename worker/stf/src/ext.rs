@@ -143,8 +143,11 @@ impl Externalities for FlatExt<'_> {
 	}
 
 	fn storage_append(&mut self, key: Vec<u8>, value: Vec<u8>) {
-		let init = self.base.get(&key).cloned().unwrap_or_default();
-		self.overlay.append_storage(key, value, move || init.clone());
+		// The committed value is only read if the overlay has none.
+		let (base, committed_key) = (self.base, key.clone());
+		self.overlay.append_storage(key, value, move || {
+			base.get(&committed_key).cloned().unwrap_or_default()
+		});
 	}
 
 	fn storage_start_transaction(&mut self) {

@@ -163,8 +163,6 @@ pub enum Error {
 	KeyExhausted,
 	#[error("encryption: {0}")]
 	Crypto(&'static str),
-	#[error("a lock of the state was poisoned by an earlier panic")]
-	Poisoned,
 }
 
 /// Merkle root of the executed call hashes, as sent in

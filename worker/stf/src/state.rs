@@ -63,7 +63,6 @@ impl core::fmt::Debug for ShardState {
 /// Sizes of a shard's state and its log ([`ShardState::storage_stats`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StorageStats {
-	pub entries: usize,
 	/// Plaintext bytes of all keys and values.
 	pub state_bytes: u64,
 	/// Plaintext bytes logged since the last checkpoint.
@@ -192,11 +191,11 @@ impl ShardState {
 
 	/// Sizes that decide when the log is compacted.
 	pub fn storage_stats(&self) -> StorageStats {
+		let state_bytes = self.values.bytes() as u64;
 		StorageStats {
-			entries: self.values.len(),
-			state_bytes: self.values.bytes() as u64,
+			state_bytes,
 			log_bytes: self.head.log_bytes,
-			compact_at_log_bytes: (self.values.bytes() as u64).max(MIN_COMPACT_LOG_BYTES),
+			compact_at_log_bytes: state_bytes.max(MIN_COMPACT_LOG_BYTES),
 		}
 	}
 
@@ -363,8 +362,8 @@ impl ShardState {
 	/// a commit, so a failure must not fail the committed block: it is
 	/// logged and compaction is tried again after the next block.
 	fn compact_if_due_or_log(&mut self) {
-		let due = (self.values.bytes() as u64).max(MIN_COMPACT_LOG_BYTES);
-		if self.head.log_bytes > due {
+		let stats = self.storage_stats();
+		if stats.log_bytes > stats.compact_at_log_bytes {
 			if let Err(e) = self.compact() {
 				log::warn!(target: "integritee-stf", "compaction failed (retried after the next block): {e}");
 			}
@@ -444,15 +443,13 @@ impl ShardState {
 		// The values at `block_number`: undo records newest first, so the
 		// oldest block's "before" value is the one that stays.
 		let mut target = std::collections::BTreeMap::new();
-		{
-			let txn = self.db.begin_write().map_err(db_err)?;
-			for m in later.iter().rev() {
-				for (key, old) in store::read_undo(&txn, &self.crypto, *m)? {
-					target.insert(key, old);
-				}
+		let txn = self.db.begin_read().map_err(db_err)?;
+		for m in later.iter().rev() {
+			for (key, old) in store::read_undo(&txn, &self.crypto, *m)? {
+				target.insert(key, old);
 			}
-			txn.abort().map_err(db_err)?;
 		}
+		drop(txn);
 		let changes: Changes = target.into_iter().collect();
 		let mut accumulator = self.accumulator.clone();
 		for (key, old) in &changes {

@@ -177,7 +177,7 @@ fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
 
 /// Reads block `n`'s undo record.
 pub(crate) fn read_undo(
-	txn: &redb::WriteTransaction,
+	txn: &redb::ReadTransaction,
 	crypto: &StateCrypto,
 	n: u32,
 ) -> Result<Changes, Error> {
