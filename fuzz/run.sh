@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS (default 60) and prints its executions
-# per second. Seed corpora are made at run time from the shared test data
-# (../shared/testdata/sgx relative to the repository root); nothing of it is
-# committed. Needs cargo-fuzz (`cargo install cargo-fuzz --locked`); on a
+# per second. Seed corpora are made at run time from the test data in
+# crates/testdata/sgx; the corpora are not committed. Needs cargo-fuzz (`cargo install cargo-fuzz --locked`); on a
 # stable toolchain RUSTC_BOOTSTRAP=1 lets cargo-fuzz use its nightly flags.
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
@@ -15,7 +14,7 @@ set -euo pipefail
 
 FUZZ_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$FUZZ_DIR/.." && pwd)"
-SGX="$REPO/../shared/testdata/sgx"
+SGX="$REPO/crates/testdata/sgx"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
@@ -25,7 +24,7 @@ export RUSTC_BOOTSTRAP=1
 SANITIZER="${FUZZ_SANITIZER:-none}"
 NICE="${FUZZ_NICE:-19}"
 
-[ -d "$SGX" ] || { echo "shared test data not found at $SGX" >&2; exit 1; }
+[ -d "$SGX" ] || { echo "test data not found at $SGX" >&2; exit 1; }
 command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz missing: cargo install cargo-fuzz --locked" >&2; exit 1; }
 
 # Seeds, rewritten on every run from the test data (corpus/ is not committed).

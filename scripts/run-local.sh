@@ -60,35 +60,53 @@ for _ in $(seq 1 240); do
 done
 [ -n "$shard" ] || { tail -20 "$data/worker.log"; log "the worker did not register"; exit 1; }
 
-# Waits until the worker's confidential state shows AMOUNT for ACCOUNT.
-wait_trusted_balance() {
-	for _ in $(seq 1 60); do
-		"$bin/integritee-cli" trusted --shard "$shard" balance "$1" 2>/dev/null | grep -q "$2" && return 0
-		sleep 1
+# Waits until CONDITION (a shell function) holds, polling; on timeout says
+# what was awaited and stops the demo. Everything below waits for
+# conditions, never for fixed times.
+wait_until() {
+	local what=$1; shift
+	for _ in $(seq 1 240); do
+		"$@" && return 0
+		kill -0 $worker_pid 2>/dev/null || { tail -20 "$data/worker.log"; log "the worker exited"; exit 1; }
+		sleep 0.5
 	done
-	log "timed out waiting for $1 to hold $2 in the shard"; return 1
+	log "timed out (2 min) waiting until $what"; exit 1
 }
+# The confidential free balance of ACCOUNT is exactly AMOUNT and nothing is reserved.
+trusted_settled() {
+	local out
+	out=$("$bin/integritee-cli" trusted --shard "$shard" balance "$1" 2>/dev/null) || return 1
+	[ "$(head -n1 <<<"$out" | cut -d' ' -f1)" = "$2" ] && ! grep -q '^reserved' <<<"$out"
+}
+# The parent-chain free balance of ACCOUNT.
+chain_free() { "$bin/integritee-cli" balance "$1" | cut -d' ' -f1; }
+chain_free_is() { [ "$(chain_free "$1" 2>/dev/null)" = "$2" ]; }
 
+TEER=1000000000000
 log "demo"
 cli chain-info
 cli list-workers
-cli new-account --keystore "$data/keystore" demo-user >/dev/null 2>&1 || true
 log "shield 100 TEER from Alice to Bob into shard $shard"
-cli shield-funds //Alice //Bob 100000000000000 --shard "$shard"
-wait_trusted_balance //Bob 100000000000000
+cli shield-funds //Alice //Bob $((100 * TEER)) --shard "$shard"
+wait_until "Bob holds 100 TEER in the shard" trusted_settled //Bob $((100 * TEER))
 cli trusted --shard "$shard" balance //Bob
 log "confidential transfer of 40 TEER from Bob to Charlie (sent encrypted through the chain)"
-cli trusted --shard "$shard" transfer //Bob //Charlie 40000000000000
-wait_trusted_balance //Charlie 40000000000000
+cli trusted --shard "$shard" transfer //Bob //Charlie $((40 * TEER))
+wait_until "Charlie holds 40 TEER in the shard" trusted_settled //Charlie $((40 * TEER))
 cli trusted --shard "$shard" balance //Bob
 cli trusted --shard "$shard" balance //Charlie
 log "unshield 30 TEER of Charlie's to Dave on the parent chain"
+dave_before=$(chain_free //Dave)
+dave_after=$(python3 -c "print($dave_before + 30 * $TEER)")
 cli balance //Dave
-cli trusted --shard "$shard" unshield-funds //Charlie //Dave 30000000000000
-wait_trusted_balance //Charlie 10000000000000
-sleep 6
+cli trusted --shard "$shard" unshield-funds //Charlie //Dave $((30 * TEER))
+wait_until "the vault paid Dave 30 TEER on the parent chain" chain_free_is //Dave "$dave_after"
+wait_until "the shard burnt Charlie's reserved 30 TEER" trusted_settled //Charlie $((10 * TEER))
+log "final balances: Dave on the parent chain (+30 TEER), Bob and Charlie in the shard"
 cli balance //Dave
+cli trusted --shard "$shard" balance //Bob
 cli trusted --shard "$shard" balance //Charlie
+log "demo finished: shielded 100, moved 40 confidentially, unshielded 30 (paid once, reservation settled)"
 
 if [ "$keep_running" = 1 ]; then
 	log "the network is running: node ws://127.0.0.1:9944, worker ws://127.0.0.1:2000 (Ctrl-C stops it)"

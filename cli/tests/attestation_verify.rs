@@ -20,7 +20,7 @@ const DCAP_MR_ENCLAVE: &str = "6f90120b5c1f03619112eac855e29d6e0be4f35b2902aa169
 const MR_SIGNER: &str = "83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e";
 const DCAP_SIGNER_PUBLIC: &str = "4159c17656ac1195cea0ae4bdb9733eb6e87143793a26a6e8fcf3940433fcb5f";
 
-/// A file of `shared/testdata/sgx` (found at run time).
+/// A file of `crates/testdata/sgx` (found at run time).
 fn sgx(path: &str) -> PathBuf {
 	integritee_testdata::sgx_path(path)
 }

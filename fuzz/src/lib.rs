@@ -1,6 +1,5 @@
-//! Fixed inputs of the fuzz targets: the real Intel artifacts of the shared
-//! test data, compiled in from `../../shared/testdata/sgx` (they are not
-//! copied into this repository), and collateral registered from them.
+//! Fixed inputs of the fuzz targets: the real Intel artifacts of
+//! `crates/testdata/sgx`, compiled in, and collateral registered from them.
 #![allow(clippy::expect_used)]
 
 use integritee_attestation::{dcap::collateral::split_signed_file, Verifier};
@@ -9,7 +8,7 @@ use std::sync::OnceLock;
 
 macro_rules! sgx {
 	($path:literal) => {
-		include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/testdata/sgx/", $path))
+		include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/testdata/sgx/", $path))
 	};
 }
 

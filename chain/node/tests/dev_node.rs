@@ -47,7 +47,7 @@ fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
 	})
 }
 
-/// A file of the real Intel artifacts in `shared/testdata/sgx`, read in place.
+/// A file of the real Intel artifacts in `crates/testdata/sgx`.
 use integritee_testdata::sgx as testdata;
 
 /// The error text of a failed dispatch, or a panic if it did not fail that way.

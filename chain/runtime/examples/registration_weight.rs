@@ -33,7 +33,7 @@ fn main() {
 		limits.max_block.ref_time() as f64 / WEIGHT_REF_TIME_PER_MILLIS as f64,
 		normal as f64 / WEIGHT_REF_TIME_PER_MILLIS as f64
 	);
-	// Sizes of the real artifacts in shared/testdata/sgx.
+	// Sizes of the real artifacts in crates/testdata/sgx.
 	show(
 		"register_sgx_enclave, DCAP quote (4599 bytes)",
 		TeerexWeights::register_sgx_enclave(4599),

@@ -1,6 +1,5 @@
 //! `pallet-teerex` with the real verifier (`integritee-attestation`) on real
-//! Intel artifacts, read in place from `shared/testdata/sgx` at the times its
-//! README pins.
+//! Intel artifacts of `crates/testdata/sgx`, at the times its README pins.
 
 use crate::{
 	mock::*, CrlKind, DcapRootCa, Error, GenesisCollateral, GenesisCollateralKind, GenesisConfig,
