@@ -58,10 +58,13 @@ impl SelectedWorker {
 	}
 }
 
-/// Finds an enclave serving `shard`: one of the shard's active signers, else a
-/// registered enclave whose MRENCLAVE is the shard's configured fingerprint or
-/// the shard itself (the implicit shard of an enclave build). Only enclaves
-/// with a URL (or any, if `url_override` is given) qualify.
+/// Finds the enclave serving `shard`: one of the shard's active signers;
+/// while the shard has none yet, the one registered enclave whose MRENCLAVE
+/// is the shard's configured fingerprint or the shard itself (the implicit
+/// shard of an enclave build). Several such enclaves and no active signer:
+/// none is known to serve, so none is chosen (a second instance without the
+/// shard's state must never be sent users' calls). Only enclaves with a URL
+/// (or any, if `url_override` is given) qualify.
 pub async fn find(
 	client: &ChainClient,
 	shard: &ShardIdentifier,
@@ -99,16 +102,24 @@ pub async fn find(
 		enclaves.iter().find(|(account, enclave)| *account == status.signer && usable(enclave))
 	});
 	let by_fingerprint = || {
-		enclaves.iter().find(|(_, enclave)| {
+		let mut candidates = enclaves.iter().filter(|(_, enclave)| {
 			usable(enclave)
 				&& (Some(enclave.mr_enclave) == fingerprint
 					|| (fingerprint.is_none() && enclave.mr_enclave == *shard))
-		})
+		});
+		match (candidates.next(), candidates.next()) {
+			(Some(only), None) => Some(only),
+			_ => None,
+		}
 	};
-	let (signer, enclave) = by_status.or_else(by_fingerprint).ok_or_else(|| {
+	let serving = if signers.is_empty() { by_fingerprint() } else { by_status };
+	let (signer, enclave) = serving.ok_or_else(|| {
 		format!(
-			"no worker serves shard 0x{} (registered enclaves: {})",
+			"no worker is known to serve shard 0x{} (active signers with a URL: none of {}; \
+			 registered enclaves: {}; several candidates without an active signer are not \
+			 guessed between)",
 			hex::encode(shard.0),
+			signers.len(),
 			enclaves.len()
 		)
 	})?;

@@ -111,12 +111,12 @@ async fn keystore_accounts_transfer_and_shielding_needs_a_worker() {
 	let out = cli(&node, &ks, &["shield-funds", "saver", "other", "100", "--shard", &shard]);
 	assert!(!out.ok);
 	assert!(
-		out.stderr.contains(&format!("no worker serves shard 0x{shard} (registered enclaves: 0)")),
+		out.stderr.contains(&format!("no worker is known to serve shard 0x{shard}")),
 		"{}",
 		out.stderr
 	);
 	let out = cli(&node, &ks, &["trusted", "--shard", &shard, "balance", "saver"]);
-	assert!(out.stderr.contains("no worker serves shard"), "{}", out.stderr);
+	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);
 }
 
 /// What the stand-in serves, switchable by the test.
@@ -403,4 +403,56 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("does not match the shielding key hash"), "{}", out.stderr);
+	state.lock().unwrap().wrong_key = None;
+
+	// A second enclave of the same build registers. While the shard has no
+	// active signer, the CLI does not guess between the two: a second
+	// instance has keys and state of its own.
+	let second = ed25519::Pair::from_string("//SecondEnclave", None).unwrap();
+	let second_account: AccountId = second.public().into();
+	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: second_account.clone().into(),
+		value: 100 * UNIT,
+	});
+	client.submit(&alice, fund, WaitFor::InBlock).await.unwrap();
+	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: proof.encode(),
+		worker_url: Some(b"ws://127.0.0.1:1".to_vec()),
+		attestation_method: AttestationMethod::Skip,
+	});
+	client
+		.submit_as(
+			&second_account,
+			|payload| MultiSignature::Ed25519(second.sign(payload)),
+			register,
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("a second enclave of the build registers");
+	let out = cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]);
+	assert!(!out.ok);
+	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);
+	// Once the first one serves (it confirmed a block: an active signer of
+	// the shard), the CLI routes to it, never to the second.
+	let confirm = RuntimeCall::EnclaveBridge(
+		pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+			shard,
+			block_hash: H256::repeat_byte(1),
+			block_number: 1,
+			calls_root: H256::zero(),
+		},
+	);
+	let enclave = state.lock().unwrap().enclave.clone();
+	client
+		.submit_as(
+			&enclave_account,
+			|payload| MultiSignature::Ed25519(enclave.sign(payload)),
+			confirm,
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("the stand-in confirms");
+	let out =
+		ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]), "balance");
+	assert!(out.starts_with(&(42 * UNIT).to_string()), "{out}");
 }

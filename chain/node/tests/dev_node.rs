@@ -173,14 +173,18 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 			if *signer == enclave_account
 	)));
 
-	// Unshielding pays once per call hash, and only on the enclave's word.
+	// Unshielding pays once per call hash, before its expiry, and only on
+	// the enclave's word.
 	let charlie_before = free_balance(&client, &charlie).await;
+	let (_, finalized) = client.finalized_head().await.expect("finalized head");
+	let expires_at = finalized + 600;
 	let unshield = |call_hash: H256| {
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
 			shard,
 			beneficiary: charlie.clone(),
 			amount: UNIT,
 			call_hash,
+			expires_at,
 		})
 	};
 	client
@@ -325,6 +329,18 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 	let reused = client.sign_with(&alice, other_call, nonce, Era::Immortal, genesis);
 	let error = submit_raw(reused.encode()).await.expect_err("a spent nonce is refused");
 	assert!(error.to_string().contains("outdated"), "{error}");
+
+	// An `invoke` wrapped in another call (here `sudo_as`) would succeed on
+	// chain while no worker reads it from the body: the runtime refuses it.
+	let wrapped = RuntimeCall::Sudo(polkadot_sdk::pallet_sudo::Call::sudo_as {
+		who: bob.clone().into(),
+		call: Box::new(RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+			shard: H256::repeat_byte(7),
+			ciphertext: vec![1; 64],
+		})),
+	});
+	let error = dispatch_error(client.submit(&alice, wrapped, WaitFor::InBlock).await);
+	assert!(error.contains("CallFiltered"), "{error}");
 
 	// Oversized proofs are refused with the pallet's own error.
 	let oversized = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {

@@ -8,7 +8,8 @@ use polkadot_sdk::{
 		dispatch::DispatchClass,
 		parameter_types,
 		traits::{
-			ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, InstanceFilter, VariantCountOf,
+			ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains, InstanceFilter,
+			VariantCountOf,
 		},
 		weights::{
 			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -61,6 +62,33 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	type BaseCallFilter = NoWrappedInvoke;
+}
+
+/// Refuses a wrapper call (proxy, sudo) that carries `EnclaveBridge::invoke`.
+/// Workers read an invoke's ciphertext from the block body, where only
+/// top-level calls are visible: a wrapped invoke would succeed on chain (and
+/// cost its sender) while no worker ever executes it. So it is refused.
+pub struct NoWrappedInvoke;
+
+impl Contains<RuntimeCall> for NoWrappedInvoke {
+	fn contains(call: &RuntimeCall) -> bool {
+		!wraps_invoke(call)
+	}
+}
+
+/// Whether `call` is a proxy or sudo wrapper around an `invoke`, at any depth.
+pub fn wraps_invoke(call: &RuntimeCall) -> bool {
+	let inner: &RuntimeCall = match call {
+		RuntimeCall::Proxy(pallet_proxy::Call::proxy { call, .. })
+		| RuntimeCall::Proxy(pallet_proxy::Call::proxy_announced { call, .. })
+		| RuntimeCall::Sudo(pallet_sudo::Call::sudo { call })
+		| RuntimeCall::Sudo(pallet_sudo::Call::sudo_unchecked_weight { call, .. })
+		| RuntimeCall::Sudo(pallet_sudo::Call::sudo_as { call, .. }) => call,
+		_ => return false,
+	};
+	matches!(inner, RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { .. }))
+		|| wraps_invoke(inner)
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -158,13 +186,22 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 			ProxyType::NonTransfer => !matches!(
 				call,
 				RuntimeCall::Balances(..)
-					| RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds { .. })
+					| RuntimeCall::Sudo(..)
+					| RuntimeCall::EnclaveBridge(
+						pallet_enclave_bridge::Call::shield_funds { .. }
+							| pallet_enclave_bridge::Call::unshield_funds { .. }
+					)
 			),
+			// An operator's chores for an enclave account: registration and
+			// confirmations. Never the vault (unshield) nor the shard's
+			// configuration: those the enclave itself must decide.
 			ProxyType::EnclaveRegistry => matches!(
 				call,
 				RuntimeCall::Teerex(..)
-					| RuntimeCall::EnclaveBridge(..)
 					| RuntimeCall::Sidechain(..)
+					| RuntimeCall::EnclaveBridge(
+						pallet_enclave_bridge::Call::confirm_processed_parentchain_block { .. }
+					)
 			),
 		}
 	}
@@ -198,6 +235,10 @@ parameter_types! {
 	pub const ShardVaultPalletId: PalletId = PalletId(*b"ie/vault");
 }
 
+/// An unshield request's expiry may lie at most this many blocks (40 min at
+/// 2 s blocks) ahead; workers use half of it.
+pub const MAX_UNSHIELD_LIFETIME: BlockNumber = 1200;
+
 /// A registration stays valid for a day after its attestation; workers renew
 /// well before (IAS reports older than 24 h are refused anyway).
 pub const ATTESTATION_RENEWAL_PERIOD_MS: u64 = 24 * 60 * 60 * 1000;
@@ -221,10 +262,90 @@ impl pallet_enclave_bridge::Config for Runtime {
 	type MaxBeneficiaryLength = ConstU32<512>;
 	type MaxInstancesLimit = ConstU32<32>;
 	type PalletId = ShardVaultPalletId;
+	type MaxUnshieldLifetime = ConstU32<MAX_UNSHIELD_LIFETIME>;
 	type WeightInfo = pallet_enclave_bridge::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_sidechain::Config for Runtime {
 	type ShardMembership = EnclaveBridge;
 	type WeightInfo = pallet_sidechain::weights::SubstrateWeight<Runtime>;
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_core::H256;
+
+	fn invoke() -> RuntimeCall {
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
+			shard: H256::zero(),
+			ciphertext: vec![1],
+		})
+	}
+
+	fn proxied(call: RuntimeCall) -> RuntimeCall {
+		RuntimeCall::Proxy(pallet_proxy::Call::proxy {
+			real: AccountId::new([1; 32]).into(),
+			force_proxy_type: None,
+			call: Box::new(call),
+		})
+	}
+
+	fn unshield() -> RuntimeCall {
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
+			shard: H256::zero(),
+			beneficiary: AccountId::new([2; 32]),
+			amount: 1,
+			call_hash: H256::zero(),
+			expires_at: 1,
+		})
+	}
+
+	#[test]
+	fn wrapped_invokes_are_refused_at_any_depth() {
+		assert!(NoWrappedInvoke::contains(&invoke()));
+		assert!(!NoWrappedInvoke::contains(&proxied(invoke())));
+		assert!(!NoWrappedInvoke::contains(&proxied(proxied(invoke()))));
+		let sudo_as = RuntimeCall::Sudo(pallet_sudo::Call::sudo_as {
+			who: AccountId::new([1; 32]).into(),
+			call: Box::new(invoke()),
+		});
+		assert!(!NoWrappedInvoke::contains(&sudo_as));
+		assert!(!NoWrappedInvoke::contains(&RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(proxied(invoke()))
+		})));
+		// Other wrapped calls pass.
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		assert!(NoWrappedInvoke::contains(&proxied(remark)));
+	}
+
+	#[test]
+	fn proxies_never_touch_the_vault_or_the_shard_config_but_any() {
+		let config = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config {
+			shard: H256::zero(),
+			config: integritee_primitives::ShardConfig {
+				enclave_fingerprint: H256::zero(),
+				max_instances: 1,
+			},
+			enactment_delay: 0,
+		});
+		let confirm = RuntimeCall::EnclaveBridge(
+			pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+				shard: H256::zero(),
+				block_hash: H256::zero(),
+				block_number: 1,
+				calls_root: H256::zero(),
+			},
+		);
+		let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] })),
+		});
+		assert!(!ProxyType::EnclaveRegistry.filter(&unshield()));
+		assert!(!ProxyType::EnclaveRegistry.filter(&config));
+		assert!(ProxyType::EnclaveRegistry.filter(&confirm));
+		assert!(!ProxyType::NonTransfer.filter(&unshield()));
+		assert!(!ProxyType::NonTransfer.filter(&sudo));
+		assert!(ProxyType::NonTransfer.filter(&confirm));
+		assert!(ProxyType::Any.filter(&unshield()));
+	}
 }

@@ -1,11 +1,12 @@
 //! Genesis presets: `development` (one validator, attestation skipping, debug
-//! enclaves and every non-outdated TCB status allowed) and `local_testnet`
-//! (three validators, production policy). Both use Intel's DCAP root; the node
+//! enclaves, every non-outdated TCB status and PCK chains without registered
+//! CRLs allowed) and `local_testnet` (three validators, production policy:
+//! revocation checked against registered CRLs, failing closed). Both use Intel's DCAP root; the node
 //! pins a simulated platform's root in its development chain spec.
 
 use crate::*;
 use alloc::{vec, vec::Vec};
-use integritee_primitives::{SecurityFlags, TcbPolicy};
+use integritee_primitives::{RevocationPolicy, SecurityFlags, TcbPolicy};
 use polkadot_sdk::{
 	sp_consensus_aura::sr25519::AuthorityId as AuraId,
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
@@ -28,6 +29,7 @@ fn genesis(
 	root: AccountId,
 	security_flags: SecurityFlags,
 	tcb_policy: TcbPolicy,
+	revocation_policy: RevocationPolicy,
 ) -> Value {
 	let balances: Vec<(AccountId, Balance)> =
 		endowed_accounts().into_iter().map(|account| (account, ENDOWMENT)).collect();
@@ -45,6 +47,7 @@ fn genesis(
 				"allow_skipping_attestation": security_flags.allow_skipping_attestation,
 			},
 			"tcbPolicy": tcb_policy,
+			"revocationPolicy": revocation_policy,
 		},
 	})
 }
@@ -56,6 +59,7 @@ pub fn development() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true },
 		TcbPolicy::lenient(),
+		RevocationPolicy::IfAvailable,
 	)
 }
 
@@ -70,6 +74,7 @@ pub fn local_testnet() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		SecurityFlags::default(),
 		TcbPolicy::default(),
+		RevocationPolicy::Require,
 	)
 }
 

@@ -18,16 +18,9 @@ use codec::{Decode, Encode};
 use der::{Decode as _, Encode as _};
 use x509_cert::crl::CertificateList;
 
-/// What revocation checking demands of the available CRLs.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum RevocationPolicy {
-	/// Every certificate of a verified path below the root must be covered by
-	/// an applicable, unexpired CRL (as Intel's QVL demands).
-	Require,
-	/// Applicable CRLs are enforced (revoked serial, expiry); certificates that
-	/// no available CRL covers are accepted.
-	IfAvailable,
-}
+/// What revocation checking demands of the available CRLs (the registry's
+/// type, so that chain configuration and verifier speak the same language).
+pub use integritee_primitives::RevocationPolicy;
 
 /// A verified CRL, in the verifier's stored form.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]

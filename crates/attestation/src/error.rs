@@ -262,9 +262,8 @@ impl From<Error> for AttestationError {
 			CertificateExpired | CollateralExpired(_) | CrlExpired | ReportTooOld
 			| ReportFromTheFuture => AttestationError::Expired,
 			CertificateRevoked => AttestationError::Revoked,
-			RevocationStatusUnknown | MissingCollateral(_) | CollateralMismatch(_) => {
-				AttestationError::MissingCollateral
-			}
+			RevocationStatusUnknown => AttestationError::RevocationStatusUnknown,
+			MissingCollateral(_) | CollateralMismatch(_) => AttestationError::MissingCollateral,
 			QeTcbLevelNotFound | TcbLevelNotFound | UnknownTcbStatus | RejectedQuoteStatus
 			| TcbRevoked => AttestationError::TcbStatusRefused,
 		}

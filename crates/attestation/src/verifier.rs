@@ -311,10 +311,12 @@ impl AttestationVerifier for IntelAttestationVerifier {
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
 		dcap_root_ca: Option<&[u8]>,
+		revocation: RevocationPolicy,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
-		let verified =
-			registry_verifier(dcap_root_ca).verify_dcap_quote(quote, collateral, now_ms)?;
+		let verified = registry_verifier(dcap_root_ca)
+			.with_revocation(revocation)
+			.verify_dcap_quote(quote, collateral, now_ms)?;
 		refuse_revoked(verified.enclave)
 	}
 

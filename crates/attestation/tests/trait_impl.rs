@@ -301,7 +301,9 @@ fn a_listed_pck_serial_is_revoked() {
 fn quote_through_the_trait() {
 	let r = trait_registry();
 	let lookup = |k, f| r.lookup(k, f);
-	let enclave = V::verify_dcap_quote(&quote(), &lookup, None, DCAP_NOW_MS).unwrap();
+	let enclave =
+		V::verify_dcap_quote(&quote(), &lookup, None, RevocationPolicy::IfAvailable, DCAP_NOW_MS)
+			.unwrap();
 	assert_eq!(enclave.status, SgxStatus::SwHardeningNeeded);
 	assert_eq!(enclave.build_mode, SgxBuildMode::Debug);
 	assert_eq!(enclave.attested_at_ms, DCAP_NOW_MS);
@@ -311,26 +313,49 @@ fn quote_through_the_trait() {
 	);
 
 	assert_eq!(
-		V::verify_dcap_quote(&quote(), &lookup, None, QE_IDENTITY_NEXT_UPDATE_MS).unwrap_err(),
+		V::verify_dcap_quote(
+			&quote(),
+			&lookup,
+			None,
+			RevocationPolicy::IfAvailable,
+			QE_IDENTITY_NEXT_UPDATE_MS
+		)
+		.unwrap_err(),
 		AttestationError::Expired
 	);
 	assert_eq!(
-		V::verify_dcap_quote(&flip(&quote(), 100), &lookup, None, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(
+			&flip(&quote(), 100),
+			&lookup,
+			None,
+			RevocationPolicy::IfAvailable,
+			DCAP_NOW_MS
+		)
+		.unwrap_err(),
 		AttestationError::BadSignature
 	);
 	let mut longer = quote();
 	longer.push(0);
 	assert_eq!(
-		V::verify_dcap_quote(&longer, &lookup, None, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&longer, &lookup, None, RevocationPolicy::IfAvailable, DCAP_NOW_MS)
+			.unwrap_err(),
 		AttestationError::Malformed
 	);
 	let empty = Registry::default();
 	assert_eq!(
-		V::verify_dcap_quote(&quote(), &|k, f| empty.lookup(k, f), None, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(
+			&quote(),
+			&|k, f| empty.lookup(k, f),
+			None,
+			RevocationPolicy::IfAvailable,
+			DCAP_NOW_MS
+		)
+		.unwrap_err(),
 		AttestationError::MissingCollateral
 	);
 	assert_eq!(
-		V::verify_dcap_quote(&[], &lookup, None, DCAP_NOW_MS).unwrap_err(),
+		V::verify_dcap_quote(&[], &lookup, None, RevocationPolicy::IfAvailable, DCAP_NOW_MS)
+			.unwrap_err(),
 		AttestationError::Malformed
 	);
 }
@@ -435,7 +460,14 @@ fn configured_root_ca_replaces_intels() {
 	);
 	let r = trait_registry();
 	let lookup = |k, f| r.lookup(k, f);
-	assert!(V::verify_dcap_quote(&quote(), &lookup, Some(&other_root), DCAP_NOW_MS).is_err());
+	assert!(V::verify_dcap_quote(
+		&quote(),
+		&lookup,
+		Some(&other_root),
+		RevocationPolicy::IfAvailable,
+		DCAP_NOW_MS
+	)
+	.is_err());
 }
 
 #[test]

@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use codec::{Decode, Encode};
 use integritee_runtime::{
-	Address, Hash, Nonce, Runtime, RuntimeCall, RuntimeError, RuntimeEvent, SignedPayload,
-	TxExtension, UncheckedExtrinsic, VERSION,
+	Hash, Nonce, Runtime, RuntimeCall, RuntimeError, RuntimeEvent, UncheckedExtrinsic,
 };
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -20,14 +19,12 @@ use jsonrpsee::{
 };
 use polkadot_sdk::{
 	frame_system::{self, EventRecord, Phase},
-	pallet_transaction_payment::ChargeTransactionPayment,
 	sp_core::{crypto::AccountId32, sr25519, Pair},
 	sp_runtime::{generic::Era, DispatchError, MultiSignature},
 };
 use serde_json::Value;
 
-/// How many blocks a signed extrinsic stays valid (mortality period).
-pub const MORTALITY_PERIOD: u64 = 64;
+pub use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams, MORTALITY_PERIOD};
 
 pub type Events = Vec<EventRecord<RuntimeEvent, Hash>>;
 
@@ -356,50 +353,6 @@ impl ChainClient {
 		}
 		Ok(Included { block_hash, events })
 	}
-}
-
-/// What a signed extrinsic commits to besides its call and signer.
-#[derive(Clone, Copy, Debug)]
-pub struct ExtrinsicParams {
-	pub nonce: Nonce,
-	pub era: Era,
-	/// Hash of the era's birth block (the genesis hash for an immortal era).
-	pub era_block_hash: Hash,
-	pub genesis_hash: Hash,
-}
-
-/// A signed extrinsic of `integritee-runtime` for `call` from `account`,
-/// signed by `sign` over the runtime's signed payload. A pure function (no
-/// RPC), so that the worker's trusted core signs its own extrinsics.
-pub fn signed_extrinsic(
-	call: RuntimeCall,
-	account: AccountId32,
-	params: ExtrinsicParams,
-	sign: impl FnOnce(&[u8]) -> MultiSignature,
-) -> UncheckedExtrinsic {
-	let extension: TxExtension = (
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(params.era),
-		frame_system::CheckNonce::<Runtime>::from(params.nonce),
-		frame_system::CheckWeight::<Runtime>::new(),
-		ChargeTransactionPayment::<Runtime>::from(0),
-	);
-	let implicit = (
-		(),
-		VERSION.spec_version,
-		VERSION.transaction_version,
-		params.genesis_hash,
-		params.era_block_hash,
-		(),
-		(),
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
-	let signature = payload.using_encoded(sign);
-	UncheckedExtrinsic::new_signed(call, Address::Id(account), signature, extension)
 }
 
 /// A dispatch error in words, with the pallet error's name where there is one

@@ -229,6 +229,33 @@ impl TcbPolicy {
 	}
 }
 
+/// What registration demands of certificate revocation lists (CRLs).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum RevocationPolicy {
+	/// Every certificate of a verified path below the root must be covered by
+	/// an applicable, current, registered CRL (as Intel's QVL demands):
+	/// without the CRLs, registration fails closed. The default.
+	#[default]
+	Require,
+	/// Applicable CRLs are enforced (revoked serial, expiry); certificates
+	/// that no registered CRL covers are accepted. Development chains only.
+	IfAvailable,
+}
+
 /// Which enclaves may serve a shard.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -396,6 +423,9 @@ pub enum AttestationError {
 	Expired,
 	/// A certificate on the path is revoked.
 	Revoked,
+	/// No registered CRL covers a certificate on the path, and the
+	/// revocation policy requires one.
+	RevocationStatusUnknown,
 	/// The TCB status is not allowed by policy.
 	TcbStatusRefused,
 }
@@ -420,11 +450,13 @@ pub trait AttestationVerifier {
 	) -> Result<VerifiedCollateral, AttestationError>;
 
 	/// Checks a DCAP quote against registered collateral at `now_ms`.
-	/// `collateral` looks up what the registry holds (TCB info by FMSPC).
+	/// `collateral` looks up what the registry holds (TCB info by FMSPC);
+	/// `revocation` says whether its CRLs must cover the PCK chain.
 	fn verify_dcap_quote(
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
 		dcap_root_ca: Option<&[u8]>,
+		revocation: RevocationPolicy,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError>;
 
@@ -456,6 +488,7 @@ impl AttestationVerifier for NoAttestationVerifier {
 		_: &[u8],
 		_: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
 		_: Option<&[u8]>,
+		_: RevocationPolicy,
 		_: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
 		Err(AttestationError::Unsupported)

@@ -135,12 +135,23 @@ fn intel_root_rejects_quote_and_collateral() {
 	// The registry's trait implementation (Intel's roots) refuses it as well.
 	use integritee_primitives::AttestationVerifier;
 	type Registry = integritee_attestation::IntelAttestationVerifier;
-	let refused = Registry::verify_dcap_quote(&quote, &|k, f| registry.lookup(k, f), None, NOW_MS);
+	let refused = Registry::verify_dcap_quote(
+		&quote,
+		&|k, f| registry.lookup(k, f),
+		None,
+		RevocationPolicy::IfAvailable,
+		NOW_MS,
+	);
 	assert_eq!(refused, Err(AttestationError::BadSignature));
 	// With the chain pinning the simulated root, the same call accepts it.
-	let accepted =
-		Registry::verify_dcap_quote(&quote, &|k, f| registry.lookup(k, f), Some(&root), NOW_MS)
-			.expect("accepted under the pinned development root");
+	let accepted = Registry::verify_dcap_quote(
+		&quote,
+		&|k, f| registry.lookup(k, f),
+		Some(&root),
+		RevocationPolicy::IfAvailable,
+		NOW_MS,
+	)
+	.expect("accepted under the pinned development root");
 	assert_eq!(accepted.mr_enclave.0, enclave(false).mr_enclave);
 }
 

@@ -24,6 +24,9 @@ pub enum TrustedCall {
 	BalanceUnshield { from: AccountId, beneficiary: AccountId, amount: Balance },
 }
 
+/// The fixed prefix of every trusted call's signed bytes (domain separation).
+pub const TRUSTED_CALL_DOMAIN: &[u8] = b"integritee/trusted-call/v1:";
+
 impl TrustedCall {
 	/// The account that signs the call and whose nonce it uses.
 	pub fn sender(&self) -> &AccountId {
@@ -33,15 +36,19 @@ impl TrustedCall {
 		}
 	}
 
-	/// The bytes a user signs: SCALE of (call, nonce, MRENCLAVE, shard), so a
-	/// signature is only valid for one nonce, one enclave build and one shard.
+	/// The bytes a user signs: [`TRUSTED_CALL_DOMAIN`], then SCALE of (call,
+	/// nonce, MRENCLAVE, shard), so a signature is only valid for one nonce,
+	/// one enclave build and one shard, and never for anything but a trusted
+	/// call (a getter, a parent-chain extrinsic, a message).
 	pub fn signing_payload(
 		&self,
 		nonce: Nonce,
 		mr_enclave: &MrEnclave,
 		shard: &ShardIdentifier,
 	) -> Vec<u8> {
-		(self, nonce, mr_enclave, shard).encode()
+		let mut payload = TRUSTED_CALL_DOMAIN.to_vec();
+		(self, nonce, mr_enclave, shard).encode_to(&mut payload);
+		payload
 	}
 
 	/// Signs the call with `sign` (a Substrate key's `sign`, wrapped into a
@@ -118,5 +125,20 @@ mod tests {
 			let decoded = TrustedCallSigned::decode(&mut &signed.encode()[..]).unwrap();
 			assert_eq!(decoded, signed);
 		}
+	}
+
+	/// A signature over the same call bytes without the domain tag (what a
+	/// user might sign for another purpose) is not a trusted call's.
+	#[test]
+	fn signatures_carry_the_domain_tag() {
+		let k = sr25519::Pair::from_string("//Alice", None).unwrap();
+		let account = AccountId::from(k.public());
+		let (mr, shard) = ([1u8; 32], H256::repeat_byte(2));
+		let call = transfer(&account);
+		let payload = call.signing_payload(5, &mr, &shard);
+		assert!(payload.starts_with(TRUSTED_CALL_DOMAIN));
+		let untagged = (&call, 5u32, &mr, &shard).encode();
+		let forged = TrustedCallSigned { call, nonce: 5, signature: k.sign(&untagged).into() };
+		assert!(!forged.verify_signature(&mr, &shard));
 	}
 }

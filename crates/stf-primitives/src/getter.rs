@@ -25,11 +25,17 @@ impl TrustedGetter {
 		}
 	}
 
-	/// The bytes the owner signs: SCALE of (getter, shard, issued_at_ms).
+	/// The bytes the owner signs: [`GETTER_DOMAIN`], then SCALE of (getter,
+	/// shard, issued_at_ms): never valid as a trusted call or anything else.
 	pub fn signing_payload(&self, shard: &ShardIdentifier, issued_at_ms: u64) -> Vec<u8> {
-		(self, shard, issued_at_ms).encode()
+		let mut payload = GETTER_DOMAIN.to_vec();
+		(self, shard, issued_at_ms).encode_to(&mut payload);
+		payload
 	}
 }
+
+/// The fixed prefix of every getter's signed bytes (domain separation).
+pub const GETTER_DOMAIN: &[u8] = b"integritee/getter/v1:";
 
 /// A getter signed by the owner of the account it reads. `issued_at_ms`
 /// limits how long an intercepted getter can be replayed.
@@ -105,5 +111,29 @@ impl GetterAnswer {
 			&self.parentchain_block_hash,
 		);
 		self.signature.verify(payload.as_slice(), enclave_signer)
+	}
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_core::{sr25519, Pair};
+
+	/// A getter signature binds shard and time, and one over the untagged
+	/// bytes (made for another purpose) is refused.
+	#[test]
+	fn getter_signatures_carry_the_domain_tag_and_bind_the_shard() {
+		let k = sr25519::Pair::from_string("//Alice", None).unwrap();
+		let getter = TrustedGetter::AccountInfo(k.public().into());
+		let shard = H256::repeat_byte(2);
+		let signed = TrustedGetterSigned::new(getter.clone(), &shard, 7, |p| k.sign(p).into());
+		assert!(signed.verify_signature(&shard));
+		assert!(!signed.verify_signature(&H256::repeat_byte(3)));
+		assert!(getter.signing_payload(&shard, 7).starts_with(GETTER_DOMAIN));
+		let untagged = (&getter, &shard, 7u64).encode();
+		let forged =
+			TrustedGetterSigned { getter, issued_at_ms: 7, signature: k.sign(&untagged).into() };
+		assert!(!forged.verify_signature(&shard));
 	}
 }

@@ -6,7 +6,12 @@
 //! - `ShieldFunds` events of the shard: funds moved into the vault for an
 //!   encrypted beneficiary.
 //! - `UnshieldedFunds` events of the shard: the vault paid an unshield.
-//! - Failed `unshield_funds` extrinsics of this enclave: the payout failed.
+//! - `ProcessedParentchainBlock` events of this enclave for the shard: its
+//!   confirmation is on chain.
+//!
+//! A failed `unshield_funds` of this enclave is only reported: the request
+//! stays payable until its expiry (another extrinsic may still pay it), and
+//! the STF refunds it only once a finalized block passes the expiry.
 //!
 //! An input that cannot be decrypted or decoded is skipped with a reason;
 //! it never stops the block.
@@ -88,16 +93,6 @@ pub fn collect(
 					}
 				}
 			}
-			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
-				shard: target,
-				call_hash,
-				..
-			}) if target == *shard
-				&& sent_by_enclave
-				&& extrinsic_succeeded(events, index) == Some(false) =>
-			{
-				out.inputs.push(StfInput::UnshieldFailed { call_hash });
-			}
 			_ => {}
 		}
 		// Events of this extrinsic, in their order.
@@ -126,6 +121,16 @@ pub fn collect(
 					call_hash,
 					..
 				}) if target == shard => out.inputs.push(StfInput::UnshieldPaid { call_hash: *call_hash }),
+				RuntimeEvent::EnclaveBridge(
+					pallet_enclave_bridge::Event::ProcessedParentchainBlock {
+						shard: target,
+						signer,
+						block_number,
+						..
+					},
+				) if target == shard && signer == enclave_account => {
+					out.inputs.push(StfInput::Confirmed { up_to: *block_number })
+				}
 				_ => {}
 			}
 		}

@@ -8,6 +8,29 @@
 //! host (`integritee-worker`) only moves bytes: it fetches blocks, proofs and
 //! justifications, submits the extrinsics this core signs, and serves RPC.
 //!
+//! ## The host↔core API
+//!
+//! The host may be hostile. It supplies only outside data and picks moments
+//! and nonces; the core decides the content of everything it signs from its
+//! own sealed state.
+//!
+//! | operation | the host supplies | the core decides |
+//! |---|---|---|
+//! | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client or state file |
+//! | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`keys::Anchor`] is sealed with the keys for life |
+//! | [`Enclave::import`] | finalized blocks, justification, storage proofs | verification, execution, invariant (issuance vs. vault) |
+//! | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |
+//! | [`Enclave::execute_getter`] | an owner-signed getter | the answer, signed |
+//!
+//! [`EnclaveCall`] carries no content the host chose: `Register` (quote over
+//! the core's own keys; the URL is what the host advertises), `InitShard`
+//! (the anchored shard and `max_instances`), `ConfirmProcessed` (the last
+//! processed block and the root of the calls executed since the last
+//! confirmation seen on chain, kept in the shard's state) and `Unshield`
+//! (by call hash, built from the core's pending list; unknown, settled or
+//! expired hashes are refused, and so is every payout while the vault
+//! covers less than the confidential issuance).
+//!
 //! What the core must not do: network or RPC I/O, reading the clock for
 //! anything that decides state, trusting any input the light client did not
 //! verify.
@@ -42,9 +65,10 @@ use polkadot_sdk::{
 };
 use sha2::{Digest, Sha256};
 
-pub use integritee_chain_client::ExtrinsicParams;
+pub use integritee_extrinsic::ExtrinsicParams;
 pub use integritee_light_client as light_client;
 pub use integritee_stf as stf;
+pub use keys::Anchor;
 pub use platform::TeePlatform;
 
 use crate::{keys::EnclaveKeys, sealing::SealingKey};
@@ -69,6 +93,58 @@ pub enum Error {
 	AlreadyInitialized,
 	#[error("{0}")]
 	Getter(String),
+	#[error(transparent)]
+	Anchor(#[from] AnchorError),
+	#[error(transparent)]
+	Refused(#[from] SigningRefused),
+}
+
+/// Why the enclave's anchor (its chain, shard and files) does not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorError {
+	#[error(
+		"the {what} file {path} is missing, but this enclave's sealed keys are anchored to \
+		 chain {genesis:?}: restore the file from a backup, or re-provision the enclave from \
+		 another member of the shard; the enclave never starts over on its own"
+	)]
+	MissingFile { what: &'static str, path: PathBuf, genesis: H256 },
+	#[error(
+		"this enclave serves shard {anchored:?} (fixed at its first start), not {requested:?}"
+	)]
+	OtherShard { anchored: ShardIdentifier, requested: ShardIdentifier },
+	#[error(
+		"the shard state {path} has processed parent blocks although the enclave was never \
+		 anchored to a chain: the data directory was tampered with"
+	)]
+	StateWithoutAnchor { path: PathBuf },
+	#[error("a genesis checkpoint must be the genesis block itself ({genesis:?}, not {header:?})")]
+	GenesisMismatch { genesis: H256, header: H256 },
+	#[error("the enclave is not anchored to a chain yet (the light client has no checkpoint)")]
+	NotAnchored,
+}
+
+/// Why the core refuses to sign what the host asked for.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SigningRefused {
+	#[error("no pending unshield has call hash {0:?} (unknown, paid or refunded)")]
+	UnknownUnshield(H256),
+	#[error(
+		"unshield {call_hash:?} expired at parent block {expires_at} (the light client is at \
+		 {head}); it is refunded, never paid"
+	)]
+	UnshieldExpired { call_hash: H256, expires_at: u32, head: u32 },
+	#[error(
+		"circuit breaker: the vault holds {vault}, less than the confidential issuance \
+		 {issuance}; no payout is signed until it covers it again"
+	)]
+	Breach { issuance: Balance, vault: Balance },
+	#[error("no payout is signed before the vault has been checked in this run (import first)")]
+	InvariantUnknown,
+	#[error(
+		"enclave {0} serves this shard (first in its status on chain); this one follows the \
+		 chain but neither confirms nor pays"
+	)]
+	AnotherMemberServes(AccountId),
 }
 
 /// File names in the data directory.
@@ -81,9 +157,11 @@ const LIGHT_CLIENT_PURPOSE: &str = "integritee light client v1";
 pub struct EnclaveConfig {
 	pub data_dir: PathBuf,
 	/// The shard; `None` means the implicit shard named after MRENCLAVE.
+	/// Fixed at first start (sealed in the [`Anchor`]).
 	pub shard: Option<ShardIdentifier>,
-	/// How many past states are kept for rollback.
-	pub snapshots: u32,
+	/// `max_instances` for a shard this enclave initialises; read at first
+	/// start only (sealed in the [`Anchor`]).
+	pub max_instances: u32,
 }
 
 /// One finalized parent-chain block as the host delivers it.
@@ -107,6 +185,16 @@ pub enum Invariant {
 	Breach { issuance: Balance, vault: Balance },
 }
 
+impl Invariant {
+	fn of(issuance: Balance, vault: Balance) -> Self {
+		match issuance.cmp(&vault) {
+			std::cmp::Ordering::Equal => Invariant::Holds,
+			std::cmp::Ordering::Less => Invariant::Surplus { issuance, vault },
+			std::cmp::Ordering::Greater => Invariant::Breach { issuance, vault },
+		}
+	}
+}
+
 /// What one import did.
 #[derive(Debug)]
 pub struct ImportReport {
@@ -115,8 +203,10 @@ pub struct ImportReport {
 	/// Blocks executed by this import (blocks executed before a crash are
 	/// skipped).
 	pub blocks_executed: u32,
-	/// Trusted calls and other inputs executed, and their hashes.
-	pub executed_call_hashes: Vec<H256>,
+	/// Trusted calls executed by this import.
+	pub calls_executed: usize,
+	/// Executed calls no confirmation on chain covers yet (all blocks).
+	pub unconfirmed_calls: usize,
 	/// Inputs refused by the STF, with reasons (no secrets in them).
 	pub rejected: Vec<String>,
 	/// Inputs skipped before the STF (undecryptable, malformed).
@@ -127,38 +217,58 @@ pub struct ImportReport {
 	pub invariant: Invariant,
 	/// Unshields reserved and waiting for the vault's payout.
 	pub pending_unshields: Vec<PendingUnshield>,
+	/// Unshields refunded by this import (their expiry passed unpaid).
+	pub expired_unshields: Vec<PendingUnshield>,
+	/// Another enclave serving the shard (proven `ShardStatus`), if one does:
+	/// then this one refuses to serve.
+	pub serving_member: Option<AccountId>,
 	pub state_root: H256,
 }
 
-/// The extrinsics the trusted core signs: the host picks the moment and the
-/// nonce, never the content.
+/// The duties for which the trusted core signs an extrinsic. The host picks
+/// the duty, the moment and the nonce; the content comes from the core.
 #[derive(Clone, Debug)]
 pub enum EnclaveCall {
 	/// Register (or renew) this enclave with a fresh DCAP quote, or with
 	/// `Skip` where the chain allows it and the operator asked for it.
 	Register { worker_url: Option<Vec<u8>>, skip_attestation: bool },
-	/// Configure the (non-implicit) shard for this MRENCLAVE.
-	InitShard { max_instances: u32 },
-	/// Confirm that the state includes the parent chain up to this block.
-	ConfirmProcessed { number: u32, hash: H256, calls_root: H256 },
-	/// Have the vault pay a pending unshield.
-	Unshield(PendingUnshield),
+	/// Configure the anchored (non-implicit) shard for this MRENCLAVE with
+	/// the anchored `max_instances`.
+	InitShard,
+	/// Confirm the last processed parent block and the calls executed since
+	/// the last confirmation seen on chain.
+	ConfirmProcessed,
+	/// Have the vault pay the pending unshield with this call hash.
+	Unshield { call_hash: H256 },
 }
 
 pub struct Enclave {
 	platform: Arc<dyn TeePlatform>,
 	sealing: SealingKey,
 	keys: EnclaveKeys,
+	anchor: Option<Anchor>,
 	shard: ShardIdentifier,
+	/// `max_instances` for the anchor, until it is sealed.
+	max_instances: u32,
 	vault: AccountId,
 	light_client: Option<LightClient>,
 	state: ShardState,
+	/// The invariant after the last block imported in this run (`None`
+	/// before the first: payouts wait for it).
+	invariant: Option<Invariant>,
+	/// Another enclave that serves the shard, per the proven `ShardStatus`
+	/// of the last imported block.
+	serving_member: Option<AccountId>,
 	data_dir: PathBuf,
 }
 
 impl Enclave {
 	/// Opens the trusted core: unseals (or creates) the keys, the light
 	/// client and the shard's state. Returns whether the keys are new.
+	///
+	/// Once anchored (after [`Self::init_light_client_at`]), a missing
+	/// light-client or state file is an error ([`AnchorError::MissingFile`]),
+	/// never a fresh start, and the shard is the anchored one.
 	pub fn open(
 		platform: Arc<dyn TeePlatform>,
 		config: EnclaveConfig,
@@ -166,36 +276,84 @@ impl Enclave {
 		std::fs::create_dir_all(&config.data_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", config.data_dir.display())))?;
 		let sealing = SealingKey::derive(platform.as_ref());
-		let (keys, new_keys) = EnclaveKeys::load_or_create(&config.data_dir, &sealing)?;
+		let (keys, anchor, new_keys) = EnclaveKeys::load_or_create(&config.data_dir, &sealing)?;
 		let mr_enclave = platform.mr_enclave();
-		let shard = config.shard.unwrap_or(H256(mr_enclave));
+		let requested = config.shard.unwrap_or(H256(mr_enclave));
+		let shard = match &anchor {
+			Some(anchor) if anchor.shard != requested => {
+				return Err(AnchorError::OtherShard { anchored: anchor.shard, requested }.into())
+			}
+			Some(anchor) => anchor.shard,
+			None => requested,
+		};
 		let state_dir = config.data_dir.join(STATE_DIR);
 		std::fs::create_dir_all(&state_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", state_dir.display())))?;
-		let state = ShardState::open(
-			&state_dir.join(format!("{}.redb", hex_of(shard.as_bytes()))),
-			&keys.state_key,
-			StfConfig { shard, mr_enclave, snapshots: config.snapshots },
-		)?;
-		let light_client = sealing
-			.unseal_file(&config.data_dir.join(LIGHT_CLIENT_FILE), LIGHT_CLIENT_PURPOSE)?
-			.map(|bytes| {
-				LightClient::decode(&mut &bytes[..])
-					.map_err(|_| Error::Sealing("the sealed light client does not decode".into()))
-			})
-			.transpose()?;
+		let state_path = state_dir.join(format!("{}.redb", hex_of(shard.as_bytes())));
+		let light_client_path = config.data_dir.join(LIGHT_CLIENT_FILE);
+		if let Some(anchor) = &anchor {
+			for (what, path) in [("light client", &light_client_path), ("shard state", &state_path)]
+			{
+				if !path.exists() {
+					let (path, genesis) = (path.clone(), anchor.genesis_hash);
+					return Err(AnchorError::MissingFile { what, path, genesis }.into());
+				}
+			}
+		}
+		let stf_config = Self::stf_config(shard, mr_enclave);
+		let state = ShardState::open(&state_path, &keys.state_key, stf_config)?;
+		let light_client = match &anchor {
+			// Before the anchor is sealed nothing was imported: a light
+			// client left by an interrupted first start is started afresh.
+			None => {
+				if state.last_block().is_some() {
+					return Err(AnchorError::StateWithoutAnchor { path: state_path }.into());
+				}
+				None
+			}
+			Some(anchor) => {
+				let bytes = sealing
+					.unseal_file(&light_client_path, LIGHT_CLIENT_PURPOSE)?
+					.ok_or_else(|| AnchorError::MissingFile {
+						what: "light client",
+						path: light_client_path.clone(),
+						genesis: anchor.genesis_hash,
+					})?;
+				Some(LightClient::decode(&mut &bytes[..]).map_err(|_| {
+					Error::Sealing("the sealed light client does not decode".into())
+				})?)
+			}
+		};
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
 		let enclave = Self {
 			platform,
 			sealing,
 			keys,
+			anchor,
 			shard,
+			max_instances: config.max_instances,
 			vault,
 			light_client,
 			state,
+			invariant: None,
+			serving_member: None,
 			data_dir: config.data_dir,
 		};
 		Ok((enclave, new_keys))
+	}
+
+	fn stf_config(shard: ShardIdentifier, mr_enclave: MrEnclave) -> StfConfig {
+		StfConfig {
+			// No rollback points: the state follows the finalized parent
+			// chain, which never reverts, and an operator rollback of the
+			// state alone would contradict the sealed light client. So no
+			// per-block undo records are written.
+			snapshots: 1,
+			// A payout below the parent chain's existential deposit to a new
+			// account fails there: refuse it before spending a fee on it.
+			min_unshield: integritee_runtime::EXISTENTIAL_DEPOSIT,
+			..StfConfig::new(shard, mr_enclave)
+		}
 	}
 
 	pub fn is_simulated(&self) -> bool {
@@ -208,6 +366,11 @@ impl Enclave {
 
 	pub fn shard(&self) -> ShardIdentifier {
 		self.shard
+	}
+
+	/// What the enclave is bound to, once its light client was started.
+	pub fn anchor(&self) -> Option<&Anchor> {
+		self.anchor.as_ref()
 	}
 
 	/// The shard's vault on the parent chain.
@@ -237,20 +400,49 @@ impl Enclave {
 		report_data
 	}
 
-	/// Signs one of the enclave's own extrinsics.
+	/// The invariant after the last block imported in this run.
+	pub fn invariant(&self) -> Option<Invariant> {
+		self.invariant
+	}
+
+	/// Another enclave serving this shard, if the last imported block's
+	/// proven `ShardStatus` names one first. One instance serves a shard
+	/// until provisioning exists: the pallet keeps its signers in the order
+	/// they joined, and every enclave but the first refuses to serve (its
+	/// keys and state are its own, so its answers and payouts would be
+	/// wrong).
+	pub fn serving_member(&self) -> Option<&AccountId> {
+		self.serving_member.as_ref()
+	}
+
+	fn ensure_serving(&self) -> Result<(), SigningRefused> {
+		match &self.serving_member {
+			Some(other) => Err(SigningRefused::AnotherMemberServes(other.clone())),
+			None => Ok(()),
+		}
+	}
+
+	/// Signs one of the enclave's own extrinsics. The host's `params` give
+	/// nonce and era; the genesis hash is always the anchored chain's, so
+	/// nothing signed here is valid on another chain.
 	pub fn sign_extrinsic(
 		&self,
 		call: EnclaveCall,
 		params: ExtrinsicParams,
 	) -> Result<UncheckedExtrinsic, Error> {
-		let call = self.runtime_call(call)?;
+		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
+		let call = self.runtime_call(call, anchor)?;
+		let params = ExtrinsicParams { genesis_hash: anchor.genesis_hash, ..params };
 		let signer = &self.keys.signer;
-		Ok(integritee_chain_client::signed_extrinsic(call, self.account(), params, |payload| {
+		Ok(integritee_extrinsic::signed_extrinsic(call, self.account(), params, |payload| {
 			MultiSignature::Ed25519(signer.sign(payload))
 		}))
 	}
 
-	fn runtime_call(&self, call: EnclaveCall) -> Result<RuntimeCall, Error> {
+	fn runtime_call(&self, call: EnclaveCall, anchor: &Anchor) -> Result<RuntimeCall, Error> {
+		if !matches!(call, EnclaveCall::Register { .. }) {
+			self.ensure_serving()?;
+		}
 		Ok(match call {
 			EnclaveCall::Register { worker_url, skip_attestation } => {
 				let (proof, method) = if skip_attestation {
@@ -272,40 +464,77 @@ impl Enclave {
 					attestation_method: method,
 				})
 			}
-			EnclaveCall::InitShard { max_instances } => {
+			EnclaveCall::InitShard => {
 				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config {
-					shard: self.shard,
+					shard: anchor.shard,
 					config: integritee_primitives::ShardConfig {
 						enclave_fingerprint: H256(self.mr_enclave()),
-						max_instances,
+						max_instances: anchor.max_instances,
 					},
 					enactment_delay: 0,
 				})
 			}
-			EnclaveCall::ConfirmProcessed { number, hash, calls_root } => {
+			EnclaveCall::ConfirmProcessed => {
+				let (number, hash) = self.state.last_block().unwrap_or(anchor.checkpoint);
+				let calls: Vec<H256> =
+					self.state.unconfirmed_calls()?.into_iter().map(|(_, hash)| hash).collect();
 				RuntimeCall::EnclaveBridge(
 					pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
-						shard: self.shard,
+						shard: anchor.shard,
 						block_hash: hash,
 						block_number: number,
-						calls_root,
+						calls_root: integritee_stf::calls_root(&calls),
 					},
 				)
 			}
-			EnclaveCall::Unshield(pending) => {
+			EnclaveCall::Unshield { call_hash } => {
+				let pending = self.payable_unshield(call_hash)?;
 				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
-					shard: self.shard,
+					shard: anchor.shard,
 					beneficiary: pending.beneficiary,
 					amount: pending.amount,
 					call_hash: pending.call_hash,
+					expires_at: pending.expires_at,
 				})
 			}
 		})
 	}
 
+	/// The pending unshield `call_hash`, if the core may ask the vault to pay
+	/// it now: reserved, not settled, not expired, and the vault covers the
+	/// confidential issuance (the circuit breaker).
+	fn payable_unshield(&self, call_hash: H256) -> Result<PendingUnshield, Error> {
+		match self.invariant {
+			None => return Err(SigningRefused::InvariantUnknown.into()),
+			Some(Invariant::Breach { issuance, vault }) => {
+				return Err(SigningRefused::Breach { issuance, vault }.into())
+			}
+			Some(Invariant::Holds | Invariant::Surplus { .. }) => {}
+		}
+		let pending = self
+			.state
+			.pending_unshield(call_hash)?
+			.ok_or(SigningRefused::UnknownUnshield(call_hash))?;
+		let head = self.light_client_head().map(|(n, _)| n).unwrap_or_default();
+		if pending.expires_at < head {
+			let expires_at = pending.expires_at;
+			return Err(SigningRefused::UnshieldExpired { call_hash, expires_at, head }.into());
+		}
+		Ok(pending)
+	}
+
 	/// The light client's last finalized block, if it has a checkpoint.
 	pub fn light_client_head(&self) -> Option<(u32, H256)> {
 		self.light_client.as_ref().map(|lc| lc.last_finalized())
+	}
+
+	/// The last block a chunk of `headers` (following the light client's
+	/// head) may end at, so that GRANDPA authority-set changes are crossed
+	/// at their enactment block; `None` if no change is due within them. A
+	/// forced change is an error naming its block.
+	pub fn chunk_limit(&self, headers: &[Header]) -> Result<Option<u32>, Error> {
+		let light_client = self.light_client.as_ref().ok_or(Error::NoCheckpoint)?;
+		Ok(light_client.chunk_limit(headers)?)
 	}
 
 	/// The last parent-chain block the shard's state includes.
@@ -323,17 +552,24 @@ impl Enclave {
 		]
 	}
 
-	/// Starts the light client (first start only) at the finalized block
-	/// `trusted_hash`, which the operator trusts (the genesis hash, or a
-	/// recent finalized hash from a trusted source). The header must hash to
-	/// it, and the GRANDPA authority set is read through a storage proof
-	/// against its state root: nothing the host says is taken on trust.
+	/// Anchors the enclave, once, at first start: the light client starts at
+	/// the finalized block `trusted_hash` of the chain with genesis
+	/// `genesis_hash` (the operator trusts both: pin them with
+	/// `--expect-genesis` and `--checkpoint-block`). The header must hash to
+	/// `trusted_hash` (and be the genesis block if it is block 0), and the
+	/// GRANDPA authority set is read through a storage proof against its
+	/// state root. Chain, checkpoint, shard and `max_instances` are sealed
+	/// with the keys and never change afterwards.
 	pub fn init_light_client_at(
 		&mut self,
+		genesis_hash: H256,
 		trusted_hash: H256,
 		header: Header,
 		proof: Vec<Vec<u8>>,
 	) -> Result<(), Error> {
+		if self.anchor.is_some() {
+			return Err(Error::AlreadyInitialized);
+		}
 		let (number, hash) = (header.number, header.hash());
 		let bad = |reason: &str| Error::BadBlock {
 			number,
@@ -342,6 +578,9 @@ impl Enclave {
 		};
 		if hash != trusted_hash {
 			return Err(bad("the header does not hash to the trusted hash"));
+		}
+		if number == 0 && hash != genesis_hash {
+			return Err(AnchorError::GenesisMismatch { genesis: genesis_hash, header: hash }.into());
 		}
 		let values = integritee_light_client::read_proof(&header, proof, &Self::checkpoint_keys())
 			.map_err(|e| bad(&e.to_string()))?;
@@ -366,20 +605,23 @@ impl Enclave {
 				"an authority set change is pending at this block; pick another checkpoint",
 			));
 		}
-		self.init_light_client(Checkpoint {
+		let light_client = LightClient::new(Checkpoint {
 			header,
 			authority_set: integritee_light_client::AuthoritySet { set_id, authorities },
-		})
-	}
-
-	/// Starts the light client at a trusted checkpoint (first start only).
-	pub fn init_light_client(&mut self, checkpoint: Checkpoint) -> Result<(), Error> {
-		if self.light_client.is_some() {
-			return Err(Error::AlreadyInitialized);
-		}
-		let light_client = LightClient::new(checkpoint);
+		});
+		// The light client first, then the anchor: a crash in between leaves
+		// an unanchored enclave that simply starts over (nothing was
+		// imported); once the anchor is sealed, both files exist.
 		self.persist_light_client(&light_client)?;
+		let anchor = Anchor {
+			genesis_hash,
+			checkpoint: (number, hash),
+			shard: self.shard,
+			max_instances: self.max_instances,
+		};
+		self.keys.seal_anchor(&self.data_dir, &self.sealing, &anchor)?;
 		self.light_client = Some(light_client);
+		self.anchor = Some(anchor);
 		Ok(())
 	}
 
@@ -391,10 +633,14 @@ impl Enclave {
 		)
 	}
 
-	/// The storage keys the host must prove for every block: `System::Events`
-	/// and the vault's `System::Account`.
+	/// The storage keys the host must prove for every block: `System::Events`,
+	/// the vault's `System::Account` and the shard's `ShardStatus`.
 	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
-		vec![events_key(), frame_system::Account::<Runtime>::hashed_key_for(&self.vault)]
+		vec![
+			events_key(),
+			frame_system::Account::<Runtime>::hashed_key_for(&self.vault),
+			pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(self.shard),
+		]
 	}
 
 	/// Verifies and executes a chunk of finalized blocks: `blocks` follow the
@@ -438,22 +684,34 @@ impl Enclave {
 				}
 				None => 0,
 			};
-			verified.push((number, hash, block.extrinsics, events, vault));
+			let signers: pallet_enclave_bridge::ShardSignersOf<Runtime> =
+				match values.get(2).cloned().flatten() {
+					Some(bytes) => Decode::decode(&mut &bytes[..])
+						.map_err(|_| bad("the shard status does not decode".into()))?,
+					None => Default::default(),
+				};
+			let serving = signers.first().map(|status| status.signer.clone());
+			verified.push((number, hash, block.extrinsics, events, vault, serving));
 		}
 
 		let mut report = ImportReport {
 			last_block: self.state.last_block().unwrap_or_default(),
 			blocks_executed: 0,
-			executed_call_hashes: Vec::new(),
+			calls_executed: 0,
+			unconfirmed_calls: 0,
 			rejected: Vec::new(),
 			skipped: Vec::new(),
 			own_failures: Vec::new(),
-			invariant: Invariant::Holds,
+			invariant: self.invariant.unwrap_or(Invariant::Holds),
 			pending_unshields: Vec::new(),
+			expired_unshields: Vec::new(),
+			serving_member: self.serving_member.clone(),
 			state_root: self.state.state_root(),
 		};
 		let account = self.account();
-		for (number, hash, extrinsics, events, vault) in verified {
+		for (number, hash, extrinsics, events, vault, serving) in verified {
+			self.serving_member = serving.filter(|first| *first != account);
+			report.serving_member = self.serving_member.clone();
 			if let Some((last_number, last_hash)) = self.state.last_block() {
 				if number < last_number {
 					continue;
@@ -491,23 +749,17 @@ impl Enclave {
 					report.rejected.push(format!("block {number}: {reason:?}"));
 				}
 			}
-			report.executed_call_hashes.extend(outcome.executed_call_hashes);
+			report.calls_executed += outcome.executed_call_hashes.len();
+			report.expired_unshields.extend(outcome.expired_unshields);
 			report.blocks_executed += 1;
 			report.last_block = (number, hash);
 			report.state_root = outcome.state_root;
-			report.invariant = match outcome.total_issuance.cmp(&vault) {
-				std::cmp::Ordering::Equal => Invariant::Holds,
-				std::cmp::Ordering::Less => {
-					Invariant::Surplus { issuance: outcome.total_issuance, vault }
-				}
-				std::cmp::Ordering::Greater => {
-					Invariant::Breach { issuance: outcome.total_issuance, vault }
-				}
-			};
+			report.invariant = Invariant::of(outcome.total_issuance, vault);
+			self.invariant = Some(report.invariant);
 			if let Invariant::Breach { issuance, vault } = report.invariant {
 				log::error!(
 					"INVARIANT BREACH after parent block {number}: confidential issuance {issuance} \
-					 exceeds the vault balance {vault} of shard {:?}",
+					 exceeds the vault balance {vault} of shard {:?}; payouts are stopped",
 					self.shard
 				);
 			}
@@ -515,11 +767,14 @@ impl Enclave {
 		self.persist_light_client(&light_client)?;
 		self.light_client = Some(light_client);
 		report.pending_unshields = self.state.pending_unshields()?;
+		report.unconfirmed_calls = self.state.unconfirmed_calls()?.len();
 		Ok(report)
 	}
 
-	/// Answers a getter signed by the account's owner, signed by the enclave.
+	/// Answers a getter signed by the account's owner, signed by the enclave
+	/// (refused while another enclave serves the shard).
 	pub fn execute_getter(&self, getter: &TrustedGetterSigned) -> Result<GetterAnswer, Error> {
+		self.ensure_serving()?;
 		if !getter.verify_signature(&self.shard) {
 			return Err(Error::Getter("the getter's signature is not valid for this shard".into()));
 		}

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use codec::Encode;
-use integritee_chain_client::{signed_extrinsic, ExtrinsicParams};
 use integritee_enclave::{
 	indirect,
 	platform::{SimulatedTee, TeePlatform},
@@ -14,6 +13,7 @@ use integritee_enclave::{
 	stf::StfInput,
 	Enclave, EnclaveConfig, Error,
 };
+use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams};
 use integritee_runtime::{RuntimeCall, RuntimeEvent};
 use integritee_stf_primitives::{shielding, AccountId, TrustedCall};
 use polkadot_sdk::{
@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 fn open(dir: &std::path::Path, mr_enclave: [u8; 32]) -> Result<(Enclave, bool), Error> {
 	Enclave::open(
 		Arc::new(SimulatedTee::new(mr_enclave)),
-		EnclaveConfig { data_dir: dir.to_path_buf(), shard: None, snapshots: 10 },
+		EnclaveConfig { data_dir: dir.to_path_buf(), shard: None, max_instances: 1 },
 	)
 }
 

@@ -62,6 +62,26 @@ impl LightClient {
 	/// set. Forced changes are refused ([`Error::ForcedChange`]).
 	///
 	/// On any error the state is unchanged. Returns the verified headers.
+	/// The last block a chunk of `headers` (following the last finalized
+	/// block) may end at: the enactment block of the pending change, or of
+	/// the first change the headers schedule; `None` if no change is due
+	/// within them. A host cuts its chunks there (the enactment block always
+	/// carries a justification), so that set changes are crossed without
+	/// help. A forced change is refused ([`Error::ForcedChange`]), naming
+	/// its block. Headers after a change's enactment are not inspected
+	/// (they belong to a later chunk).
+	pub fn chunk_limit(&self, headers: &[Header]) -> Result<Option<u32>, Error> {
+		if let Some(change) = &self.pending_change {
+			return Ok(Some(change.enact_at));
+		}
+		for header in headers {
+			if let Some(change) = scheduled_change(header)? {
+				return Ok(Some(change.enact_at));
+			}
+		}
+		Ok(None)
+	}
+
 	pub fn import_finalized(
 		&mut self,
 		headers: &[Header],

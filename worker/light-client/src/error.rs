@@ -41,7 +41,7 @@ pub enum Error {
 	ChunkCrossesSetChange { enactment: u32, chunk_end: u32 },
 	#[error("header #{0} schedules an authority set change while another one is pending")]
 	OverlappingSetChange(u32),
-	#[error("header #{0} carries a forced authority set change: not supported, restart the light client from a new trusted checkpoint")]
+	#[error("header #{0} carries a forced GRANDPA authority set change, which no light client can verify from the old set: this enclave cannot follow the chain past #{0}; recovery (docs/architecture.md, \"Forced GRANDPA changes\"): start a new enclave from a trusted checkpoint after #{0}")]
 	ForcedChange(u32),
 	#[error("header #{0} carries a GRANDPA consensus log that does not decode")]
 	BadConsensusLog(u32),

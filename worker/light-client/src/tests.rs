@@ -299,6 +299,36 @@ fn scheduled_change_is_followed() {
 }
 
 #[test]
+fn chunk_limit_names_the_enactment_block_and_refuses_forced_changes() {
+	let old = pairs(&["//Alice"]);
+	let new = pairs(&["//Bob"]);
+	let checkpoint = genesis_checkpoint(&old);
+	let genesis = checkpoint.header.clone();
+	let mut client = LightClient::new(checkpoint.clone());
+	let plain = chain(&genesis, 4);
+	assert_eq!(client.chunk_limit(&plain), Ok(None));
+	// #2 schedules a change with delay 3: chunks must end at #5.
+	let mut headers = chain(&genesis, 1);
+	headers.push(child_with(&headers[0], vec![scheduled_change(authorities(&new), 3)], &[]));
+	headers.extend(chain(&headers[1], 6));
+	assert_eq!(client.chunk_limit(&headers), Ok(Some(5)));
+	client
+		.import_finalized(&headers[..2], &encoded_justification(&headers[1], 1, 0, &old))
+		.unwrap();
+	// Pending now: the limit comes from the light client itself.
+	assert_eq!(client.chunk_limit(&headers[2..]), Ok(Some(5)));
+	client
+		.import_finalized(&headers[2..5], &encoded_justification(&headers[4], 2, 0, &old))
+		.unwrap();
+	assert_eq!(client.chunk_limit(&headers[5..]), Ok(None));
+	// A forced change is named by its block.
+	let mut forced = chain(&genesis, 2);
+	forced.push(child_with(&forced[1], vec![forced_change(authorities(&new), 1)], &[]));
+	let client = LightClient::new(checkpoint);
+	assert_eq!(client.chunk_limit(&forced), Err(Error::ForcedChange(3)));
+}
+
+#[test]
 fn scheduled_change_with_delay_zero_in_the_last_header() {
 	let old = pairs(&["//Alice"]);
 	let new = pairs(&["//Bob"]);

@@ -78,8 +78,10 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_MAX_LAG", default_value_t = 10)]
 	pub max_lag: u32,
 
-	/// Refuse to start if the node's genesis hash is not this one (the light
-	/// client trusts the genesis it starts from).
+	/// Refuse to start if the node's genesis hash is not this one. Recommended
+	/// in production: at first start the enclave is anchored for life to the
+	/// chain it is shown, and without this flag that is whatever chain the
+	/// node at --node-url serves (trusted on first use).
 	#[arg(long, env = "INTEGRITEE_EXPECT_GENESIS")]
 	pub expect_genesis: Option<String>,
 
@@ -89,9 +91,11 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_CHECKPOINT_BLOCK")]
 	pub checkpoint_block: Option<String>,
 
-	/// Number of past states kept for rollback.
-	#[arg(long, env = "INTEGRITEE_SNAPSHOTS", default_value_t = 100)]
-	pub snapshots: u32,
+	/// `max_instances` of a (non-implicit) shard this enclave initialises on
+	/// chain. Read at first start only: it is sealed with the keys.
+	#[arg(long, env = "INTEGRITEE_MAX_INSTANCES", default_value_t = 1,
+		value_parser = clap::value_parser!(u32).range(1..))]
+	pub max_instances: u32,
 }
 
 impl Args {

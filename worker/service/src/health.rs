@@ -54,6 +54,11 @@ impl Health {
 		})
 	}
 
+	/// Whether `component` currently reports a problem.
+	pub fn has_problem(&self, component: &'static str) -> bool {
+		self.with(|inner| inner.problems.contains_key(component))
+	}
+
 	pub fn report(&self, simulated_tee: bool) -> WorkerHealth {
 		self.with(|inner| {
 			let lag = inner.finalized.saturating_sub(inner.last_processed);

@@ -1,40 +1,12 @@
-//! `integritee-worker`: one enclave instance serving one shard.
-//!
-//! This binary is the untrusted host. It wires the trusted core
-//! (`integritee-enclave`) to the parent chain (`parentchain`), keeps it
-//! registered (`registration`), feeds it finalized blocks (`sync`), submits
-//! the extrinsics it signs (`submitter`) and serves the trusted RPC (`rpc`).
-//! Every long-running loop is supervised (`supervisor`).
+//! `integritee-worker`: one enclave instance serving one shard. The host's
+//! logic lives in the library (`integritee_worker`); this binary parses the
+//! arguments, sets up logging and the async runtime, and runs it.
 #![forbid(unsafe_code)]
 
-mod args;
-mod health;
-mod parentchain;
-mod registration;
-mod rpc;
-mod submitter;
-mod supervisor;
-mod sync;
-
-use std::{
-	process::ExitCode,
-	sync::{Arc, Mutex},
-};
+use std::process::ExitCode;
 
 use clap::Parser;
-use integritee_enclave::{platform::SimulatedTee, Enclave, EnclaveConfig};
-
-use crate::{args::Args, health::Health};
-
-/// The trusted core, shared by the sync loop and the RPC server.
-pub type SharedEnclave = Arc<Mutex<Enclave>>;
-
-/// Locks the trusted core. A panic while it was held poisons the mutex but
-/// leaves the core consistent (every state change is one commit), so the
-/// lock is taken over rather than propagating the panic.
-pub fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, Enclave> {
-	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use integritee_worker::Args;
 
 fn main() -> ExitCode {
 	let args = Args::parse();
@@ -52,77 +24,11 @@ fn main() -> ExitCode {
 			return ExitCode::FAILURE;
 		}
 	};
-	match runtime.block_on(run(args)) {
+	match runtime.block_on(integritee_worker::run(args)) {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(e) => {
 			log::error!("{e}");
 			ExitCode::FAILURE
 		}
 	}
-}
-
-async fn run(args: Args) -> Result<(), String> {
-	let platform = SimulatedTee::for_current_executable().map_err(|e| e.to_string())?;
-	log::warn!(
-		"TEE backend: SIMULATED. It protects nothing against this machine's host: keys, state \
-		 and sealed files are readable by anyone with access to it, and its quotes are only \
-		 accepted by chains that pin the public development root CA. Use it for development only."
-	);
-	let config = EnclaveConfig {
-		data_dir: args.data_dir.clone(),
-		shard: args.shard()?,
-		snapshots: args.snapshots,
-	};
-	let (enclave, new_keys) = Enclave::open(Arc::new(platform), config)
-		.map_err(|e| format!("cannot open the enclave: {e}"))?;
-	log::info!(
-		"enclave MRENCLAVE 0x{}, account {}, shard 0x{}{}",
-		hex::encode(enclave.mr_enclave()),
-		enclave.account(),
-		hex::encode(enclave.shard()),
-		if new_keys { " (new keys, sealed to the data directory)" } else { "" }
-	);
-	let enclave: SharedEnclave = Arc::new(Mutex::new(enclave));
-	let health = Health::new(args.max_lag);
-
-	let (rpc_addr, rpc_server) = rpc::start(&args, enclave.clone(), health.clone()).await?;
-	let public_url = args.public_url(rpc_addr.port());
-	log::info!("trusted RPC listening on ws://{rpc_addr} (registered as {public_url})");
-
-	let client = parentchain::connect_with_retry(&args.node_url).await;
-	registration::bootstrap(&client, &enclave, &args, &public_url).await?;
-
-	let submitter = submitter::Submitter::new(args.node_url.clone(), enclave.clone());
-	let sync = supervisor::supervise("parent-chain sync", health.clone(), {
-		let (args, enclave, health, submitter) =
-			(args.clone(), enclave.clone(), health.clone(), submitter.clone());
-		move || sync::run(args.clone(), enclave.clone(), health.clone(), submitter.clone())
-	});
-	let renewal = supervisor::supervise("registration renewal", health.clone(), {
-		let (args, enclave, public_url) = (args.clone(), enclave.clone(), public_url.clone());
-		move || registration::renew_loop(args.clone(), enclave.clone(), public_url.clone())
-	});
-
-	tokio::select! {
-		_ = shutdown_signal() => log::info!("shutting down"),
-		_ = sync => log::error!("the sync supervisor stopped"),
-		_ = renewal => log::error!("the renewal supervisor stopped"),
-	}
-	let _ = rpc_server.stop();
-	Ok(())
-}
-
-async fn shutdown_signal() {
-	#[cfg(unix)]
-	{
-		use tokio::signal::unix::{signal, SignalKind};
-		if let Ok(mut term) = signal(SignalKind::terminate()) {
-			tokio::select! {
-				_ = tokio::signal::ctrl_c() => {},
-				_ = term.recv() => {},
-			}
-			return;
-		}
-	}
-	let _ = tokio::signal::ctrl_c().await;
 }

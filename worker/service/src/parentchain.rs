@@ -28,130 +28,176 @@ pub async fn connect_with_retry(url: &str) -> ChainClient {
 	}
 }
 
-fn bad(method: &str, reason: impl std::fmt::Display) -> String {
-	format!("{method}: {reason}")
+/// Why a read of the parent chain failed (retried by the caller; never
+/// taken for "absent").
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+	#[error("{method}: {reason}")]
+	Failed { method: &'static str, reason: String },
+	#[error("the node does not have block {0:?}")]
+	UnknownBlock(H256),
+	#[error("the node has no finalized block #{0}")]
+	UnknownNumber(u32),
 }
 
-fn hex_bytes(method: &str, value: &Value) -> Result<Vec<u8>, String> {
-	let text = value.as_str().ok_or_else(|| bad(method, "expected a hex string"))?;
-	hex::decode(text.trim_start_matches("0x")).map_err(|e| bad(method, e))
+fn failed(method: &'static str, reason: impl std::fmt::Display) -> ReadError {
+	ReadError::Failed { method, reason: reason.to_string() }
 }
 
-/// The canonical hash of finalized block `number`.
-pub async fn block_hash(client: &ChainClient, number: u32) -> Result<H256, String> {
-	let value: Value = client
-		.rpc()
-		.request("chain_getBlockHash", rpc_params![number])
-		.await
-		.map_err(|e| bad("chain_getBlockHash", e))?;
-	let bytes = hex_bytes("chain_getBlockHash", &value)?;
-	if bytes.len() != 32 {
-		return Err(bad("chain_getBlockHash", format!("no block {number}")));
+fn hex_bytes(method: &'static str, value: &Value) -> Result<Vec<u8>, ReadError> {
+	let text = value.as_str().ok_or_else(|| failed(method, "expected a hex string"))?;
+	hex::decode(text.trim_start_matches("0x")).map_err(|e| failed(method, e))
+}
+
+/// A block as the node serves it: header, encoded extrinsics and the GRANDPA
+/// justification stored with it, if any.
+#[derive(Clone, Debug)]
+pub struct FetchedBlock {
+	pub header: Header,
+	pub extrinsics: Vec<Vec<u8>>,
+	pub justification: Option<Vec<u8>>,
+}
+
+/// The parent-chain reads the sync needs. `ChainClient` implements it over
+/// JSON-RPC; tests implement it over generated chains.
+#[allow(async_fn_in_trait)]
+pub trait ParentchainReader {
+	/// The number of the node's finalized head.
+	async fn finalized_number(&self) -> Result<u32, ReadError>;
+	async fn block_hash(&self, number: u32) -> Result<H256, ReadError>;
+	async fn block(&self, hash: H256) -> Result<FetchedBlock, ReadError>;
+	/// A read proof of `keys` at block `hash` (the proof's trie nodes).
+	async fn read_proof(&self, keys: &[Vec<u8>], hash: H256) -> Result<Vec<Vec<u8>>, ReadError>;
+}
+
+impl ParentchainReader for ChainClient {
+	async fn finalized_number(&self) -> Result<u32, ReadError> {
+		self.finalized_head()
+			.await
+			.map(|(_, number)| number)
+			.map_err(|e| failed("finalized head", e))
 	}
-	Ok(H256::from_slice(&bytes))
-}
 
-/// Header, encoded extrinsics and GRANDPA justification (if stored) of a block.
-pub async fn block(
-	client: &ChainClient,
-	hash: H256,
-) -> Result<(Header, Vec<Vec<u8>>, Option<Vec<u8>>), String> {
-	let value: Value = client
-		.rpc()
-		.request("chain_getBlock", rpc_params![hash])
-		.await
-		.map_err(|e| bad("chain_getBlock", e))?;
-	if value.is_null() {
-		return Err(bad("chain_getBlock", format!("the node does not have block {hash:?}")));
-	}
-	let header: Header =
-		serde_json::from_value(value.pointer("/block/header").cloned().unwrap_or_default())
-			.map_err(|e| bad("chain_getBlock header", e))?;
-	let extrinsics = value
-		.pointer("/block/extrinsics")
-		.and_then(Value::as_array)
-		.ok_or_else(|| bad("chain_getBlock", "no extrinsics list"))?
-		.iter()
-		.map(|xt| hex_bytes("chain_getBlock extrinsic", xt))
-		.collect::<Result<Vec<_>, _>>()?;
-	let justification = match value.get("justifications") {
-		None | Some(Value::Null) => None,
-		Some(list) => {
-			let justifications: Justifications = serde_json::from_value(list.clone())
-				.map_err(|e| bad("chain_getBlock justifications", e))?;
-			justifications.into_justification(GRANDPA_ENGINE_ID)
+	async fn block_hash(&self, number: u32) -> Result<H256, ReadError> {
+		let value: Value = self
+			.rpc()
+			.request("chain_getBlockHash", rpc_params![number])
+			.await
+			.map_err(|e| failed("chain_getBlockHash", e))?;
+		let bytes = hex_bytes("chain_getBlockHash", &value)?;
+		if bytes.len() != 32 {
+			return Err(ReadError::UnknownNumber(number));
 		}
-	};
-	Ok((header, extrinsics, justification))
-}
+		Ok(H256::from_slice(&bytes))
+	}
 
-/// A read proof of `keys` at block `hash` (the proof's trie nodes).
-pub async fn read_proof(
-	client: &ChainClient,
-	keys: &[Vec<u8>],
-	hash: H256,
-) -> Result<Vec<Vec<u8>>, String> {
-	let keys: Vec<String> = keys.iter().map(|key| format!("0x{}", hex::encode(key))).collect();
-	let value: Value = client
-		.rpc()
-		.request("state_getReadProof", rpc_params![keys, hash])
-		.await
-		.map_err(|e| bad("state_getReadProof", e))?;
-	value
-		.get("proof")
-		.and_then(Value::as_array)
-		.ok_or_else(|| bad("state_getReadProof", "no proof"))?
-		.iter()
-		.map(|node| hex_bytes("state_getReadProof", node))
-		.collect()
+	async fn block(&self, hash: H256) -> Result<FetchedBlock, ReadError> {
+		let value: Value = self
+			.rpc()
+			.request("chain_getBlock", rpc_params![hash])
+			.await
+			.map_err(|e| failed("chain_getBlock", e))?;
+		if value.is_null() {
+			return Err(ReadError::UnknownBlock(hash));
+		}
+		let header: Header =
+			serde_json::from_value(value.pointer("/block/header").cloned().unwrap_or_default())
+				.map_err(|e| failed("chain_getBlock header", e))?;
+		let extrinsics = value
+			.pointer("/block/extrinsics")
+			.and_then(Value::as_array)
+			.ok_or_else(|| failed("chain_getBlock", "no extrinsics list"))?
+			.iter()
+			.map(|xt| hex_bytes("chain_getBlock extrinsic", xt))
+			.collect::<Result<Vec<_>, _>>()?;
+		let justification = match value.get("justifications") {
+			None | Some(Value::Null) => None,
+			Some(list) => {
+				let justifications: Justifications = serde_json::from_value(list.clone())
+					.map_err(|e| failed("chain_getBlock justifications", e))?;
+				justifications.into_justification(GRANDPA_ENGINE_ID)
+			}
+		};
+		Ok(FetchedBlock { header, extrinsics, justification })
+	}
+
+	async fn read_proof(&self, keys: &[Vec<u8>], hash: H256) -> Result<Vec<Vec<u8>>, ReadError> {
+		let keys: Vec<String> = keys.iter().map(|key| format!("0x{}", hex::encode(key))).collect();
+		let value: Value = self
+			.rpc()
+			.request("state_getReadProof", rpc_params![keys, hash])
+			.await
+			.map_err(|e| failed("state_getReadProof", e))?;
+		value
+			.get("proof")
+			.and_then(Value::as_array)
+			.ok_or_else(|| failed("state_getReadProof", "no proof"))?
+			.iter()
+			.map(|node| hex_bytes("state_getReadProof", node))
+			.collect()
+	}
 }
 
 /// Header and checkpoint proof (`Enclave::checkpoint_keys`) of block `hash`,
 /// for the trusted core to verify against the hash the operator trusts.
 pub async fn checkpoint(
-	client: &ChainClient,
+	reader: &impl ParentchainReader,
 	hash: H256,
 	keys: &[Vec<u8>],
-) -> Result<(Header, Vec<Vec<u8>>), String> {
-	let (header, _, _) = block(client, hash).await?;
-	let proof = read_proof(client, keys, hash).await?;
-	Ok((header, proof))
+) -> Result<(Header, Vec<Vec<u8>>), ReadError> {
+	let block = reader.block(hash).await?;
+	let proof = reader.read_proof(keys, hash).await?;
+	Ok((block.header, proof))
+}
+
+/// Why no chunk could be cut.
+#[derive(Debug, thiserror::Error)]
+pub enum ChunkError {
+	#[error(transparent)]
+	Read(#[from] ReadError),
+	/// The trusted core refused the headers (a forced authority-set change).
+	#[error(transparent)]
+	Core(#[from] integritee_enclave::Error),
 }
 
 /// The next chunk for the light client: blocks `from..` up to the highest
-/// block with a GRANDPA justification within `from..=from+max-1` (and not
-/// above `finalized`), each with a read proof of `keys`. `None` if no block
-/// in that window carries a justification yet.
+/// block with a GRANDPA justification within `from..=from+max-1`, not above
+/// `finalized` and not past the block `chunk_limit` names for the fetched
+/// headers (the enactment of an authority-set change, which GRANDPA always
+/// justifies), each with a read proof of `keys`. `None` if no block in that
+/// window carries a justification yet.
 pub async fn fetch_chunk(
-	client: &ChainClient,
+	reader: &impl ParentchainReader,
 	from: u32,
 	finalized: u32,
 	max: u32,
 	keys: &[Vec<u8>],
-) -> Result<Option<(Vec<ParentchainBlock>, Vec<u8>)>, String> {
+	chunk_limit: impl FnOnce(&[Header]) -> Result<Option<u32>, integritee_enclave::Error>,
+) -> Result<Option<(Vec<ParentchainBlock>, Vec<u8>)>, ChunkError> {
 	let to = finalized.min(from.saturating_add(max.max(1) - 1));
 	if to < from {
 		return Ok(None);
 	}
-	let hashes = try_join_all((from..=to).map(|number| block_hash(client, number))).await?;
-	let blocks = try_join_all(hashes.iter().map(|hash| block(client, *hash))).await?;
-	let Some(last) = blocks.iter().rposition(|(_, _, justification)| justification.is_some())
-	else {
+	let hashes = try_join_all((from..=to).map(|number| reader.block_hash(number))).await?;
+	let mut blocks = try_join_all(hashes.iter().map(|hash| reader.block(*hash))).await?;
+	let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
+	if let Some(limit) = chunk_limit(&headers)? {
+		blocks.truncate(limit.saturating_sub(from).saturating_add(1) as usize);
+	}
+	let Some(last) = blocks.iter().rposition(|block| block.justification.is_some()) else {
 		return Ok(None);
 	};
+	blocks.truncate(last + 1);
 	let proofs =
-		try_join_all(hashes[..=last].iter().map(|hash| read_proof(client, keys, *hash))).await?;
-	let mut justification = None;
+		try_join_all(hashes[..=last].iter().map(|hash| reader.read_proof(keys, *hash))).await?;
+	let justification = blocks[last].justification.clone();
 	let chunk = blocks
 		.into_iter()
-		.take(last + 1)
 		.zip(proofs)
-		.enumerate()
-		.map(|(index, ((header, extrinsics, stored), proof))| {
-			if index == last {
-				justification = stored;
-			}
-			ParentchainBlock { header, extrinsics, proof }
+		.map(|(block, proof)| ParentchainBlock {
+			header: block.header,
+			extrinsics: block.extrinsics,
+			proof,
 		})
 		.collect();
 	Ok(justification.map(|justification| (chunk, justification)))

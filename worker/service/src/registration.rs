@@ -59,16 +59,40 @@ pub async fn bootstrap(
 			}
 		};
 		let keys = integritee_enclave::Enclave::checkpoint_keys();
-		let (header, proof) = parentchain::checkpoint(client, trusted, &keys).await?;
+		let (header, proof) =
+			parentchain::checkpoint(client, trusted, &keys).await.map_err(|e| e.to_string())?;
 		let number = header.number;
 		lock(enclave)
-			.init_light_client_at(trusted, header, proof)
+			.init_light_client_at(genesis, trusted, header, proof)
 			.map_err(|e| format!("cannot start the light client: {e}"))?;
 		log::info!("light client starts at block #{number} {trusted:?}, {origin}");
 	}
 	ensure_funded(client, enclave, args).await?;
 	register_if_needed(client, enclave, args, public_url).await?;
-	init_shard_if_needed(client, enclave).await
+	init_shard_if_needed(client, enclave).await?;
+	warn_if_another_member_serves(client, enclave).await
+}
+
+/// Says at startup, clearly, when another enclave already serves the shard
+/// (the trusted core then refuses to serve; `system_health` keeps saying it
+/// from proven state).
+async fn warn_if_another_member_serves(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+) -> Result<(), String> {
+	let (shard, account) = {
+		let enclave = lock(enclave);
+		(enclave.shard(), enclave.account())
+	};
+	let key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
+	let signers: Option<pallet_enclave_bridge::ShardSignersOf<Runtime>> =
+		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+	if let Some(first) = signers.and_then(|signers| signers.first().map(|s| s.signer.clone())) {
+		if first != account {
+			log::error!("{}", crate::sync::not_serving_problem(&first));
+		}
+	}
+	Ok(())
 }
 
 async fn free_balance(client: &ChainClient, who: &AccountId32) -> Result<Balance, String> {
@@ -194,14 +218,9 @@ async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> 
 		return Ok(());
 	}
 	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
-	submit_enclave_call(
-		client,
-		enclave,
-		EnclaveCall::InitShard { max_instances: 1 },
-		WaitFor::InBlock,
-	)
-	.await
-	.map_err(|e| format!("shard initialisation failed: {e}"))?;
+	submit_enclave_call(client, enclave, EnclaveCall::InitShard, WaitFor::InBlock)
+		.await
+		.map_err(|e| format!("shard initialisation failed: {e}"))?;
 	Ok(())
 }
 

@@ -18,8 +18,8 @@ use crate::{lock, registration, SharedEnclave};
 pub struct Submitter {
 	node_url: String,
 	enclave: SharedEnclave,
-	/// Unshields submitted, by call hash, with the parent block number at
-	/// submission; resubmitted once the extrinsic's era has surely passed.
+	/// Unshields submitted, by call hash, with the node's finalized block at
+	/// submission; resubmitted once the extrinsic's era has passed.
 	unshields: Arc<Mutex<HashMap<H256, u32>>>,
 	client: Arc<Mutex<Option<Arc<ChainClient>>>>,
 }
@@ -60,25 +60,22 @@ impl Submitter {
 		Ok(())
 	}
 
-	/// Asks the vault to pay every pending unshield that was not submitted
-	/// within the last era and was not paid yet (the pallet pays each call
-	/// hash once, so a resubmission can never pay twice).
+	/// Asks the vault to pay every pending unshield that is not paid yet and
+	/// whose last submission's era has passed at the node's `finalized`
+	/// head. The core builds each payout from its own pending list, by call
+	/// hash. The memory of what was sent is only an economy of fees: lost at
+	/// a restart, every pending unshield is sent once more, which is
+	/// harmless (the pallet pays a call hash once, and a failed payout never
+	/// refunds: only the unshield's expiry does).
 	pub async fn submit_unshields(
 		&self,
 		pending: &[PendingUnshield],
-		current_block: u32,
+		finalized: u32,
 	) -> Result<(), String> {
 		let client = self.client().await?;
 		let shard = lock(&self.enclave).shard();
-		for unshield in pending {
-			{
-				let submitted = self.unshields.lock().await;
-				if let Some(at) = submitted.get(&unshield.call_hash) {
-					if current_block.saturating_sub(*at) <= MORTALITY_PERIOD as u32 + 2 {
-						continue;
-					}
-				}
-			}
+		let due = unshields_due(pending, &*self.unshields.lock().await, finalized);
+		for unshield in pending.iter().filter(|u| due.contains(&u.call_hash)) {
 			let key = pallet_enclave_bridge::ExecutedUnshieldCalls::<Runtime>::hashed_key_for(
 				shard,
 				unshield.call_hash,
@@ -88,14 +85,35 @@ impl Submitter {
 				continue; // paid; the finalized block with the payout will burn it
 			}
 			self.submit(
-				EnclaveCall::Unshield(unshield.clone()),
+				EnclaveCall::Unshield { call_hash: unshield.call_hash },
 				format!("unshield {:?} of {}", unshield.call_hash, unshield.amount),
 			)
 			.await?;
-			self.unshields.lock().await.insert(unshield.call_hash, current_block);
+			self.unshields.lock().await.insert(unshield.call_hash, finalized);
 		}
 		let live: std::collections::HashSet<H256> = pending.iter().map(|u| u.call_hash).collect();
 		self.unshields.lock().await.retain(|hash, _| live.contains(hash));
 		Ok(())
 	}
+}
+
+/// The pending unshields to (re)submit at the node's `finalized` head: not
+/// expired, and not `submitted` (call hash -> finalized head at submission)
+/// within the last era (a mortal era starts at or before the finalized head
+/// it was signed at, so after `MORTALITY_PERIOD` more blocks it is over).
+pub fn unshields_due(
+	pending: &[PendingUnshield],
+	submitted: &HashMap<H256, u32>,
+	finalized: u32,
+) -> Vec<H256> {
+	pending
+		.iter()
+		.filter(|u| u.expires_at >= finalized)
+		.filter(|u| {
+			submitted
+				.get(&u.call_hash)
+				.is_none_or(|at| finalized > at.saturating_add(MORTALITY_PERIOD as u32))
+		})
+		.map(|u| u.call_hash)
+		.collect()
 }

@@ -5,14 +5,79 @@
 use std::time::{Duration, Instant};
 
 use integritee_chain_client::ChainClient;
-use integritee_enclave::{stf::calls_root, EnclaveCall, Invariant};
-use polkadot_sdk::sp_core::H256;
+use integritee_enclave::{EnclaveCall, ImportReport, Invariant};
 
-use crate::{args::Args, health::Health, lock, parentchain, submitter::Submitter, SharedEnclave};
+use crate::{
+	args::Args,
+	health::Health,
+	lock,
+	parentchain::{self, ChunkError, ParentchainReader},
+	submitter::Submitter,
+	SharedEnclave,
+};
 
 const COMPONENT: &str = "parent-chain sync";
 /// A chunk window grows up to this many blocks when it holds no justification.
 const MAX_WINDOW: u32 = 4096;
+
+/// Why a sync step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+	#[error(transparent)]
+	Chunk(#[from] ChunkError),
+	#[error("parent-chain block refused: {0}")]
+	Import(integritee_enclave::Error),
+	#[error("the light client has no checkpoint")]
+	NoCheckpoint,
+	#[error("the import task died: {0}")]
+	Task(String),
+}
+
+/// What one sync step did.
+pub enum Step {
+	/// The light client is at the finalized head.
+	UpToDate { head: u32 },
+	/// No block of the window carries a justification yet.
+	NoJustification { head: u32 },
+	/// A chunk of `blocks` blocks was imported.
+	Imported { from: u32, blocks: u32, fetched: Duration, report: ImportReport },
+}
+
+/// One step: the next chunk after the light client's head, up to
+/// `finalized` and at most `window` blocks, cut at authority-set changes the
+/// core names, fetched from `reader` and imported by the trusted core.
+pub async fn import_next_chunk(
+	reader: &impl ParentchainReader,
+	enclave: &SharedEnclave,
+	finalized: u32,
+	window: u32,
+) -> Result<Step, SyncError> {
+	let (head, keys) = {
+		let core = lock(enclave);
+		(core.light_client_head().ok_or(SyncError::NoCheckpoint)?.0, core.proof_keys())
+	};
+	if head >= finalized {
+		return Ok(Step::UpToDate { head });
+	}
+	let started = Instant::now();
+	let chunk = parentchain::fetch_chunk(reader, head + 1, finalized, window, &keys, |headers| {
+		lock(enclave).chunk_limit(headers)
+	})
+	.await?;
+	let Some((blocks, justification)) = chunk else {
+		return Ok(Step::NoJustification { head });
+	};
+	let count = blocks.len() as u32;
+	let fetched = started.elapsed();
+	let report = {
+		let enclave = enclave.clone();
+		tokio::task::spawn_blocking(move || lock(&enclave).import(blocks, &justification))
+			.await
+			.map_err(|e| SyncError::Task(e.to_string()))?
+			.map_err(SyncError::Import)?
+	};
+	Ok(Step::Imported { from: head + 1, blocks: count, fetched, report })
+}
 
 pub async fn run(
 	args: Args,
@@ -21,42 +86,32 @@ pub async fn run(
 	submitter: Submitter,
 ) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| format!("connect: {e}"))?;
-	let keys = lock(&enclave).proof_keys();
+	// Not remembered across restarts: the first chunk after a start is
+	// confirmed at once (the core's unconfirmed calls survive restarts).
 	let mut last_confirmed = 0u32;
-	let mut unconfirmed_calls: Vec<H256> = Vec::new();
 	let mut window = args.chunk_blocks.max(1);
 	loop {
-		let (_, finalized) =
-			client.finalized_head().await.map_err(|e| format!("finalized head: {e}"))?;
+		let finalized = client.finalized_number().await.map_err(|e| e.to_string())?;
 		health.set_finalized(finalized);
-		let head =
-			lock(&enclave).light_client_head().ok_or("the light client has no checkpoint")?.0;
-		if head >= finalized {
-			health.set_progress(head, finalized);
-			tokio::time::sleep(Duration::from_millis(500)).await;
-			continue;
-		}
 		let started = Instant::now();
-		let Some((blocks, justification)) =
-			parentchain::fetch_chunk(&client, head + 1, finalized, window, &keys).await?
-		else {
-			if head.saturating_add(window) < finalized && window < MAX_WINDOW {
-				window = (window * 2).min(MAX_WINDOW);
-			} else {
+		let step = import_next_chunk(&client, &enclave, finalized, window).await;
+		let (head, count, fetched, report) = match step.map_err(|e| e.to_string())? {
+			Step::UpToDate { head } => {
+				health.set_progress(head, finalized);
 				tokio::time::sleep(Duration::from_millis(500)).await;
+				continue;
 			}
-			continue;
+			Step::NoJustification { head } => {
+				if head.saturating_add(window) < finalized && window < MAX_WINDOW {
+					window = (window * 2).min(MAX_WINDOW);
+				} else {
+					tokio::time::sleep(Duration::from_millis(500)).await;
+				}
+				continue;
+			}
+			Step::Imported { from, blocks, fetched, report } => (from - 1, blocks, fetched, report),
 		};
 		window = args.chunk_blocks.max(1);
-		let count = blocks.len() as u32;
-		let fetched = started.elapsed();
-		let report = {
-			let enclave = enclave.clone();
-			tokio::task::spawn_blocking(move || lock(&enclave).import(blocks, &justification))
-				.await
-				.map_err(|e| format!("import task: {e}"))?
-				.map_err(|e| e.to_string())?
-		};
 		health.set_problem(COMPONENT, None);
 		let (number, hash) = report.last_block;
 		health.set_progress(number, finalized);
@@ -76,39 +131,75 @@ pub async fn run(
 		for failure in &report.own_failures {
 			log::warn!("enclave extrinsic failed on chain: {failure}");
 		}
-		match report.invariant {
-			Invariant::Holds => health.set_problem("invariant", None),
-			Invariant::Surplus { issuance, vault } => {
-				log::warn!("the vault holds {vault}, more than the issued {issuance} (direct transfers to it)");
-				health.set_problem("invariant", None);
+		health.set_problem("invariant", invariant_problem(report.invariant));
+		let membership = report.serving_member.as_ref().map(not_serving_problem);
+		if let Some(problem) = &membership {
+			if !health.has_problem(MEMBERSHIP) {
+				log::error!("{problem}");
 			}
-			Invariant::Breach { issuance, vault } => health.set_problem(
-				"invariant",
-				Some(format!("BREACH: confidential issuance {issuance} > vault balance {vault}")),
-			),
 		}
-		if !report.executed_call_hashes.is_empty() {
-			log::info!("block {number}: executed {} inputs", report.executed_call_hashes.len());
+		health.set_problem(MEMBERSHIP, membership);
+		for expired in &report.expired_unshields {
+			log::warn!(
+				"unshield {:?} of {} expired unpaid at parent block {}: refunded to the sender",
+				expired.call_hash,
+				expired.amount,
+				expired.expires_at
+			);
 		}
-		unconfirmed_calls.extend(report.executed_call_hashes);
-		if !unconfirmed_calls.is_empty()
-			|| number >= last_confirmed.saturating_add(args.confirm_every)
+		if report.calls_executed > 0 {
+			log::info!("block {number}: executed {} trusted calls", report.calls_executed);
+		}
+		// The core decides what a confirmation says; the host only when:
+		// after executed calls, otherwise every --confirm-every blocks.
+		if report.calls_executed > 0 || number >= last_confirmed.saturating_add(args.confirm_every)
 		{
-			let call = EnclaveCall::ConfirmProcessed {
-				number,
-				hash,
-				calls_root: calls_root(&unconfirmed_calls),
-			};
-			match submitter.submit(call, format!("confirmation of block {number}")).await {
-				Ok(()) => {
-					unconfirmed_calls.clear();
-					last_confirmed = number;
-				}
+			let what = format!("confirmation of block {number} ({hash:?})");
+			match submitter.submit(EnclaveCall::ConfirmProcessed, what).await {
+				Ok(()) => last_confirmed = number,
 				Err(e) => log::warn!("{e}"),
 			}
 		}
-		if let Err(e) = submitter.submit_unshields(&report.pending_unshields, number).await {
+		if let Err(e) = submitter.submit_unshields(&report.pending_unshields, finalized).await {
 			log::warn!("unshield submission: {e}");
 		}
+	}
+}
+
+/// The health component of the one-instance-per-shard rule.
+pub const MEMBERSHIP: &str = "shard membership";
+
+/// What health says while `serving` (another enclave) serves the shard.
+pub fn not_serving_problem(serving: &integritee_stf_primitives::AccountId) -> String {
+	format!(
+		"enclave {serving} serves this shard (it joined first); this worker has its own keys and \
+		 state, so it follows the chain but refuses to serve (no answers, confirmations or \
+		 payouts). Stop it, or, if {serving} is gone for good, move that enclave's data to this \
+		 machine (or provision the shard) before root purges it with \
+		 EnclaveBridge::purge_enclave_from_shard"
+	)
+}
+
+/// The health problem an invariant is, if any: a breach always (users'
+/// funds are not covered; payouts are stopped), a surplus above the parent
+/// chain's existential deposit too (funds sent to the vault directly are
+/// stuck there, or confidential balances were lost).
+pub fn invariant_problem(invariant: Invariant) -> Option<String> {
+	match invariant {
+		Invariant::Holds => None,
+		Invariant::Surplus { issuance, vault }
+			if vault - issuance <= integritee_runtime::EXISTENTIAL_DEPOSIT =>
+		{
+			None
+		}
+		Invariant::Surplus { issuance, vault } => Some(format!(
+			"SURPLUS: the vault holds {vault}, {} more than the confidential issuance {issuance} \
+			 (funds sent to it directly, or confidential state lost)",
+			vault - issuance
+		)),
+		Invariant::Breach { issuance, vault } => Some(format!(
+			"BREACH: confidential issuance {issuance} > vault balance {vault}; payouts are \
+			 stopped until the vault covers it"
+		)),
 	}
 }

@@ -6,8 +6,13 @@
 //!   natively inside our externalities over the committed state (no WASM, no
 //!   fees, existential deposit 1), and the execution of a parent-chain
 //!   block's inputs ([`StfInput`]): trusted calls (signature for MRENCLAVE
-//!   and shard, nonce), shields, and the two-phase unshield (reserve, then
-//!   burn or unreserve);
+//!   and shard, nonce), shields, and the two-phase unshield (reserve with an
+//!   expiry block, then burn on the finalized payout or unreserve once a
+//!   finalized block passes the expiry without one: paid or refunded, never
+//!   both);
+//! - the executed calls not yet confirmed on the parent chain, kept in the
+//!   state (so in the same commit as the effects they describe) until the
+//!   enclave's own confirmation is seen in a finalized block;
 //! - the shard's state: the decrypted working copy in memory, and in one
 //!   redb file per shard a sealed checkpoint plus one sealed log record per
 //!   block, compacted when the log outgrows the state;
@@ -42,13 +47,18 @@ pub use integritee_stf_primitives::{
 	TrustedCallSigned,
 };
 pub use polkadot_sdk::sp_core::H256;
-pub use runtime::PendingUnshield;
+pub use runtime::{PendingUnshield, UnconfirmedCalls};
 pub use state::{ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 
 /// Default number of block snapshots kept.
 pub const DEFAULT_SNAPSHOTS: u32 = 100;
+
+/// Default number of parent-chain blocks an unshield stays payable after the
+/// block that reserved it (20 min at 2 s blocks; the parent chain allows at
+/// most 1200).
+pub const DEFAULT_UNSHIELD_LIFETIME: u32 = 600;
 
 /// What a shard's state is bound to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,12 +68,25 @@ pub struct StfConfig {
 	pub mr_enclave: MrEnclave,
 	/// How many of the last committed blocks can be reverted to (at least 1).
 	pub snapshots: u32,
+	/// An unshield reserved in parent block `n` is payable up to block
+	/// `n + unshield_lifetime` and refunded after it.
+	pub unshield_lifetime: u32,
+	/// The smallest unshield: the parent chain's existential deposit (a
+	/// smaller payout to a new account would fail there).
+	pub min_unshield: Balance,
 }
 
 impl StfConfig {
-	/// A config with [`DEFAULT_SNAPSHOTS`] snapshots.
+	/// A config with [`DEFAULT_SNAPSHOTS`] snapshots, an unshield lifetime of
+	/// [`DEFAULT_UNSHIELD_LIFETIME`] and no minimum unshield.
 	pub fn new(shard: ShardIdentifier, mr_enclave: MrEnclave) -> Self {
-		Self { shard, mr_enclave, snapshots: DEFAULT_SNAPSHOTS }
+		Self {
+			shard,
+			mr_enclave,
+			snapshots: DEFAULT_SNAPSHOTS,
+			unshield_lifetime: DEFAULT_UNSHIELD_LIFETIME,
+			min_unshield: 1,
+		}
 	}
 }
 
@@ -74,16 +97,19 @@ pub enum StfInput {
 	/// signature for (MRENCLAVE, shard) and the account's current nonce, else
 	/// it is rejected without any state change. Once both hold, the nonce is
 	/// consumed even if the dispatch fails. `BalanceTransfer` is
-	/// `transfer_allow_death`; `BalanceUnshield` reserves the amount and
-	/// records a [`PendingUnshield`] keyed by the call's hash.
+	/// `transfer_allow_death`; `BalanceUnshield` (at least
+	/// [`StfConfig::min_unshield`]) reserves the amount and records a
+	/// [`PendingUnshield`] keyed by the call's hash, expiring
+	/// [`StfConfig::unshield_lifetime`] blocks after this one.
 	Call(TrustedCallSigned),
 	/// Mint `amount` to `beneficiary` (a proven `ShieldFunds` event); `id`
 	/// identifies it (e.g. hash of block hash and event index).
 	Shield { id: H256, beneficiary: AccountId, amount: Balance },
 	/// The vault paid the unshield: burn the reserved amount, drop the entry.
 	UnshieldPaid { call_hash: H256 },
-	/// The payout failed: unreserve, drop the entry.
-	UnshieldFailed { call_hash: H256 },
+	/// This enclave's confirmation of parent block `up_to` is on chain: the
+	/// executed calls of blocks up to it are confirmed.
+	Confirmed { up_to: u32 },
 }
 
 /// Why an input changed nothing (but a consumed nonce, see [`StfInput::Call`]).
@@ -104,6 +130,9 @@ pub enum RejectReason {
 	/// No pending unshield has this call hash.
 	UnknownUnshield,
 }
+
+/// The reason text of an unshield below [`StfConfig::min_unshield`].
+pub const BELOW_MIN_UNSHIELD: &str = "unshield below the parent chain's existential deposit";
 
 /// Outcome of one input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -129,6 +158,8 @@ pub struct BlockOutcome {
 	pub executed_call_hashes: Vec<H256>,
 	/// Unshields this block reserved, for the vault to pay.
 	pub new_unshields: Vec<PendingUnshield>,
+	/// Unshields refunded by this block because it lies past their expiry.
+	pub expired_unshields: Vec<PendingUnshield>,
 	pub state_root: H256,
 	/// Shields minus paid unshields; must equal the vault's balance.
 	pub total_issuance: Balance,
@@ -143,7 +174,10 @@ pub enum Error {
 	WrongKey,
 	#[error("the state database belongs to shard {found}, not {expected}")]
 	WrongShard { expected: H256, found: H256 },
-	#[error("not an integritee-stf state database of a known format")]
+	#[error(
+		"not an integritee-stf state database of a known format (this build reads \
+		 integritee-stf/4; the state of an older build must be provisioned or synced anew)"
+	)]
 	UnknownFormat,
 	#[error("state record `{0}` is corrupt or was tampered with")]
 	CorruptRecord(&'static str),

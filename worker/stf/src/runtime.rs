@@ -72,7 +72,9 @@ impl pallet_balances::Config for Runtime {
 }
 
 /// An unshield waiting for the vault's payout on the parent chain: `amount`
-/// is reserved on `from` until the payout is seen (burn) or fails (unreserve).
+/// is reserved on `from` until a finalized block shows the payout (burn), or
+/// a finalized block past `expires_at` shows none (unreserve: the parent
+/// chain never pays after the expiry).
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct PendingUnshield {
 	/// Hash of the trusted call that asked for it; the vault pays with it as
@@ -81,12 +83,22 @@ pub struct PendingUnshield {
 	pub from: AccountId,
 	pub beneficiary: AccountId,
 	pub amount: Balance,
+	/// The last parent-chain block in which the vault may pay it.
+	pub expires_at: u32,
 }
 
-/// Pending unshields, in the trie under the prefix `twox128("IntegriteeStf") ++
+/// Pending unshields, in the state under the prefix `twox128("IntegriteeStf") ++
 /// twox128("PendingUnshields")`.
 #[frame_support::storage_alias]
 pub type PendingUnshields = StorageMap<IntegriteeStf, Blake2_128Concat, H256, PendingUnshield>;
+
+/// Executed trusted calls not yet covered by a confirmation on the parent
+/// chain: (parent block, call hash), in execution order.
+pub type UnconfirmedCalls = Vec<(u32, H256)>;
+
+#[frame_support::storage_alias]
+pub type Unconfirmed =
+	StorageValue<IntegriteeStf, UnconfirmedCalls, frame_support::pallet_prelude::ValueQuery>;
 
 /// Why a dispatch failed, readable; never contains state values.
 pub(crate) fn dispatch_error_text(e: DispatchError) -> String {
@@ -178,8 +190,8 @@ pub(crate) fn unshield_paid(call_hash: H256) -> Settle {
 	})
 }
 
-/// The payout failed: unreserves and drops the entry.
-pub(crate) fn unshield_failed(call_hash: H256) -> Settle {
+/// The payout can no longer happen (expired): unreserves and drops the entry.
+pub(crate) fn unshield_expired(call_hash: H256) -> Settle {
 	settle_unshield(call_hash, |p| {
 		<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::unreserve(
 			&p.from, p.amount,
@@ -206,4 +218,30 @@ fn settle_unshield(call_hash: H256, release: impl Fn(&PendingUnshield) -> Balanc
 
 pub(crate) fn pending_unshields() -> Vec<PendingUnshield> {
 	PendingUnshields::iter_values().collect()
+}
+
+pub(crate) fn pending_unshield(call_hash: H256) -> Option<PendingUnshield> {
+	PendingUnshields::get(call_hash)
+}
+
+pub(crate) fn unconfirmed_calls() -> UnconfirmedCalls {
+	Unconfirmed::get()
+}
+
+/// Records the calls `block` executed as unconfirmed.
+pub(crate) fn add_unconfirmed(block: u32, calls: &[H256]) {
+	if !calls.is_empty() {
+		Unconfirmed::mutate(|list| list.extend(calls.iter().map(|hash| (block, *hash))));
+	}
+}
+
+/// Drops the unconfirmed calls of blocks up to `up_to`.
+pub(crate) fn confirmed(up_to: u32) {
+	let mut list = Unconfirmed::get();
+	list.retain(|(block, _)| *block > up_to);
+	if list.is_empty() {
+		Unconfirmed::kill();
+	} else {
+		Unconfirmed::put(list);
+	}
 }

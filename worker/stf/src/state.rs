@@ -25,7 +25,7 @@ use crate::{
 		KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
 	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
-	StfConfig, StfInput, TrustedCall,
+	StfConfig, StfInput, TrustedCall, UnconfirmedCalls, BELOW_MIN_UNSHIELD,
 };
 
 /// Default page cache of the database file (redb's default).
@@ -214,6 +214,17 @@ impl ShardState {
 		self.read(runtime::pending_unshields)
 	}
 
+	/// The pending unshield `call_hash`, if it is reserved and not settled.
+	pub fn pending_unshield(&self, call_hash: H256) -> Result<Option<PendingUnshield>, Error> {
+		self.read(|| runtime::pending_unshield(call_hash))
+	}
+
+	/// Executed trusted calls that no confirmation on the parent chain covers
+	/// yet, with their parent blocks, in execution order.
+	pub fn unconfirmed_calls(&self) -> Result<UnconfirmedCalls, Error> {
+		self.read(runtime::unconfirmed_calls)
+	}
+
 	/// (block number, block hash, state root) of the blocks that
 	/// [`Self::revert_to`] can return to, oldest first.
 	pub fn snapshots(&self) -> Vec<(u32, H256, H256)> {
@@ -229,10 +240,12 @@ impl ShardState {
 		})
 	}
 
-	/// Executes the inputs of one parent-chain block in order and commits the
-	/// result together with `block` atomically (all or nothing). Refuses a
-	/// block whose number is not the last one's + 1 (any number is accepted
-	/// while no block has been applied).
+	/// Executes the inputs of one parent-chain block in order, then refunds
+	/// the pending unshields whose expiry lies before `block` and records
+	/// the executed calls as unconfirmed, and commits the result together
+	/// with `block` atomically (all or nothing). Refuses a block whose
+	/// number is not the last one's + 1 (any number is accepted while no
+	/// block has been applied).
 	pub fn apply_block(
 		&mut self,
 		block: (u32, H256),
@@ -245,6 +258,11 @@ impl ShardState {
 		}
 		let t0 = Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
+		let rules = BlockRules {
+			number: block.0,
+			unshield_expires_at: block.0.saturating_add(self.config.unshield_lifetime),
+			min_unshield: self.config.min_unshield,
+		};
 		// Signatures are checked outside the state machine (they read no state).
 		let checked: Vec<(StfInput, bool)> = inputs
 			.into_iter()
@@ -259,9 +277,9 @@ impl ShardState {
 
 		let t1 = Instant::now();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
-		let (outcomes, executed, new_unshields, issuance) = run_guarded(|| {
+		let executed = run_guarded(|| {
 			let mut ext = FlatExt { base: &self.values, overlay: &mut overlay };
-			set_and_run_with_externalities(&mut ext, || execute(checked))
+			set_and_run_with_externalities(&mut ext, || execute(checked, &rules))
 		})?;
 		if overlay.transaction_depth() != 0 {
 			return Err(Error::State("a storage transaction was left open".into()));
@@ -318,11 +336,12 @@ impl ShardState {
 		}
 		self.compact_if_due_or_log();
 		Ok(BlockOutcome {
-			outcomes,
-			executed_call_hashes: executed,
-			new_unshields,
+			outcomes: executed.outcomes,
+			executed_call_hashes: executed.call_hashes,
+			new_unshields: executed.new_unshields,
+			expired_unshields: executed.expired_unshields,
 			state_root: new_root,
-			total_issuance: issuance,
+			total_issuance: executed.issuance,
 		})
 	}
 
@@ -530,10 +549,28 @@ fn run_guarded<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
 	catch_unwind(AssertUnwindSafe(f)).map_err(|_| Error::State("execution panicked".into()))
 }
 
-type Executed = (Vec<InputOutcome>, Vec<H256>, Vec<PendingUnshield>, Balance);
+/// What a block's execution depends on besides its inputs.
+struct BlockRules {
+	/// The parent block being executed.
+	number: u32,
+	/// The expiry of unshields this block reserves.
+	unshield_expires_at: u32,
+	min_unshield: Balance,
+}
 
-/// Executes checked inputs; runs inside externalities.
-fn execute(inputs: Vec<(StfInput, bool)>) -> Executed {
+/// What [`execute`] did.
+struct Executed {
+	outcomes: Vec<InputOutcome>,
+	call_hashes: Vec<H256>,
+	new_unshields: Vec<PendingUnshield>,
+	expired_unshields: Vec<PendingUnshield>,
+	issuance: Balance,
+}
+
+/// Executes checked inputs, then the block's own duties (expired unshields
+/// are refunded, executed calls recorded as unconfirmed); runs inside
+/// externalities.
+fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
 	let mut outcomes = Vec::with_capacity(inputs.len());
 	let mut executed = Vec::new();
 	let mut new_unshields = Vec::new();
@@ -567,8 +604,17 @@ fn execute(inputs: Vec<(StfInput, bool)>) -> Executed {
 					TrustedCall::BalanceTransfer { from, to, amount } => {
 						runtime::transfer(&from, &to, amount)
 					}
+					TrustedCall::BalanceUnshield { amount, .. } if amount < rules.min_unshield => {
+						Err(BELOW_MIN_UNSHIELD.to_string())
+					}
 					TrustedCall::BalanceUnshield { from, beneficiary, amount } => {
-						let pending = PendingUnshield { call_hash, from, beneficiary, amount };
+						let pending = PendingUnshield {
+							call_hash,
+							from,
+							beneficiary,
+							amount,
+							expires_at: rules.unshield_expires_at,
+						};
 						let r = runtime::unshield(pending.clone());
 						if r.is_ok() {
 							new_unshields.push(pending);
@@ -590,13 +636,35 @@ fn execute(inputs: Vec<(StfInput, bool)>) -> Executed {
 			StfInput::UnshieldPaid { call_hash } => {
 				settled(call_hash, runtime::unshield_paid(call_hash))
 			}
-			StfInput::UnshieldFailed { call_hash } => {
-				settled(call_hash, runtime::unshield_failed(call_hash))
+			StfInput::Confirmed { up_to } => {
+				runtime::confirmed(up_to);
+				InputOutcome::Executed { call_hash: H256::zero() }
 			}
 		};
 		outcomes.push(outcome);
 	}
-	(outcomes, executed, new_unshields, runtime::total_issuance())
+	// The parent chain pays an unshield up to its expiry block only: past
+	// it, with no payout seen in any block up to it, the funds go back.
+	let mut expired_unshields = Vec::new();
+	for pending in runtime::pending_unshields() {
+		if pending.expires_at < rules.number {
+			match runtime::unshield_expired(pending.call_hash) {
+				Settle::Done => expired_unshields.push(pending),
+				Settle::Unknown | Settle::Failed(_) => log::error!(
+					target: "integritee-stf",
+					"an expired unshield could not be refunded (reserved balance below it)"
+				),
+			}
+		}
+	}
+	runtime::add_unconfirmed(rules.number, &executed);
+	Executed {
+		outcomes,
+		call_hashes: executed,
+		new_unshields,
+		expired_unshields,
+		issuance: runtime::total_issuance(),
+	}
 }
 
 fn settled(call_hash: H256, s: Settle) -> InputOutcome {

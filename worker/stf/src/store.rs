@@ -35,8 +35,9 @@ pub(crate) const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
 pub(crate) const UNDO: TableDefinition<u32, &[u8]> = TableDefinition::new("undo");
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
-/// Version 3: checkpoint + log of sealed changes, set-hash root, undo records.
-pub(crate) const FORMAT: &[u8] = b"integritee-stf/3";
+/// Version 4: checkpoint + log of sealed changes, set-hash root, undo
+/// records; unshields carry an expiry block (version 3 had none).
+pub(crate) const FORMAT: &[u8] = b"integritee-stf/4";
 
 pub(crate) const KEYCHECK_PLAIN: &[u8] = b"integritee-stf key check v1";
 

@@ -22,8 +22,19 @@ fn shard() -> H256 {
 	H256::repeat_byte(0x5a)
 }
 
+/// Unshields stay payable this many blocks after the block that reserved them.
+const LIFETIME: u32 = 5;
+/// The parent chain's existential deposit in these tests.
+const MIN_UNSHIELD: Balance = 10;
+
 fn config() -> StfConfig {
-	StfConfig { shard: shard(), mr_enclave: MR, snapshots: 100 }
+	StfConfig {
+		shard: shard(),
+		mr_enclave: MR,
+		snapshots: 100,
+		unshield_lifetime: LIFETIME,
+		min_unshield: MIN_UNSHIELD,
+	}
 }
 
 fn pair(seed: &str) -> sr25519::Pair {
@@ -99,6 +110,7 @@ fn shield_transfer_unshield_paid_burns_and_tracks_issuance() {
 		from: acc(&alice),
 		beneficiary: vault_payee.clone(),
 		amount: 200,
+		expires_at: 11 + LIFETIME,
 	};
 	assert_eq!(out.new_unshields, vec![pending.clone()]);
 	assert_eq!(s.pending_unshields().unwrap(), vec![pending]);
@@ -127,8 +139,19 @@ fn shield_transfer_unshield_paid_burns_and_tracks_issuance() {
 	assert_eq!(s.total_issuance().unwrap(), 800);
 }
 
+/// Applies empty blocks `from..=to`.
+fn empty_blocks(s: &mut ShardState, from: u32, to: u32) -> Vec<PendingUnshield> {
+	let mut expired = Vec::new();
+	for n in from..=to {
+		expired.extend(s.apply_block((n, bh(n)), vec![]).unwrap().expired_unshields);
+	}
+	expired
+}
+
+/// Fail first (the expiry passes without a payout: refund), then a payout
+/// of the same hash: nothing is burnt a second time, the refund stands.
 #[test]
-fn failed_unshield_unreserves() {
+fn expired_unshield_is_refunded_and_a_late_payout_changes_nothing() {
 	let dir = tempfile::tempdir().unwrap();
 	let mut s = open(dir.path());
 	let alice = pair("Alice");
@@ -136,12 +159,72 @@ fn failed_unshield_unreserves() {
 	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
 		.unwrap();
 	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 400);
-	let out = s.apply_block((2, bh(2)), vec![StfInput::UnshieldFailed { call_hash: u.hash() }]);
-	assert!(executed(&out.unwrap().outcomes[0]));
+	let expires_at = 1 + LIFETIME;
+	assert_eq!(s.pending_unshield(u.hash()).unwrap().unwrap().expires_at, expires_at);
+	// Up to the expiry block itself the vault may still pay: nothing moves.
+	assert!(empty_blocks(&mut s, 2, expires_at).is_empty());
+	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 400);
+	// The first block past it refunds.
+	let expired = empty_blocks(&mut s, expires_at + 1, expires_at + 1);
+	assert_eq!(expired.len(), 1);
+	assert_eq!(expired[0].call_hash, u.hash());
 	let a = s.account_info(&acc(&alice)).unwrap();
 	assert_eq!((a.free, a.reserved, a.nonce), (1_000, 0, 1));
 	assert_eq!(s.total_issuance().unwrap(), 1_000);
 	assert!(s.pending_unshields().unwrap().is_empty());
+	let n = expires_at + 2;
+	let out = s.apply_block((n, bh(n)), vec![StfInput::UnshieldPaid { call_hash: u.hash() }]);
+	assert_eq!(
+		out.unwrap().outcomes,
+		vec![InputOutcome::Rejected { reason: RejectReason::UnknownUnshield }]
+	);
+	assert_eq!(s.account_info(&acc(&alice)).unwrap().free, 1_000);
+	assert_eq!(s.total_issuance().unwrap(), 1_000);
+}
+
+/// Pay first (in the expiry block itself), then the expiry passes: burnt
+/// once, never refunded.
+#[test]
+fn paid_unshield_is_never_refunded() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let alice = pair("Alice");
+	let u = unshield(&alice, &AccountId::new([9; 32]), 400, 0);
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
+		.unwrap();
+	let expires_at = 1 + LIFETIME;
+	empty_blocks(&mut s, 2, expires_at - 1);
+	let out = s
+		.apply_block(
+			(expires_at, bh(expires_at)),
+			vec![StfInput::UnshieldPaid { call_hash: u.hash() }],
+		)
+		.unwrap();
+	assert!(executed(&out.outcomes[0]));
+	assert!(out.expired_unshields.is_empty());
+	assert!(empty_blocks(&mut s, expires_at + 1, expires_at + 3).is_empty());
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.reserved), (600, 0));
+	assert_eq!(s.total_issuance().unwrap(), 600);
+}
+
+#[test]
+fn unshield_below_the_existential_deposit_or_the_balance_reserves_nothing() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let alice = pair("Alice");
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	let dust = unshield(&alice, &AccountId::new([9; 32]), MIN_UNSHIELD - 1, 0);
+	let out = s.apply_block((2, bh(2)), vec![StfInput::Call(dust)]).unwrap();
+	assert_eq!(
+		out.outcomes,
+		vec![InputOutcome::Rejected {
+			reason: RejectReason::DispatchFailed(integritee_stf::BELOW_MIN_UNSHIELD.into())
+		}]
+	);
+	assert!(out.new_unshields.is_empty());
+	let a = s.account_info(&acc(&alice)).unwrap();
+	assert_eq!((a.free, a.reserved, a.nonce), (1_000, 0, 1), "the nonce is consumed");
 	// Unshielding more than the free balance reserves nothing.
 	let too_much = unshield(&alice, &AccountId::new([9; 32]), 5_000, 1);
 	let out = s.apply_block((3, bh(3)), vec![StfInput::Call(too_much)]).unwrap();
@@ -152,6 +235,38 @@ fn failed_unshield_unreserves() {
 	assert!(out.new_unshields.is_empty());
 	assert!(s.pending_unshields().unwrap().is_empty());
 	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 0);
+}
+
+/// The executed calls stay unconfirmed, in the state and across a reopen,
+/// until the enclave's own confirmation of their block is seen.
+#[test]
+fn executed_calls_stay_unconfirmed_until_their_confirmation_is_seen() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	assert!(s.unconfirmed_calls().unwrap().is_empty(), "shields are not trusted calls");
+	let t0 = transfer(&alice, &acc(&bob), 1, 0);
+	let t1 = transfer(&alice, &acc(&bob), 1, 1);
+	let hash = |t: &StfInput| match t {
+		StfInput::Call(c) => c.hash(),
+		_ => unreachable!(),
+	};
+	s.apply_block((2, bh(2)), vec![t0.clone()]).unwrap();
+	s.apply_block((3, bh(3)), vec![t1.clone()]).unwrap();
+	assert_eq!(s.unconfirmed_calls().unwrap(), vec![(2, hash(&t0)), (3, hash(&t1))]);
+	drop(s);
+	let mut s = open(dir.path());
+	assert_eq!(s.unconfirmed_calls().unwrap(), vec![(2, hash(&t0)), (3, hash(&t1))]);
+	// The confirmation of block 2 (seen in block 4) covers t0 only.
+	s.apply_block((4, bh(4)), vec![StfInput::Confirmed { up_to: 2 }]).unwrap();
+	assert_eq!(s.unconfirmed_calls().unwrap(), vec![(3, hash(&t1))]);
+	// A replayed, older confirmation changes nothing.
+	let root = s.state_root();
+	s.apply_block((5, bh(5)), vec![StfInput::Confirmed { up_to: 2 }]).unwrap();
+	assert_eq!(s.state_root(), root);
+	s.apply_block((6, bh(6)), vec![StfInput::Confirmed { up_to: 5 }]).unwrap();
+	assert!(s.unconfirmed_calls().unwrap().is_empty());
 }
 
 #[test]

@@ -25,6 +25,17 @@
 //! from the caller into the vault; unshielding, requested by an enclave of the
 //! shard, pays them out once per call hash.
 //!
+//! ## Unshield: paid or expired, never both
+//! Every unshield request carries an expiry block, fixed by the enclave when
+//! it reserved the funds. The vault pays a call hash at most once, and only
+//! up to its expiry block (inclusive); from the block after it on, the
+//! request can never be paid, so the shard's enclaves refund (unreserve) it
+//! once they see a finalized block past the expiry without a payout. The
+//! record of a paid hash is kept until its expiry has passed (when no
+//! extrinsic for it can succeed anyway) and then pruned, so the records stay
+//! bounded. An expiry more than [`Config::MaxUnshieldLifetime`] blocks ahead
+//! is refused.
+//!
 //! ## Calls
 //! - [`Pallet::invoke`]: anyone; an encrypted call for the shard's enclaves.
 //! - [`Pallet::confirm_processed_parentchain_block`]: an enclave of the shard.
@@ -67,7 +78,7 @@ pub mod pallet {
 		frame_system::pallet_prelude::*,
 		sp_core::H256,
 		sp_io::hashing::blake2_256,
-		sp_runtime::traits::{Saturating, Zero},
+		sp_runtime::traits::{One, Saturating, Zero},
 	};
 
 	/// The balance type of the vault currency.
@@ -104,6 +115,9 @@ pub mod pallet {
 		/// Seed of the shard vault accounts.
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
+		/// How far ahead (in blocks) an unshield's expiry may lie.
+		#[pallet::constant]
+		type MaxUnshieldLifetime: Get<BlockNumberFor<Self>>;
 		type WeightInfo: WeightInfo;
 	}
 
@@ -124,6 +138,7 @@ pub mod pallet {
 	/// The block in which an unshield request of a shard (by its call hash)
 	/// was paid. Keyed by shard too, so that the enclaves of one shard cannot
 	/// block another shard's request by paying the same call hash first.
+	/// Pruned once the request's expiry has passed ([`UnshieldExpiries`]).
 	#[pallet::storage]
 	pub type ExecutedUnshieldCalls<T: Config> = StorageDoubleMap<
 		_,
@@ -134,6 +149,23 @@ pub mod pallet {
 		BlockNumberFor<T>,
 		OptionQuery,
 	>;
+
+	/// Paid unshields by expiry block: what [`ExecutedUnshieldCalls`] may
+	/// forget once that block has passed.
+	#[pallet::storage]
+	pub type UnshieldExpiries<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		Blake2_128Concat,
+		(ShardIdentifier, H256),
+		(),
+		OptionQuery,
+	>;
+
+	/// The next expiry block whose records [`Hooks::on_idle`] prunes.
+	#[pallet::storage]
+	pub type NextExpiryToPrune<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// The last parent-chain block (number, hash) each enclave of a shard
 	/// confirmed to have processed.
@@ -234,6 +266,12 @@ pub mod pallet {
 		ZeroAmount,
 		/// This unshield request (call hash) of the shard was already paid.
 		UnshieldAlreadyExecuted,
+		/// The unshield request's expiry block has passed: it can never be
+		/// paid (the shard's enclaves refund it).
+		UnshieldExpired,
+		/// The unshield request's expiry lies more than `MaxUnshieldLifetime`
+		/// blocks ahead.
+		UnshieldExpiryTooFar,
 		/// The shard's vault cannot pay the amount.
 		InsufficientVaultBalance,
 		/// The payment would leave the vault with less than the existential
@@ -269,6 +307,15 @@ pub mod pallet {
 				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
 			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Forgets paid unshields whose expiry has passed, as far as the
+		/// block's spare weight allows; the rest waits for the next block.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_expired_unshields(now, remaining)
 		}
 	}
 
@@ -366,9 +413,10 @@ pub mod pallet {
 
 		/// Pay `amount` from the shard's vault to `beneficiary`, as requested by
 		/// an enclave of the shard. Each `call_hash` is paid at most once per
-		/// shard. The
-		/// vault may be emptied entirely (and is then reaped), but never left
-		/// with dust below the existential deposit.
+		/// shard, and only up to its `expires_at` block (inclusive; at most
+		/// `MaxUnshieldLifetime` blocks ahead). The vault may be emptied
+		/// entirely (and is then reaped), but never left with dust below the
+		/// existential deposit.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::unshield_funds(T::MaxInstancesLimit::get()))]
 		pub fn unshield_funds(
@@ -377,9 +425,16 @@ pub mod pallet {
 			beneficiary: T::AccountId,
 			amount: BalanceOf<T>,
 			call_hash: H256,
+			expires_at: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
 			Self::ensure_member(&signer, &shard)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= expires_at, Error::<T>::UnshieldExpired);
+			ensure!(
+				expires_at <= now.saturating_add(T::MaxUnshieldLifetime::get()),
+				Error::<T>::UnshieldExpiryTooFar
+			);
 			ensure!(
 				!ExecutedUnshieldCalls::<T>::contains_key(shard, call_hash),
 				Error::<T>::UnshieldAlreadyExecuted
@@ -407,11 +462,8 @@ pub mod pallet {
 				amount,
 				Preservation::Expendable,
 			)?;
-			ExecutedUnshieldCalls::<T>::insert(
-				shard,
-				call_hash,
-				frame_system::Pallet::<T>::block_number(),
-			);
+			ExecutedUnshieldCalls::<T>::insert(shard, call_hash, now);
+			UnshieldExpiries::<T>::insert(expires_at, (shard, call_hash), ());
 			Self::deposit_event(Event::UnshieldedFunds { shard, beneficiary, amount, call_hash });
 			Ok(())
 		}
@@ -561,6 +613,38 @@ pub mod pallet {
 					(config, false)
 				}
 			}
+		}
+
+		/// Removes the records of paid unshields whose expiry lies before
+		/// `now`, oldest expiry first, within `limit`; returns the weight used.
+		pub(crate) fn prune_expired_unshields(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+			let per_entry = T::DbWeight::get().reads_writes(1, 2);
+			let mut used = T::DbWeight::get().reads_writes(1, 1);
+			if limit.any_lt(used.saturating_add(per_entry)) {
+				return Weight::zero();
+			}
+			let mut cursor = NextExpiryToPrune::<T>::get();
+			while cursor < now {
+				let mut exhausted = true;
+				for ((shard, call_hash), ()) in UnshieldExpiries::<T>::drain_prefix(cursor) {
+					ExecutedUnshieldCalls::<T>::remove(shard, call_hash);
+					used = used.saturating_add(per_entry);
+					if limit.any_lt(used.saturating_add(per_entry)) {
+						exhausted = false;
+						break;
+					}
+				}
+				if !exhausted {
+					break;
+				}
+				cursor = cursor.saturating_add(One::one());
+				used = used.saturating_add(T::DbWeight::get().reads(1));
+				if limit.any_lt(used.saturating_add(per_entry)) {
+					break;
+				}
+			}
+			NextExpiryToPrune::<T>::put(cursor);
+			used
 		}
 
 		/// Nobody uses the shard yet: no active signers and an empty vault.

@@ -41,6 +41,8 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	// Real database weights, so that weight-bounded pruning can be tested.
+	type DbWeight = polkadot_sdk::frame_support::weights::constants::RocksDbWeight;
 }
 
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
@@ -71,6 +73,7 @@ impl pallet_teerex::Config for Test {
 pub const MAX_CIPHERTEXT_LENGTH: u32 = 64;
 pub const MAX_BENEFICIARY_LENGTH: u32 = 32;
 pub const MAX_INSTANCES_LIMIT: u32 = 3;
+pub const MAX_UNSHIELD_LIFETIME: u64 = 100;
 
 parameter_types! {
 	pub const EnclaveBridgePalletId: PalletId = PalletId(*b"ecl/brdg");
@@ -83,6 +86,7 @@ impl pallet_enclave_bridge::Config for Test {
 	type MaxBeneficiaryLength = ConstU32<MAX_BENEFICIARY_LENGTH>;
 	type MaxInstancesLimit = ConstU32<MAX_INSTANCES_LIMIT>;
 	type PalletId = EnclaveBridgePalletId;
+	type MaxUnshieldLifetime = ConstU64<MAX_UNSHIELD_LIFETIME>;
 	type WeightInfo = ();
 }
 

@@ -1,14 +1,19 @@
 #![allow(clippy::unwrap_used)]
 use crate::{
-	mock::*, Error, Event, ExecutedUnshieldCalls, LastProcessedParentchainBlock,
-	ShardConfigRegistry, ShardStatus,
+	mock::*, Error, Event, ExecutedUnshieldCalls, LastProcessedParentchainBlock, NextExpiryToPrune,
+	ShardConfigRegistry, ShardStatus, UnshieldExpiries,
 };
 use integritee_primitives::{
 	ShardConfig, ShardIdentifier, ShardMembership, ShardMembershipError, ShardSignerStatus,
 	UpgradableShardConfig,
 };
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok, traits::fungible::Inspect},
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::{fungible::Inspect, Hooks},
+		weights::Weight,
+	},
+	frame_system,
 	sp_core::H256,
 	sp_runtime::{BuildStorage, DispatchError, TokenError},
 };
@@ -81,6 +86,10 @@ fn shield(who: &AccountId, shard: ShardIdentifier, amount: Balance) {
 	));
 }
 
+/// Blocks an unshield request stays payable in these tests.
+const LIFETIME: u64 = 10;
+
+/// An unshield request that expires `LIFETIME` blocks from now.
 fn unshield(
 	who: &AccountId,
 	shard: ShardIdentifier,
@@ -88,13 +97,32 @@ fn unshield(
 	amount: Balance,
 	call_hash: H256,
 ) -> DispatchResultT {
+	let expires_at = System::block_number() + LIFETIME;
+	unshield_expiring(who, shard, beneficiary, amount, call_hash, expires_at)
+}
+
+fn unshield_expiring(
+	who: &AccountId,
+	shard: ShardIdentifier,
+	beneficiary: &AccountId,
+	amount: Balance,
+	call_hash: H256,
+	expires_at: u64,
+) -> DispatchResultT {
 	EnclaveBridge::unshield_funds(
 		RuntimeOrigin::signed(who.clone()),
 		shard,
 		beneficiary.clone(),
 		amount,
 		call_hash,
+		expires_at,
 	)
+}
+
+/// Runs `on_idle` with ample weight at block `n`.
+fn idle_at(n: u64) {
+	run_to_block(n);
+	EnclaveBridge::on_idle(n, Weight::MAX);
 }
 
 // ---------------------------------------------------------------- invoke
@@ -749,7 +777,7 @@ fn unshield_funds_refuses_non_members() {
 			Error::<Test>::ShardNotInitialized
 		);
 		assert_noop!(
-			EnclaveBridge::unshield_funds(RuntimeOrigin::root(), shard_b, bob(), 100, call_hash),
+			EnclaveBridge::unshield_funds(RuntimeOrigin::root(), shard_b, bob(), 100, call_hash, 5),
 			DispatchError::BadOrigin
 		);
 		assert_eq!(balance(&EnclaveBridge::vault_account(&shard_b)), 500);
@@ -779,6 +807,136 @@ fn unshield_funds_refuses_expired_enclave() {
 			unshield(&enclave(1), shard, &bob(), 50, H256::repeat_byte(1)),
 			Error::<Test>::EnclaveNotRegistered
 		);
+	});
+}
+
+#[test]
+fn unshield_is_payable_up_to_its_expiry_block_inclusive() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		shield(&alice(), shard, 500);
+		run_to_block(20);
+		assert_ok!(unshield_expiring(&enclave(1), shard, &bob(), 100, H256::repeat_byte(1), 20));
+		assert_noop!(
+			unshield_expiring(&enclave(1), shard, &bob(), 100, H256::repeat_byte(2), 19),
+			Error::<Test>::UnshieldExpired
+		);
+		assert_eq!(balance(&bob()), INITIAL_BALANCE + 100);
+	});
+}
+
+#[test]
+fn unshield_expiry_must_not_lie_beyond_the_lifetime() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		shield(&alice(), shard, 500);
+		run_to_block(5);
+		assert_noop!(
+			unshield_expiring(
+				&enclave(1),
+				shard,
+				&bob(),
+				100,
+				H256::repeat_byte(1),
+				5 + MAX_UNSHIELD_LIFETIME + 1
+			),
+			Error::<Test>::UnshieldExpiryTooFar
+		);
+		assert_ok!(unshield_expiring(
+			&enclave(1),
+			shard,
+			&bob(),
+			100,
+			H256::repeat_byte(1),
+			5 + MAX_UNSHIELD_LIFETIME
+		));
+	});
+}
+
+/// Expired first, then a payout attempt: the request is never paid, so the
+/// enclaves' refund after the expiry is the only outcome.
+#[test]
+fn expired_unshield_is_never_paid() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		shield(&alice(), shard, 500);
+		let call_hash = H256::repeat_byte(0xEE);
+		run_to_block(3);
+		let expires_at = 3 + LIFETIME;
+		run_to_block(expires_at + 1);
+		for at in [expires_at + 1, expires_at + 50] {
+			run_to_block(at);
+			assert_noop!(
+				unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at),
+				Error::<Test>::UnshieldExpired
+			);
+		}
+		assert_eq!(balance(&bob()), INITIAL_BALANCE);
+		assert_eq!(balance(&EnclaveBridge::vault_account(&shard)), 500);
+	});
+}
+
+/// Paid first: every resend is refused while the record lives, the record is
+/// pruned once the expiry has passed, and a resend after that is refused as
+/// expired. The enclaves saw the payout before the expiry, so they burn and
+/// never refund.
+#[test]
+fn paid_unshield_is_never_paid_again_before_or_after_pruning() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(1));
+		shield(&alice(), shard, 500);
+		let call_hash = H256::repeat_byte(0xAA);
+		run_to_block(3);
+		let expires_at = 3 + LIFETIME;
+		assert_ok!(unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at));
+		// A racing second extrinsic (another member, the same request).
+		assert_noop!(
+			unshield_expiring(&enclave(2), shard, &bob(), 100, call_hash, expires_at),
+			Error::<Test>::UnshieldAlreadyExecuted
+		);
+		// The expiry block itself: still recorded.
+		idle_at(expires_at);
+		assert!(ExecutedUnshieldCalls::<Test>::get(shard, call_hash).is_some());
+		assert_noop!(
+			unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at),
+			Error::<Test>::UnshieldAlreadyExecuted
+		);
+		// After it: pruned, and still never payable again.
+		idle_at(expires_at + 1);
+		assert!(ExecutedUnshieldCalls::<Test>::get(shard, call_hash).is_none());
+		assert_eq!(UnshieldExpiries::<Test>::iter().count(), 0);
+		assert_noop!(
+			unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at),
+			Error::<Test>::UnshieldExpired
+		);
+		assert_eq!(balance(&bob()), INITIAL_BALANCE + 100);
+	});
+}
+
+#[test]
+fn pruning_stops_at_the_weight_limit_and_resumes() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		shield(&alice(), shard, 500);
+		run_to_block(2);
+		for i in 0..20u8 {
+			assert_ok!(unshield_expiring(&enclave(1), shard, &bob(), 10, H256::repeat_byte(i), 5));
+		}
+		run_to_block(6);
+		let per_entry = <Test as frame_system::Config>::DbWeight::get().reads_writes(1, 2);
+		let base = <Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1);
+		// Room for five entries.
+		let limit = base.saturating_add(per_entry.saturating_mul(6));
+		let used = EnclaveBridge::on_idle(6, limit);
+		assert!(used.all_lte(limit));
+		let left = ExecutedUnshieldCalls::<Test>::iter_prefix(shard).count();
+		assert!(left > 0 && left < 20, "{left} records left");
+		// Too little weight for even one entry: nothing is touched.
+		assert_eq!(EnclaveBridge::on_idle(6, base), Weight::zero());
+		EnclaveBridge::on_idle(6, Weight::MAX);
+		assert_eq!(ExecutedUnshieldCalls::<Test>::iter_prefix(shard).count(), 0);
+		assert_eq!(NextExpiryToPrune::<Test>::get(), 6);
 	});
 }
 

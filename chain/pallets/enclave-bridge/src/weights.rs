@@ -64,11 +64,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 
 	fn unshield_funds(n: u32) -> Weight {
-		// Plus: the executed-call marker (read, written), the vault's and the
-		// beneficiary's accounts (read, written).
+		// Plus: the executed-call marker (read, written), its expiry index
+		// entry (written), the vault's and the beneficiary's accounts (read,
+		// written).
 		Self::membership(n)
 			.saturating_add(Weight::from_parts(60_000_000, 3 * RECORD_PROOF))
-			.saturating_add(T::DbWeight::get().reads_writes(3, 3))
+			.saturating_add(T::DbWeight::get().reads_writes(3, 4))
 	}
 
 	fn update_shard_config(n: u32) -> Weight {

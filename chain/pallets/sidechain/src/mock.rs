@@ -81,6 +81,7 @@ impl pallet_enclave_bridge::Config for Test {
 	type MaxBeneficiaryLength = ConstU32<256>;
 	type MaxInstancesLimit = ConstU32<MAX_INSTANCES_LIMIT>;
 	type PalletId = EnclaveBridgePalletId;
+	type MaxUnshieldLifetime = ConstU64<100>;
 	type WeightInfo = ();
 }
 

@@ -14,7 +14,7 @@
 //! - [`Pallet::register_quoting_enclave`], [`Pallet::register_tcb_info`],
 //!   [`Pallet::register_crl`]: Intel-signed collateral, verified at chain time.
 //! - [`Pallet::set_security_flags`], [`Pallet::set_tcb_policy`],
-//!   [`Pallet::set_dcap_root_ca`]: root only.
+//!   [`Pallet::set_dcap_root_ca`], [`Pallet::set_revocation_policy`]: root only.
 //!
 //! ## Policy
 //! Debug builds and skipped attestation are refused unless the
@@ -23,6 +23,11 @@
 //! SWHardeningNeeded by default; OutOfDate and Revoked never). DCAP evidence
 //! chains to Intel's SGX Root CA unless the chain pins another root (a
 //! development chain pins the root of its simulated SGX platform).
+//! Revocation fails closed: under the default
+//! [`RevocationPolicy::Require`](integritee_primitives::RevocationPolicy),
+//! a DCAP registration whose PCK chain no registered CRL covers is refused
+//! ([`Error::RevocationStatusUnknown`]); only a development chain sets
+//! `IfAvailable`.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -49,8 +54,8 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use codec::DecodeAll;
 	use integritee_primitives::{
-		AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralEvidence, SecurityFlags,
-		SgxBuildMode, SgxStatus, SkippedAttestation,
+		AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralEvidence,
+		RevocationPolicy, SecurityFlags, SgxBuildMode, SgxStatus, SkippedAttestation,
 	};
 	use polkadot_sdk::{
 		frame_support::{pallet_prelude::*, traits::UnixTime, DefaultNoBound},
@@ -144,6 +149,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type TcbPolicyStorage<T: Config> = StorageValue<_, TcbPolicy, ValueQuery>;
 
+	/// Whether registered CRLs must cover a DCAP registration's PCK chain
+	/// (`Require` unless configured otherwise).
+	#[pallet::storage]
+	pub type RevocationPolicyStorage<T: Config> = StorageValue<_, RevocationPolicy, ValueQuery>;
+
 	/// The root CA (DER) of DCAP PCK chains and collateral signers. Absent:
 	/// Intel's SGX Root CA.
 	#[pallet::storage]
@@ -191,6 +201,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		pub security_flags: SecurityFlags,
 		pub tcb_policy: TcbPolicy,
+		/// `Require` when absent.
+		#[serde(default)]
+		pub revocation_policy: RevocationPolicy,
 		/// DER of the DCAP root CA; `None` for Intel's.
 		#[serde(default, with = "optional_bytes")]
 		pub dcap_root_ca: Option<Vec<u8>>,
@@ -209,6 +222,7 @@ pub mod pallet {
 		fn build(&self) {
 			SecurityFlagsStorage::<T>::put(self.security_flags);
 			TcbPolicyStorage::<T>::put(self.tcb_policy);
+			RevocationPolicyStorage::<T>::put(self.revocation_policy);
 			if let Some(root) = &self.dcap_root_ca {
 				if let Err(error) = Pallet::<T>::put_root_ca(root.clone()) {
 					panic!("genesis: DCAP root CA refused: {error:?}");
@@ -268,6 +282,8 @@ pub mod pallet {
 		CollateralRegistered { kind: CollateralKind, fmspc: Option<Fmspc>, next_update_ms: u64 },
 		/// Root changed which TCB statuses may register.
 		TcbPolicySet { policy: TcbPolicy },
+		/// Root changed what registration demands of CRLs.
+		RevocationPolicySet { policy: RevocationPolicy },
 		/// Root changed the DCAP root CA (`None`: Intel's); all collateral,
 		/// verified under the old root, was removed.
 		DcapRootCaSet { root_ca_hash: Option<[u8; 32]> },
@@ -325,6 +341,10 @@ pub mod pallet {
 		AttestationExpired,
 		/// A certificate of the evidence is revoked.
 		AttestationRevoked,
+		/// No registered CRL covers a certificate of the evidence's PCK chain,
+		/// and the chain's revocation policy requires one: register the PCK
+		/// and root CA CRLs (`register_crl`) first.
+		RevocationStatusUnknown,
 		/// The chain has no usable timestamp yet.
 		ChainTimeUnavailable,
 		/// The submitted collateral is not newer than what is registered.
@@ -354,6 +374,7 @@ pub mod pallet {
 				AttestationError::MissingCollateral => Error::<T>::CollateralMissing,
 				AttestationError::Expired => Error::<T>::AttestationExpired,
 				AttestationError::Revoked => Error::<T>::AttestationRevoked,
+				AttestationError::RevocationStatusUnknown => Error::<T>::RevocationStatusUnknown,
 				AttestationError::TcbStatusRefused => Error::<T>::TcbStatusNotAllowed,
 			}
 		}
@@ -409,6 +430,7 @@ pub mod pallet {
 						&proof,
 						&|kind, fmspc| Self::registered_collateral(kind, fmspc),
 						root.as_deref().map(|root| &root[..]),
+						RevocationPolicyStorage::<T>::get(),
 						now_ms,
 					)
 					.map_err(Error::<T>::from)?;
@@ -556,6 +578,21 @@ pub mod pallet {
 			ensure_root(origin)?;
 			TcbPolicyStorage::<T>::put(policy);
 			Self::deposit_event(Event::TcbPolicySet { policy });
+			Ok(())
+		}
+
+		/// Set what DCAP registration demands of CRLs. Root only. `Require`
+		/// (the default) refuses a PCK chain that no registered CRL covers;
+		/// `IfAvailable` is for development chains.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_security_flags())]
+		pub fn set_revocation_policy(
+			origin: OriginFor<T>,
+			policy: RevocationPolicy,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			RevocationPolicyStorage::<T>::put(policy);
+			Self::deposit_event(Event::RevocationPolicySet { policy });
 			Ok(())
 		}
 

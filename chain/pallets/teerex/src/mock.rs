@@ -18,7 +18,7 @@ use core::cell::Cell;
 use integritee_attestation::IntelAttestationVerifier;
 use integritee_primitives::{
 	AttestationError, AttestationVerifier, AttestedEnclave, CollateralEvidence, CollateralKind,
-	Fmspc, NoAttestationVerifier, SecurityFlags, VerifiedCollateral,
+	Fmspc, NoAttestationVerifier, RevocationPolicy, SecurityFlags, VerifiedCollateral,
 };
 use polkadot_sdk::{
 	frame_support::{self, derive_impl, traits::ConstU32, traits::ConstU64},
@@ -96,9 +96,13 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
-	/// Development policy: debug enclaves and skipped attestation allowed.
+	/// Development policy: debug enclaves and skipped attestation allowed,
+	/// certificates without a registered CRL accepted.
 	pub fn dev() -> Self {
-		Self::flags(SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true })
+		let mut builder =
+			Self::flags(SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true });
+		builder.genesis.revocation_policy = RevocationPolicy::IfAvailable;
+		builder
 	}
 
 	pub fn flags(flags: SecurityFlags) -> Self {
@@ -157,7 +161,7 @@ pub const MAGIC_INFLATED: u8 = 0xA2;
 
 /// Every error the verifier can report, each with the first byte of evidence
 /// that makes the [`TestVerifier`] report it.
-pub const ERROR_MAGICS: [(u8, AttestationError); 7] = [
+pub const ERROR_MAGICS: [(u8, AttestationError); 8] = [
 	(0xE0, AttestationError::Unsupported),
 	(0xE1, AttestationError::Malformed),
 	(0xE2, AttestationError::BadSignature),
@@ -165,6 +169,7 @@ pub const ERROR_MAGICS: [(u8, AttestationError); 7] = [
 	(0xE4, AttestationError::Expired),
 	(0xE5, AttestationError::Revoked),
 	(0xE6, AttestationError::TcbStatusRefused),
+	(0xE7, AttestationError::RevocationStatusUnknown),
 ];
 
 /// Test double standing in for the attestation crate's verifier. It checks no
@@ -220,6 +225,7 @@ impl AttestationVerifier for TestVerifier {
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
 		_dcap_root_ca: Option<&[u8]>,
+		_revocation: RevocationPolicy,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
 		match quote.split_first() {
@@ -295,9 +301,10 @@ impl AttestationVerifier for SwitchableVerifier {
 		quote: &[u8],
 		collateral: &dyn Fn(CollateralKind, Option<Fmspc>) -> Option<VerifiedCollateral>,
 		dcap_root_ca: Option<&[u8]>,
+		revocation: RevocationPolicy,
 		now_ms: u64,
 	) -> Result<AttestedEnclave, AttestationError> {
-		dispatch!(verify_dcap_quote(quote, collateral, dcap_root_ca, now_ms))
+		dispatch!(verify_dcap_quote(quote, collateral, dcap_root_ca, revocation, now_ms))
 	}
 
 	fn verify_ias_certificate(

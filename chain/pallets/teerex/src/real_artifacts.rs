@@ -2,12 +2,13 @@
 //! Intel artifacts of `crates/testdata/sgx`, at the times its README pins.
 
 use crate::{
-	mock::*, CrlKind, DcapRootCa, Error, GenesisCollateral, GenesisCollateralKind, GenesisConfig,
-	QuotingEnclaveIdentity, RevocationLists, TcbInfo,
+	mock::*, CrlKind, DcapRootCa, Error, Event, GenesisCollateral, GenesisCollateralKind,
+	GenesisConfig, QuotingEnclaveIdentity, RevocationLists, RevocationPolicyStorage, TcbInfo,
 };
 use integritee_attestation::{dcap::collateral::split_signed_file, roots};
 use integritee_primitives::{
-	AttestationMethod, CollateralKind, SecurityFlags, SgxBuildMode, SgxStatus, TcbPolicy,
+	AttestationMethod, CollateralKind, RevocationPolicy, SecurityFlags, SgxBuildMode, SgxStatus,
+	TcbPolicy,
 };
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},
@@ -141,6 +142,46 @@ fn dcap_quote_registers_with_real_collateral() {
 	});
 }
 
+/// The real quote's PCK leaf is issued by Intel's Processor CA, and the only
+/// real PCK CRL is the Platform CA's: no registered CRL covers the leaf.
+/// Under `Require` (every chain but a development one) that fails closed
+/// with a clear error; under `IfAvailable` the quote registers.
+#[test]
+fn dcap_registration_fails_closed_without_covering_crls() {
+	ExtBuilder::flags(SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: false })
+		.verifier(VerifierMode::Intel)
+		.build_and_execute(|| {
+			assert_eq!(RevocationPolicyStorage::<Test>::get(), RevocationPolicy::Require);
+			set_now(DCAP_NOW_MS);
+			let who = quote_signer();
+			assert_ok!(register_real_qe_identity());
+			assert_ok!(register_real_tcb_info());
+			assert_ok!(Teerex::register_crl(
+				RuntimeOrigin::signed(account(9)),
+				CrlKind::RootCa,
+				sgx("dcap/root_ca_crl.der"),
+				sgx("dcap/tcb_info_issuer_chain.pem"),
+			));
+			assert_noop!(register_dcap(&who, quote()), Error::<Test>::RevocationStatusUnknown);
+
+			// Only root may relax it.
+			assert!(Teerex::set_revocation_policy(
+				RuntimeOrigin::signed(who.clone()),
+				RevocationPolicy::IfAvailable
+			)
+			.is_err());
+			assert_ok!(Teerex::set_revocation_policy(
+				RuntimeOrigin::root(),
+				RevocationPolicy::IfAvailable
+			));
+			System::assert_last_event(
+				Event::RevocationPolicySet { policy: RevocationPolicy::IfAvailable }.into(),
+			);
+			assert_ok!(register_dcap(&who, quote()));
+			assert!(Teerex::enclave(&who).is_some());
+		});
+}
+
 #[test]
 fn dcap_quote_is_refused_for_every_bad_input() {
 	dev_with_intel_verifier().build_and_execute(|| {
@@ -187,6 +228,12 @@ fn dcap_debug_enclave_is_refused_on_a_production_chain() {
 		set_now(DCAP_NOW_MS);
 		assert_ok!(register_real_qe_identity());
 		assert_ok!(register_real_tcb_info());
+		// Revocation aside (no covering CRL is registered here, see
+		// `dcap_registration_fails_closed_without_covering_crls`).
+		assert_ok!(Teerex::set_revocation_policy(
+			RuntimeOrigin::root(),
+			RevocationPolicy::IfAvailable
+		));
 		assert_noop!(register_dcap(&quote_signer(), quote()), Error::<Test>::DebugModeNotAllowed);
 	});
 }
@@ -289,11 +336,13 @@ fn genesis_pins_a_root_and_carries_verified_collateral() {
 			},
 		],
 		collateral_verified_at_ms: DCAP_NOW_MS,
+		revocation_policy: RevocationPolicy::IfAvailable,
 		..Default::default()
 	};
 	// The genesis JSON form (as a chain spec holds it) round-trips.
 	let json = serde_json::to_string(&genesis).expect("serializable");
 	assert!(json.contains("\"dcapRootCa\":\"0x3082"), "root as hex: {json:.200}");
+	assert!(json.contains("\"revocationPolicy\":\"IfAvailable\""), "{json:.200}");
 	let genesis: GenesisConfig<Test> = serde_json::from_str(&json).expect("deserializable");
 
 	ExtBuilder::genesis(genesis).verifier(VerifierMode::Intel).build_and_execute(|| {
@@ -302,6 +351,7 @@ fn genesis_pins_a_root_and_carries_verified_collateral() {
 			Some(roots::INTEL_SGX_ROOT_CA_DER.to_vec())
 		);
 		assert!(QuotingEnclaveIdentity::<Test>::get().is_some());
+		assert_eq!(RevocationPolicyStorage::<Test>::get(), RevocationPolicy::IfAvailable);
 		set_now(DCAP_NOW_MS);
 		assert_ok!(register_dcap(&quote_signer(), quote()));
 	});

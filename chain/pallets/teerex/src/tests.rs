@@ -7,8 +7,8 @@ use crate::{
 };
 use integritee_primitives::{
 	AttestationError, AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralKind,
-	EnclaveRegistry, Fmspc, NoAttestationVerifier, SecurityFlags, SgxBuildMode, SgxEnclave,
-	SgxStatus, SkippedAttestation, TcbPolicy, VerifiedCollateral,
+	EnclaveRegistry, Fmspc, NoAttestationVerifier, RevocationPolicy, SecurityFlags, SgxBuildMode,
+	SgxEnclave, SgxStatus, SkippedAttestation, TcbPolicy, VerifiedCollateral,
 };
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec},
@@ -128,7 +128,7 @@ fn register_crl(kind: CrlKind, body: Vec<u8>) -> DispatchResult {
 }
 
 /// The pallet error each verifier error must surface as.
-fn expected_errors() -> [(AttestationError, DispatchError); 7] {
+fn expected_errors() -> [(AttestationError, DispatchError); 8] {
 	[
 		(AttestationError::Unsupported, Error::<Test>::AttestationMethodUnsupported.into()),
 		(AttestationError::Malformed, Error::<Test>::MalformedAttestation.into()),
@@ -137,6 +137,7 @@ fn expected_errors() -> [(AttestationError, DispatchError); 7] {
 		(AttestationError::Expired, Error::<Test>::AttestationExpired.into()),
 		(AttestationError::Revoked, Error::<Test>::AttestationRevoked.into()),
 		(AttestationError::TcbStatusRefused, Error::<Test>::TcbStatusNotAllowed.into()),
+		(AttestationError::RevocationStatusUnknown, Error::<Test>::RevocationStatusUnknown.into()),
 	]
 }
 
@@ -730,7 +731,13 @@ fn no_attestation_verifier_reports_unsupported() {
 		Err(AttestationError::Unsupported)
 	);
 	assert_eq!(
-		NoAttestationVerifier::verify_dcap_quote(&proof, &|_, _| None, None, NOW_MS),
+		NoAttestationVerifier::verify_dcap_quote(
+			&proof,
+			&|_, _| None,
+			None,
+			RevocationPolicy::Require,
+			NOW_MS
+		),
 		Err(AttestationError::Unsupported)
 	);
 	assert_eq!(

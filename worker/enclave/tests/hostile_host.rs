@@ -1,0 +1,692 @@
+//! A hostile host against the trusted core's public API. The host owns
+//! disk, network, clock and arguments; each test plays one attack and says
+//! whether the core refuses it or why it is harmless:
+//!
+//! - forged parent-chain data (header, justification, body, events proof):
+//!   refused, nothing of the chunk executes;
+//! - a fabricated or foreign unshield: refused (the core pays only its own
+//!   pending list, by call hash, with its own amount, beneficiary, expiry);
+//! - a payout while the vault is short (breach): refused until it is topped
+//!   up; the core keeps following the chain meanwhile;
+//! - a fabricated or replayed confirmation: the content is the core's (last
+//!   block, root of its unconfirmed calls); replays repeat the same block,
+//!   which the chain takes as a no-op;
+//! - a second anchor, another chain's genesis, another shard, deleted
+//!   light-client or state files: refused, never a fresh start;
+//! - a getter with a forged timestamp: harmless (only the owner's signature
+//!   opens the owner's data; the answer names the block it reflects);
+//! - a second instance of the shard: it refuses to serve while another
+//!   enclave is the shard's first signer on chain.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use integritee_enclave::{
+	events_key,
+	light_client::{extrinsics_root, testing, Header},
+	platform::SimulatedTee,
+	AnchorError, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant, ParentchainBlock,
+	SigningRefused, LIGHT_CLIENT_FILE, STATE_DIR,
+};
+use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams};
+use integritee_runtime::{
+	Runtime, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
+};
+use integritee_stf_primitives::{
+	getter::GetterAnswer, shielding, AccountId, AccountInfoView, TrustedCall, TrustedCallSigned,
+	TrustedGetter, TrustedGetterSigned,
+};
+use polkadot_sdk::{
+	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
+	pallet_balances,
+	sp_core::{ed25519, sr25519, Pair, H256},
+	sp_runtime::{
+		generic::{Era, Preamble},
+		traits::Header as _,
+		Digest, MultiSignature,
+	},
+};
+
+const AMOUNT: u128 = 50_000_000_000_000;
+const MR_ENCLAVE: [u8; 32] = [3; 32];
+
+struct Fixture {
+	enclave: Enclave,
+	dir: tempfile::TempDir,
+	genesis: Header,
+	bob: sr25519::Pair,
+	/// The last imported header.
+	head: Header,
+	/// The vault's balance on the parent chain after `head`.
+	vault: u128,
+}
+
+fn config(dir: &std::path::Path, shard: Option<H256>) -> EnclaveConfig {
+	EnclaveConfig { data_dir: dir.to_path_buf(), shard, max_instances: 1 }
+}
+
+fn open(dir: &std::path::Path) -> Result<Enclave, Error> {
+	Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir, None)).map(|(e, _)| e)
+}
+
+/// A genesis header whose state holds the GRANDPA authority set of
+/// `//Alice`, with the proof the core asks for at the checkpoint.
+fn genesis_with_proof() -> (Header, Vec<Vec<u8>>) {
+	let authorities = testing::authorities(&testing::pairs(&["//Alice"]));
+	let entries = vec![
+		(Enclave::checkpoint_keys()[0].clone(), authorities.encode()),
+		(Enclave::checkpoint_keys()[1].clone(), 0u64.encode()),
+	];
+	let (state_root, proof) = testing::state_with_proof(&entries, &Enclave::checkpoint_keys());
+	let header = Header::new(0, extrinsics_root(&[]), state_root, H256::zero(), Digest::default());
+	(header, proof)
+}
+
+fn fixture() -> Fixture {
+	let dir = tempfile::tempdir().unwrap();
+	let mut enclave = open(dir.path()).unwrap();
+	let (genesis, proof) = genesis_with_proof();
+	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
+	let bob = sr25519::Pair::from_string("//Bob", None).unwrap();
+	Fixture { enclave, dir, head: genesis.clone(), genesis, bob, vault: 0 }
+}
+
+/// Block 1: Alice shields AMOUNT for Bob into the enclave's shard.
+/// Encoded extrinsics and storage entries of a block.
+type BlockParts = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
+
+fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
+	EventRecord {
+		phase: Phase::ApplyExtrinsic(index),
+		event: RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
+			dispatch_info: DispatchEventInfo::default(),
+		}),
+		topics: vec![],
+	}
+}
+
+/// One extrinsic signed by `pair` (an sr25519 user of the parent chain).
+fn user_extrinsic(fixture: &Fixture, pair: &sr25519::Pair, call: RuntimeCall) -> Vec<u8> {
+	let params = ExtrinsicParams {
+		nonce: 0,
+		era: Era::Immortal,
+		era_block_hash: H256::zero(),
+		genesis_hash: fixture.genesis.hash(),
+	};
+	signed_extrinsic(call, pair.public().into(), params, |p| MultiSignature::Sr25519(pair.sign(p)))
+		.encode()
+}
+
+/// The parts of a block: its extrinsics, its events (after a success event
+/// per extrinsic) and the vault's balance after it.
+fn block_parts(
+	fixture: &Fixture,
+	extrinsics: Vec<Vec<u8>>,
+	events: Vec<EventRecord<RuntimeEvent, H256>>,
+	vault_balance: u128,
+) -> BlockParts {
+	let mut vault = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::default();
+	vault.data.free = vault_balance;
+	let vault_key =
+		frame_system::Account::<Runtime>::hashed_key_for(fixture.enclave.vault_account());
+	(extrinsics, vec![(events_key(), events.encode()), (vault_key, vault.encode())])
+}
+
+fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
+	let enclave = &fixture.enclave;
+	let shard = enclave.shard();
+	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+	let bob: AccountId = fixture.bob.public().into();
+	let encrypted =
+		shielding::encrypt(&enclave.shielding_public_key(), &shard, &bob.encode()).unwrap();
+	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
+		shard,
+		encrypted_beneficiary: encrypted.clone(),
+		amount: AMOUNT,
+	});
+	let events = vec![
+		EventRecord {
+			phase: Phase::ApplyExtrinsic(0),
+			event: RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShieldFunds {
+				shard,
+				from: alice.public().into(),
+				encrypted_beneficiary: encrypted,
+				amount: AMOUNT,
+			}),
+			topics: vec![],
+		},
+		success(0),
+	];
+	block_parts(fixture, vec![user_extrinsic(fixture, &alice, call)], events, vault_balance)
+}
+
+/// Imports the block made of `parts` on top of the fixture's head, with an
+/// honest justification.
+fn import(fixture: &mut Fixture, parts: BlockParts) -> integritee_enclave::ImportReport {
+	let (extrinsics, entries) = parts;
+	let keys = fixture.enclave.proof_keys();
+	let vault_key =
+		frame_system::Account::<Runtime>::hashed_key_for(fixture.enclave.vault_account());
+	let vault = entries.iter().find(|(k, _)| *k == vault_key).map(|(_, v)| v.clone()).unwrap();
+	let (state_root, proof) = testing::state_with_proof(&entries, &keys);
+	let next = header(&fixture.head, &extrinsics, state_root);
+	let justification = testing::encoded_justification(&next, 1, 0, &testing::pairs(&["//Alice"]));
+	let report = fixture
+		.enclave
+		.import(vec![ParentchainBlock { header: next.clone(), extrinsics, proof }], &justification)
+		.unwrap();
+	fixture.head = next;
+	fixture.vault = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
+		&mut &vault[..],
+	)
+	.unwrap()
+	.data
+	.free;
+	report
+}
+
+/// An empty block (the vault unchanged).
+fn empty_block(fixture: &Fixture) -> BlockParts {
+	block_parts(fixture, vec![], vec![], fixture.vault)
+}
+
+/// A block whose one extrinsic (a remark by Alice) emitted `events`, with
+/// the vault at `vault_balance` after it.
+fn events_block(fixture: &Fixture, events: Vec<RuntimeEvent>, vault_balance: u128) -> BlockParts {
+	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
+	let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+	let mut records: Vec<EventRecord<RuntimeEvent, H256>> = events
+		.into_iter()
+		.map(|event| EventRecord { phase: Phase::ApplyExtrinsic(0), event, topics: vec![] })
+		.collect();
+	records.push(success(0));
+	block_parts(fixture, vec![user_extrinsic(fixture, &alice, remark)], records, vault_balance)
+}
+
+/// Bob's signature on `call` with `nonce`.
+fn bob_signs(fixture: &Fixture, call: TrustedCall, nonce: u32) -> TrustedCallSigned {
+	let shard = fixture.enclave.shard();
+	call.sign(nonce, &MR_ENCLAVE, &shard, |p| fixture.bob.sign(p).into())
+}
+
+/// A block carrying a signed trusted call, encrypted, in an `invoke` by Bob.
+fn invoke_block(fixture: &Fixture, signed: &TrustedCallSigned) -> BlockParts {
+	let shard = fixture.enclave.shard();
+	let ciphertext =
+		shielding::encrypt(&fixture.enclave.shielding_public_key(), &shard, &signed.encode())
+			.unwrap();
+	let invoke =
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
+	let extrinsic = user_extrinsic(fixture, &fixture.bob, invoke);
+	block_parts(fixture, vec![extrinsic], vec![success(0)], fixture.vault)
+}
+
+/// Closes and reopens the core on the same data directory (a restart).
+fn reopen(fixture: Fixture) -> Fixture {
+	let Fixture { enclave, dir, genesis, bob, head, vault } = fixture;
+	drop(enclave);
+	let enclave = open(dir.path()).unwrap();
+	Fixture { enclave, dir, genesis, bob, head, vault }
+}
+
+fn params(genesis_hash: H256) -> ExtrinsicParams {
+	ExtrinsicParams { nonce: 3, era: Era::Immortal, era_block_hash: genesis_hash, genesis_hash }
+}
+
+/// Asks the core to sign `call` and returns the runtime call it signed.
+fn signed_call(fixture: &Fixture, call: EnclaveCall) -> Result<RuntimeCall, Error> {
+	let xt = fixture.enclave.sign_extrinsic(call, params(fixture.genesis.hash()))?;
+	Ok(xt.function)
+}
+
+/// Shields AMOUNT for Bob and has Bob unshield `amount` to Dave; returns the
+/// unshield's call hash.
+fn shielded_and_unshielding(fixture: &mut Fixture, amount: u128) -> H256 {
+	let parts = shield_block(fixture, AMOUNT);
+	import(fixture, parts);
+	let dave = AccountId::new([0xDA; 32]);
+	let call = TrustedCall::BalanceUnshield {
+		from: fixture.bob.public().into(),
+		beneficiary: dave,
+		amount,
+	};
+	let parts = invoke_block(fixture, &bob_signs(fixture, call, 0));
+	let report = import(fixture, parts);
+	assert_eq!(report.pending_unshields.len(), 1, "{report:?}");
+	report.pending_unshields[0].call_hash
+}
+
+fn header(parent: &Header, extrinsics: &[Vec<u8>], state_root: H256) -> Header {
+	Header::new(
+		parent.number + 1,
+		extrinsics_root(extrinsics),
+		state_root,
+		parent.hash(),
+		Digest::default(),
+	)
+}
+
+fn bob_balance(fixture: &Fixture) -> AccountInfoView {
+	let getter = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		&fixture.enclave.shard(),
+		1,
+		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+	);
+	let answer: GetterAnswer = fixture.enclave.execute_getter(&getter).unwrap();
+	assert!(answer.verify(&fixture.enclave.signer_public()));
+	answer.value.map(|v| codec::Decode::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+}
+
+fn assert_untouched(fixture: &Fixture) {
+	assert_eq!(fixture.enclave.last_processed(), None, "nothing executed");
+	assert_eq!(fixture.enclave.light_client_head(), Some((0, fixture.genesis.hash())));
+	assert_eq!(bob_balance(fixture).free, 0);
+}
+
+#[test]
+fn forged_parent_chain_data_is_refused_and_nothing_executes() {
+	let mut fixture = fixture();
+	let authority = testing::pairs(&["//Alice"]);
+	let keys = fixture.enclave.proof_keys();
+	let (extrinsics, entries) = shield_block(&fixture, AMOUNT);
+	let (state_root, proof) = testing::state_with_proof(&entries, &keys);
+	let honest = header(&fixture.genesis, &extrinsics, state_root);
+	let block = |header: Header, extrinsics: Vec<Vec<u8>>, proof: Vec<Vec<u8>>| ParentchainBlock {
+		header,
+		extrinsics,
+		proof,
+	};
+
+	// A forged header: not a child of our finalized block (but justified).
+	let mut stranger = fixture.genesis.clone();
+	stranger.state_root = H256::repeat_byte(9);
+	let forged = header(&stranger, &extrinsics, state_root);
+	let justification = testing::encoded_justification(&forged, 1, 0, &authority);
+	let error = fixture
+		.enclave
+		.import(vec![block(forged, extrinsics.clone(), proof.clone())], &justification)
+		.unwrap_err();
+	assert!(matches!(error, Error::LightClient(_)), "{error}");
+	assert_untouched(&fixture);
+
+	// A justification signed by a key that is not a GRANDPA authority.
+	let mallory = testing::pairs(&["//Mallory"]);
+	let justification = testing::encoded_justification(&honest, 1, 0, &mallory);
+	let error = fixture
+		.enclave
+		.import(vec![block(honest.clone(), extrinsics.clone(), proof.clone())], &justification)
+		.unwrap_err();
+	assert!(matches!(error, Error::LightClient(_)), "{error}");
+	assert_untouched(&fixture);
+
+	let justification = testing::encoded_justification(&honest, 1, 0, &authority);
+
+	// A body that does not match the header's extrinsics root.
+	let mut other_body = extrinsics.clone();
+	other_body.push(vec![4, 1, 2, 3]);
+	let error = fixture
+		.enclave
+		.import(vec![block(honest.clone(), other_body, proof.clone())], &justification)
+		.unwrap_err();
+	assert!(matches!(error, Error::BadBlock { number: 1, .. }), "{error}");
+	assert_untouched(&fixture);
+
+	// An events proof for another state (a shield of ten times the amount).
+	let (other_extrinsics, mut other_entries) = shield_block(&fixture, 10 * AMOUNT);
+	assert_eq!(other_extrinsics.len(), 1);
+	other_entries[0].1.push(0);
+	let (other_root, other_proof) = testing::state_with_proof(&other_entries, &keys);
+	assert_ne!(other_root, state_root);
+	let error = fixture
+		.enclave
+		.import(vec![block(honest.clone(), extrinsics.clone(), other_proof)], &justification)
+		.unwrap_err();
+	assert!(matches!(error, Error::BadBlock { number: 1, .. }), "{error}");
+	assert_untouched(&fixture);
+
+	// The honest chunk executes: Bob is credited, issuance equals the vault.
+	let report = fixture
+		.enclave
+		.import(vec![block(honest.clone(), extrinsics, proof)], &justification)
+		.unwrap();
+	assert_eq!(report.last_block, (1, honest.hash()));
+	assert!(report.skipped.is_empty() && report.rejected.is_empty(), "{report:?}");
+	assert_eq!(report.invariant, Invariant::Holds);
+	assert_eq!(bob_balance(&fixture).free, AMOUNT);
+	assert_eq!(fixture.enclave.last_processed(), Some((1, honest.hash())));
+}
+
+/// Refused: the host can name a duty but no content. An unknown hash is
+/// refused; a real one is paid with the core's own beneficiary, amount and
+/// expiry; a settled one is refused again.
+#[test]
+fn a_fabricated_unshield_is_refused_and_a_real_one_carries_the_cores_content() {
+	let mut fixture = fixture();
+	let call_hash = shielded_and_unshielding(&mut fixture, AMOUNT / 2);
+	let fabricated = H256::repeat_byte(0x66);
+	let error = signed_call(&fixture, EnclaveCall::Unshield { call_hash: fabricated }).unwrap_err();
+	assert!(
+		matches!(error, Error::Refused(SigningRefused::UnknownUnshield(h)) if h == fabricated),
+		"{error}"
+	);
+	let call = signed_call(&fixture, EnclaveCall::Unshield { call_hash }).unwrap();
+	let RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
+		shard,
+		beneficiary,
+		amount,
+		call_hash: paid,
+		expires_at,
+	}) = call
+	else {
+		panic!("not an unshield: {call:?}")
+	};
+	assert_eq!(
+		(shard, beneficiary, amount, paid),
+		(fixture.enclave.shard(), AccountId::new([0xDA; 32]), AMOUNT / 2, call_hash)
+	);
+	assert_eq!(expires_at, 2 + integritee_enclave::stf::DEFAULT_UNSHIELD_LIFETIME);
+
+	// The payout is seen: the entry is settled, and a second payout of the
+	// same hash is refused by the core (the pallet would refuse it too).
+	let unshielded = RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::UnshieldedFunds {
+		shard,
+		beneficiary: AccountId::new([0xDA; 32]),
+		amount: AMOUNT / 2,
+		call_hash,
+	});
+	let parts = events_block(&fixture, vec![unshielded], AMOUNT / 2);
+	let report = import(&mut fixture, parts);
+	assert!(report.pending_unshields.is_empty());
+	assert_eq!(report.invariant, Invariant::Holds);
+	let error = signed_call(&fixture, EnclaveCall::Unshield { call_hash }).unwrap_err();
+	assert!(matches!(error, Error::Refused(SigningRefused::UnknownUnshield(_))), "{error}");
+	assert_eq!(bob_balance(&fixture).free, AMOUNT / 2);
+}
+
+/// Refused while the vault is short: the breach stops payouts, the core
+/// keeps importing, and payouts resume once the vault covers the issuance.
+#[test]
+fn a_payout_during_a_breach_is_refused_until_the_vault_is_topped_up() {
+	let mut fixture = fixture();
+	// Before any import in this run the invariant is unknown: no payout.
+	let error =
+		signed_call(&fixture, EnclaveCall::Unshield { call_hash: H256::zero() }).unwrap_err();
+	assert!(matches!(error, Error::Refused(SigningRefused::InvariantUnknown)), "{error}");
+	let call_hash = shielded_and_unshielding(&mut fixture, AMOUNT / 2);
+	// Someone drains the vault below the issuance.
+	let parts = block_parts(&fixture, vec![], vec![], AMOUNT - 1);
+	let report = import(&mut fixture, parts);
+	assert_eq!(report.invariant, Invariant::Breach { issuance: AMOUNT, vault: AMOUNT - 1 });
+	let error = signed_call(&fixture, EnclaveCall::Unshield { call_hash }).unwrap_err();
+	assert_eq!(
+		error.to_string(),
+		SigningRefused::Breach { issuance: AMOUNT, vault: AMOUNT - 1 }.to_string()
+	);
+	// The core still follows the chain; the top-up ends the breach.
+	let parts = block_parts(&fixture, vec![], vec![], AMOUNT);
+	assert_eq!(import(&mut fixture, parts).invariant, Invariant::Holds);
+	assert!(signed_call(&fixture, EnclaveCall::Unshield { call_hash }).is_ok());
+}
+
+/// Harmless: a confirmation's content is the core's. It names the last
+/// processed block and the root of the calls executed since the last
+/// confirmation seen on chain; asking again repeats it (a no-op on chain);
+/// once the chain shows it, the calls are no longer pending, also after a
+/// restart.
+#[test]
+fn confirmations_are_computed_and_kept_by_the_core() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	let dave = AccountId::new([0xDA; 32]);
+	let transfer =
+		TrustedCall::BalanceTransfer { from: fixture.bob.public().into(), to: dave, amount: 1 };
+	let shard = fixture.enclave.shard();
+	let signed = bob_signs(&fixture, transfer, 0);
+	let parts = invoke_block(&fixture, &signed);
+	let report = import(&mut fixture, parts);
+	assert_eq!(report.unconfirmed_calls, 1);
+	let confirmation =
+		|fixture: &Fixture| match signed_call(fixture, EnclaveCall::ConfirmProcessed).unwrap() {
+			RuntimeCall::EnclaveBridge(
+				pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+					block_number,
+					block_hash,
+					calls_root,
+					..
+				},
+			) => (block_number, block_hash, calls_root),
+			other => panic!("not a confirmation: {other:?}"),
+		};
+	let first = confirmation(&fixture);
+	assert_eq!(
+		first,
+		(2, fixture.head.hash(), integritee_enclave::stf::calls_root(&[signed.hash()]))
+	);
+	assert_eq!(confirmation(&fixture), first, "a replay repeats the same confirmation");
+
+	// The host restarts the core: the unconfirmed call survives.
+	let mut fixture = reopen(fixture);
+	let (number, _, root) = confirmation(&fixture);
+	assert_eq!((number, root), (2, first.2));
+
+	// The chain shows the confirmation of block 2: nothing is pending.
+	let confirmed =
+		RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ProcessedParentchainBlock {
+			shard,
+			signer: fixture.enclave.account(),
+			block_hash: first.1,
+			block_number: 2,
+			calls_root: first.2,
+		});
+	let parts = events_block(&fixture, vec![confirmed], fixture.vault);
+	let report = import(&mut fixture, parts);
+	assert_eq!(report.unconfirmed_calls, 0);
+	assert_eq!(confirmation(&fixture), (3, fixture.head.hash(), H256::zero()));
+}
+
+/// Refused: the anchor is set once. A second one, a genesis checkpoint that
+/// is not the genesis, another shard at restart, and deleted light-client or
+/// state files all fail with a clear error; the core never starts over.
+#[test]
+fn the_anchor_is_set_once_and_its_files_must_stay() {
+	let mut fixture = fixture();
+	let (genesis, proof) = genesis_with_proof();
+	let error = fixture
+		.enclave
+		.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof.clone())
+		.unwrap_err();
+	assert!(matches!(error, Error::AlreadyInitialized), "{error}");
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	let dir = fixture.dir.path().to_path_buf();
+	drop(fixture.enclave);
+
+	// After a restart: still anchored.
+	let mut again = open(&dir).unwrap();
+	assert_eq!(again.anchor().unwrap().genesis_hash, genesis.hash());
+	let error = again
+		.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof)
+		.unwrap_err();
+	assert!(matches!(error, Error::AlreadyInitialized), "{error}");
+	drop(again);
+
+	// Another shard on the same keys.
+	let other = Enclave::open(
+		Arc::new(SimulatedTee::new(MR_ENCLAVE)),
+		config(&dir, Some(H256::repeat_byte(0x77))),
+	)
+	.err()
+	.unwrap();
+	assert!(matches!(other, Error::Anchor(AnchorError::OtherShard { .. })), "{other}");
+
+	// Deleted files: a clear error naming the file and the recovery.
+	let state_dir = dir.join(STATE_DIR);
+	let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
+	for path in [dir.join(LIGHT_CLIENT_FILE), state_file] {
+		let saved = std::fs::read(&path).unwrap();
+		std::fs::remove_file(&path).unwrap();
+		let error = open(&dir).err().unwrap();
+		let text = error.to_string();
+		assert!(matches!(error, Error::Anchor(AnchorError::MissingFile { .. })), "{text}");
+		assert!(text.contains(&path.display().to_string()) && text.contains("restore"), "{text}");
+		std::fs::write(&path, saved).unwrap();
+	}
+	assert!(open(&dir).is_ok());
+}
+
+/// Refused: a genesis checkpoint must be the genesis the host names, and
+/// whatever genesis hash the host passes with a signing request, the core
+/// signs for the anchored chain only.
+#[test]
+fn the_core_signs_only_for_its_anchored_chain() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut enclave = open(dir.path()).unwrap();
+	let (genesis, proof) = genesis_with_proof();
+	let error = enclave
+		.init_light_client_at(H256::repeat_byte(1), genesis.hash(), genesis.clone(), proof)
+		.unwrap_err();
+	assert!(matches!(error, Error::Anchor(AnchorError::GenesisMismatch { .. })), "{error}");
+	let error = enclave.sign_extrinsic(EnclaveCall::ConfirmProcessed, params(genesis.hash()));
+	assert!(matches!(error, Err(Error::Anchor(AnchorError::NotAnchored))));
+
+	let fixture = fixture();
+	let other_chain = H256::repeat_byte(0x0c);
+	let xt: UncheckedExtrinsic =
+		fixture.enclave.sign_extrinsic(EnclaveCall::ConfirmProcessed, params(other_chain)).unwrap();
+	let Preamble::Signed(_, MultiSignature::Ed25519(signature), extension) = xt.preamble.clone()
+	else {
+		panic!("not signed by the enclave")
+	};
+	let payload_for = |genesis: H256| {
+		SignedPayload::from_raw(
+			xt.function.clone(),
+			extension.clone(),
+			(
+				(),
+				VERSION.spec_version,
+				VERSION.transaction_version,
+				genesis,
+				other_chain,
+				(),
+				(),
+				(),
+			),
+		)
+		.encode()
+	};
+	let signer: ed25519::Public = fixture.enclave.signer_public();
+	// As `SignedPayload::using_encoded` signs: hashed when over 256 bytes.
+	let verifies = |genesis| {
+		let payload = payload_for(genesis);
+		let payload = if payload.len() > 256 {
+			polkadot_sdk::sp_io::hashing::blake2_256(&payload).to_vec()
+		} else {
+			payload
+		};
+		ed25519::Pair::verify(&signature, &payload[..], &signer)
+	};
+	assert!(verifies(fixture.genesis.hash()), "signed for the anchored genesis");
+	assert!(!verifies(other_chain), "never for the host's");
+}
+
+/// Harmless: the host may forge a getter's timestamp (the RPC's freshness
+/// check is the host's own), but only the owner's signature opens the
+/// owner's data, and the answer names the block it reflects.
+#[test]
+fn a_getter_with_a_forged_timestamp_reveals_nothing_new() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	let shard = fixture.enclave.shard();
+	let bob: AccountId = fixture.bob.public().into();
+	let future =
+		TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob.clone()), &shard, u64::MAX, |p| {
+			fixture.bob.sign(p).into()
+		});
+	let answer = fixture.enclave.execute_getter(&future).unwrap();
+	assert!(answer.verify(&fixture.enclave.signer_public()));
+	assert_eq!(answer.parentchain_block_number, 1);
+	// The same getter with the timestamp changed by the host no longer verifies.
+	let mut forged = future.clone();
+	forged.issued_at_ms = 1;
+	assert!(fixture.enclave.execute_getter(&forged).is_err());
+	// Another key cannot read Bob's account.
+	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
+	let snoop = TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob), &shard, 1, |p| {
+		mallory.sign(p).into()
+	});
+	assert!(fixture.enclave.execute_getter(&snoop).is_err());
+}
+
+/// `parts` with the shard's `ShardStatus` on chain listing `signers`, in
+/// the order they joined.
+fn with_shard_status(
+	fixture: &Fixture,
+	mut parts: BlockParts,
+	signers: &[AccountId],
+) -> BlockParts {
+	let status: Vec<integritee_primitives::ShardSignerStatus<AccountId, u32>> = signers
+		.iter()
+		.map(|signer| integritee_primitives::ShardSignerStatus {
+			signer: signer.clone(),
+			fingerprint: H256(MR_ENCLAVE),
+			last_activity: 1,
+		})
+		.collect();
+	let key =
+		pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(fixture.enclave.shard());
+	parts.1.push((key, status.encode()));
+	parts
+}
+
+/// Refused: a second instance of the shard (its own keys, its own state)
+/// must not answer users or sign payouts and confirmations while another
+/// enclave serves the shard; it keeps following the chain and serves again
+/// once it is the shard's first signer.
+#[test]
+fn a_second_instance_refuses_to_serve_while_another_serves() {
+	let mut fixture = fixture();
+	let call_hash = shielded_and_unshielding(&mut fixture, AMOUNT / 2);
+	let other = AccountId::new([0x0e; 32]);
+	let me = fixture.enclave.account();
+	let parts = empty_block(&fixture);
+	let parts = with_shard_status(&fixture, parts, &[other.clone(), me.clone()]);
+	let report = import(&mut fixture, parts);
+	assert_eq!(report.serving_member, Some(other.clone()));
+	for duty in
+		[EnclaveCall::ConfirmProcessed, EnclaveCall::Unshield { call_hash }, EnclaveCall::InitShard]
+	{
+		let error = signed_call(&fixture, duty).unwrap_err();
+		assert!(
+			matches!(&error, Error::Refused(SigningRefused::AnotherMemberServes(who)) if *who == other),
+			"{error}"
+		);
+	}
+	let getter = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		&fixture.enclave.shard(),
+		1,
+		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+	);
+	assert!(fixture.enclave.execute_getter(&getter).is_err());
+	// Registration (renewal) is still signed: it serves no user.
+	let register = EnclaveCall::Register { worker_url: None, skip_attestation: true };
+	assert!(signed_call(&fixture, register).is_ok());
+	// First in the list (the other was purged): it serves again.
+	let parts = empty_block(&fixture);
+	let parts = with_shard_status(&fixture, parts, &[me]);
+	assert_eq!(import(&mut fixture, parts).serving_member, None);
+	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
+}
+
+#[test]
+fn a_vault_short_of_the_issuance_is_reported_as_a_breach() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT - 1);
+	let report = import(&mut fixture, parts);
+	assert_eq!(report.invariant, Invariant::Breach { issuance: AMOUNT, vault: AMOUNT - 1 });
+	assert_eq!(fixture.enclave.invariant(), Some(report.invariant));
+}

@@ -1,0 +1,239 @@
+//! The host's logic without a node: chunking across GRANDPA authority-set
+//! changes (through the real trusted core), forced changes, resubmission
+//! decisions and health, over generated chains.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+};
+
+use codec::Encode;
+use integritee_enclave::{
+	light_client::{extrinsics_root, testing, Header},
+	platform::SimulatedTee,
+	Enclave, EnclaveConfig, Invariant,
+};
+use integritee_light_client::Error as LightClientError;
+use integritee_stf_primitives::AccountId;
+use polkadot_sdk::{
+	sp_core::{ed25519, H256},
+	sp_runtime::{traits::Header as _, Digest, DigestItem},
+};
+
+use crate::{
+	health::Health,
+	parentchain::{ChunkError, FetchedBlock, ParentchainReader, ReadError},
+	submitter::unshields_due,
+	sync::{import_next_chunk, invariant_problem, Step, SyncError},
+	SharedEnclave,
+};
+
+/// A generated chain served from memory. Every block has an empty body and
+/// the same (empty) state, whose proof of any key proves absence.
+struct MemoryChain {
+	blocks: Vec<FetchedBlock>,
+	by_hash: HashMap<H256, usize>,
+	proof: Vec<Vec<u8>>,
+}
+
+impl ParentchainReader for MemoryChain {
+	async fn finalized_number(&self) -> Result<u32, ReadError> {
+		Ok(self.blocks.len() as u32 - 1)
+	}
+
+	async fn block_hash(&self, number: u32) -> Result<H256, ReadError> {
+		let block = self.blocks.get(number as usize).ok_or(ReadError::UnknownNumber(number))?;
+		Ok(block.header.hash())
+	}
+
+	async fn block(&self, hash: H256) -> Result<FetchedBlock, ReadError> {
+		let index = self.by_hash.get(&hash).ok_or(ReadError::UnknownBlock(hash))?;
+		Ok(self.blocks[*index].clone())
+	}
+
+	async fn read_proof(&self, _: &[Vec<u8>], _: H256) -> Result<Vec<Vec<u8>>, ReadError> {
+		Ok(self.proof.clone())
+	}
+}
+
+/// A chain of `len` blocks after genesis: `digest(n)` is block n's digest,
+/// `justified_by(n)` the (set id, signers) whose justification block n
+/// carries, if any. Returns the chain and a trusted core anchored at its
+/// genesis (GRANDPA set 0 = `//Alice`).
+fn chain(
+	len: u32,
+	digest: impl Fn(u32) -> Vec<DigestItem>,
+	justified_by: impl Fn(u32) -> Option<(u64, Vec<ed25519::Pair>)>,
+) -> (MemoryChain, SharedEnclave, integritee_test_node::tempdir::TempDirGuard) {
+	let dir = integritee_test_node::tempdir::create("service-sync");
+	let (mut enclave, _) = Enclave::open(
+		Arc::new(SimulatedTee::new([4; 32])),
+		EnclaveConfig { data_dir: dir.0.clone(), shard: None, max_instances: 1 },
+	)
+	.unwrap();
+	let keys = Enclave::checkpoint_keys();
+	let alice = testing::pairs(&["//Alice"]);
+	let entries = vec![
+		(keys[0].clone(), testing::authorities(&alice).encode()),
+		(keys[1].clone(), 0u64.encode()),
+	];
+	let (genesis_root, genesis_proof) = testing::state_with_proof(&entries, &keys);
+	let genesis =
+		Header::new(0, extrinsics_root(&[]), genesis_root, H256::zero(), Digest::default());
+	enclave
+		.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), genesis_proof)
+		.unwrap();
+	let no_entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+	let (state_root, proof) = testing::state_with_proof(&no_entries, &enclave.proof_keys());
+	let mut blocks =
+		vec![FetchedBlock { header: genesis, extrinsics: vec![], justification: None }];
+	for n in 1..=len {
+		let parent = blocks.last().unwrap().header.hash();
+		let header =
+			Header::new(n, extrinsics_root(&[]), state_root, parent, Digest { logs: digest(n) });
+		let justification = justified_by(n)
+			.map(|(set_id, signers)| testing::encoded_justification(&header, 1, set_id, &signers));
+		blocks.push(FetchedBlock { header, extrinsics: vec![], justification });
+	}
+	let by_hash = blocks.iter().enumerate().map(|(i, b)| (b.header.hash(), i)).collect();
+	(MemoryChain { blocks, by_hash, proof }, Arc::new(Mutex::new(enclave)), dir)
+}
+
+/// Runs sync steps until the core is at the chain's head; returns the last
+/// block of every imported chunk.
+async fn sync_to_head(chain: &MemoryChain, enclave: &SharedEnclave) -> Result<Vec<u32>, SyncError> {
+	let finalized = chain.finalized_number().await.unwrap();
+	let mut chunk_ends = Vec::new();
+	for _ in 0..50 {
+		match import_next_chunk(chain, enclave, finalized, 256).await? {
+			Step::UpToDate { .. } => return Ok(chunk_ends),
+			Step::NoJustification { head } => panic!("stuck at #{head}"),
+			Step::Imported { report, .. } => chunk_ends.push(report.last_block.0),
+		}
+	}
+	panic!("no end")
+}
+
+fn set_change(to: &[ed25519::Pair], delay: u32) -> DigestItem {
+	testing::scheduled_change(testing::authorities(to), delay)
+}
+
+/// Block 2 schedules Bob's set with delay 3: it is enacted at #5, which the
+/// old set finalizes; the new set finalizes everything after. Every block
+/// carries a justification (as on our node), so without the cut the first
+/// chunk would reach #12 and be refused for good.
+#[tokio::test]
+async fn the_host_cuts_chunks_at_a_scheduled_set_change_and_crosses_it() {
+	let (alice, bob) = (testing::pairs(&["//Alice"]), testing::pairs(&["//Bob"]));
+	let (chain, enclave, _dir) = chain(
+		12,
+		|n| if n == 2 { vec![set_change(&bob, 3)] } else { vec![] },
+		|n| Some(if n <= 5 { (0, alice.clone()) } else { (1, bob.clone()) }),
+	);
+	assert_eq!(sync_to_head(&chain, &enclave).await.unwrap(), vec![5, 12]);
+	assert_eq!(crate::lock(&enclave).light_client_head().unwrap().0, 12);
+}
+
+/// Sparse justifications (only the enactment block and the head): the same.
+#[tokio::test]
+async fn sparse_justifications_still_cross_the_change() {
+	let (alice, bob) = (testing::pairs(&["//Alice"]), testing::pairs(&["//Bob"]));
+	let (chain, enclave, _dir) = chain(
+		12,
+		|n| if n == 2 { vec![set_change(&bob, 3)] } else { vec![] },
+		|n| match n {
+			5 => Some((0, alice.clone())),
+			12 => Some((1, bob.clone())),
+			_ => None,
+		},
+	);
+	assert_eq!(sync_to_head(&chain, &enclave).await.unwrap(), vec![5, 12]);
+}
+
+/// A forced change cannot be followed: the step fails naming the block, and
+/// nothing past the last good chunk is imported.
+#[tokio::test]
+async fn a_forced_change_is_refused_naming_its_block() {
+	let (alice, bob) = (testing::pairs(&["//Alice"]), testing::pairs(&["//Bob"]));
+	let (chain, enclave, _dir) = chain(
+		6,
+		|n| {
+			if n == 3 {
+				vec![testing::forced_change(testing::authorities(&bob), 0)]
+			} else {
+				vec![]
+			}
+		},
+		|_| Some((0, alice.clone())),
+	);
+	let error = sync_to_head(&chain, &enclave).await.err().unwrap();
+	assert!(
+		matches!(
+			&error,
+			SyncError::Chunk(ChunkError::Core(integritee_enclave::Error::LightClient(
+				LightClientError::ForcedChange(3)
+			)))
+		),
+		"{error}"
+	);
+	assert!(error.to_string().contains("#3"), "{error}");
+	assert_eq!(crate::lock(&enclave).light_client_head().unwrap().0, 0);
+}
+
+#[tokio::test]
+async fn a_window_without_justification_waits() {
+	let (chain, enclave, _dir) = chain(4, |_| vec![], |_| None);
+	let step = import_next_chunk(&chain, &enclave, 4, 256).await.unwrap();
+	assert!(matches!(step, Step::NoJustification { head: 0 }));
+}
+
+/// Resubmission follows the node's finalized head and the extrinsic's era,
+/// skips expired requests, and sends everything not remembered (after a
+/// restart) at once: harmless, since the pallet pays a hash once and a
+/// failed payout refunds nothing.
+#[test]
+fn unshields_are_resubmitted_once_their_era_has_passed() {
+	use integritee_enclave::stf::PendingUnshield;
+	let pending = |byte: u8, expires_at: u32| PendingUnshield {
+		call_hash: H256::repeat_byte(byte),
+		from: AccountId::new([1; 32]),
+		beneficiary: AccountId::new([2; 32]),
+		amount: 10,
+		expires_at,
+	};
+	let list = vec![pending(1, 1_000), pending(2, 1_000), pending(3, 90)];
+	let era = integritee_chain_client::MORTALITY_PERIOD as u32;
+	// Nothing remembered (a fresh start): everything still payable.
+	let due = unshields_due(&list, &HashMap::new(), 100);
+	assert_eq!(due, vec![H256::repeat_byte(1), H256::repeat_byte(2)]);
+	// #1 sent at finalized 100: not again within its era, again after it.
+	let sent = HashMap::from([(H256::repeat_byte(1), 100)]);
+	assert_eq!(unshields_due(&list, &sent, 100 + era), vec![H256::repeat_byte(2)]);
+	assert_eq!(
+		unshields_due(&list, &sent, 101 + era),
+		vec![H256::repeat_byte(1), H256::repeat_byte(2)]
+	);
+}
+
+#[test]
+fn breach_and_surplus_above_the_deposit_are_health_problems() {
+	let ed = integritee_runtime::EXISTENTIAL_DEPOSIT;
+	assert_eq!(invariant_problem(Invariant::Holds), None);
+	assert_eq!(invariant_problem(Invariant::Surplus { issuance: 10, vault: 10 + ed }), None);
+	let surplus = invariant_problem(Invariant::Surplus { issuance: 10, vault: 11 + ed }).unwrap();
+	assert!(surplus.contains("SURPLUS"), "{surplus}");
+	let breach = invariant_problem(Invariant::Breach { issuance: 11, vault: 10 }).unwrap();
+	assert!(breach.contains("BREACH") && breach.contains("11") && breach.contains("10"));
+
+	let health = Health::new(10);
+	health.set_progress(5, 30);
+	health.set_problem("invariant", Some(breach));
+	let report = health.report(true);
+	assert!(!report.healthy);
+	assert_eq!(report.lag_blocks, 25);
+	assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+	health.set_problem("invariant", None);
+	health.set_progress(30, 30);
+	assert!(health.report(true).healthy);
+}
