@@ -442,7 +442,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 			calls_root: H256::zero(),
 		},
 	);
-	let enclave = state.lock().unwrap().enclave.clone();
+	let enclave = state.lock().unwrap().enclave;
 	client
 		.submit_as(
 			&enclave_account,

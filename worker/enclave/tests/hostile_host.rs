@@ -19,7 +19,11 @@
 //!   enclave is the shard's first signer on chain.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
+
+use common::success;
 
 use codec::{Decode, Encode};
 use integritee_enclave::{
@@ -29,7 +33,7 @@ use integritee_enclave::{
 	AnchorError, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant, ParentchainBlock,
 	SigningRefused, LIGHT_CLIENT_FILE, STATE_DIR,
 };
-use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams};
+use integritee_extrinsic::ExtrinsicParams;
 use integritee_runtime::{
 	Runtime, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
@@ -38,7 +42,7 @@ use integritee_stf_primitives::{
 	TrustedGetter, TrustedGetterSigned,
 };
 use polkadot_sdk::{
-	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
+	frame_system::{self, EventRecord, Phase},
 	pallet_balances,
 	sp_core::{ed25519, sr25519, Pair, H256},
 	sp_runtime::{
@@ -96,26 +100,9 @@ fn fixture() -> Fixture {
 /// Encoded extrinsics and storage entries of a block.
 type BlockParts = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
 
-fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
-	EventRecord {
-		phase: Phase::ApplyExtrinsic(index),
-		event: RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
-			dispatch_info: DispatchEventInfo::default(),
-		}),
-		topics: vec![],
-	}
-}
-
 /// One extrinsic signed by `pair` (an sr25519 user of the parent chain).
 fn user_extrinsic(fixture: &Fixture, pair: &sr25519::Pair, call: RuntimeCall) -> Vec<u8> {
-	let params = ExtrinsicParams {
-		nonce: 0,
-		era: Era::Immortal,
-		era_block_hash: H256::zero(),
-		genesis_hash: fixture.genesis.hash(),
-	};
-	signed_extrinsic(call, pair.public().into(), params, |p| MultiSignature::Sr25519(pair.sign(p)))
-		.encode()
+	common::user_extrinsic(pair, call, fixture.genesis.hash())
 }
 
 /// The parts of a block: its extrinsics, its events (after a success event

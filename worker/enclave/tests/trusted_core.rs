@@ -3,6 +3,8 @@
 //! indirect-invocation parsing that skips bad input without stopping.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 
 use codec::Encode;
@@ -13,13 +15,12 @@ use integritee_enclave::{
 	stf::StfInput,
 	Enclave, EnclaveConfig, Error,
 };
-use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams};
 use integritee_runtime::{RuntimeCall, RuntimeEvent};
 use integritee_stf_primitives::{shielding, AccountId, TrustedCall};
 use polkadot_sdk::{
 	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
 	sp_core::{sr25519, Pair, H256},
-	sp_runtime::{generic::Era, MultiSignature},
+	sp_runtime::MultiSignature,
 };
 use sha2::{Digest, Sha256};
 
@@ -88,25 +89,8 @@ fn report_data_binds_signer_and_shielding_key_and_the_quote_verifies() {
 	assert!(platform.is_simulated());
 }
 
-fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
-	EventRecord {
-		phase: Phase::ApplyExtrinsic(index),
-		event: RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess {
-			dispatch_info: DispatchEventInfo::default(),
-		}),
-		topics: vec![],
-	}
-}
-
 fn signed(pair: &sr25519::Pair, call: RuntimeCall) -> Vec<u8> {
-	let params = ExtrinsicParams {
-		nonce: 0,
-		era: Era::Immortal,
-		era_block_hash: H256::zero(),
-		genesis_hash: H256::zero(),
-	};
-	signed_extrinsic(call, pair.public().into(), params, |p| MultiSignature::Sr25519(pair.sign(p)))
-		.encode()
+	common::user_extrinsic(pair, call, H256::zero())
 }
 
 #[test]
@@ -150,6 +134,7 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 		}),
 		topics: vec![],
 	};
+	use common::success;
 	let events = vec![success(0), success(1), success(2), shield, success(3), failed];
 	let collected = indirect::collect(
 		H256::repeat_byte(3),

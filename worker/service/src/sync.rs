@@ -40,7 +40,7 @@ pub enum Step {
 	/// No block of the window carries a justification yet.
 	NoJustification { head: u32 },
 	/// A chunk of `blocks` blocks was imported.
-	Imported { from: u32, blocks: u32, fetched: Duration, report: ImportReport },
+	Imported { from: u32, blocks: u32, fetched: Duration, report: Box<ImportReport> },
 }
 
 /// One step: the next chunk after the light client's head, up to
@@ -76,7 +76,7 @@ pub async fn import_next_chunk(
 			.map_err(|e| SyncError::Task(e.to_string()))?
 			.map_err(SyncError::Import)?
 	};
-	Ok(Step::Imported { from: head + 1, blocks: count, fetched, report })
+	Ok(Step::Imported { from: head + 1, blocks: count, fetched, report: Box::new(report) })
 }
 
 pub async fn run(

@@ -232,26 +232,37 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 	}
 }
 
+/// The calls of the extrinsics of block `number` that decode as this
+/// runtime's.
+async fn block_calls(client: &ChainClient, number: u32) -> Vec<RuntimeCall> {
+	let hash: H256 = client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
+	let block: serde_json::Value =
+		client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
+	block["block"]["extrinsics"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.filter_map(|xt| {
+			let bytes = hex::decode(&xt.as_str().unwrap()[2..]).unwrap();
+			integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]).ok()
+		})
+		.map(|xt| xt.function)
+		.collect()
+}
+
 /// Counts the `unshield_funds` extrinsics for `shard` in finalized blocks.
 async fn unshield_requests(client: &ChainClient, shard: ShardIdentifier) -> usize {
 	let (_, finalized) = client.finalized_head().await.unwrap();
 	let mut count = 0;
 	for number in 1..=finalized {
-		let hash: H256 =
-			client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
-		let block: serde_json::Value =
-			client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
-		for xt in block["block"]["extrinsics"].as_array().unwrap() {
-			let bytes = hex::decode(&xt.as_str().unwrap()[2..]).unwrap();
-			let Ok(xt) = integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else {
-				continue;
-			};
-			if matches!(xt.function, RuntimeCall::EnclaveBridge(
-				pallet_enclave_bridge::Call::unshield_funds { shard: s, .. }) if s == shard)
-			{
-				count += 1;
-			}
-		}
+		count += block_calls(client, number)
+			.await
+			.iter()
+			.filter(|call| {
+				matches!(call, RuntimeCall::EnclaveBridge(
+					pallet_enclave_bridge::Call::unshield_funds { shard: s, .. }) if *s == shard)
+			})
+			.count();
 	}
 	count
 }
@@ -456,19 +467,11 @@ async fn latest_invoke(client: &ChainClient, shard: ShardIdentifier) -> Option<V
 	let best =
 		u32::from_str_radix(best["number"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
 	for number in (1..=best.max(finalized)).rev() {
-		let hash: H256 =
-			client.rpc().request("chain_getBlockHash", rpc_params![number]).await.unwrap();
-		let block: serde_json::Value =
-			client.rpc().request("chain_getBlock", rpc_params![hash]).await.unwrap();
-		for xt in block["block"]["extrinsics"].as_array().unwrap() {
-			let bytes = hex::decode(&xt.as_str().unwrap()[2..]).unwrap();
-			let Ok(xt) = integritee_runtime::UncheckedExtrinsic::decode(&mut &bytes[..]) else {
-				continue;
-			};
+		for call in block_calls(client, number).await {
 			if let RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
 				shard: s,
 				ciphertext,
-			}) = xt.function
+			}) = call
 			{
 				if s == shard && ciphertext != vec![0x42; 200] {
 					return Some(ciphertext);

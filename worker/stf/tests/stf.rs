@@ -148,16 +148,23 @@ fn empty_blocks(s: &mut ShardState, from: u32, to: u32) -> Vec<PendingUnshield> 
 	expired
 }
 
+/// A state in which Alice shielded 1000 and reserved 400 of it for an
+/// unshield `u` in block 1.
+fn reserved_unshield(dir: &Path) -> (ShardState, sr25519::Pair, TrustedCallSigned) {
+	let mut s = open(dir);
+	let alice = pair("Alice");
+	let u = unshield(&alice, &AccountId::new([9; 32]), 400, 0);
+	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
+		.unwrap();
+	(s, alice, u)
+}
+
 /// Fail first (the expiry passes without a payout: refund), then a payout
 /// of the same hash: nothing is burnt a second time, the refund stands.
 #[test]
 fn expired_unshield_is_refunded_and_a_late_payout_changes_nothing() {
 	let dir = tempfile::tempdir().unwrap();
-	let mut s = open(dir.path());
-	let alice = pair("Alice");
-	let u = unshield(&alice, &AccountId::new([9; 32]), 400, 0);
-	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
-		.unwrap();
+	let (mut s, alice, u) = reserved_unshield(dir.path());
 	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 400);
 	let expires_at = 1 + LIFETIME;
 	assert_eq!(s.pending_unshield(u.hash()).unwrap().unwrap().expires_at, expires_at);
@@ -187,11 +194,7 @@ fn expired_unshield_is_refunded_and_a_late_payout_changes_nothing() {
 #[test]
 fn paid_unshield_is_never_refunded() {
 	let dir = tempfile::tempdir().unwrap();
-	let mut s = open(dir.path());
-	let alice = pair("Alice");
-	let u = unshield(&alice, &AccountId::new([9; 32]), 400, 0);
-	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000), StfInput::Call(u.clone())])
-		.unwrap();
+	let (mut s, alice, u) = reserved_unshield(dir.path());
 	let expires_at = 1 + LIFETIME;
 	empty_blocks(&mut s, 2, expires_at - 1);
 	let out = s
