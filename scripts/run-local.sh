@@ -23,7 +23,7 @@ case "${1:-}" in
 esac
 
 ensure_build_deps
-log "building (the first build takes about an hour on 2 cores; target dir: $CARGO_TARGET_DIR)"
+log "building (the first build takes 25-60 min on 2 cores; target dir: $CARGO_TARGET_DIR)"
 # The same selection as scripts/test.sh, so that both reuse one build.
 cargo build --locked --release --workspace --bins --tests
 bin="$CARGO_TARGET_DIR/release"

@@ -13,6 +13,7 @@
 //!   which the chain takes as a no-op;
 //! - a second anchor, another chain's genesis, another shard, deleted
 //!   light-client or state files: refused, never a fresh start;
+//! - a chunk crossing a GRANDPA set change: refused, nothing executes;
 //! - a getter with a forged timestamp: harmless (only the owner's signature
 //!   opens the owner's data; the answer names the block it reflects);
 //! - a second instance of the shard: it refuses to serve while another
@@ -667,6 +668,58 @@ fn a_second_instance_refuses_to_serve_while_another_serves() {
 	let parts = with_shard_status(&fixture, parts, &[me]);
 	assert_eq!(import(&mut fixture, parts).serving_member, None);
 	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
+}
+
+/// Refused: a host that ignores the core's chunk limit and feeds a chunk
+/// crossing the enactment of a GRANDPA set change gets nothing executed
+/// (the block after the enactment needs the new set). Cut where the core
+/// says (`chunk_limit`), the same blocks import.
+#[test]
+fn a_chunk_crossing_a_set_change_is_refused_and_nothing_executes() {
+	let mut fixture = fixture();
+	let (alice, bob) = (testing::pairs(&["//Alice"]), testing::pairs(&["//Bob"]));
+	let keys = fixture.enclave.proof_keys();
+	let (extrinsics, entries) = shield_block(&fixture, AMOUNT);
+	let (state_root, proof) = testing::state_with_proof(&entries, &keys);
+	// #1 (the shield) schedules Bob's set with delay 1: enacted at #2.
+	let mut first = header(&fixture.genesis, &extrinsics, state_root);
+	first.digest.push(testing::scheduled_change(testing::authorities(&bob), 1));
+	let empty: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+	let (empty_root, empty_proof) = testing::state_with_proof(&empty, &keys);
+	let second = header(&first, &[], empty_root);
+	let third = header(&second, &[], empty_root);
+	let block = |header: &Header, extrinsics: &[Vec<u8>], proof: &[Vec<u8>]| ParentchainBlock {
+		header: header.clone(),
+		extrinsics: extrinsics.to_vec(),
+		proof: proof.to_vec(),
+	};
+	let crossing = vec![
+		block(&first, &extrinsics, &proof),
+		block(&second, &[], &empty_proof),
+		block(&third, &[], &empty_proof),
+	];
+	let headers: Vec<Header> = crossing.iter().map(|b| b.header.clone()).collect();
+	assert_eq!(fixture.enclave.chunk_limit(&headers).unwrap(), Some(2));
+	let justification = testing::encoded_justification(&third, 1, 0, &alice);
+	let error = fixture.enclave.import(crossing, &justification).unwrap_err();
+	assert!(
+		matches!(
+			error,
+			Error::LightClient(integritee_enclave::light_client::Error::ChunkCrossesSetChange {
+				enactment: 2,
+				chunk_end: 3
+			})
+		),
+		"{error}"
+	);
+	assert_untouched(&fixture);
+	let justification = testing::encoded_justification(&second, 1, 0, &alice);
+	let cut = vec![block(&first, &extrinsics, &proof), block(&second, &[], &empty_proof)];
+	fixture.enclave.import(cut, &justification).unwrap();
+	assert_eq!(bob_balance(&fixture).free, AMOUNT);
+	let justification = testing::encoded_justification(&third, 1, 1, &bob);
+	fixture.enclave.import(vec![block(&third, &[], &empty_proof)], &justification).unwrap();
+	assert_eq!(fixture.enclave.light_client_head().unwrap().0, 3);
 }
 
 #[test]

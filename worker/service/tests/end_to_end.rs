@@ -1,24 +1,35 @@
 //! End to end against a real `integritee-node --dev` and real
 //! `integritee-worker` processes, driven by the real `integritee-cli`:
 //! shield -> trusted transfer -> unshield, with balances checked on both
-//! sides, the worker killed with SIGKILL between steps, a malformed invoke and
-//! a replayed trusted call.
+//! sides, the worker killed with SIGKILL between steps, a malformed invoke, a
+//! replayed trusted call, and a second payout of one unshield signed by a
+//! copy of the trusted core (refused on chain, never refunded).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
 	path::PathBuf,
 	process::{Child, Command, Stdio},
+	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 
 use codec::{Decode, Encode};
 use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
+use integritee_enclave::{
+	platform::{measure_file, SimulatedTee},
+	Enclave, EnclaveCall, EnclaveConfig,
+};
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_stf_primitives::{
 	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, AccountInfoView, ShardIdentifier,
 	TrustedGetter, TrustedGetterSigned,
 };
 use integritee_test_node::{free_port, tempdir, workspace_binary, Node};
+use integritee_worker::{
+	lock,
+	sync::{import_next_chunk, Step},
+	SharedEnclave,
+};
 use jsonrpsee::{
 	core::client::ClientT,
 	rpc_params,
@@ -250,6 +261,42 @@ async fn block_calls(client: &ChainClient, number: u32) -> Vec<RuntimeCall> {
 		.collect()
 }
 
+/// The call hash and the block of a `trusted` command's output ("trusted
+/// call 0x.. (nonce n)", "submitted in block 0x..").
+fn submitted(stdout: &str) -> (H256, H256) {
+	let hex_after = |prefix: &str| {
+		let line = stdout
+			.lines()
+			.find_map(|l| l.strip_prefix(prefix))
+			.unwrap_or_else(|| panic!("no `{prefix}` in {stdout}"));
+		let hex = line.split_whitespace().next().unwrap().trim_start_matches("0x");
+		H256::from_slice(&hex::decode(hex).unwrap())
+	};
+	(hex_after("trusted call "), hex_after("submitted in block "))
+}
+
+/// A copy of the worker's trusted core, opened on `data_dir` (a copy of the
+/// worker's) with the worker binary's measurement, and synced through the
+/// host's own sync step up to at least parent block `number`.
+async fn core_at(client: &ChainClient, data_dir: &std::path::Path, number: u32) -> SharedEnclave {
+	let measurement = measure_file(&workspace_binary("integritee-worker")).unwrap();
+	let config = EnclaveConfig { data_dir: data_dir.to_path_buf(), shard: None, max_instances: 1 };
+	let (core, _) = Enclave::open(Arc::new(SimulatedTee::new(measurement)), config).unwrap();
+	let core: SharedEnclave = Arc::new(Mutex::new(core));
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while lock(&core).light_client_head().unwrap().0 < number {
+		assert!(Instant::now() < deadline, "the copy did not reach block {number}");
+		let finalized = client.finalized_head().await.unwrap().1;
+		match import_next_chunk(client, &core, finalized, 256).await.unwrap() {
+			Step::Imported { .. } => {}
+			Step::UpToDate { .. } | Step::NoJustification { .. } => {
+				tokio::time::sleep(Duration::from_millis(500)).await
+			}
+		}
+	}
+	core
+}
+
 /// Counts the `unshield_funds` extrinsics for `shard` in finalized blocks.
 async fn unshield_requests(client: &ChainClient, shard: ShardIdentifier) -> usize {
 	let (_, finalized) = client.finalized_head().await.unwrap();
@@ -387,13 +434,15 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	assert_eq!(trusted_account(&rpc, shard, &charlie, &enclave_key).await.free, 40 * UNIT);
 
 	// 4. Unshield 30 of Charlie's to Dave on the parent chain. Right after
-	// the request the worker is killed and a clone of its data directory is
-	// started beside it (a hostile host, or a restart that forgot what was
-	// sent): both ask the vault to pay the same call hash. The user must be
-	// paid exactly once and never refunded.
+	// the request the worker is killed, so the payout happens across a
+	// restart. Meanwhile the host (this test: the simulated TEE protects
+	// nothing) runs a copy of the trusted core on a copy of the data
+	// directory and, once the worker has paid, has it sign a second
+	// `unshield_funds` for the same call hash from its older view. The chain
+	// refuses it; the user is paid exactly once and never refunded.
 	let dave = account("//Dave");
 	let dave_before = parent_free(&client, &dave).await;
-	cli_ok(
+	let out = cli_ok(
 		&node_url,
 		&[
 			"trusted",
@@ -406,28 +455,37 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 		],
 	);
 	worker.kill9();
-	let clone_dir = dir.0.join("clone");
-	copy_dir(&worker.data_dir, &clone_dir);
-	let mut clone = Worker::start(&node_url, clone_dir, free_port(), "clone");
+	let (call_hash, request_block) = submitted(&out);
+	let request_number = client.header(request_block).await.unwrap().number;
+	let copy = dir.0.join("hostile-copy");
+	copy_dir(&worker.data_dir, &copy);
+	let second_core = core_at(&client, &copy, request_number).await;
 	worker.spawn();
 	let deadline = Instant::now() + Duration::from_secs(120);
 	while parent_free(&client, &dave).await == dave_before {
 		assert!(Instant::now() < deadline, "the unshield was not paid");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
+	let params = client.mortal_params(&enclave_account).await.unwrap();
+	let second = lock(&second_core)
+		.sign_extrinsic(EnclaveCall::Unshield { call_hash }, params)
+		.expect("the copy still sees the request pending");
+	match client.submit_extrinsic(&second, WaitFor::InBlock).await {
+		Err(integritee_chain_client::Error::DispatchFailed { error, .. }) => {
+			assert!(error.contains("UnshieldAlreadyExecuted"), "{error}")
+		}
+		other => panic!("a second payout of one request must fail: {other:?}"),
+	}
 	settle(&client, &mut worker).await;
-	settle(&client, &mut clone).await;
-	// Whether both requests reached a block depends on timing (the second
-	// may see the payout, or clash on the nonce); either way the outcome
-	// below must hold. (The pallet's and the STF's tests cover both orders
-	// deterministically.)
 	let requests = unshield_requests(&client, shard).await;
-	assert!(requests >= 1);
-	eprintln!("unshield_funds extrinsics on chain for the one request: {requests}");
-	let clone_rpc = clone.rpc().await;
-	let on_clone = trusted_account(&clone_rpc, shard, &charlie, &enclave_key).await;
-	assert_eq!((on_clone.free, on_clone.reserved), (10 * UNIT, 0), "burnt once, never refunded");
-	drop(clone);
+	assert!(requests >= 2, "{requests} unshield_funds extrinsics for the one request");
+	let rpc = worker.rpc().await;
+	let after_race = trusted_account(&rpc, shard, &charlie, &enclave_key).await;
+	assert_eq!(
+		(after_race.free, after_race.reserved),
+		(10 * UNIT, 0),
+		"burnt once, never refunded"
+	);
 	// Another restart must not pay again.
 	worker.kill9();
 	worker.spawn();
