@@ -209,6 +209,36 @@ fn call_hash(stdout: &str) -> String {
 		.to_string()
 }
 
+/// Funds `enclave`'s account from //Alice and registers it with `Skip`
+/// (dev chain only) for `proof`'s MRENCLAVE, advertising `url`.
+async fn register_with_skip(
+	client: &ChainClient,
+	enclave: &ed25519::Pair,
+	proof: &SkippedAttestation,
+	url: &str,
+) {
+	let account: AccountId = enclave.public().into();
+	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+		dest: account.clone().into(),
+		value: 100 * UNIT,
+	});
+	client.submit(&dev_pair("//Alice").unwrap(), fund, WaitFor::InBlock).await.unwrap();
+	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+		proof: proof.encode(),
+		worker_url: Some(url.as_bytes().to_vec()),
+		attestation_method: AttestationMethod::Skip,
+	});
+	client
+		.submit_as(
+			&account,
+			|payload| MultiSignature::Ed25519(enclave.sign(payload)),
+			register,
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("an enclave registers with Skip on --dev");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let mut node = Node::start("cli-trusted", &["--dev"]);
@@ -236,27 +266,9 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let shielding_key_hash = sha2_256(&state.lock().unwrap().shielding.public_key());
 
 	let alice = dev_pair("//Alice").unwrap();
-	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: enclave_account.clone().into(),
-		value: 100 * UNIT,
-	});
-	client.submit(&alice, fund, WaitFor::InBlock).await.unwrap();
 	let proof =
 		SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32], shielding_key_hash };
-	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
-		proof: proof.encode(),
-		worker_url: Some(url.as_bytes().to_vec()),
-		attestation_method: AttestationMethod::Skip,
-	});
-	client
-		.submit_as(
-			&enclave_account,
-			|payload| MultiSignature::Ed25519(enclave.sign(payload)),
-			register,
-			WaitFor::InBlock,
-		)
-		.await
-		.expect("the stand-in enclave registers with Skip on --dev");
+	register_with_skip(&client, &enclave, &proof, &url).await;
 
 	// list-workers shows it with everything a client needs.
 	let listed = ok(cli(&node, &ks, &["list-workers", "--json"]), "list-workers");
@@ -409,26 +421,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	// active signer, the CLI does not guess between the two: a second
 	// instance has keys and state of its own.
 	let second = ed25519::Pair::from_string("//SecondEnclave", None).unwrap();
-	let second_account: AccountId = second.public().into();
-	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: second_account.clone().into(),
-		value: 100 * UNIT,
-	});
-	client.submit(&alice, fund, WaitFor::InBlock).await.unwrap();
-	let register = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
-		proof: proof.encode(),
-		worker_url: Some(b"ws://127.0.0.1:1".to_vec()),
-		attestation_method: AttestationMethod::Skip,
-	});
-	client
-		.submit_as(
-			&second_account,
-			|payload| MultiSignature::Ed25519(second.sign(payload)),
-			register,
-			WaitFor::InBlock,
-		)
-		.await
-		.expect("a second enclave of the build registers");
+	register_with_skip(&client, &second, &proof, "ws://127.0.0.1:1").await;
 	let out = cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);
