@@ -147,7 +147,7 @@ fn calls_root_commits_to_order_and_outcomes() {
 	let b = (H256::repeat_byte(2), CallOutcome::Failed("x".into()));
 	assert_ne!(calls_root(&[a.clone(), b.clone()]), calls_root(&[b.clone(), a.clone()]));
 	assert_ne!(
-		calls_root(&[a.clone()]),
+		calls_root(std::slice::from_ref(&a)),
 		calls_root(&[(H256::repeat_byte(1), CallOutcome::Failed(String::new()))])
 	);
 }
