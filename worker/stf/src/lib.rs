@@ -18,6 +18,10 @@
 //!   block, compacted when the log outgrows the state;
 //! - the state root, a keyed homomorphic set hash (LtHash) updated per
 //!   changed key: a block's cost follows its changes, not the state size;
+//! - two-step execution: [`ShardState::prepare_block`] executes without
+//!   changing the committed state, [`ShardState::commit_block`] commits,
+//!   [`ShardState::apply_changes`] applies a diff produced elsewhere if it
+//!   leads to the expected root (members that do not re-execute);
 //! - crash safety: a block's log record, undo record and head (root, last
 //!   parent-chain block, snapshots) are written in one write transaction;
 //! - snapshots of the last N blocks and [`ShardState::revert_to`].
@@ -48,7 +52,12 @@ pub use integritee_stf_primitives::{
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::{PendingUnshield, UnconfirmedCalls};
-pub use state::{ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
+pub use state::{PreparedBlock, ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
+
+/// A block's state changes: changed keys with their new values (`None`:
+/// removed), each key once. Plaintext state: it leaves the enclave only
+/// encrypted with the state key.
+pub type StateDiff = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 use polkadot_sdk::{binary_merkle_tree, sp_runtime::traits::BlakeTwo256};
 
@@ -189,6 +198,10 @@ pub enum Error {
 	RootMismatch,
 	#[error("block {got} does not follow the last processed block {last}")]
 	NotNextBlock { last: u32, got: u32 },
+	#[error("the prepared block was executed on a state that is no longer the committed one")]
+	StaleBase,
+	#[error("malformed state diff: {0}")]
+	MalformedDiff(&'static str),
 	#[error("no snapshot of block {0}")]
 	NoSnapshot(u32),
 	#[error("state access failed: {0}")]

@@ -25,7 +25,7 @@ use crate::{
 		KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
 	},
 	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
-	StfConfig, StfInput, TrustedCall, UnconfirmedCalls, BELOW_MIN_UNSHIELD,
+	StateDiff, StfConfig, StfInput, TrustedCall, UnconfirmedCalls, BELOW_MIN_UNSHIELD,
 };
 
 /// Default page cache of the database file (redb's default).
@@ -69,6 +69,49 @@ pub struct StorageStats {
 	pub log_bytes: u64,
 	/// The log is compacted into a new checkpoint past this size.
 	pub compact_at_log_bytes: u64,
+}
+
+/// A block executed on top of the committed state and not yet committed
+/// ([`ShardState::prepare_block`]).
+pub struct PreparedBlock {
+	block: (u32, H256),
+	/// The root of the state it was executed on.
+	base_root: H256,
+	changes: Changes,
+	effects: DiffEffects,
+	outcome: BlockOutcome,
+}
+
+impl core::fmt::Debug for PreparedBlock {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		// The changes are plaintext state: never printed.
+		f.debug_struct("PreparedBlock")
+			.field("block", &self.block)
+			.field("root", &self.effects.root)
+			.field("changes", &self.changes.len())
+			.finish_non_exhaustive()
+	}
+}
+
+impl PreparedBlock {
+	/// What the block did; `state_root` is the root after it.
+	pub fn outcome(&self) -> &BlockOutcome {
+		&self.outcome
+	}
+
+	/// The block's state diff (plaintext: it leaves the enclave only
+	/// encrypted with the state key), for [`ShardState::apply_changes`].
+	pub fn changes(&self) -> &StateDiff {
+		&self.changes
+	}
+}
+
+/// What a diff does to the committed state: the new set hash, the undo
+/// record and the new root.
+struct DiffEffects {
+	accumulator: Accumulator,
+	undo: Changes,
+	root: H256,
 }
 
 /// What one commit writes besides its log record.
@@ -243,19 +286,30 @@ impl ShardState {
 	/// Executes the inputs of one parent-chain block in order, then refunds
 	/// the pending unshields whose expiry lies before `block` and records
 	/// the executed calls as unconfirmed, and commits the result together
-	/// with `block` atomically (all or nothing). Refuses a block whose
-	/// number is not the last one's + 1 (any number is accepted while no
-	/// block has been applied).
+	/// with `block` atomically (all or nothing): [`Self::prepare_block`]
+	/// then [`Self::commit_block`]. Refuses a block whose number is not the
+	/// last one's + 1 (any number is accepted while no block has been
+	/// applied).
 	pub fn apply_block(
 		&mut self,
 		block: (u32, H256),
 		inputs: Vec<StfInput>,
 	) -> Result<BlockOutcome, Error> {
-		if let Some((last, _)) = self.head.last_block {
-			if last.checked_add(1) != Some(block.0) {
-				return Err(Error::NotNextBlock { last, got: block.0 });
-			}
-		}
+		let prepared = self.prepare_block(block, inputs)?;
+		self.commit_block(prepared)
+	}
+
+	/// Executes `block`'s inputs (as [`Self::apply_block`] does) on top of
+	/// the committed state without changing it: the result, its state diff
+	/// and root, can be committed with [`Self::commit_block`] (the producer)
+	/// or the diff applied elsewhere with [`Self::apply_changes`] (a
+	/// member that does not re-execute).
+	pub fn prepare_block(
+		&self,
+		block: (u32, H256),
+		inputs: Vec<StfInput>,
+	) -> Result<PreparedBlock, Error> {
+		self.ensure_next(block.0)?;
 		let t0 = Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
 		let rules = BlockRules {
@@ -289,28 +343,103 @@ impl ShardState {
 			.into_iter()
 			.filter(|(k, v)| self.values.get(k) != v.as_ref())
 			.collect();
-
 		let t2 = Instant::now();
+		let effects = self.effects_of(&changes);
+		log::debug!(
+			target: "integritee-stf",
+			"block {}: signatures {:?}, execution {:?}, root {:?} ({} changes)",
+			block.0,
+			t1 - t0,
+			t2 - t1,
+			t2.elapsed(),
+			changes.len(),
+		);
+		let outcome = BlockOutcome {
+			outcomes: executed.outcomes,
+			executed_call_hashes: executed.call_hashes,
+			new_unshields: executed.new_unshields,
+			expired_unshields: executed.expired_unshields,
+			state_root: effects.root,
+			total_issuance: executed.issuance,
+		};
+		Ok(PreparedBlock { block, base_root: self.head.root, changes, effects, outcome })
+	}
+
+	/// Commits a block prepared on the current state, atomically with
+	/// `block`. Refuses one prepared on another state
+	/// ([`Error::StaleBase`]): something was committed since.
+	pub fn commit_block(&mut self, prepared: PreparedBlock) -> Result<BlockOutcome, Error> {
+		if prepared.base_root != self.head.root || self.ensure_next(prepared.block.0).is_err() {
+			return Err(Error::StaleBase);
+		}
+		let PreparedBlock { block, changes, effects, outcome, .. } = prepared;
+		self.commit_changes(block, changes, effects)?;
+		Ok(outcome)
+	}
+
+	/// Applies a state diff produced elsewhere (by the member that executed
+	/// `block`) without executing anything, if it leads to `expected_root`;
+	/// otherwise refuses it ([`Error::RootMismatch`]) and changes nothing. A
+	/// diff naming a key twice is refused as malformed.
+	pub fn apply_changes(
+		&mut self,
+		block: (u32, H256),
+		changes: StateDiff,
+		expected_root: H256,
+	) -> Result<(), Error> {
+		self.ensure_next(block.0)?;
+		let mut seen = std::collections::HashSet::with_capacity(changes.len());
+		if !changes.iter().all(|(key, _)| seen.insert(key.as_slice())) {
+			return Err(Error::MalformedDiff("a key appears twice"));
+		}
+		let effects = self.effects_of(&changes);
+		if effects.root != expected_root {
+			return Err(Error::RootMismatch);
+		}
+		self.commit_changes(block, changes, effects)
+	}
+
+	fn ensure_next(&self, number: u32) -> Result<(), Error> {
+		match self.head.last_block {
+			Some((last, _)) if last.checked_add(1) != Some(number) => {
+				Err(Error::NotNextBlock { last, got: number })
+			}
+			_ => Ok(()),
+		}
+	}
+
+	/// The root and undo record `changes` lead to from the committed state.
+	fn effects_of(&self, changes: &Changes) -> DiffEffects {
 		let mut accumulator = self.accumulator.clone();
 		let mut undo: Changes = Vec::with_capacity(changes.len());
-		for (key, new) in &changes {
+		for (key, new) in changes {
 			let old = self.values.get(key);
 			accumulator.change(&self.crypto.commitment, key, old.map(|v| &v[..]), new.as_deref());
 			undo.push((key.clone(), old.cloned()));
 		}
-		let new_root = accumulator.root(&self.crypto.commitment);
+		let root = accumulator.root(&self.crypto.commitment);
+		DiffEffects { accumulator, undo, root }
+	}
 
+	/// Persists `changes` as `block` (one write transaction) and makes them
+	/// the committed state.
+	fn commit_changes(
+		&mut self,
+		block: (u32, H256),
+		changes: Changes,
+		effects: DiffEffects,
+	) -> Result<(), Error> {
+		let t = Instant::now();
+		let DiffEffects { accumulator, undo, root } = effects;
 		let mut head = self.head.clone();
-		head.root = new_root;
+		head.root = root;
 		head.last_block = Some(block);
-		head.snapshots.push((block.0, block.1, new_root));
+		head.snapshots.push((block.0, block.1, root));
 		let excess = head.snapshots.len().saturating_sub(self.config.snapshots as usize);
 		let mut drop_undo: Vec<u32> = head.snapshots.drain(..excess).map(|(n, _, _)| n).collect();
 		// Undo records are kept for the blocks after the oldest snapshot.
 		drop_undo.extend(head.snapshots.first().map(|(n, _, _)| *n));
 		let revertible = head.snapshots.len() > 1;
-
-		let t3 = Instant::now();
 		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
 		let commit = Commit {
 			changes: &changes,
@@ -319,30 +448,14 @@ impl ShardState {
 			durable,
 		};
 		self.commit(head, commit)?;
-		log::debug!(
-			target: "integritee-stf",
-			"block {}: signatures {:?}, execution {:?}, root {:?}, commit {:?} ({} changes)",
-			block.0,
-			t1 - t0,
-			t2 - t1,
-			t3 - t2,
-			t3.elapsed(),
-			changes.len(),
-		);
+		log::debug!(target: "integritee-stf", "block {}: commit {:?}", block.0, t.elapsed());
 		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
 		self.accumulator = accumulator;
 		for (key, value) in changes {
 			self.values.set(key, value);
 		}
 		self.compact_if_due_or_log();
-		Ok(BlockOutcome {
-			outcomes: executed.outcomes,
-			executed_call_hashes: executed.call_hashes,
-			new_unshields: executed.new_unshields,
-			expired_unshields: executed.expired_unshields,
-			state_root: new_root,
-			total_issuance: executed.issuance,
-		})
+		Ok(())
 	}
 
 	/// Writes one commit (log record, undo records, `head`) in one write

@@ -272,6 +272,73 @@ fn executed_calls_stay_unconfirmed_until_their_confirmation_is_seen() {
 	assert!(s.unconfirmed_calls().unwrap().is_empty());
 }
 
+/// Two-step execution: preparing changes nothing until the commit; a
+/// member with the same key applies the producer's diff without executing
+/// and reaches the same root; a tampered or misplaced diff is refused and
+/// changes nothing.
+#[test]
+fn prepared_blocks_commit_and_their_diffs_replicate() {
+	let (leader_dir, follower_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	let (mut leader, mut follower) = (open(leader_dir.path()), open(follower_dir.path()));
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+
+	let first = leader.prepare_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
+	assert_eq!(leader.last_block(), None, "preparing commits nothing");
+	assert_eq!(free(&leader, &acc(&alice)), 0);
+	let root_1 = first.outcome().state_root;
+	let diff_1 = first.changes().clone();
+	leader.commit_block(first).unwrap();
+	assert_eq!((leader.last_block(), leader.state_root()), (Some((1, bh(1))), root_1));
+	follower.apply_changes((1, bh(1)), diff_1, root_1).unwrap();
+	assert_eq!(follower.state_root(), root_1);
+	assert_eq!(free(&follower, &acc(&alice)), 1_000);
+
+	let second =
+		leader.prepare_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 300, 0)]).unwrap();
+	let (root_2, diff_2) = (second.outcome().state_root, second.changes().clone());
+	// A block prepared on a state that has moved on is refused.
+	let stale = leader.prepare_block((2, bh(2)), vec![]).unwrap();
+	leader.commit_block(second).unwrap();
+	assert!(matches!(leader.commit_block(stale), Err(Error::StaleBase)));
+
+	// Forged diffs: a changed value, a dropped change, a repeated key, the
+	// right diff for another root or at another height. Nothing changes.
+	let mut richer = diff_2.clone();
+	let entry = richer.iter_mut().find(|(_, value)| value.is_some()).unwrap();
+	entry.1.as_mut().unwrap()[0] ^= 1;
+	let dropped = diff_2[1..].to_vec();
+	let mut repeated = diff_2.clone();
+	repeated.push(diff_2[0].clone());
+	for forged in [richer, dropped] {
+		assert!(matches!(
+			follower.apply_changes((2, bh(2)), forged, root_2),
+			Err(Error::RootMismatch)
+		));
+	}
+	assert!(matches!(
+		follower.apply_changes((2, bh(2)), repeated, root_2),
+		Err(Error::MalformedDiff(_))
+	));
+	assert!(matches!(
+		follower.apply_changes((2, bh(2)), diff_2.clone(), H256::repeat_byte(1)),
+		Err(Error::RootMismatch)
+	));
+	assert!(matches!(
+		follower.apply_changes((3, bh(3)), diff_2.clone(), root_2),
+		Err(Error::NotNextBlock { last: 1, got: 3 })
+	));
+	assert_eq!((follower.last_block(), follower.state_root()), (Some((1, bh(1))), root_1));
+
+	follower.apply_changes((2, bh(2)), diff_2, root_2).unwrap();
+	assert_eq!(follower.state_root(), leader.state_root());
+	assert_eq!(free(&follower, &acc(&bob)), 300);
+	// Also after a reopen (the applied diff is persisted like a block).
+	drop(follower);
+	let follower = open(follower_dir.path());
+	assert_eq!(follower.state_root(), root_2);
+	assert_eq!(follower.account_info(&acc(&alice)).unwrap().nonce, 1);
+}
+
 #[test]
 fn invalid_calls_are_rejected_without_state_change() {
 	let dir = tempfile::tempdir().unwrap();
