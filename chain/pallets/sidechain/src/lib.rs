@@ -101,7 +101,10 @@ pub mod pallet {
 		/// The signer must be an enclave of `shard` (any member will do).
 		/// `ancestor` is the confirmation the candidate extends: `None` for the
 		/// shard's first confirmation, otherwise exactly the stored one. The
-		/// candidate's block number must be above the ancestor's.
+		/// candidate's block number must be above the ancestor's. Resending
+		/// the stored confirmation itself (whatever the ancestor) is a no-op
+		/// success: a worker that retries a confirmation whose first
+		/// extrinsic landed must not see an error.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::confirm_imported_sidechain_block())]
 		pub fn confirm_imported_sidechain_block(
@@ -113,6 +116,9 @@ pub mod pallet {
 			let signer = ensure_signed(origin)?;
 			T::ShardMembership::ensure_member_and_touch(&signer, &shard)
 				.map_err(Error::<T>::from)?;
+			if LatestSidechainBlockConfirmation::<T>::get(shard) == Some(candidate) {
+				return Ok(());
+			}
 			Self::ensure_extends_latest(&shard, ancestor, &candidate)?;
 
 			LatestSidechainBlockConfirmation::<T>::insert(shard, candidate);
