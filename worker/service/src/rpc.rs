@@ -41,6 +41,28 @@ fn hex_of(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
 }
 
+/// What never changes while the worker runs, read once at start: key and
+/// health queries are answered without the trusted core's lock, so they
+/// answer while a block is imported (a long catch-up holds the lock).
+struct Identity {
+	shielding_key: String,
+	shard: String,
+	fingerprint: String,
+	simulated: bool,
+}
+
+impl Identity {
+	fn of(enclave: &SharedEnclave) -> Self {
+		let core = lock(enclave);
+		Self {
+			shielding_key: hex_of(&core.shielding_public_key()),
+			shard: hex_of(core.shard().as_bytes()),
+			fingerprint: hex_of(&core.mr_enclave()),
+			simulated: core.is_simulated(),
+		}
+	}
+}
+
 pub async fn start(
 	args: &Args,
 	enclave: SharedEnclave,
@@ -54,22 +76,22 @@ pub async fn start(
 		.await
 		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
 	let bound = server.local_addr().map_err(|e| e.to_string())?;
-	let mut module = RpcModule::new((enclave, health));
-	register(module.register_method(names::GET_SHIELDING_KEY, |_, (enclave, _), _| {
-		hex_of(&lock(enclave).shielding_public_key())
+	let identity = Identity::of(&enclave);
+	let mut module = RpcModule::new((enclave, health, identity));
+	register(module.register_method(names::GET_SHIELDING_KEY, |_, (_, _, identity), _| {
+		identity.shielding_key.clone()
 	}))?;
-	register(module.register_method(names::GET_SHARD, |_, (enclave, _), _| {
-		hex_of(lock(enclave).shard().as_bytes())
+	register(
+		module.register_method(names::GET_SHARD, |_, (_, _, identity), _| identity.shard.clone()),
+	)?;
+	register(module.register_method(names::GET_FINGERPRINT, |_, (_, _, identity), _| {
+		identity.fingerprint.clone()
 	}))?;
-	register(module.register_method(names::GET_FINGERPRINT, |_, (enclave, _), _| {
-		hex_of(&lock(enclave).mr_enclave())
-	}))?;
-	register(module.register_method(names::SYSTEM_HEALTH, |_, (enclave, health), _| {
-		let simulated = lock(enclave).is_simulated();
-		serde_json::to_value(health.report(simulated)).unwrap_or_default()
+	register(module.register_method(names::SYSTEM_HEALTH, |_, (_, health, identity), _| {
+		serde_json::to_value(health.report(identity.simulated)).unwrap_or_default()
 	}))?;
 	register(module.register_blocking_method(names::EXECUTE_GETTER, |params, context, _| {
-		let (enclave, _) = &*context;
+		let (enclave, _, _) = &*context;
 		let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
 		let bytes =
 			hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;

@@ -237,3 +237,46 @@ fn breach_and_surplus_above_the_deposit_are_health_problems() {
 	health.set_progress(30, 30);
 	assert!(health.report(true).healthy);
 }
+
+/// Key and health queries are answered while the trusted core's lock is
+/// held (as during a long import); the getter, which reads the state, waits.
+#[tokio::test(flavor = "multi_thread")]
+async fn key_and_health_queries_answer_while_the_core_is_busy() {
+	use clap::Parser;
+	use integritee_stf_primitives::rpc as names;
+	use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClientBuilder};
+
+	let (_chain, enclave, dir) = chain(1, |_| vec![], |_| None);
+	let data_dir = dir.0.to_string_lossy().into_owned();
+	let args = crate::Args::parse_from([
+		"integritee-worker",
+		"--data-dir",
+		data_dir.as_str(),
+		"--rpc-port",
+		"0",
+	]);
+	let health = Health::new(10);
+	let (address, server) = crate::rpc::start(&args, enclave.clone(), health).await.unwrap();
+	let expected_key = format!("0x{}", hex::encode(crate::lock(&enclave).shielding_public_key()));
+	let client = WsClientBuilder::default().build(format!("ws://{address}")).await.unwrap();
+
+	let (locked, release) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
+	let busy = {
+		let enclave = enclave.clone();
+		let (locked_tx, release_rx) = (locked.0, release.1);
+		std::thread::spawn(move || {
+			let _guard = crate::lock(&enclave);
+			locked_tx.send(()).unwrap();
+			release_rx.recv().unwrap();
+		})
+	};
+	locked.1.recv().unwrap();
+	let key: String = client.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+	assert_eq!(key, expected_key);
+	let health: integritee_stf_primitives::rpc::WorkerHealth =
+		client.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+	assert!(health.simulated_tee);
+	release.0.send(()).unwrap();
+	busy.join().unwrap();
+	let _ = server.stop();
+}
