@@ -291,14 +291,11 @@ impl Enclave {
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", state_dir.display())))?;
 		let state_path = state_dir.join(format!("{}.redb", hex_of(shard.as_bytes())));
 		let light_client_path = config.data_dir.join(LIGHT_CLIENT_FILE);
-		if let Some(anchor) = &anchor {
-			for (what, path) in [("light client", &light_client_path), ("shard state", &state_path)]
-			{
-				if !path.exists() {
-					let (path, genesis) = (path.clone(), anchor.genesis_hash);
-					return Err(AnchorError::MissingFile { what, path, genesis }.into());
-				}
-			}
+		// The state file must exist before opening it would create a new,
+		// empty one; a missing light client shows when it is unsealed.
+		if let Some(anchor) = anchor.as_ref().filter(|_| !state_path.exists()) {
+			let (path, genesis) = (state_path, anchor.genesis_hash);
+			return Err(AnchorError::MissingFile { what: "shard state", path, genesis }.into());
 		}
 		let stf_config = Self::stf_config(shard, mr_enclave);
 		let state = ShardState::open(&state_path, &keys.state_key, stf_config)?;

@@ -44,6 +44,15 @@ fn failed(method: &'static str, reason: impl std::fmt::Display) -> ReadError {
 	ReadError::Failed { method, reason: reason.to_string() }
 }
 
+/// One JSON-RPC request of the node; a failure names the method.
+async fn request(
+	client: &ChainClient,
+	method: &'static str,
+	params: jsonrpsee::core::params::ArrayParams,
+) -> Result<Value, ReadError> {
+	client.rpc().request(method, params).await.map_err(|e| failed(method, e))
+}
+
 fn hex_bytes(method: &'static str, value: &Value) -> Result<Vec<u8>, ReadError> {
 	let text = value.as_str().ok_or_else(|| failed(method, "expected a hex string"))?;
 	hex::decode(text.trim_start_matches("0x")).map_err(|e| failed(method, e))
@@ -79,11 +88,7 @@ impl ParentchainReader for ChainClient {
 	}
 
 	async fn block_hash(&self, number: u32) -> Result<H256, ReadError> {
-		let value: Value = self
-			.rpc()
-			.request("chain_getBlockHash", rpc_params![number])
-			.await
-			.map_err(|e| failed("chain_getBlockHash", e))?;
+		let value = request(self, "chain_getBlockHash", rpc_params![number]).await?;
 		let bytes = hex_bytes("chain_getBlockHash", &value)?;
 		if bytes.len() != 32 {
 			return Err(ReadError::UnknownNumber(number));
@@ -92,11 +97,7 @@ impl ParentchainReader for ChainClient {
 	}
 
 	async fn block(&self, hash: H256) -> Result<FetchedBlock, ReadError> {
-		let value: Value = self
-			.rpc()
-			.request("chain_getBlock", rpc_params![hash])
-			.await
-			.map_err(|e| failed("chain_getBlock", e))?;
+		let value = request(self, "chain_getBlock", rpc_params![hash]).await?;
 		if value.is_null() {
 			return Err(ReadError::UnknownBlock(hash));
 		}
@@ -123,11 +124,7 @@ impl ParentchainReader for ChainClient {
 
 	async fn read_proof(&self, keys: &[Vec<u8>], hash: H256) -> Result<Vec<Vec<u8>>, ReadError> {
 		let keys: Vec<String> = keys.iter().map(|key| format!("0x{}", hex::encode(key))).collect();
-		let value: Value = self
-			.rpc()
-			.request("state_getReadProof", rpc_params![keys, hash])
-			.await
-			.map_err(|e| failed("state_getReadProof", e))?;
+		let value = request(self, "state_getReadProof", rpc_params![keys, hash]).await?;
 		value
 			.get("proof")
 			.and_then(Value::as_array)

@@ -95,7 +95,7 @@ pub async fn run(
 		health.set_finalized(finalized);
 		let started = Instant::now();
 		let step = import_next_chunk(&client, &enclave, finalized, window).await;
-		let (head, count, fetched, report) = match step.map_err(|e| e.to_string())? {
+		let (from, count, fetched, report) = match step.map_err(|e| e.to_string())? {
 			Step::UpToDate { head } => {
 				health.set_progress(head, finalized);
 				tokio::time::sleep(Duration::from_millis(500)).await;
@@ -109,7 +109,7 @@ pub async fn run(
 				}
 				continue;
 			}
-			Step::Imported { from, blocks, fetched, report } => (from - 1, blocks, fetched, report),
+			Step::Imported { from, blocks, fetched, report } => (from, blocks, fetched, report),
 		};
 		window = args.chunk_blocks.max(1);
 		health.set_problem(COMPONENT, None);
@@ -119,7 +119,7 @@ pub async fn run(
 			log::info!(
 				"imported parent blocks {}..={number} ({count} blocks, fetch {:?}, verify+execute {:?}); \
 				 {} to go",
-				head + 1,
+				from,
 				fetched,
 				started.elapsed() - fetched,
 				finalized.saturating_sub(number)
