@@ -110,6 +110,10 @@ pub enum TrustedCommand {
 		/// The account's owner, who signs the getter (keystore name or secret URI).
 		account: String,
 	},
+	/// Print the shard's latest committed sidechain header (number, hash,
+	/// parent-chain anchor, Raft term, roots), checked against the selected
+	/// enclave's signature.
+	GetSidechainHeader,
 }
 
 /// The selected worker, a connection to it and its checked shielding key.
@@ -180,6 +184,26 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 			println!("{} {}", info.free, format_units(info.free));
 			if info.reserved != 0 {
 				println!("reserved {} {}", info.reserved, format_units(info.reserved));
+			}
+			Ok(())
+		}
+		TrustedCommand::GetSidechainHeader => {
+			let client = crate::connect(node_url).await?;
+			let session = session(&client, &args.shard).await?;
+			match session.rpc.sidechain_header(&session.worker, &shard).await? {
+				None => println!("no sidechain block yet"),
+				Some(header) => {
+					let (anchor, anchor_hash) = header.parentchain_anchor;
+					println!("number            {}", header.number);
+					println!("hash              {:?}", header.hash());
+					println!("parent            {:?}", header.parent_hash);
+					println!("parent-chain      #{anchor} {anchor_hash:?}");
+					println!("raft term         {}", header.term);
+					println!("calls root        {:?}", header.calls_root);
+					println!("state root before {:?}", header.state_root_before);
+					println!("state root after  {:?}", header.state_root_after);
+					println!("author            {}", header.author.to_ss58check());
+				}
 			}
 			Ok(())
 		}

@@ -11,6 +11,7 @@ use codec::{Decode, Encode};
 use integritee_chain_client::ChainClient;
 use integritee_primitives::{SgxEnclave, UpgradableShardConfig};
 use integritee_runtime::{AccountId, BlockNumber, Runtime};
+use integritee_sidechain_primitives::SidechainHeader;
 use integritee_stf_primitives::{
 	getter::GetterAnswer, rpc, shielding, AccountInfoView, MrEnclave, ShardIdentifier,
 	TrustedGetter, TrustedGetterSigned,
@@ -181,6 +182,25 @@ impl WorkerRpc {
 		Ok(key)
 	}
 
+	/// The latest committed sidechain header of `shard`, checked: signed by
+	/// the selected enclave, for this shard. `None` before the first block.
+	pub async fn sidechain_header(
+		&self,
+		worker: &SelectedWorker,
+		shard: &ShardIdentifier,
+	) -> Result<Option<SidechainHeader>, String> {
+		let answer: Option<String> =
+			self.rpc.request(rpc::CHAIN_GET_HEADER, jsonrpsee::rpc_params![]).await.map_err(
+				|e| format!("the worker at {} failed {}: {e}", self.url, rpc::CHAIN_GET_HEADER),
+			)?;
+		let Some(text) = answer else { return Ok(None) };
+		let bytes = from_hex(rpc::CHAIN_GET_HEADER, &text)?;
+		let (header, signature) = <(SidechainHeader, ed25519::Signature)>::decode(&mut &bytes[..])
+			.map_err(|_| "the worker's sidechain header does not decode".to_string())?;
+		check_sidechain_header(&header, &signature, shard, &worker.signer_public())?;
+		Ok(Some(header))
+	}
+
 	/// Reads `who`'s account in the shard, signing the getter with `pair` and
 	/// checking the enclave's signature on the answer.
 	pub async fn account_info(
@@ -210,6 +230,29 @@ impl WorkerRpc {
 				.map_err(|_| "the worker's account info does not decode".to_string()),
 		}
 	}
+}
+
+/// Refuses a sidechain header of another shard, by another author than the
+/// selected enclave, or whose signature does not verify.
+pub fn check_sidechain_header(
+	header: &SidechainHeader,
+	signature: &ed25519::Signature,
+	shard: &ShardIdentifier,
+	signer: &ed25519::Public,
+) -> Result<(), String> {
+	if header.shard != *shard {
+		return Err(format!("the worker sent a header of shard {:?}, not {shard:?}", header.shard));
+	}
+	if header.author != *signer {
+		return Err(format!(
+			"the header's author {:?} is not the selected enclave {signer:?}",
+			header.author
+		));
+	}
+	if !ed25519::Pair::verify(signature, header.signing_payload(), signer) {
+		return Err("the header's signature does not verify: refusing it".into());
+	}
+	Ok(())
 }
 
 /// Refuses a shielding key whose SHA-256 is not the registered hash.

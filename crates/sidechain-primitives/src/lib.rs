@@ -3,10 +3,9 @@
 #![forbid(unsafe_code)]
 
 use codec::{Decode, Encode};
+pub use polkadot_sdk::sp_core::{ed25519, H256};
 use polkadot_sdk::{
-	binary_merkle_tree,
-	sp_core::{ed25519, Pair, H256},
-	sp_crypto_hashing::blake2_256,
+	binary_merkle_tree, sp_core::Pair, sp_crypto_hashing::blake2_256,
 	sp_runtime::traits::BlakeTwo256,
 };
 
@@ -23,6 +22,9 @@ pub enum CallOutcome {
 	/// Executed (its nonce is consumed) and failed, with the reason (no
 	/// secrets in it).
 	Failed(String),
+	/// Not executed (bad signature, stale or future nonce, unknown sender or
+	/// unshield): nothing changed, no nonce was consumed.
+	Rejected(String),
 }
 
 /// A sidechain block's header.

@@ -61,7 +61,11 @@ mod tests {
 	#[test]
 	fn finds_the_artifacts_inside_the_repository() {
 		let dir = sgx_dir().expect("test data directory");
-		let repo = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("repo root");
+		// The running test's package directory (not the compile-time one: a
+		// shared target directory may hold a binary built in another checkout).
+		let package = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+		let package = package.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+		let repo = package.ancestors().nth(2).expect("repo root");
 		let (dir, repo) = (dir.canonicalize().expect("dir"), repo.canonicalize().expect("repo"));
 		assert!(dir.starts_with(&repo), "{} is outside {}", dir.display(), repo.display());
 		assert_eq!(sgx("dcap/ra_dcap_dump_quote.ra").len(), 4599);

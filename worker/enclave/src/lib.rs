@@ -18,7 +18,9 @@
 //! |---|---|---|
 //! | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client or state file |
 //! | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`keys::Anchor`] is sealed with the keys for life |
-//! | [`Enclave::import`] | finalized blocks, justification, storage proofs | verification, execution, invariant (issuance vs. vault) |
+//! | [`Enclave::import`] | finalized blocks, justification, storage proofs | verification; the shard's inputs are queued (sealed, one transaction with the light client) |
+//! | [`Enclave::propose_block`] | the moment, the Raft term, whether a heartbeat is due | the next sidechain block: which queued inputs, their execution, the signed header |
+//! | [`Enclave::commit_block`] | a block the replication committed | the block's checks (successor of the committed tip, author, signature, roots); state, block and consumed inputs in one transaction; invariant (issuance vs. vault) |
 //! | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |
 //! | [`Enclave::execute_getter`] | an owner-signed getter | the answer, signed |
 //!
@@ -43,6 +45,7 @@ pub mod indirect;
 pub mod keys;
 pub mod platform;
 pub mod sealing;
+mod tables;
 
 use std::{
 	path::{Path, PathBuf},
@@ -51,8 +54,15 @@ use std::{
 
 use codec::{Decode, Encode};
 use integritee_light_client::{Checkpoint, Header, LightClient};
+use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{Runtime, RuntimeCall, UncheckedExtrinsic};
-use integritee_stf::{InputOutcome, PendingUnshield, ShardState, StfConfig};
+use integritee_sidechain_primitives::{
+	BlockError, CallOutcome, CommittedTip, SidechainBody, SidechainHeader, SignedSidechainBlock,
+};
+use integritee_stf::{
+	BlockInputs, InputOutcome, ParentchainInputs, PendingUnshield, PreparedBlock, RejectReason,
+	ShardState, SidechainPosition, StfConfig, StfInput,
+};
 use integritee_stf_primitives::{
 	getter::GetterAnswer, AccountId, AccountInfoView, Balance, MrEnclave, ShardIdentifier,
 	TrustedGetter, TrustedGetterSigned,
@@ -71,7 +81,13 @@ pub use integritee_stf as stf;
 pub use keys::Anchor;
 pub use platform::TeePlatform;
 
-use crate::{keys::EnclaveKeys, sealing::SealingKey};
+use crate::{
+	keys::EnclaveKeys,
+	sealing::SealingKey,
+	tables::{CoreTables, QueuedBlock, QueuedInput},
+};
+
+pub use integritee_sidechain_primitives as sidechain;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -97,6 +113,42 @@ pub enum Error {
 	Anchor(#[from] AnchorError),
 	#[error(transparent)]
 	Refused(#[from] SigningRefused),
+	#[error("shard database: {0}")]
+	Storage(String),
+	#[error(
+		"the queued inputs of parent block #{number} {what}: the shard database was tampered \
+		 with; restore it from a backup or provision the shard from a member"
+	)]
+	QueueTampered { number: u32, what: String },
+	#[error("sidechain block refused: {0}")]
+	Block(#[from] BlockError),
+	#[error(
+		"sidechain block #{number}: another block {stored:?} is committed at this height \
+		 (got {got:?})"
+	)]
+	ConflictingBlock { number: u64, stored: H256, got: H256 },
+	#[error(transparent)]
+	Rollback(#[from] RollbackDetected),
+}
+
+/// The shard's state is behind, or beside, the sidechain block anchored on
+/// the parent chain (read through a verified storage proof): the host
+/// rolled the data directory back. The core refuses to produce blocks.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+	"ROLLBACK DETECTED: the parent chain anchors sidechain block #{} ({:?}), but this enclave's \
+	 state is at #{} ({:?}){}; it refuses to produce blocks. Restore the latest data directory, \
+	 or provision the shard from a member",
+	anchored.block_number,
+	anchored.block_header_hash,
+	committed.0,
+	committed.1,
+	if anchored.block_number <= committed.0 { " with another block at the anchored height" } else { "" }
+)]
+pub struct RollbackDetected {
+	pub anchored: SidechainBlockConfirmation,
+	/// The committed tip (number, hash).
+	pub committed: (u64, H256),
 }
 
 /// Why the enclave's anchor (its chain, shard and files) does not hold.
@@ -145,12 +197,17 @@ pub enum SigningRefused {
 		 chain but neither confirms nor pays"
 	)]
 	AnotherMemberServes(AccountId),
+	#[error(
+		"the shard's latest sidechain anchor on the parent chain is not known yet in this run \
+		 (import a finalized block first)"
+	)]
+	AnchorUnknown,
+	#[error("no sidechain block is committed yet: there is nothing to anchor")]
+	NothingToAnchor,
 }
 
-/// File names in the data directory.
-pub const LIGHT_CLIENT_FILE: &str = "light-client.sealed";
+/// The directory of the shard databases in the data directory.
 pub const STATE_DIR: &str = "shards";
-const LIGHT_CLIENT_PURPOSE: &str = "integritee light client v1";
 
 /// Where the trusted core keeps its files and which shard it serves.
 #[derive(Clone, Debug)]
@@ -195,34 +252,76 @@ impl Invariant {
 	}
 }
 
-/// What one import did.
+/// What one import did: verified blocks whose inputs now wait for a
+/// sidechain block.
 #[derive(Debug)]
 pub struct ImportReport {
-	/// The last block the state now includes.
+	/// The light client's head after the import.
 	pub last_block: (u32, H256),
-	/// Blocks executed by this import (blocks executed before a crash are
-	/// skipped).
-	pub blocks_executed: u32,
-	/// Trusted calls executed by this import.
-	pub calls_executed: usize,
-	/// Executed calls no confirmation on chain covers yet (all blocks).
-	pub unconfirmed_calls: usize,
-	/// Inputs refused by the STF, with reasons (no secrets in them).
-	pub rejected: Vec<String>,
-	/// Inputs skipped before the STF (undecryptable, malformed).
+	/// Parent blocks whose inputs were queued.
+	pub blocks_queued: u32,
+	/// Inputs queued (all blocks of the import).
+	pub inputs_queued: usize,
+	/// Inputs skipped before the queue (undecryptable, malformed).
 	pub skipped: Vec<String>,
 	/// This enclave's extrinsics that failed on chain.
 	pub own_failures: Vec<String>,
-	/// The invariant after the last block.
-	pub invariant: Invariant,
-	/// Unshields reserved and waiting for the vault's payout.
-	pub pending_unshields: Vec<PendingUnshield>,
-	/// Unshields refunded by this import (their expiry passed unpaid).
-	pub expired_unshields: Vec<PendingUnshield>,
 	/// Another enclave serving the shard (proven `ShardStatus`), if one does:
 	/// then this one refuses to serve.
 	pub serving_member: Option<AccountId>,
+	/// The shard's latest sidechain anchor on the parent chain (proven).
+	pub anchored: Option<SidechainBlockConfirmation>,
+	/// Set when the state is behind or beside that anchor.
+	pub rollback: Option<RollbackDetected>,
+}
+
+/// How much one sidechain block may take from the queue.
+#[derive(Clone, Copy, Debug)]
+pub struct BlockLimits {
+	/// Inputs per block, counted in whole parent blocks (a parent block is
+	/// never split; one is always taken, however large). The rest waits for
+	/// the next block.
+	pub max_inputs: usize,
+}
+
+impl Default for BlockLimits {
+	fn default() -> Self {
+		Self { max_inputs: 2_000 }
+	}
+}
+
+/// What committing one sidechain block did.
+#[derive(Debug)]
+pub struct BlockReport {
+	pub number: u64,
+	pub hash: H256,
+	/// The block was committed before (a replay after a restart): nothing
+	/// changed.
+	pub already_committed: bool,
+	/// The last parent block the state includes.
+	pub parentchain_anchor: (u32, H256),
+	/// Calls executed (their nonce consumed), succeeded or failed.
+	pub calls_executed: usize,
+	/// Inputs refused, with reasons (no secrets in them).
+	pub rejected: Vec<String>,
+	/// The invariant after the block, if the vault's balance at its anchor
+	/// is known.
+	pub invariant: Option<Invariant>,
+	/// Unshields reserved and waiting for the vault's payout.
+	pub pending_unshields: Vec<PendingUnshield>,
+	/// Unshields refunded by this block (their expiry passed unpaid).
+	pub expired_unshields: Vec<PendingUnshield>,
+	/// Executed calls no confirmation on chain covers yet (all blocks).
+	pub unconfirmed_calls: usize,
 	pub state_root: H256,
+}
+
+/// A block this core proposed and has not committed yet.
+struct Proposed {
+	hash: H256,
+	prepared: PreparedBlock,
+	/// The vault's balance at the block's anchor, if it takes parent blocks.
+	vault: Option<Balance>,
 }
 
 /// The duties for which the trusted core signs an extrinsic. The host picks
@@ -240,6 +339,9 @@ pub enum EnclaveCall {
 	ConfirmProcessed,
 	/// Have the vault pay the pending unshield with this call hash.
 	Unshield { call_hash: H256 },
+	/// Anchor the last committed sidechain block on the parent chain,
+	/// naming the proven latest anchor as its ancestor.
+	ConfirmSidechainBlock,
 }
 
 pub struct Enclave {
@@ -253,6 +355,15 @@ pub struct Enclave {
 	vault: AccountId,
 	light_client: Option<LightClient>,
 	state: ShardState,
+	tables: CoreTables,
+	/// The last committed sidechain block.
+	tip: CommittedTip,
+	/// The block proposed last, until it is committed or superseded.
+	proposed: Option<Proposed>,
+	/// The shard's latest sidechain anchor on the parent chain, from the
+	/// last imported block's proof (`None`: not known in this run).
+	anchored: Option<Option<SidechainBlockConfirmation>>,
+	rollback: Option<RollbackDetected>,
 	/// The invariant after the last block imported in this run (`None`
 	/// before the first: payouts wait for it).
 	invariant: Option<Invariant>,
@@ -290,37 +401,33 @@ impl Enclave {
 		std::fs::create_dir_all(&state_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", state_dir.display())))?;
 		let state_path = state_dir.join(format!("{}.redb", hex_of(shard.as_bytes())));
-		let light_client_path = config.data_dir.join(LIGHT_CLIENT_FILE);
 		// The state file must exist before opening it would create a new,
-		// empty one; a missing light client shows when it is unsealed.
+		// empty one.
 		if let Some(anchor) = anchor.as_ref().filter(|_| !state_path.exists()) {
 			let (path, genesis) = (state_path, anchor.genesis_hash);
 			return Err(AnchorError::MissingFile { what: "shard state", path, genesis }.into());
 		}
 		let stf_config = Self::stf_config(shard, mr_enclave);
 		let state = ShardState::open(&state_path, &keys.state_key, stf_config)?;
+		let tables = CoreTables::new(state.database())?;
 		let light_client = match &anchor {
 			// Before the anchor is sealed nothing was imported: a light
 			// client left by an interrupted first start is started afresh.
 			None => {
-				if state.last_block().is_some() {
+				if state.sidechain_head().number > 0 || tables.queued_blocks()? > 0 {
 					return Err(AnchorError::StateWithoutAnchor { path: state_path }.into());
 				}
 				None
 			}
 			Some(anchor) => {
-				let bytes = sealing
-					.unseal_file(&light_client_path, LIGHT_CLIENT_PURPOSE)?
-					.ok_or_else(|| AnchorError::MissingFile {
-						what: "light client",
-						path: light_client_path.clone(),
-						genesis: anchor.genesis_hash,
-					})?;
-				Some(LightClient::decode(&mut &bytes[..]).map_err(|_| {
-					Error::Sealing("the sealed light client does not decode".into())
+				Some(tables.light_client(&sealing)?.ok_or_else(|| AnchorError::MissingFile {
+					what: "light client (in the shard state)",
+					path: state_path.clone(),
+					genesis: anchor.genesis_hash,
 				})?)
 			}
 		};
+		let tip = Self::committed_tip(&state, &tables, anchor.as_ref(), shard)?;
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
 		let enclave = Self {
 			platform,
@@ -332,6 +439,11 @@ impl Enclave {
 			vault,
 			light_client,
 			state,
+			tables,
+			tip,
+			proposed: None,
+			anchored: None,
+			rollback: None,
 			invariant: None,
 			serving_member: None,
 			data_dir: config.data_dir,
@@ -339,12 +451,40 @@ impl Enclave {
 		Ok((enclave, new_keys))
 	}
 
+	/// The committed tip: the state's sidechain head, whose block must be
+	/// stored beside it (one transaction wrote both).
+	fn committed_tip(
+		state: &ShardState,
+		tables: &CoreTables,
+		anchor: Option<&Anchor>,
+		shard: ShardIdentifier,
+	) -> Result<CommittedTip, Error> {
+		let head = state.sidechain_head();
+		if head.number == 0 {
+			return Ok(CommittedTip {
+				shard,
+				number: 0,
+				hash: H256::zero(),
+				term: 0,
+				parentchain_anchor: anchor.map(|a| a.checkpoint).unwrap_or_default(),
+				state_root: state.state_root(),
+			});
+		}
+		let block = tables
+			.block(head.number)?
+			.filter(|b| b.header.hash() == head.hash)
+			.ok_or_else(|| {
+				Error::Storage(format!("the committed sidechain block #{} is missing", head.number))
+			})?;
+		Ok(CommittedTip::after(&block.header))
+	}
+
 	fn stf_config(shard: ShardIdentifier, mr_enclave: MrEnclave) -> StfConfig {
 		StfConfig {
-			// No rollback points: the state follows the finalized parent
-			// chain, which never reverts, and an operator rollback of the
-			// state alone would contradict the sealed light client. So no
-			// per-block undo records are written.
+			// No rollback points: committed sidechain blocks are final (Raft
+			// commits them on a majority) and follow the finalized parent
+			// chain, which never reverts. So no per-block undo records are
+			// written.
 			snapshots: 1,
 			// A payout below the parent chain's existential deposit to a new
 			// account fails there: refuse it before spending a fee on it.
@@ -472,7 +612,7 @@ impl Enclave {
 				})
 			}
 			EnclaveCall::ConfirmProcessed => {
-				let (number, hash) = self.state.last_block().unwrap_or(anchor.checkpoint);
+				let (number, hash) = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint);
 				let calls: Vec<H256> =
 					self.state.unconfirmed_calls()?.into_iter().map(|(_, hash)| hash).collect();
 				RuntimeCall::EnclaveBridge(
@@ -483,6 +623,26 @@ impl Enclave {
 						calls_root: integritee_stf::calls_root(&calls),
 					},
 				)
+			}
+			EnclaveCall::ConfirmSidechainBlock => {
+				let ancestor = self.anchored.ok_or(SigningRefused::AnchorUnknown)?;
+				if let Some(rollback) = &self.rollback {
+					return Err(rollback.clone().into());
+				}
+				if self.tip.number == 0 {
+					return Err(SigningRefused::NothingToAnchor.into());
+				}
+				let candidate = SidechainBlockConfirmation {
+					block_number: self.tip.number,
+					block_header_hash: self.tip.hash,
+				};
+				RuntimeCall::Sidechain(pallet_sidechain::Call::confirm_imported_sidechain_block {
+					shard: anchor.shard,
+					// Resending the anchored block names it as its own
+					// candidate: a no-op success on chain.
+					ancestor: ancestor.filter(|a| *a != candidate),
+					candidate,
+				})
 			}
 			EnclaveCall::Unshield { call_hash } => {
 				let pending = self.payable_unshield(call_hash)?;
@@ -536,7 +696,49 @@ impl Enclave {
 
 	/// The last parent-chain block the shard's state includes.
 	pub fn last_processed(&self) -> Option<(u32, H256)> {
-		self.state.last_block()
+		self.state.parentchain_anchor()
+	}
+
+	/// The last committed sidechain block.
+	pub fn sidechain_tip(&self) -> &CommittedTip {
+		&self.tip
+	}
+
+	/// The last committed sidechain block, if any.
+	pub fn latest_block(&self) -> Result<Option<SignedSidechainBlock>, Error> {
+		if self.tip.number == 0 {
+			return Ok(None);
+		}
+		self.tables.block(self.tip.number)
+	}
+
+	/// The committed sidechain block `number`, if stored.
+	pub fn committed_block(&self, number: u64) -> Result<Option<SignedSidechainBlock>, Error> {
+		self.tables.block(number)
+	}
+
+	/// The shard's latest sidechain anchor on the parent chain, from the
+	/// last imported block's proof (`None`: not known in this run; `Some(None)`:
+	/// nothing anchored yet).
+	pub fn anchored(&self) -> Option<Option<SidechainBlockConfirmation>> {
+		self.anchored
+	}
+
+	/// A rollback detected against the parent chain's anchor, if any.
+	pub fn rollback(&self) -> Option<&RollbackDetected> {
+		self.rollback.as_ref()
+	}
+
+	/// The shard's database file, for the host's replication tables (the
+	/// Raft log and vote: the host owns them, the core checks every block it
+	/// is given). The core's and the STF's tables are sealed or encrypted.
+	pub fn shard_database(&self) -> Arc<redb::Database> {
+		self.state.database()
+	}
+
+	/// Parent blocks whose inputs wait for a sidechain block.
+	pub fn queued_blocks(&self) -> Result<u64, Error> {
+		self.tables.queued_blocks()
 	}
 
 	/// The storage keys a checkpoint proof covers: GRANDPA's authorities,
@@ -608,8 +810,8 @@ impl Enclave {
 		});
 		// The light client first, then the anchor: a crash in between leaves
 		// an unanchored enclave that simply starts over (nothing was
-		// imported); once the anchor is sealed, both files exist.
-		self.persist_light_client(&light_client)?;
+		// imported); once the anchor is sealed, both exist.
+		self.tables.store_import(&self.sealing, &light_client, &[])?;
 		let anchor = Anchor {
 			genesis_hash,
 			checkpoint: (number, hash),
@@ -618,33 +820,31 @@ impl Enclave {
 		};
 		self.keys.seal_anchor(&self.data_dir, &self.sealing, &anchor)?;
 		self.light_client = Some(light_client);
+		self.tip.parentchain_anchor = anchor.checkpoint;
 		self.anchor = Some(anchor);
 		Ok(())
 	}
 
-	fn persist_light_client(&self, light_client: &LightClient) -> Result<(), Error> {
-		self.sealing.seal_to_file(
-			&self.data_dir.join(LIGHT_CLIENT_FILE),
-			LIGHT_CLIENT_PURPOSE,
-			&light_client.encode(),
-		)
-	}
-
 	/// The storage keys the host must prove for every block: `System::Events`,
-	/// the vault's `System::Account` and the shard's `ShardStatus`.
+	/// the vault's `System::Account`, the shard's `ShardStatus` and its
+	/// latest sidechain anchor.
 	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
 		vec![
 			events_key(),
 			frame_system::Account::<Runtime>::hashed_key_for(&self.vault),
 			pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(self.shard),
+			pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
+				self.shard,
+			),
 		]
 	}
 
-	/// Verifies and executes a chunk of finalized blocks: `blocks` follow the
-	/// light client's last finalized block, and `justification` finalizes the
-	/// last of them. Nothing is executed unless the whole chunk verifies.
-	/// Blocks the state already includes (after a crash) are checked against
-	/// the stored hash and skipped.
+	/// Verifies a chunk of finalized blocks and queues the shard's inputs:
+	/// `blocks` follow the light client's last finalized block, and
+	/// `justification` finalizes the last of them. Nothing is queued unless
+	/// the whole chunk verifies; the light client and the queued inputs are
+	/// stored in one transaction. Nothing is executed here: sidechain blocks
+	/// take the queued inputs ([`Self::propose_block`]).
 	pub fn import(
 		&mut self,
 		blocks: Vec<ParentchainBlock>,
@@ -654,118 +854,312 @@ impl Enclave {
 		let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
 		light_client.import_finalized(&headers, justification)?;
 
-		// Verify every body and proof before executing anything.
 		let keys = self.proof_keys();
-		let mut verified = Vec::with_capacity(blocks.len());
-		for block in blocks {
-			let number = block.header.number;
-			let hash = block.header.hash();
-			let bad = |reason: String| Error::BadBlock { number, hash, reason };
-			integritee_light_client::verify_extrinsics_root(&block.header, &block.extrinsics)
-				.map_err(|e| bad(e.to_string()))?;
-			let values = integritee_light_client::read_proof(&block.header, block.proof, &keys)
-				.map_err(|e| bad(e.to_string()))?;
-			let events: indirect::Events = match values.first().cloned().flatten() {
-				Some(bytes) => Decode::decode(&mut &bytes[..])
-					.map_err(|_| bad("System::Events does not decode".into()))?,
-				None => Vec::new(),
-			};
-			let vault: Balance = match values.get(1).cloned().flatten() {
-				Some(bytes) => {
-					let info = frame_system::AccountInfo::<
-						integritee_runtime::Nonce,
-						pallet_balances::AccountData<Balance>,
-					>::decode(&mut &bytes[..])
-					.map_err(|_| bad("the vault account does not decode".into()))?;
-					info.data.free.saturating_add(info.data.reserved)
-				}
-				None => 0,
-			};
-			let signers: pallet_enclave_bridge::ShardSignersOf<Runtime> =
-				match values.get(2).cloned().flatten() {
-					Some(bytes) => Decode::decode(&mut &bytes[..])
-						.map_err(|_| bad("the shard status does not decode".into()))?,
-					None => Default::default(),
-				};
-			let serving = signers.first().map(|status| status.signer.clone());
-			verified.push((number, hash, block.extrinsics, events, vault, serving));
-		}
-
+		let account = self.account();
+		let mr_enclave = self.mr_enclave();
+		// Blocks the state already includes are not queued again (a member
+		// whose state came from elsewhere may import behind it).
+		let included = self.state.parentchain_anchor().map_or(0, |(n, _)| n);
 		let mut report = ImportReport {
-			last_block: self.state.last_block().unwrap_or_default(),
-			blocks_executed: 0,
-			calls_executed: 0,
-			unconfirmed_calls: 0,
-			rejected: Vec::new(),
+			last_block: light_client.last_finalized(),
+			blocks_queued: 0,
+			inputs_queued: 0,
 			skipped: Vec::new(),
 			own_failures: Vec::new(),
-			invariant: self.invariant.unwrap_or(Invariant::Holds),
-			pending_unshields: Vec::new(),
-			expired_unshields: Vec::new(),
 			serving_member: self.serving_member.clone(),
-			state_root: self.state.state_root(),
+			anchored: None,
+			rollback: None,
 		};
-		let account = self.account();
-		for (number, hash, extrinsics, events, vault, serving) in verified {
-			self.serving_member = serving.filter(|first| *first != account);
-			report.serving_member = self.serving_member.clone();
-			if let Some((last_number, last_hash)) = self.state.last_block() {
-				if number < last_number {
-					continue;
-				}
-				if number == last_number {
-					if hash != last_hash {
-						return Err(Error::BadBlock {
-							number,
-							hash,
-							reason: format!(
-								"the state includes another block {last_hash:?} at this height"
-							),
-						});
-					}
-					continue;
-				}
+		let mut queued = Vec::with_capacity(blocks.len());
+		let mut serving_member = self.serving_member.clone();
+		let mut anchored = self.anchored;
+		for block in blocks {
+			let verified = Self::verify_block(block, &keys)?;
+			serving_member = verified.serving.filter(|first| *first != account);
+			anchored = Some(verified.anchored);
+			if verified.number <= included {
+				continue;
 			}
 			let inputs = indirect::collect(
-				hash,
-				&extrinsics,
-				&events,
+				verified.hash,
+				&verified.extrinsics,
+				&verified.events,
 				&self.shard,
 				&account,
 				&self.keys.shielding,
 			);
+			let number = verified.number;
 			report
 				.skipped
 				.extend(inputs.skipped.into_iter().map(|s| format!("block {number}: {s}")));
 			report
 				.own_failures
 				.extend(inputs.own_failures.into_iter().map(|s| format!("block {number}: {s}")));
-			let outcome = self.state.apply_block((number, hash), inputs.inputs)?;
-			for result in &outcome.outcomes {
-				if let InputOutcome::Rejected { reason } = result {
-					report.rejected.push(format!("block {number}: {reason:?}"));
-				}
+			report.inputs_queued += inputs.inputs.len();
+			queued.push(QueuedBlock {
+				number,
+				hash: verified.hash,
+				inputs: inputs
+					.inputs
+					.into_iter()
+					.map(|input| QueuedInput::check(input, &mr_enclave, &self.shard))
+					.collect(),
+				vault: verified.vault,
+			});
+		}
+		self.tables.store_import(&self.sealing, &light_client, &queued)?;
+		self.light_client = Some(light_client);
+		report.blocks_queued = queued.len() as u32;
+		self.serving_member = serving_member;
+		report.serving_member = self.serving_member.clone();
+		self.anchored = anchored;
+		report.anchored = anchored.flatten();
+		self.check_rollback()?;
+		report.rollback = self.rollback.clone();
+		Ok(report)
+	}
+
+	/// Verifies one block's body and proof against its (light-client
+	/// verified) header and reads the proven values.
+	fn verify_block(block: ParentchainBlock, keys: &[Vec<u8>]) -> Result<VerifiedBlock, Error> {
+		let number = block.header.number;
+		let hash = block.header.hash();
+		let bad = |reason: String| Error::BadBlock { number, hash, reason };
+		integritee_light_client::verify_extrinsics_root(&block.header, &block.extrinsics)
+			.map_err(|e| bad(e.to_string()))?;
+		let values = integritee_light_client::read_proof(&block.header, block.proof, keys)
+			.map_err(|e| bad(e.to_string()))?;
+		let value = |i: usize| values.get(i).cloned().flatten();
+		let events: indirect::Events = match value(0) {
+			Some(bytes) => Decode::decode(&mut &bytes[..])
+				.map_err(|_| bad("System::Events does not decode".into()))?,
+			None => Vec::new(),
+		};
+		let vault: Balance = match value(1) {
+			Some(bytes) => {
+				let info = frame_system::AccountInfo::<
+					integritee_runtime::Nonce,
+					pallet_balances::AccountData<Balance>,
+				>::decode(&mut &bytes[..])
+				.map_err(|_| bad("the vault account does not decode".into()))?;
+				info.data.free.saturating_add(info.data.reserved)
 			}
-			report.calls_executed += outcome.executed_call_hashes.len();
-			report.expired_unshields.extend(outcome.expired_unshields);
-			report.blocks_executed += 1;
-			report.last_block = (number, hash);
-			report.state_root = outcome.state_root;
-			report.invariant = Invariant::of(outcome.total_issuance, vault);
-			self.invariant = Some(report.invariant);
-			if let Invariant::Breach { issuance, vault } = report.invariant {
+			None => 0,
+		};
+		let signers: pallet_enclave_bridge::ShardSignersOf<Runtime> = match value(2) {
+			Some(bytes) => Decode::decode(&mut &bytes[..])
+				.map_err(|_| bad("the shard status does not decode".into()))?,
+			None => Default::default(),
+		};
+		let anchored: Option<SidechainBlockConfirmation> = match value(3) {
+			Some(bytes) => Some(
+				Decode::decode(&mut &bytes[..])
+					.map_err(|_| bad("the sidechain anchor does not decode".into()))?,
+			),
+			None => None,
+		};
+		Ok(VerifiedBlock {
+			number,
+			hash,
+			extrinsics: block.extrinsics,
+			events,
+			vault,
+			serving: signers.first().map(|status| status.signer.clone()),
+			anchored,
+		})
+	}
+
+	/// Compares the committed tip with the proven anchor: a state behind it,
+	/// or another block at its height, is a rollback of this member's data.
+	fn check_rollback(&mut self) -> Result<(), Error> {
+		let Some(Some(anchored)) = self.anchored else { return Ok(()) };
+		let committed = (self.tip.number, self.tip.hash);
+		let rolled_back = if anchored.block_number > self.tip.number {
+			true
+		} else {
+			let stored = self.tables.block(anchored.block_number)?;
+			stored.is_none_or(|b| b.header.hash() != anchored.block_header_hash)
+		};
+		if rolled_back && self.rollback.is_none() {
+			log::error!("{}", RollbackDetected { anchored, committed });
+		}
+		self.rollback = rolled_back.then_some(RollbackDetected { anchored, committed });
+		Ok(())
+	}
+
+	/// Proposes the next sidechain block on top of the committed tip: the
+	/// queued parent blocks following the state's anchor (within `limits`),
+	/// executed and signed; `None` if nothing is queued and no `heartbeat`
+	/// is due. The block changes nothing until [`Self::commit_block`]
+	/// commits it. Refused while another member serves the shard or a
+	/// rollback is detected.
+	pub fn propose_block(
+		&mut self,
+		term: u64,
+		limits: BlockLimits,
+		heartbeat: bool,
+	) -> Result<Option<SignedSidechainBlock>, Error> {
+		self.ensure_serving()?;
+		if let Some(rollback) = &self.rollback {
+			return Err(rollback.clone().into());
+		}
+		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
+		let first = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint).0 + 1;
+		let queued = self.tables.queued_from(&self.sealing, first, limits.max_inputs)?;
+		let light_client_head = self.light_client_head().map_or(0, |(n, _)| n);
+		if queued.is_empty() && light_client_head >= first {
+			let what = "are missing although the light client is past the block".into();
+			return Err(Error::QueueTampered { number: first, what });
+		}
+		if queued.is_empty() && !heartbeat {
+			return Ok(None);
+		}
+		let number = self.tip.number + 1;
+		let vault = queued.last().map(|b| b.vault);
+		let mut identities = Vec::new();
+		let parentchain = queued
+			.into_iter()
+			.map(|b| {
+				let inputs: Vec<StfInput> =
+					b.inputs.into_iter().map(QueuedInput::into_input).collect();
+				identities.extend(inputs.iter().map(input_identity));
+				ParentchainInputs { block: (b.number, b.hash), inputs }
+			})
+			.collect();
+		let prepared = self.state.prepare(number, BlockInputs { parentchain, direct: vec![] })?;
+		let outcome = prepared.outcome();
+		let calls = identities
+			.into_iter()
+			.zip(&outcome.outcomes)
+			.filter_map(|(identity, outcome)| Some((identity?, call_outcome(outcome))))
+			.collect();
+		let header = SidechainHeader {
+			shard: self.shard,
+			number,
+			parent_hash: self.tip.hash,
+			term,
+			parentchain_anchor: outcome.parentchain_anchor.unwrap_or(anchor.checkpoint),
+			calls_root: H256::zero(),
+			state_root_before: prepared.base_root(),
+			state_root_after: outcome.state_root,
+			diff_hash: H256::zero(),
+			author: self.keys.signer.public(),
+		};
+		let body = SidechainBody {
+			calls,
+			encrypted_diff: self.state.encrypt_diff(number, prepared.changes())?,
+		};
+		let block = SignedSidechainBlock::sign(header, body, &self.keys.signer);
+		self.proposed = Some(Proposed { hash: block.header.hash(), prepared, vault });
+		Ok(Some(block))
+	}
+
+	/// Commits a sidechain block the replication committed: the state
+	/// change, the block and the removal of the inputs it consumed, in one
+	/// transaction. A block this core proposed is committed as executed;
+	/// any other is checked ([`SignedSidechainBlock::check_successor`]:
+	/// parent, term, anchor, roots, author, signature) and its encrypted
+	/// diff applied if it leads to the header's state root. A block
+	/// committed before is a no-op (replays after a restart).
+	pub fn commit_block(&mut self, block: &SignedSidechainBlock) -> Result<BlockReport, Error> {
+		let header = &block.header;
+		let (number, hash) = (header.number, header.hash());
+		if number <= self.tip.number {
+			let stored = self.tables.block(number)?.map(|b| b.header.hash());
+			if stored != Some(hash) {
+				let stored = stored.unwrap_or_default();
+				return Err(Error::ConflictingBlock { number, stored, got: hash });
+			}
+			return self.block_report(block, true, Vec::new(), Vec::new(), None);
+		}
+		block.check_successor(&self.tip, &[self.keys.signer.public()])?;
+		// The vault at the block's anchor, from the queue (before the block
+		// consumes it).
+		let anchor_number = header.parentchain_anchor.0;
+		let (rejected, expired, vault) = match self.proposed.take() {
+			Some(proposed) if proposed.hash == hash => {
+				let outcome =
+					self.state.commit(proposed.prepared, hash, CoreTables::block_records(block))?;
+				let rejected = outcome
+					.outcomes
+					.iter()
+					.filter_map(|o| match o {
+						InputOutcome::Rejected { reason } => Some(format!("{reason:?}")),
+						InputOutcome::Executed { .. } => None,
+					})
+					.collect();
+				(rejected, outcome.expired_unshields, proposed.vault)
+			}
+			_ => {
+				let vault = if anchor_number > self.tip.parentchain_anchor.0 {
+					let queued = self.tables.queued_from(&self.sealing, anchor_number, 0)?;
+					queued.first().filter(|b| b.number == anchor_number).map(|b| b.vault)
+				} else {
+					None
+				};
+				let diff = self.state.decrypt_diff(number, &block.body.encrypted_diff)?;
+				self.state.apply_changes(
+					SidechainPosition { number, hash },
+					Some(header.parentchain_anchor),
+					diff,
+					header.state_root_after,
+					CoreTables::block_records(block),
+				)?;
+				let rejected = block
+					.body
+					.calls
+					.iter()
+					.filter_map(|(hash, o)| match o {
+						CallOutcome::Rejected(reason) => Some(format!("{hash:?}: {reason}")),
+						_ => None,
+					})
+					.collect();
+				(rejected, Vec::new(), vault)
+			}
+		};
+		self.tip = CommittedTip::after(header);
+		if let Some(vault) = vault {
+			let invariant = Invariant::of(self.state.total_issuance()?, vault);
+			if let Invariant::Breach { issuance, vault } = invariant {
 				log::error!(
-					"INVARIANT BREACH after parent block {number}: confidential issuance {issuance} \
-					 exceeds the vault balance {vault} of shard {:?}; payouts are stopped",
+					"INVARIANT BREACH after parent block {anchor_number}: confidential issuance \
+					 {issuance} exceeds the vault balance {vault} of shard {:?}; payouts are stopped",
 					self.shard
 				);
 			}
+			self.invariant = Some(invariant);
 		}
-		self.persist_light_client(&light_client)?;
-		self.light_client = Some(light_client);
-		report.pending_unshields = self.state.pending_unshields()?;
-		report.unconfirmed_calls = self.state.unconfirmed_calls()?.len();
-		Ok(report)
+		self.check_rollback()?;
+		self.block_report(block, false, rejected, expired, self.invariant)
+	}
+
+	fn block_report(
+		&self,
+		block: &SignedSidechainBlock,
+		already_committed: bool,
+		rejected: Vec<String>,
+		expired_unshields: Vec<PendingUnshield>,
+		invariant: Option<Invariant>,
+	) -> Result<BlockReport, Error> {
+		let calls_executed = block
+			.body
+			.calls
+			.iter()
+			.filter(|(_, o)| matches!(o, CallOutcome::Succeeded | CallOutcome::Failed(_)))
+			.count();
+		Ok(BlockReport {
+			number: block.header.number,
+			hash: block.header.hash(),
+			already_committed,
+			parentchain_anchor: block.header.parentchain_anchor,
+			calls_executed,
+			rejected,
+			invariant,
+			pending_unshields: self.state.pending_unshields()?,
+			expired_unshields,
+			unconfirmed_calls: self.state.unconfirmed_calls()?.len(),
+			state_root: self.state.state_root(),
+		})
 	}
 
 	/// Answers a getter signed by the account's owner, signed by the enclave
@@ -781,7 +1175,7 @@ impl Enclave {
 				Some(info.encode())
 			}
 		};
-		let (number, hash) = self.state.last_block().unwrap_or_default();
+		let (number, hash) = self.state.parentchain_anchor().unwrap_or_default();
 		let getter_hash = H256(blake2_256(&getter.encode()));
 		let payload = GetterAnswer::signing_payload(&getter_hash, &value, number, &hash);
 		Ok(GetterAnswer {
@@ -796,6 +1190,42 @@ impl Enclave {
 	/// Data directory of this enclave.
 	pub fn data_dir(&self) -> &Path {
 		&self.data_dir
+	}
+}
+
+/// A parent block whose body and proof verified.
+struct VerifiedBlock {
+	number: u32,
+	hash: H256,
+	extrinsics: Vec<Vec<u8>>,
+	events: indirect::Events,
+	/// The vault's free + reserved balance.
+	vault: Balance,
+	/// The first signer in the shard's status.
+	serving: Option<AccountId>,
+	/// The shard's latest sidechain anchor.
+	anchored: Option<SidechainBlockConfirmation>,
+}
+
+/// What names an input in a block's body: a call's hash, a shield's id, a
+/// settled unshield's call hash; `None` for confirmations.
+fn input_identity(input: &StfInput) -> Option<H256> {
+	match input {
+		StfInput::Call(call) => Some(call.hash()),
+		StfInput::VerifiedCall(call) => Some(call.call().hash()),
+		StfInput::Shield { id, .. } => Some(*id),
+		StfInput::UnshieldPaid { call_hash } => Some(*call_hash),
+		StfInput::Confirmed { .. } => None,
+	}
+}
+
+fn call_outcome(outcome: &InputOutcome) -> CallOutcome {
+	match outcome {
+		InputOutcome::Executed { .. } => CallOutcome::Succeeded,
+		InputOutcome::Rejected { reason: RejectReason::DispatchFailed(e) } => {
+			CallOutcome::Failed(e.clone())
+		}
+		InputOutcome::Rejected { reason } => CallOutcome::Rejected(format!("{reason:?}")),
 	}
 }
 

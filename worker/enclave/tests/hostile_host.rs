@@ -17,7 +17,14 @@
 //! - a getter with a forged timestamp: harmless (only the owner's signature
 //!   opens the owner's data; the answer names the block it reflects);
 //! - a second instance of the shard: it refuses to serve while another
-//!   enclave is the shard's first signer on chain.
+//!   enclave is the shard's first signer on chain;
+//! - forged sidechain blocks (bad signature, tampered body, another parent,
+//!   another block at a committed height): refused, nothing changes; a
+//!   committed block replayed: a no-op;
+//! - a deleted queue entry (verified inputs dropped behind the core's back):
+//!   detected, no block is produced;
+//! - a rolled-back data directory (the chain anchors a later sidechain block
+//!   than the state's): detected, no block is produced.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -31,8 +38,8 @@ use integritee_enclave::{
 	events_key,
 	light_client::{extrinsics_root, testing, Header},
 	platform::SimulatedTee,
-	AnchorError, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant, ParentchainBlock,
-	SigningRefused, LIGHT_CLIENT_FILE, STATE_DIR,
+	AnchorError, BlockLimits, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant,
+	ParentchainBlock, SigningRefused, STATE_DIR,
 };
 use integritee_extrinsic::ExtrinsicParams;
 use integritee_runtime::{
@@ -149,9 +156,38 @@ fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
 	block_parts(fixture, vec![user_extrinsic(fixture, &alice, call)], events, vault_balance)
 }
 
+/// What importing a block and executing it in a sidechain block did.
+#[derive(Debug)]
+struct Report {
+	invariant: Invariant,
+	pending_unshields: Vec<integritee_enclave::stf::PendingUnshield>,
+	unconfirmed_calls: usize,
+	serving_member: Option<AccountId>,
+}
+
+/// Executes the queued inputs in a sidechain block and commits it (what
+/// the block production does), if this enclave serves.
+fn produce(fixture: &mut Fixture) -> Option<integritee_enclave::BlockReport> {
+	let block = fixture.enclave.propose_block(1, BlockLimits::default(), false).ok()??;
+	Some(fixture.enclave.commit_block(&block).unwrap())
+}
+
 /// Imports the block made of `parts` on top of the fixture's head, with an
-/// honest justification.
-fn import(fixture: &mut Fixture, parts: BlockParts) -> integritee_enclave::ImportReport {
+/// honest justification, and executes it in a sidechain block.
+fn import(fixture: &mut Fixture, parts: BlockParts) -> Report {
+	let imported = import_only(fixture, parts);
+	let block = produce(fixture);
+	Report {
+		invariant: fixture.enclave.invariant().unwrap_or(Invariant::Holds),
+		pending_unshields: block.as_ref().map(|b| b.pending_unshields.clone()).unwrap_or_default(),
+		unconfirmed_calls: block.as_ref().map_or(0, |b| b.unconfirmed_calls),
+		serving_member: imported.serving_member,
+	}
+}
+
+/// Imports the block made of `parts` on top of the fixture's head, with an
+/// honest justification (its inputs are queued).
+fn import_only(fixture: &mut Fixture, parts: BlockParts) -> integritee_enclave::ImportReport {
 	let (extrinsics, entries) = parts;
 	let keys = fixture.enclave.proof_keys();
 	let vault_key =
@@ -269,7 +305,14 @@ fn bob_balance(fixture: &Fixture) -> AccountInfoView {
 
 fn assert_untouched(fixture: &Fixture) {
 	assert_eq!(fixture.enclave.last_processed(), None, "nothing executed");
+	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 0, "nothing queued");
 	assert_eq!(fixture.enclave.light_client_head(), Some((0, fixture.genesis.hash())));
+	assert_eq!(bob_balance(fixture).free, 0);
+}
+
+fn assert_untouched_but_queued(fixture: &Fixture) {
+	assert_eq!(fixture.enclave.last_processed(), None, "nothing executed");
+	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 1);
 	assert_eq!(bob_balance(fixture).free, 0);
 }
 
@@ -334,14 +377,19 @@ fn forged_parent_chain_data_is_refused_and_nothing_executes() {
 	assert!(matches!(error, Error::BadBlock { number: 1, .. }), "{error}");
 	assert_untouched(&fixture);
 
-	// The honest chunk executes: Bob is credited, issuance equals the vault.
+	// The honest chunk is queued, then executes in a sidechain block: Bob
+	// is credited, issuance equals the vault.
 	let report = fixture
 		.enclave
 		.import(vec![block(honest.clone(), extrinsics, proof)], &justification)
 		.unwrap();
 	assert_eq!(report.last_block, (1, honest.hash()));
-	assert!(report.skipped.is_empty() && report.rejected.is_empty(), "{report:?}");
-	assert_eq!(report.invariant, Invariant::Holds);
+	assert!(report.skipped.is_empty(), "{report:?}");
+	assert_eq!((report.blocks_queued, report.inputs_queued), (1, 1));
+	assert_untouched_but_queued(&fixture);
+	let block = produce(&mut fixture).unwrap();
+	assert!(block.rejected.is_empty(), "{block:?}");
+	assert_eq!(block.invariant, Some(Invariant::Holds));
 	assert_eq!(bob_balance(&fixture).free, AMOUNT);
 	assert_eq!(fixture.enclave.last_processed(), Some((1, honest.hash())));
 }
@@ -476,8 +524,9 @@ fn confirmations_are_computed_and_kept_by_the_core() {
 }
 
 /// Refused: the anchor is set once. A second one, a genesis checkpoint that
-/// is not the genesis, another shard at restart, and deleted light-client or
-/// state files all fail with a clear error; the core never starts over.
+/// is not the genesis, another shard at restart, and a deleted state file
+/// (which holds the light client too) all fail with a clear error; the core
+/// never starts over.
 #[test]
 fn the_anchor_is_set_once_and_its_files_must_stay() {
 	let mut fixture = fixture();
@@ -513,15 +562,13 @@ fn the_anchor_is_set_once_and_its_files_must_stay() {
 	// Deleted files: a clear error naming the file and the recovery.
 	let state_dir = dir.join(STATE_DIR);
 	let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
-	for path in [dir.join(LIGHT_CLIENT_FILE), state_file] {
-		let saved = std::fs::read(&path).unwrap();
-		std::fs::remove_file(&path).unwrap();
-		let error = open(&dir).err().unwrap();
-		let text = error.to_string();
-		assert!(matches!(error, Error::Anchor(AnchorError::MissingFile { .. })), "{text}");
-		assert!(text.contains(&path.display().to_string()) && text.contains("restore"), "{text}");
-		std::fs::write(&path, saved).unwrap();
-	}
+	let saved = std::fs::read(&state_file).unwrap();
+	std::fs::remove_file(&state_file).unwrap();
+	let error = open(&dir).err().unwrap();
+	let text = error.to_string();
+	assert!(matches!(error, Error::Anchor(AnchorError::MissingFile { .. })), "{text}");
+	assert!(text.contains(&state_file.display().to_string()) && text.contains("restore"), "{text}");
+	std::fs::write(&state_file, saved).unwrap();
 	assert!(open(&dir).is_ok());
 }
 
@@ -716,6 +763,7 @@ fn a_chunk_crossing_a_set_change_is_refused_and_nothing_executes() {
 	let justification = testing::encoded_justification(&second, 1, 0, &alice);
 	let cut = vec![block(&first, &extrinsics, &proof), block(&second, &[], &empty_proof)];
 	fixture.enclave.import(cut, &justification).unwrap();
+	produce(&mut fixture).unwrap();
 	assert_eq!(bob_balance(&fixture).free, AMOUNT);
 	let justification = testing::encoded_justification(&third, 1, 1, &bob);
 	fixture.enclave.import(vec![block(&third, &[], &empty_proof)], &justification).unwrap();
@@ -729,4 +777,179 @@ fn a_vault_short_of_the_issuance_is_reported_as_a_breach() {
 	let report = import(&mut fixture, parts);
 	assert_eq!(report.invariant, Invariant::Breach { issuance: AMOUNT, vault: AMOUNT - 1 });
 	assert_eq!(fixture.enclave.invariant(), Some(report.invariant));
+}
+
+/// A copy of the fixture's data directory opened as a second core with the
+/// same keys: the host can run one (it owns the disk), and it is what a
+/// member that applies blocks it did not produce looks like.
+fn twin(fixture: &Fixture) -> (tempfile::TempDir, Enclave) {
+	let copy = tempfile::tempdir().unwrap();
+	copy_dir(fixture.dir.path(), copy.path());
+	let enclave = open(copy.path()).unwrap();
+	(copy, enclave)
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+	for entry in std::fs::read_dir(from).unwrap() {
+		let entry = entry.unwrap();
+		let target = to.join(entry.file_name());
+		if entry.file_type().unwrap().is_dir() {
+			std::fs::create_dir_all(&target).unwrap();
+			copy_dir(&entry.path(), &target);
+		} else {
+			std::fs::copy(entry.path(), target).unwrap();
+		}
+	}
+}
+
+/// Refused: sidechain blocks the core did not produce must extend its
+/// committed tip and carry its author's signature over a header that
+/// matches the body. A replayed committed block is a no-op; another block
+/// at a committed height is refused.
+#[test]
+fn forged_sidechain_blocks_are_refused_and_nothing_changes() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import_only(&mut fixture, parts);
+	let (_copy, mut follower) = twin(&fixture);
+	let block = fixture.enclave.propose_block(7, BlockLimits::default(), false).unwrap().unwrap();
+	assert_eq!((block.header.number, block.header.term), (1, 7));
+	let before = follower.sidechain_tip().clone();
+
+	let mut bad_signature = block.clone();
+	bad_signature.signature.0[0] ^= 1;
+	let mut other_diff = block.clone();
+	other_diff.body.encrypted_diff[20] ^= 1;
+	let mut other_calls = block.clone();
+	other_calls.body.calls.clear();
+	let mut other_root = block.clone();
+	other_root.header.state_root_after = H256::repeat_byte(1);
+	let mut other_parent = block.clone();
+	other_parent.header.parent_hash = H256::repeat_byte(2);
+	let stranger = ed25519::Pair::from_seed(&[9; 32]);
+	let by_stranger = integritee_enclave::sidechain::SignedSidechainBlock::sign(
+		block.header.clone(),
+		block.body.clone(),
+		&stranger,
+	);
+	for (what, forged) in [
+		("bad signature", bad_signature),
+		("tampered diff", other_diff),
+		("tampered calls", other_calls),
+		("another state root", other_root),
+		("another parent", other_parent),
+		("another author", by_stranger),
+	] {
+		let error = follower.commit_block(&forged).unwrap_err();
+		assert!(matches!(error, Error::Block(_)), "{what}: {error}");
+		assert_eq!(follower.sidechain_tip(), &before, "{what}");
+	}
+	assert_eq!(follower.last_processed(), None);
+
+	// The real block: the producer commits what it executed, the follower
+	// applies its encrypted diff and reaches the same state.
+	let produced = fixture.enclave.commit_block(&block).unwrap();
+	let applied = follower.commit_block(&block).unwrap();
+	assert_eq!(produced.state_root, applied.state_root);
+	assert_eq!(follower.sidechain_tip(), fixture.enclave.sidechain_tip());
+	assert_eq!(produced.calls_executed, 1, "the shield");
+	// Replayed (e.g. re-applied after a restart): a no-op.
+	let again = fixture.enclave.commit_block(&block).unwrap();
+	assert!(again.already_committed);
+	assert_eq!(again.state_root, produced.state_root);
+	// Another block at the committed height: refused.
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	let mut next =
+		fixture.enclave.propose_block(7, BlockLimits::default(), false).unwrap().unwrap();
+	next.header.number = 1;
+	let error = fixture.enclave.commit_block(&next).unwrap_err();
+	assert!(matches!(error, Error::ConflictingBlock { number: 1, .. }), "{error}");
+}
+
+/// Refused: inputs the light client verified cannot vanish. A queue entry
+/// deleted from the database (the host owns the disk) is detected when the
+/// next block would need it; no block is produced.
+#[test]
+fn a_deleted_queue_entry_is_detected() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import_only(&mut fixture, parts);
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 2);
+	let dir = fixture.dir.path().to_path_buf();
+	drop(fixture.enclave);
+	let state_dir = dir.join(STATE_DIR);
+	let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
+	{
+		let db = redb::Database::open(&state_file).unwrap();
+		let txn = db.begin_write().unwrap();
+		let queue: redb::TableDefinition<u32, &[u8]> =
+			redb::TableDefinition::new("parentchain_inputs");
+		txn.open_table(queue).unwrap().remove(1).unwrap();
+		txn.commit().unwrap();
+	}
+	let mut enclave = open(&dir).unwrap();
+	let error = enclave.propose_block(1, BlockLimits::default(), true).unwrap_err();
+	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
+	assert_eq!(enclave.last_processed(), None);
+}
+
+/// Detected: the parent chain anchors a sidechain block the state does not
+/// have (the host restored an older data directory). The core reports it
+/// and refuses to produce; anchoring is refused too.
+#[test]
+fn a_rolled_back_state_is_detected_against_the_chain_anchor() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	assert_eq!(fixture.enclave.anchored(), Some(None), "nothing anchored on chain yet");
+	// Anchoring the committed block names no ancestor (none on chain).
+	let tip = fixture.enclave.sidechain_tip().clone();
+	let candidate = integritee_primitives::SidechainBlockConfirmation {
+		block_number: tip.number,
+		block_header_hash: tip.hash,
+	};
+	match signed_call(&fixture, EnclaveCall::ConfirmSidechainBlock).unwrap() {
+		RuntimeCall::Sidechain(pallet_sidechain::Call::confirm_imported_sidechain_block {
+			ancestor,
+			candidate: signed,
+			..
+		}) => assert_eq!((ancestor, signed), (None, candidate)),
+		other => panic!("{other:?}"),
+	}
+
+	// The chain anchors #5, the state is at #1.
+	let anchored = integritee_primitives::SidechainBlockConfirmation {
+		block_number: 5,
+		block_header_hash: H256::repeat_byte(5),
+	};
+	let (extrinsics, mut entries) = empty_block(&fixture);
+	let key = pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
+		fixture.enclave.shard(),
+	);
+	entries.push((key.clone(), anchored.encode()));
+	let report = import_only(&mut fixture, (extrinsics, entries));
+	let rollback = report.rollback.expect("detected");
+	assert_eq!((rollback.anchored, rollback.committed), (anchored, (tip.number, tip.hash)));
+	assert!(rollback.to_string().contains("ROLLBACK"), "{rollback}");
+	let error = fixture.enclave.propose_block(1, BlockLimits::default(), true).unwrap_err();
+	assert!(matches!(error, Error::Rollback(_)), "{error}");
+	let error = signed_call(&fixture, EnclaveCall::ConfirmSidechainBlock).unwrap_err();
+	assert!(matches!(error, Error::Rollback(_)), "{error}");
+
+	// Another block at the anchored height is a rollback too; the anchor of
+	// the committed block itself is not.
+	let (extrinsics, mut entries) = empty_block(&fixture);
+	entries.push((key.clone(), candidate.encode()));
+	let report = import_only(&mut fixture, (extrinsics, entries));
+	assert_eq!(report.rollback, None);
+	let (extrinsics, mut entries) = empty_block(&fixture);
+	let forked = integritee_primitives::SidechainBlockConfirmation {
+		block_header_hash: H256::repeat_byte(7),
+		..candidate
+	};
+	entries.push((key, forked.encode()));
+	assert!(import_only(&mut fixture, (extrinsics, entries)).rollback.is_some());
 }

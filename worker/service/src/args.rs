@@ -16,9 +16,10 @@ use integritee_stf_primitives::ShardIdentifier;
 	              keys (sealed to --data-dir), funds its account (on a development chain from \
 	              //Alice), registers with a DCAP quote and initialises the shard; then it \
 	              follows the parent chain's finalized blocks through a GRANDPA light client, \
-	              executes the shard's indirect calls (invoke, shield, unshield) and confirms \
-	              the processed blocks. After a crash it resumes from the last committed \
-	              block.\n\nThe only TEE backend is SIMULATED: it protects nothing against the \
+	              queues the shard's indirect calls (invoke, shield, unshield), executes them \
+	              in sidechain blocks replicated with Raft (one member: this worker), \
+	              confirms the processed parent blocks and anchors the sidechain on the \
+	              parent chain. After a crash it resumes from the last committed block.\n\nThe only TEE backend is SIMULATED: it protects nothing against the \
 	              host and is for development chains only."
 )]
 pub struct Args {
@@ -90,6 +91,33 @@ pub struct Args {
 	/// state; the hash itself must come from a source you trust.
 	#[arg(long, env = "INTEGRITEE_CHECKPOINT_BLOCK")]
 	pub checkpoint_block: Option<String>,
+
+	/// Sidechain block interval in milliseconds: the leader produces a block
+	/// this often while parent-chain inputs (or, later, direct calls) wait,
+	/// and at once when an import queues some.
+	#[arg(long, env = "INTEGRITEE_BLOCK_INTERVAL_MS", default_value_t = 250,
+		value_parser = clap::value_parser!(u64).range(10..=60_000))]
+	pub block_interval_ms: u64,
+
+	/// Without inputs, the leader still produces an (empty) heartbeat block
+	/// this often, in seconds: it shows the shard is alive and carries the
+	/// pending duties (payout retries) forward.
+	#[arg(long, env = "INTEGRITEE_HEARTBEAT_SECS", default_value_t = 5,
+		value_parser = clap::value_parser!(u64).range(1..=3600))]
+	pub heartbeat_secs: u64,
+
+	/// Anchor the latest committed sidechain block on the parent chain this
+	/// often, in seconds (`confirm_imported_sidechain_block`); a rollback of
+	/// this worker's data to before the anchor is detected at its next start.
+	#[arg(long, env = "INTEGRITEE_ANCHOR_EVERY_SECS", default_value_t = 12,
+		value_parser = clap::value_parser!(u64).range(1..=86_400))]
+	pub anchor_every_secs: u64,
+
+	/// Parent-chain inputs one sidechain block takes at most (whole parent
+	/// blocks: one is always taken); the rest waits for the next block.
+	#[arg(long, env = "INTEGRITEE_MAX_BLOCK_INPUTS", default_value_t = 2_000,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	pub max_block_inputs: u64,
 
 	/// `max_instances` of a (non-implicit) shard this enclave initialises on
 	/// chain. Read at first start only: it is sealed with the keys.

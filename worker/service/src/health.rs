@@ -1,18 +1,21 @@
 //! What `system_health` reports: lag behind the finalized head, failing
-//! loops, invariant breaches.
+//! loops, invariant breaches, the sidechain (committed block, Raft term and
+//! role, anchor lag). Kept outside the trusted core's lock: health answers
+//! while a block is produced or a long catch-up is imported.
 
 use std::{
 	collections::BTreeMap,
 	sync::{Arc, Mutex},
 };
 
-use integritee_stf_primitives::rpc::WorkerHealth;
+use integritee_stf_primitives::rpc::{SidechainHealth, WorkerHealth};
 
 #[derive(Default)]
 struct Inner {
 	last_processed: u32,
 	finalized: u32,
 	problems: BTreeMap<&'static str, String>,
+	sidechain: SidechainHealth,
 }
 
 #[derive(Clone)]
@@ -36,6 +39,20 @@ impl Health {
 			inner.last_processed = last_processed;
 			inner.finalized = finalized.max(inner.finalized);
 		})
+	}
+
+	/// Updates the sidechain part of the report.
+	pub fn update_sidechain(&self, f: impl FnOnce(&mut SidechainHealth)) {
+		self.with(|inner| {
+			f(&mut inner.sidechain);
+			let anchored = inner.sidechain.anchored_block.unwrap_or_default();
+			inner.sidechain.anchor_lag = inner.sidechain.block_number.saturating_sub(anchored);
+		})
+	}
+
+	/// The parent chain's finalized head as last seen.
+	pub fn finalized(&self) -> u32 {
+		self.with(|inner| inner.finalized)
 	}
 
 	pub fn set_finalized(&self, finalized: u32) {
@@ -79,6 +96,7 @@ impl Health {
 				healthy: problems.is_empty(),
 				problems,
 				simulated_tee,
+				sidechain: inner.sidechain.clone(),
 			}
 		})
 	}

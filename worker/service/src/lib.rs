@@ -4,7 +4,9 @@
 //! It wires the trusted core (`integritee-enclave`) to the parent chain
 //! ([`parentchain`], reads behind the [`parentchain::ParentchainReader`]
 //! trait so that the sync logic is tested without a node), keeps it
-//! registered ([`registration`]), feeds it finalized blocks ([`sync`]),
+//! registered ([`registration`]), feeds it finalized blocks ([`sync`]: they
+//! are verified and their inputs queued), has it produce sidechain blocks
+//! that Raft commits and acts on the committed ones ([`production`]),
 //! submits the extrinsics it signs ([`submitter`]) and serves the trusted
 //! RPC ([`rpc`]). Every long-running loop is supervised ([`supervisor`]).
 //!
@@ -16,6 +18,7 @@
 pub mod args;
 pub mod health;
 pub mod parentchain;
+pub mod production;
 pub mod registration;
 pub mod rpc;
 pub mod submitter;
@@ -63,34 +66,89 @@ pub async fn run(args: Args) -> Result<(), String> {
 		hex::encode(enclave.shard()),
 		if new_keys { " (new keys, sealed to the data directory)" } else { "" }
 	);
+	let node_id = integritee_sidechain::node_id(&enclave.signer_public().0);
+	let database = enclave.shard_database();
 	let enclave: SharedEnclave = Arc::new(Mutex::new(enclave));
 	let health = Health::new(args.max_lag);
+	let latest = production::LatestHeader::default();
 
-	let (rpc_addr, rpc_server) = rpc::start(&args, enclave.clone(), health.clone()).await?;
+	let (rpc_addr, rpc_server) =
+		rpc::start(&args, enclave.clone(), health.clone(), latest.clone()).await?;
 	let public_url = args.public_url(rpc_addr.port());
 	log::info!("trusted RPC listening on ws://{rpc_addr} (registered as {public_url})");
 
 	let client = parentchain::connect_with_retry(&args.node_url).await;
 	registration::bootstrap(&client, &enclave, &args, &public_url).await?;
 
+	// The sidechain: committed blocks are applied by the core (also those
+	// committed but not applied before a crash, before `start` returns).
+	let (sink, reports) = production::CoreSink::new(enclave.clone(), latest, health.clone());
+	let sidechain = integritee_sidechain::Sidechain::start(
+		node_id,
+		public_url.clone(),
+		database,
+		Arc::new(sink),
+		integritee_sidechain::Timings::default(),
+	)
+	.await
+	.map_err(|e| format!("cannot start the sidechain: {e}"))?;
+	let sidechain = Arc::new(sidechain);
+	log::info!("sidechain: Raft node {node_id}, block interval {} ms", args.block_interval_ms);
+
 	let submitter = submitter::Submitter::new(args.node_url.clone(), enclave.clone());
+	let imported = Arc::new(tokio::sync::Notify::new());
 	let sync = supervisor::supervise("parent-chain sync", health.clone(), {
-		let (args, enclave, health, submitter) =
-			(args.clone(), enclave.clone(), health.clone(), submitter.clone());
-		move || sync::run(args.clone(), enclave.clone(), health.clone(), submitter.clone())
+		let (args, enclave, health, imported) =
+			(args.clone(), enclave.clone(), health.clone(), imported.clone());
+		move || sync::run(args.clone(), enclave.clone(), health.clone(), imported.clone())
 	});
+	let produce = supervisor::supervise("block production", health.clone(), {
+		let (args, enclave, sidechain, health, imported) =
+			(args.clone(), enclave.clone(), sidechain.clone(), health.clone(), imported.clone());
+		move || {
+			production::produce(
+				args.clone(),
+				enclave.clone(),
+				sidechain.clone(),
+				health.clone(),
+				imported.clone(),
+			)
+		}
+	});
+	let anchor = supervisor::supervise("sidechain anchoring", health.clone(), {
+		let (args, enclave, sidechain, health, submitter) =
+			(args.clone(), enclave.clone(), sidechain.clone(), health.clone(), submitter.clone());
+		move || {
+			production::anchor(
+				args.clone(),
+				enclave.clone(),
+				sidechain.clone(),
+				health.clone(),
+				submitter.clone(),
+			)
+		}
+	});
+	let effects =
+		tokio::spawn(production::effects(args.clone(), health.clone(), submitter.clone(), reports));
 	let renewal = supervisor::supervise("registration renewal", health.clone(), {
 		let (args, enclave, public_url) = (args.clone(), enclave.clone(), public_url.clone());
 		move || registration::renew_loop(args.clone(), enclave.clone(), public_url.clone())
 	});
 
-	tokio::select! {
-		_ = shutdown_signal() => log::info!("shutting down"),
-		_ = sync => log::error!("the sync supervisor stopped"),
-		_ = renewal => log::error!("the renewal supervisor stopped"),
-	}
+	let outcome = tokio::select! {
+		_ = shutdown_signal() => {
+			log::info!("shutting down");
+			Ok(())
+		}
+		_ = sync => Err("the sync supervisor stopped".to_string()),
+		_ = produce => Err("the block production supervisor stopped".to_string()),
+		_ = anchor => Err("the anchoring supervisor stopped".to_string()),
+		_ = renewal => Err("the renewal supervisor stopped".to_string()),
+		result = effects => Err(format!("acting on committed blocks stopped: {result:?}")),
+	};
+	sidechain.shutdown().await;
 	let _ = rpc_server.stop();
-	Ok(())
+	outcome
 }
 
 async fn shutdown_signal() {

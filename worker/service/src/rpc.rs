@@ -1,5 +1,6 @@
 //! The trusted RPC server (JSON-RPC 2.0 over WebSocket): shielding key,
-//! shard, fingerprint, signed getters with enclave-signed answers, health.
+//! shard, fingerprint, signed getters with enclave-signed answers, health,
+//! the latest committed sidechain header.
 //! Method names and encodings: `integritee_stf_primitives::rpc`.
 //!
 //! Transport is plain WebSocket for now; the RA-TLS transport comes with
@@ -17,7 +18,7 @@ use jsonrpsee::{
 	RpcModule,
 };
 
-use crate::{args::Args, health::Health, lock, SharedEnclave};
+use crate::{args::Args, health::Health, lock, production::LatestHeader, SharedEnclave};
 
 /// Largest request the server accepts (a getter is a few hundred bytes).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
@@ -67,6 +68,7 @@ pub async fn start(
 	args: &Args,
 	enclave: SharedEnclave,
 	health: Health,
+	latest: LatestHeader,
 ) -> Result<(SocketAddr, ServerHandle), String> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
 	let server = Server::builder()
@@ -77,21 +79,25 @@ pub async fn start(
 		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
 	let bound = server.local_addr().map_err(|e| e.to_string())?;
 	let identity = Identity::of(&enclave);
-	let mut module = RpcModule::new((enclave, health, identity));
-	register(module.register_method(names::GET_SHIELDING_KEY, |_, (_, _, identity), _| {
+	let mut module = RpcModule::new((enclave, health, identity, latest));
+	register(module.register_method(names::GET_SHIELDING_KEY, |_, (_, _, identity, _), _| {
 		identity.shielding_key.clone()
 	}))?;
 	register(
-		module.register_method(names::GET_SHARD, |_, (_, _, identity), _| identity.shard.clone()),
+		module
+			.register_method(names::GET_SHARD, |_, (_, _, identity, _), _| identity.shard.clone()),
 	)?;
-	register(module.register_method(names::GET_FINGERPRINT, |_, (_, _, identity), _| {
+	register(module.register_method(names::GET_FINGERPRINT, |_, (_, _, identity, _), _| {
 		identity.fingerprint.clone()
 	}))?;
-	register(module.register_method(names::SYSTEM_HEALTH, |_, (_, health, identity), _| {
+	register(module.register_method(names::SYSTEM_HEALTH, |_, (_, health, identity, _), _| {
 		serde_json::to_value(health.report(identity.simulated)).unwrap_or_default()
 	}))?;
+	register(module.register_method(names::CHAIN_GET_HEADER, |_, (_, _, _, latest), _| {
+		latest.get().map(|signed_header| hex_of(&signed_header.encode()))
+	}))?;
 	register(module.register_blocking_method(names::EXECUTE_GETTER, |params, context, _| {
-		let (enclave, _, _) = &*context;
+		let (enclave, _, _, _) = &*context;
 		let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
 		let bytes =
 			hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;

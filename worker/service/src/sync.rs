@@ -1,18 +1,21 @@
-//! The parent-chain sync loop: fetches finalized blocks in bounded chunks,
-//! has the trusted core verify and execute them, confirms processed blocks
-//! and asks the vault to pay pending unshields.
+//! The parent-chain sync loop: fetches finalized blocks in bounded chunks
+//! and has the trusted core verify them and queue the shard's inputs
+//! (executed later, in sidechain blocks: [`crate::production`]).
 
-use std::time::{Duration, Instant};
+use std::{
+	sync::Arc,
+	time::{Duration, Instant},
+};
 
 use integritee_chain_client::ChainClient;
-use integritee_enclave::{EnclaveCall, ImportReport, Invariant};
+use integritee_enclave::{ImportReport, Invariant};
+use tokio::sync::Notify;
 
 use crate::{
 	args::Args,
 	health::Health,
 	lock,
 	parentchain::{self, ChunkError, ParentchainReader},
-	submitter::Submitter,
 	SharedEnclave,
 };
 
@@ -39,13 +42,14 @@ pub enum Step {
 	UpToDate { head: u32 },
 	/// No block of the window carries a justification yet.
 	NoJustification { head: u32 },
-	/// A chunk of `blocks` blocks was imported.
+	/// A chunk of `blocks` blocks was verified and its inputs queued.
 	Imported { from: u32, blocks: u32, fetched: Duration, report: Box<ImportReport> },
 }
 
 /// One step: the next chunk after the light client's head, up to
 /// `finalized` and at most `window` blocks, cut at authority-set changes the
-/// core names, fetched from `reader` and imported by the trusted core.
+/// core names, fetched from `reader` and imported (verified and queued) by
+/// the trusted core.
 pub async fn import_next_chunk(
 	reader: &impl ParentchainReader,
 	enclave: &SharedEnclave,
@@ -83,12 +87,9 @@ pub async fn run(
 	args: Args,
 	enclave: SharedEnclave,
 	health: Health,
-	submitter: Submitter,
+	imported: Arc<Notify>,
 ) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| format!("connect: {e}"))?;
-	// Not remembered across restarts: the first chunk after a start is
-	// confirmed at once (the core's unconfirmed calls survive restarts).
-	let mut last_confirmed = 0u32;
 	let mut window = args.chunk_blocks.max(1);
 	loop {
 		let finalized = client.finalized_number().await.map_err(|e| e.to_string())?;
@@ -96,8 +97,7 @@ pub async fn run(
 		let started = Instant::now();
 		let step = import_next_chunk(&client, &enclave, finalized, window).await;
 		let (from, count, fetched, report) = match step.map_err(|e| e.to_string())? {
-			Step::UpToDate { head } => {
-				health.set_progress(head, finalized);
+			Step::UpToDate { .. } => {
 				tokio::time::sleep(Duration::from_millis(500)).await;
 				continue;
 			}
@@ -113,25 +113,26 @@ pub async fn run(
 		};
 		window = args.chunk_blocks.max(1);
 		health.set_problem(COMPONENT, None);
-		let (number, hash) = report.last_block;
-		health.set_progress(number, finalized);
+		if report.inputs_queued > 0 {
+			// The block producer takes them at once.
+			imported.notify_one();
+		}
+		let number = report.last_block.0;
 		if count > 1 || finalized.saturating_sub(number) > args.max_lag {
 			log::info!(
-				"imported parent blocks {}..={number} ({count} blocks, fetch {:?}, verify+execute {:?}); \
-				 {} to go",
-				from,
-				fetched,
+				"imported parent blocks {from}..={number} ({count} blocks, {} inputs queued, fetch \
+				 {fetched:?}, verify {:?}); {} to go",
+				report.inputs_queued,
 				started.elapsed() - fetched,
 				finalized.saturating_sub(number)
 			);
 		}
-		for reason in report.skipped.iter().chain(&report.rejected) {
-			log::warn!("input not executed: {reason}");
+		for reason in &report.skipped {
+			log::warn!("input not queued: {reason}");
 		}
 		for failure in &report.own_failures {
 			log::warn!("enclave extrinsic failed on chain: {failure}");
 		}
-		health.set_problem("invariant", invariant_problem(report.invariant));
 		let membership = report.serving_member.as_ref().map(not_serving_problem);
 		if let Some(problem) = &membership {
 			if !health.has_problem(MEMBERSHIP) {
@@ -139,32 +140,17 @@ pub async fn run(
 			}
 		}
 		health.set_problem(MEMBERSHIP, membership);
-		for expired in &report.expired_unshields {
-			log::warn!(
-				"unshield {:?} of {} expired unpaid at parent block {}: refunded to the sender",
-				expired.call_hash,
-				expired.amount,
-				expired.expires_at
-			);
-		}
-		if report.calls_executed > 0 {
-			log::info!("block {number}: executed {} trusted calls", report.calls_executed);
-		}
-		// The core decides what a confirmation says; the host only when:
-		// after executed calls, otherwise every --confirm-every blocks.
-		if report.calls_executed > 0 || number >= last_confirmed.saturating_add(args.confirm_every)
-		{
-			let what = format!("confirmation of block {number} ({hash:?})");
-			match submitter.submit(EnclaveCall::ConfirmProcessed, what).await {
-				Ok(()) => last_confirmed = number,
-				Err(e) => log::warn!("{e}"),
-			}
-		}
-		if let Err(e) = submitter.submit_unshields(&report.pending_unshields, finalized).await {
-			log::warn!("unshield submission: {e}");
-		}
+		health.set_problem(ROLLBACK, report.rollback.as_ref().map(|r| r.to_string()));
+		let queued = lock(&enclave).queued_blocks().unwrap_or_default();
+		health.update_sidechain(|sidechain| {
+			sidechain.anchored_block = report.anchored.map(|a| a.block_number);
+			sidechain.queued_parent_blocks = queued;
+		});
 	}
 }
+
+/// The health component of a detected rollback.
+pub const ROLLBACK: &str = "rollback";
 
 /// The health component of the one-instance-per-shard rule.
 pub const MEMBERSHIP: &str = "shard membership";

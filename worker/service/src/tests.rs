@@ -256,7 +256,9 @@ async fn key_and_health_queries_answer_while_the_core_is_busy() {
 		"0",
 	]);
 	let health = Health::new(10);
-	let (address, server) = crate::rpc::start(&args, enclave.clone(), health).await.unwrap();
+	let latest = crate::production::LatestHeader::default();
+	let (address, server) =
+		crate::rpc::start(&args, enclave.clone(), health, latest.clone()).await.unwrap();
 	let expected_key = format!("0x{}", hex::encode(crate::lock(&enclave).shielding_public_key()));
 	let client = WsClientBuilder::default().build(format!("ws://{address}")).await.unwrap();
 
@@ -276,6 +278,9 @@ async fn key_and_health_queries_answer_while_the_core_is_busy() {
 	let health: integritee_stf_primitives::rpc::WorkerHealth =
 		client.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 	assert!(health.simulated_tee);
+	let header: Option<String> =
+		client.request(names::CHAIN_GET_HEADER, rpc_params![]).await.unwrap();
+	assert_eq!(header, None, "no sidechain block yet");
 	release.0.send(()).unwrap();
 	busy.join().unwrap();
 	let _ = server.stop();

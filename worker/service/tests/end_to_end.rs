@@ -3,7 +3,9 @@
 //! shield -> trusted transfer -> unshield, with balances checked on both
 //! sides, the worker killed with SIGKILL between steps, a malformed invoke, a
 //! replayed trusted call, and a second payout of one unshield signed by a
-//! copy of the trusted core (refused on chain, never refunded).
+//! copy of the trusted core (refused on chain, never refunded). Every call
+//! executes in a sidechain block committed through Raft; the sidechain is
+//! anchored on the parent chain and its latest header is served signed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::{
@@ -17,8 +19,10 @@ use codec::{Decode, Encode};
 use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
 use integritee_enclave::{
 	platform::{measure_file, SimulatedTee},
-	Enclave, EnclaveCall, EnclaveConfig,
+	sidechain::SidechainHeader,
+	BlockLimits, Enclave, EnclaveCall, EnclaveConfig,
 };
+use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_stf_primitives::{
 	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, AccountInfoView, ShardIdentifier,
@@ -51,8 +55,15 @@ struct Worker {
 }
 
 impl Worker {
+	/// Starts a worker that anchors its sidechain every 2 s.
 	fn start(node_url: &str, data_dir: PathBuf, rpc_port: u16, log_name: &str) -> Worker {
-		Self::start_with(node_url, data_dir, rpc_port, log_name, &[])
+		Self::start_with(
+			node_url,
+			data_dir,
+			rpc_port,
+			log_name,
+			&["--anchor-every-secs".into(), "2".into()],
+		)
 	}
 
 	/// Starts a worker with `extra` command-line arguments.
@@ -276,8 +287,9 @@ fn submitted(stdout: &str) -> (H256, H256) {
 }
 
 /// A copy of the worker's trusted core, opened on `data_dir` (a copy of the
-/// worker's) with the worker binary's measurement, and synced through the
-/// host's own sync step up to at least parent block `number`.
+/// worker's) with the worker binary's measurement, synced through the host's
+/// own sync step up to at least parent block `number`, and the queued inputs
+/// executed in sidechain blocks of its own.
 async fn core_at(client: &ChainClient, data_dir: &std::path::Path, number: u32) -> SharedEnclave {
 	let measurement = measure_file(&workspace_binary("integritee-worker")).unwrap();
 	let config = EnclaveConfig { data_dir: data_dir.to_path_buf(), shard: None, max_instances: 1 };
@@ -294,7 +306,22 @@ async fn core_at(client: &ChainClient, data_dir: &std::path::Path, number: u32) 
 			}
 		}
 	}
+	{
+		let mut copy = lock(&core);
+		while let Some(block) = copy.propose_block(1, BlockLimits::default(), false).unwrap() {
+			copy.commit_block(&block).unwrap();
+		}
+	}
 	core
+}
+
+/// The shard's latest sidechain anchor on the parent chain.
+async fn anchored(
+	client: &ChainClient,
+	shard: ShardIdentifier,
+) -> Option<SidechainBlockConfirmation> {
+	let key = pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(shard);
+	client.storage(&key, None).await.unwrap()
 }
 
 /// Counts the `unshield_funds` extrinsics for `shard` in finalized blocks.
@@ -499,6 +526,41 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	assert_eq!(parent_free(&client, &vault).await, 70 * UNIT, "vault = confidential issuance");
 	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 	assert!(health.healthy, "{health:?}");
+	assert!(health.sidechain.block_number >= 1, "{health:?}");
+	assert_eq!(health.sidechain.raft_role, "leader");
+	// Queued parent blocks are taken by the next sidechain block at once.
+	let deadline = Instant::now() + Duration::from_secs(30);
+	loop {
+		let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+		if health.sidechain.queued_parent_blocks == 0 {
+			break;
+		}
+		assert!(Instant::now() < deadline, "inputs stay queued: {health:?}");
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+
+	// 5. The sidechain: its latest header (signed by the enclave, no body)
+	// and its anchor on the parent chain, which advances.
+	let header: Option<String> = rpc.request(names::CHAIN_GET_HEADER, rpc_params![]).await.unwrap();
+	let bytes = hex::decode(header.expect("a committed block").trim_start_matches("0x")).unwrap();
+	let (header, signature) =
+		<(SidechainHeader, ed25519::Signature)>::decode(&mut &bytes[..]).unwrap();
+	assert_eq!((header.shard, header.author), (shard, enclave_key));
+	assert!(ed25519::Pair::verify(&signature, header.signing_payload(), &enclave_key));
+	let printed = cli_ok(&node_url, &["trusted", "--shard", &shard_hex, "get-sidechain-header"]);
+	assert!(printed.contains("state root after"), "{printed}");
+	let deadline = Instant::now() + Duration::from_secs(120);
+	let first_anchor = loop {
+		if let Some(anchor) = anchored(&client, shard).await {
+			break anchor;
+		}
+		assert!(Instant::now() < deadline, "no sidechain anchor on chain; log:\n{}", worker.log());
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	};
+	while anchored(&client, shard).await == Some(first_anchor) {
+		assert!(Instant::now() < deadline, "the anchor does not advance; log:\n{}", worker.log());
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
 	// A getter issued long ago (a replay) is refused.
 	let stale = TrustedGetterSigned::new(
 		TrustedGetter::AccountInfo(charlie.public().into()),

@@ -18,13 +18,18 @@
 //!   block, compacted when the log outgrows the state;
 //! - the state root, a keyed homomorphic set hash (LtHash) updated per
 //!   changed key: a block's cost follows its changes, not the state size;
-//! - two-step execution: [`ShardState::prepare_block`] executes without
-//!   changing the committed state, [`ShardState::commit_block`] commits,
+//! - execution per **sidechain block**: a block's inputs are the inputs of
+//!   the parent-chain blocks it takes from the queue, in order, then direct
+//!   calls ([`BlockInputs`]); [`ShardState::prepare`] executes without
+//!   changing the committed state, [`ShardState::commit`] commits,
 //!   [`ShardState::apply_changes`] applies a diff produced elsewhere if it
 //!   leads to the expected root (members that do not re-execute);
-//! - crash safety: a block's log record, undo record and head (root, last
-//!   parent-chain block, snapshots) are written in one write transaction;
-//! - snapshots of the last N blocks and [`ShardState::revert_to`].
+//! - crash safety: a block's log record, undo record and head (root,
+//!   sidechain block, parent-chain anchor, snapshots) are written in one
+//!   write transaction, together with whatever the caller adds to it
+//!   (sidechain header and body, consumed queue entries: tables of other
+//!   owners in the same file, [`ShardState::database`]);
+//! - snapshots of the last N sidechain blocks and [`ShardState::revert_to`].
 //!
 //! **Does not touch**: networking, the parent chain (the caller proves and
 //! decrypts the inputs), key generation or sealing (the state key comes in as
@@ -53,6 +58,7 @@ pub use integritee_stf_primitives::{
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::{PendingUnshield, UnconfirmedCalls};
 pub use state::{PreparedBlock, ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
+pub use store::{SidechainPosition, Snapshot, STF_TABLES};
 
 /// A block's state changes: changed keys with their new values (`None`:
 /// removed), each key once. Plaintext state: it leaves the enclave only
@@ -99,6 +105,58 @@ impl StfConfig {
 	}
 }
 
+/// A trusted call whose signature (for this MRENCLAVE and shard) was
+/// checked when it entered the core: executing it does not check again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedCall(TrustedCallSigned);
+
+impl VerifiedCall {
+	/// Checks `call`'s signature for `mr_enclave` and `shard`; gives the call
+	/// back if it does not verify.
+	pub fn verify(
+		call: TrustedCallSigned,
+		mr_enclave: &MrEnclave,
+		shard: &ShardIdentifier,
+	) -> Result<Self, Box<TrustedCallSigned>> {
+		if call.verify_signature(mr_enclave, shard) {
+			Ok(Self(call))
+		} else {
+			Err(Box::new(call))
+		}
+	}
+
+	/// A call read back from the core's own sealed storage, where only
+	/// calls that passed [`Self::verify`] are put. Nothing else may use it.
+	pub fn from_sealed_storage(call: TrustedCallSigned) -> Self {
+		Self(call)
+	}
+
+	pub fn call(&self) -> &TrustedCallSigned {
+		&self.0
+	}
+
+	pub fn into_inner(self) -> TrustedCallSigned {
+		self.0
+	}
+}
+
+/// The inputs of one parent-chain block, in the order the block yields them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParentchainInputs {
+	/// The parent block (number, hash).
+	pub block: (u32, H256),
+	pub inputs: Vec<StfInput>,
+}
+
+/// What one sidechain block executes: whole parent-chain blocks following
+/// the state's anchor, in order (each with its own rules: unshield expiry,
+/// refunds, unconfirmed calls), then direct calls. Empty for a heartbeat.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockInputs {
+	pub parentchain: Vec<ParentchainInputs>,
+	pub direct: Vec<VerifiedCall>,
+}
+
 /// One input of a parent-chain block, in the order the block yields them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StfInput {
@@ -111,6 +169,9 @@ pub enum StfInput {
 	/// [`PendingUnshield`] keyed by the call's hash, expiring
 	/// [`StfConfig::unshield_lifetime`] blocks after this one.
 	Call(TrustedCallSigned),
+	/// A trusted call whose signature was checked before (see
+	/// [`VerifiedCall`]); otherwise as [`StfInput::Call`].
+	VerifiedCall(VerifiedCall),
 	/// Mint `amount` to `beneficiary` (a proven `ShieldFunds` event); `id`
 	/// identifies it (e.g. hash of block hash and event index).
 	Shield { id: H256, beneficiary: AccountId, amount: Balance },
@@ -156,10 +217,11 @@ pub enum InputOutcome {
 	},
 }
 
-/// Result of [`ShardState::apply_block`].
+/// What a sidechain block did ([`ShardState::prepare`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockOutcome {
-	/// One per input, in order.
+	/// One per input, in order (parent-chain blocks' inputs, then direct
+	/// calls).
 	pub outcomes: Vec<InputOutcome>,
 	/// Hashes of the executed trusted calls ([`StfInput::Call`]) in order,
 	/// including those whose dispatch failed after consuming the nonce (the
@@ -170,6 +232,8 @@ pub struct BlockOutcome {
 	/// Unshields refunded by this block because it lies past their expiry.
 	pub expired_unshields: Vec<PendingUnshield>,
 	pub state_root: H256,
+	/// The last parent-chain block the state includes after the block.
+	pub parentchain_anchor: Option<(u32, H256)>,
 	/// Shields minus paid unshields; must equal the vault's balance.
 	pub total_issuance: Balance,
 }
@@ -185,7 +249,8 @@ pub enum Error {
 	WrongShard { expected: H256, found: H256 },
 	#[error(
 		"not an integritee-stf state database of a known format (this build reads \
-		 integritee-stf/4; the state of an older build must be provisioned or synced anew)"
+		 integritee-stf/5; a state of an older build cannot be upgraded: move the data \
+		 directory aside and provision the shard from a member, or start the shard anew)"
 	)]
 	UnknownFormat,
 	#[error("state record `{0}` is corrupt or was tampered with")]
@@ -196,20 +261,32 @@ pub enum Error {
 		"the state does not match its committed root (records deleted, rolled back or tampered with)"
 	)]
 	RootMismatch,
-	#[error("block {got} does not follow the last processed block {last}")]
-	NotNextBlock { last: u32, got: u32 },
+	#[error("sidechain block #{got} does not follow the committed #{last}")]
+	NotNextBlock { last: u64, got: u64 },
+	#[error(
+		"parent block #{got} does not follow #{last}, the last one the state includes (parent \
+		 blocks are executed in order, none skipped)"
+	)]
+	ParentchainGap { last: u32, got: u32 },
 	#[error("the prepared block was executed on a state that is no longer the committed one")]
 	StaleBase,
 	#[error("malformed state diff: {0}")]
 	MalformedDiff(&'static str),
-	#[error("no snapshot of block {0}")]
-	NoSnapshot(u32),
+	#[error("no snapshot of sidechain block #{0}")]
+	NoSnapshot(u64),
 	#[error("state access failed: {0}")]
 	State(String),
 	#[error("the state key has sealed the maximum number of records; a new state key is needed")]
 	KeyExhausted,
 	#[error("encryption: {0}")]
 	Crypto(&'static str),
+	#[error(
+		"the encrypted state diff does not open (another key, block or shard, or tampered with)"
+	)]
+	BadEncryptedDiff,
+	/// Writing the caller's records in a block's transaction failed.
+	#[error("{0}")]
+	CallerRecords(String),
 }
 
 /// Merkle root of the executed call hashes, as sent in

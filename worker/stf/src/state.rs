@@ -4,6 +4,7 @@ use std::{
 	num::NonZeroU32,
 	panic::{catch_unwind, AssertUnwindSafe},
 	path::Path,
+	sync::Arc,
 	time::Instant,
 };
 
@@ -21,11 +22,13 @@ use crate::{
 	map::StateMap,
 	runtime::{self, PendingUnshield, Settle},
 	store::{
-		self, chunk_aad, db_err, log_aad, undo_aad, Changes, Head, CHECKPOINT, CHUNK_BYTES, FORMAT,
-		KEYCHECK_PLAIN, LOG, META, MIN_COMPACT_LOG_BYTES, UNDO,
+		self, chunk_aad, db_err, diff_aad, log_aad, undo_aad, Changes, Head, SidechainPosition,
+		Snapshot, CHECKPOINT, CHUNK_BYTES, FORMAT, KEYCHECK_PLAIN, LOG, META,
+		MIN_COMPACT_LOG_BYTES, UNDO,
 	},
-	AccountId, AccountInfoView, Balance, BlockOutcome, Error, InputOutcome, RejectReason,
-	StateDiff, StfConfig, StfInput, TrustedCall, UnconfirmedCalls, BELOW_MIN_UNSHIELD,
+	AccountId, AccountInfoView, Balance, BlockInputs, BlockOutcome, Error, InputOutcome,
+	RejectReason, StateDiff, StfConfig, StfInput, TrustedCall, UnconfirmedCalls,
+	BELOW_MIN_UNSHIELD,
 };
 
 /// Default page cache of the database file (redb's default).
@@ -36,7 +39,7 @@ const KEYCHECK: &str = "keycheck";
 
 /// A shard's encrypted, persistent state and the STF that changes it.
 pub struct ShardState {
-	db: redb::Database,
+	db: Arc<redb::Database>,
 	crypto: StateCrypto,
 	config: StfConfig,
 	head: Head,
@@ -55,7 +58,8 @@ impl core::fmt::Debug for ShardState {
 		f.debug_struct("ShardState")
 			.field("shard", &self.config.shard)
 			.field("root", &self.head.root)
-			.field("last_block", &self.head.last_block)
+			.field("sidechain", &self.head.sidechain)
+			.field("parentchain_anchor", &self.head.parentchain_anchor)
 			.finish_non_exhaustive()
 	}
 }
@@ -71,10 +75,10 @@ pub struct StorageStats {
 	pub compact_at_log_bytes: u64,
 }
 
-/// A block executed on top of the committed state and not yet committed
-/// ([`ShardState::prepare_block`]).
+/// A sidechain block executed on top of the committed state and not yet
+/// committed ([`ShardState::prepare`]).
 pub struct PreparedBlock {
-	block: (u32, H256),
+	number: u64,
 	/// The root of the state it was executed on.
 	base_root: H256,
 	changes: Changes,
@@ -86,7 +90,7 @@ impl core::fmt::Debug for PreparedBlock {
 	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
 		// The changes are plaintext state: never printed.
 		f.debug_struct("PreparedBlock")
-			.field("block", &self.block)
+			.field("number", &self.number)
 			.field("root", &self.effects.root)
 			.field("changes", &self.changes.len())
 			.finish_non_exhaustive()
@@ -94,6 +98,16 @@ impl core::fmt::Debug for PreparedBlock {
 }
 
 impl PreparedBlock {
+	/// The sidechain block's number.
+	pub fn number(&self) -> u64 {
+		self.number
+	}
+
+	/// The root of the committed state it was executed on.
+	pub fn base_root(&self) -> H256 {
+		self.base_root
+	}
+
 	/// What the block did; `state_root` is the root after it.
 	pub fn outcome(&self) -> &BlockOutcome {
 		&self.outcome
@@ -118,9 +132,9 @@ struct DiffEffects {
 struct Commit<'a> {
 	changes: &'a Changes,
 	/// The block's undo record, if it can be reverted.
-	undo: Option<(u32, &'a Changes)>,
+	undo: Option<(u64, &'a Changes)>,
 	/// Undo records no longer needed.
-	drop_undo: &'a [u32],
+	drop_undo: &'a [u64],
 	durable: bool,
 }
 
@@ -144,10 +158,12 @@ impl ShardState {
 		db_cache_bytes: usize,
 	) -> Result<Self, Error> {
 		config.snapshots = config.snapshots.max(1);
-		let db = redb::Database::builder()
-			.set_cache_size(db_cache_bytes)
-			.create(path)
-			.map_err(db_err)?;
+		let db = Arc::new(
+			redb::Database::builder()
+				.set_cache_size(db_cache_bytes)
+				.create(path)
+				.map_err(db_err)?,
+		);
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
 		let t = Instant::now();
 		let existing = read_head(&db, &crypto, &config)?;
@@ -172,8 +188,8 @@ impl ShardState {
 		Ok(state)
 	}
 
-	/// Makes only every `blocks`-th [`Self::apply_block`] commit durable
-	/// (default 1: every block is fsynced before `apply_block` returns).
+	/// Makes only every `blocks`-th block commit durable (default 1: every
+	/// block is fsynced before [`Self::commit`] returns).
 	/// The other commits are still atomic, but a power or OS failure may
 	/// lose the blocks since the last durable one, leaving the state at an
 	/// earlier committed block (never a torn one); the caller must then
@@ -213,8 +229,34 @@ impl ShardState {
 	}
 
 	/// The last parent-chain block whose inputs the state includes.
-	pub fn last_block(&self) -> Option<(u32, H256)> {
-		self.head.last_block
+	pub fn parentchain_anchor(&self) -> Option<(u32, H256)> {
+		self.head.parentchain_anchor
+	}
+
+	/// The last committed sidechain block (number 0 before the first).
+	pub fn sidechain_head(&self) -> SidechainPosition {
+		self.head.sidechain
+	}
+
+	/// The shard's database file, for tables of other owners that must be
+	/// written in the same transaction as a block (the caller's records of
+	/// [`Self::commit`]). Their names must differ from
+	/// [`crate::store::STF_TABLES`].
+	pub fn database(&self) -> Arc<redb::Database> {
+		self.db.clone()
+	}
+
+	/// Encrypts sidechain block `number`'s diff with the state key (for the
+	/// block's body; bound to the shard and the block number).
+	pub fn encrypt_diff(&self, number: u64, diff: &StateDiff) -> Result<Vec<u8>, Error> {
+		self.crypto.seal(&diff_aad(number), &diff.encode())
+	}
+
+	/// Opens sidechain block `number`'s encrypted diff.
+	pub fn decrypt_diff(&self, number: u64, encrypted: &[u8]) -> Result<StateDiff, Error> {
+		let plain =
+			self.crypto.open(&diff_aad(number), encrypted).ok_or(Error::BadEncryptedDiff)?;
+		StateDiff::decode(&mut &plain[..]).map_err(|_| Error::BadEncryptedDiff)
 	}
 
 	/// The state's root ([`crate`] docs: a keyed set hash, comparable only
@@ -268,9 +310,8 @@ impl ShardState {
 		self.read(runtime::unconfirmed_calls)
 	}
 
-	/// (block number, block hash, state root) of the blocks that
-	/// [`Self::revert_to`] can return to, oldest first.
-	pub fn snapshots(&self) -> Vec<(u32, H256, H256)> {
+	/// The blocks that [`Self::revert_to`] can return to, oldest first.
+	pub fn snapshots(&self) -> Vec<Snapshot> {
 		self.head.snapshots.clone()
 	}
 
@@ -283,57 +324,71 @@ impl ShardState {
 		})
 	}
 
-	/// Executes the inputs of one parent-chain block in order, then refunds
-	/// the pending unshields whose expiry lies before `block` and records
-	/// the executed calls as unconfirmed, and commits the result together
-	/// with `block` atomically (all or nothing): [`Self::prepare_block`]
-	/// then [`Self::commit_block`]. Refuses a block whose number is not the
-	/// last one's + 1 (any number is accepted while no block has been
-	/// applied).
-	pub fn apply_block(
-		&mut self,
-		block: (u32, H256),
-		inputs: Vec<StfInput>,
-	) -> Result<BlockOutcome, Error> {
-		let prepared = self.prepare_block(block, inputs)?;
-		self.commit_block(prepared)
-	}
-
-	/// Executes `block`'s inputs (as [`Self::apply_block`] does) on top of
-	/// the committed state without changing it: the result, its state diff
-	/// and root, can be committed with [`Self::commit_block`] (the producer)
-	/// or the diff applied elsewhere with [`Self::apply_changes`] (a
-	/// member that does not re-execute).
-	pub fn prepare_block(
-		&self,
-		block: (u32, H256),
-		inputs: Vec<StfInput>,
-	) -> Result<PreparedBlock, Error> {
-		self.ensure_next(block.0)?;
+	/// Executes one sidechain block, `number`, on top of the committed state
+	/// without changing it: each parent-chain block of `inputs` in order
+	/// (its inputs, then its duties: unshields whose expiry lies before it
+	/// are refunded, its executed calls recorded as unconfirmed), then the
+	/// direct calls. The result (outcome, state diff and root) is committed
+	/// with [`Self::commit`] by the producer, or its diff applied elsewhere
+	/// with [`Self::apply_changes`] by a member that does not re-execute.
+	/// Refuses a number that is not the committed one's + 1, and parent
+	/// blocks that do not follow the anchor one by one (any first one while
+	/// the state has none).
+	pub fn prepare(&self, number: u64, inputs: BlockInputs) -> Result<PreparedBlock, Error> {
+		self.ensure_next(number)?;
+		let mut anchor = self.head.parentchain_anchor;
+		for segment in &inputs.parentchain {
+			let got = segment.block.0;
+			if let Some((last, _)) = anchor {
+				if last.checked_add(1) != Some(got) {
+					return Err(Error::ParentchainGap { last, got });
+				}
+			}
+			anchor = Some(segment.block);
+		}
 		let t0 = Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
-		let rules = BlockRules {
-			number: block.0,
-			unshield_expires_at: block.0.saturating_add(self.config.unshield_lifetime),
+		let rules = |number: u32| BlockRules {
+			number,
+			unshield_expires_at: number.saturating_add(self.config.unshield_lifetime),
 			min_unshield: self.config.min_unshield,
 		};
-		// Signatures are checked outside the state machine (they read no state).
-		let checked: Vec<(StfInput, bool)> = inputs
+		// Signatures are checked outside the state machine (they read no
+		// state), and only for calls not verified before.
+		let check = |input: StfInput| match input {
+			StfInput::Call(call) => {
+				let ok = call.verify_signature(&mr_enclave, &shard);
+				(StfInput::Call(call), ok)
+			}
+			StfInput::VerifiedCall(call) => (StfInput::Call(call.into_inner()), true),
+			other => (other, true),
+		};
+		let segments: Vec<Segment> = inputs
+			.parentchain
 			.into_iter()
-			.map(|i| {
-				let ok = match &i {
-					StfInput::Call(c) => c.verify_signature(&mr_enclave, &shard),
-					_ => true,
-				};
-				(i, ok)
+			.map(|p| Segment {
+				rules: rules(p.block.0),
+				inputs: p.inputs.into_iter().map(check).collect(),
+				parent_block_duties: true,
 			})
+			.chain((!inputs.direct.is_empty()).then(|| {
+				Segment {
+					rules: rules(anchor.map_or(0, |(n, _)| n)),
+					inputs: inputs
+						.direct
+						.into_iter()
+						.map(|c| (StfInput::Call(c.into_inner()), true))
+						.collect(),
+					parent_block_duties: false,
+				}
+			}))
 			.collect();
 
 		let t1 = Instant::now();
 		let mut overlay = OverlayedChanges::<BlakeTwo256>::default();
 		let executed = run_guarded(|| {
 			let mut ext = FlatExt { base: &self.values, overlay: &mut overlay };
-			set_and_run_with_externalities(&mut ext, || execute(checked, &rules))
+			set_and_run_with_externalities(&mut ext, || execute(segments))
 		})?;
 		if overlay.transaction_depth() != 0 {
 			return Err(Error::State("a storage transaction was left open".into()));
@@ -347,8 +402,7 @@ impl ShardState {
 		let effects = self.effects_of(&changes);
 		log::debug!(
 			target: "integritee-stf",
-			"block {}: signatures {:?}, execution {:?}, root {:?} ({} changes)",
-			block.0,
+			"sidechain block {number}: signatures {:?}, execution {:?}, root {:?} ({} changes)",
 			t1 - t0,
 			t2 - t1,
 			t2.elapsed(),
@@ -360,34 +414,53 @@ impl ShardState {
 			new_unshields: executed.new_unshields,
 			expired_unshields: executed.expired_unshields,
 			state_root: effects.root,
+			parentchain_anchor: anchor,
 			total_issuance: executed.issuance,
 		};
-		Ok(PreparedBlock { block, base_root: self.head.root, changes, effects, outcome })
+		Ok(PreparedBlock { number, base_root: self.head.root, changes, effects, outcome })
 	}
 
-	/// Commits a block prepared on the current state, atomically with
-	/// `block`. Refuses one prepared on another state
-	/// ([`Error::StaleBase`]): something was committed since.
-	pub fn commit_block(&mut self, prepared: PreparedBlock) -> Result<BlockOutcome, Error> {
-		if prepared.base_root != self.head.root || self.ensure_next(prepared.block.0).is_err() {
+	/// Commits a block prepared on the current state as the sidechain block
+	/// (`prepared.number()`, `hash`), in one write transaction with the
+	/// caller's records (`caller_records` writes them into the same
+	/// transaction: the block's header and body, consumed inputs). Refuses
+	/// one prepared on another state ([`Error::StaleBase`]): something was
+	/// committed since.
+	pub fn commit(
+		&mut self,
+		prepared: PreparedBlock,
+		hash: H256,
+		caller_records: impl FnOnce(&redb::WriteTransaction) -> Result<(), Error>,
+	) -> Result<BlockOutcome, Error> {
+		if prepared.base_root != self.head.root || self.ensure_next(prepared.number).is_err() {
 			return Err(Error::StaleBase);
 		}
-		let PreparedBlock { block, changes, effects, outcome, .. } = prepared;
-		self.commit_changes(block, changes, effects)?;
+		let PreparedBlock { number, changes, effects, outcome, .. } = prepared;
+		let block = SidechainPosition { number, hash };
+		self.commit_changes(block, outcome.parentchain_anchor, changes, effects, caller_records)?;
 		Ok(outcome)
 	}
 
 	/// Applies a state diff produced elsewhere (by the member that executed
-	/// `block`) without executing anything, if it leads to `expected_root`;
-	/// otherwise refuses it ([`Error::RootMismatch`]) and changes nothing. A
-	/// diff naming a key twice is refused as malformed.
+	/// sidechain block `block`, whose parent-chain anchor is
+	/// `parentchain_anchor`) without executing anything, if it leads to
+	/// `expected_root`; otherwise refuses it ([`Error::RootMismatch`]) and
+	/// changes nothing. A diff naming a key twice is refused as malformed,
+	/// and so is an anchor that goes back. `caller_records` as in
+	/// [`Self::commit`].
 	pub fn apply_changes(
 		&mut self,
-		block: (u32, H256),
+		block: SidechainPosition,
+		parentchain_anchor: Option<(u32, H256)>,
 		changes: StateDiff,
 		expected_root: H256,
+		caller_records: impl FnOnce(&redb::WriteTransaction) -> Result<(), Error>,
 	) -> Result<(), Error> {
-		self.ensure_next(block.0)?;
+		self.ensure_next(block.number)?;
+		let anchor_number = |a: Option<(u32, H256)>| a.map(|(n, _)| i64::from(n)).unwrap_or(-1);
+		if anchor_number(parentchain_anchor) < anchor_number(self.head.parentchain_anchor) {
+			return Err(Error::MalformedDiff("the parent-chain anchor goes back"));
+		}
 		let mut seen = std::collections::HashSet::with_capacity(changes.len());
 		if !changes.iter().all(|(key, _)| seen.insert(key.as_slice())) {
 			return Err(Error::MalformedDiff("a key appears twice"));
@@ -396,16 +469,15 @@ impl ShardState {
 		if effects.root != expected_root {
 			return Err(Error::RootMismatch);
 		}
-		self.commit_changes(block, changes, effects)
+		self.commit_changes(block, parentchain_anchor, changes, effects, caller_records)
 	}
 
-	fn ensure_next(&self, number: u32) -> Result<(), Error> {
-		match self.head.last_block {
-			Some((last, _)) if last.checked_add(1) != Some(number) => {
-				Err(Error::NotNextBlock { last, got: number })
-			}
-			_ => Ok(()),
+	fn ensure_next(&self, number: u64) -> Result<(), Error> {
+		let last = self.head.sidechain.number;
+		if last.checked_add(1) != Some(number) {
+			return Err(Error::NotNextBlock { last, got: number });
 		}
+		Ok(())
 	}
 
 	/// The root and undo record `changes` lead to from the committed state.
@@ -421,34 +493,40 @@ impl ShardState {
 		DiffEffects { accumulator, undo, root }
 	}
 
-	/// Persists `changes` as `block` (one write transaction) and makes them
-	/// the committed state.
+	/// Persists `changes` as `block` (one write transaction, with the
+	/// caller's records) and makes them the committed state.
 	fn commit_changes(
 		&mut self,
-		block: (u32, H256),
+		block: SidechainPosition,
+		parentchain_anchor: Option<(u32, H256)>,
 		changes: Changes,
 		effects: DiffEffects,
+		caller_records: impl FnOnce(&redb::WriteTransaction) -> Result<(), Error>,
 	) -> Result<(), Error> {
 		let t = Instant::now();
 		let DiffEffects { accumulator, undo, root } = effects;
 		let mut head = self.head.clone();
 		head.root = root;
-		head.last_block = Some(block);
-		head.snapshots.push((block.0, block.1, root));
+		head.sidechain = block;
+		head.parentchain_anchor = parentchain_anchor;
+		// The block's encrypted diff was sealed under this key too.
+		head.seals = head.seals.saturating_add(1);
+		head.snapshots.push(Snapshot { block, parentchain_anchor, state_root: root });
 		let excess = head.snapshots.len().saturating_sub(self.config.snapshots as usize);
-		let mut drop_undo: Vec<u32> = head.snapshots.drain(..excess).map(|(n, _, _)| n).collect();
+		let mut drop_undo: Vec<u64> =
+			head.snapshots.drain(..excess).map(|s| s.block.number).collect();
 		// Undo records are kept for the blocks after the oldest snapshot.
-		drop_undo.extend(head.snapshots.first().map(|(n, _, _)| *n));
+		drop_undo.extend(head.snapshots.first().map(|s| s.block.number));
 		let revertible = head.snapshots.len() > 1;
 		let durable = self.unsynced.saturating_add(1) >= self.sync_every;
 		let commit = Commit {
 			changes: &changes,
-			undo: revertible.then_some((block.0, &undo)),
+			undo: revertible.then_some((block.number, &undo)),
 			drop_undo: &drop_undo,
 			durable,
 		};
-		self.commit(head, commit)?;
-		log::debug!(target: "integritee-stf", "block {}: commit {:?}", block.0, t.elapsed());
+		self.write_commit(head, commit, caller_records)?;
+		log::debug!(target: "integritee-stf", "sidechain block {}: commit {:?}", block.number, t.elapsed());
 		self.unsynced = if durable { 0 } else { self.unsynced.saturating_add(1) };
 		self.accumulator = accumulator;
 		for (key, value) in changes {
@@ -461,7 +539,12 @@ impl ShardState {
 	/// Writes one commit (log record, undo records, `head`) in one write
 	/// transaction; on success `head` (with its log position and seal count
 	/// advanced) becomes the current head.
-	fn commit(&mut self, mut head: Head, c: Commit<'_>) -> Result<(), Error> {
+	fn write_commit(
+		&mut self,
+		mut head: Head,
+		c: Commit<'_>,
+		caller_records: impl FnOnce(&redb::WriteTransaction) -> Result<(), Error>,
+	) -> Result<(), Error> {
 		let mut txn = self.db.begin_write().map_err(db_err)?;
 		if !c.durable {
 			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
@@ -485,6 +568,7 @@ impl ShardState {
 			head.seals = head.seals.saturating_add(2 + u64::from(c.undo.is_some()));
 			self.write_head(&txn, &mut nonces, &head)?;
 		}
+		caller_records(&txn)?;
 		txn.commit().map_err(db_err)?;
 		self.head = head;
 		Ok(())
@@ -554,23 +638,24 @@ impl ShardState {
 		Ok(())
 	}
 
-	/// Returns the state to the snapshot of block `block_number` (one of
+	/// Returns the state to the snapshot of sidechain block `number` (one of
 	/// [`Self::snapshots`]) by applying the undo records of the later blocks;
-	/// later snapshots are dropped. The next block to apply is
-	/// `block_number + 1`.
-	pub fn revert_to(&mut self, block_number: u32) -> Result<(), Error> {
+	/// later snapshots are dropped. The next block to apply is `number + 1`.
+	pub fn revert_to(&mut self, number: u64) -> Result<(), Error> {
 		let pos = self
 			.head
 			.snapshots
 			.iter()
-			.position(|(n, _, _)| *n == block_number)
-			.ok_or(Error::NoSnapshot(block_number))?;
+			.position(|s| s.block.number == number)
+			.ok_or(Error::NoSnapshot(number))?;
 		let mut head = self.head.clone();
-		let later: Vec<u32> = head.snapshots[pos + 1..].iter().map(|(n, _, _)| *n).collect();
-		let (n, hash, root) = head.snapshots[pos];
+		let later: Vec<u64> = head.snapshots[pos + 1..].iter().map(|s| s.block.number).collect();
+		let snapshot = head.snapshots[pos];
+		let root = snapshot.state_root;
 		head.snapshots.truncate(pos + 1);
 		head.root = root;
-		head.last_block = Some((n, hash));
+		head.sidechain = snapshot.block;
+		head.parentchain_anchor = snapshot.parentchain_anchor;
 
 		// The values at `block_number`: undo records newest first, so the
 		// oldest block's "before" value is the one that stays.
@@ -592,7 +677,7 @@ impl ShardState {
 			return Err(Error::RootMismatch);
 		}
 		let commit = Commit { changes: &changes, undo: None, drop_undo: &later, durable: true };
-		self.commit(head, commit)?;
+		self.write_commit(head, commit, |_| Ok(()))?;
 		self.unsynced = 0;
 		self.accumulator = accumulator;
 		for (key, value) in changes {
@@ -662,16 +747,27 @@ fn run_guarded<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
 	catch_unwind(AssertUnwindSafe(f)).map_err(|_| Error::State("execution panicked".into()))
 }
 
-/// What a block's execution depends on besides its inputs.
+/// What a segment's execution depends on besides its inputs.
 struct BlockRules {
-	/// The parent block being executed.
+	/// The parent block being executed (the anchor, for direct calls).
 	number: u32,
-	/// The expiry of unshields this block reserves.
+	/// The expiry of unshields this segment reserves.
 	unshield_expires_at: u32,
 	min_unshield: Balance,
 }
 
+/// A part of a sidechain block: one parent-chain block's inputs (with its
+/// duties), or the direct calls. Inputs come with their signature check.
+struct Segment {
+	rules: BlockRules,
+	inputs: Vec<(StfInput, bool)>,
+	/// Refund expired unshields and record the executed calls as
+	/// unconfirmed (parent-chain blocks only).
+	parent_block_duties: bool,
+}
+
 /// What [`execute`] did.
+#[derive(Default)]
 struct Executed {
 	outcomes: Vec<InputOutcome>,
 	call_hashes: Vec<H256>,
@@ -680,39 +776,54 @@ struct Executed {
 	issuance: Balance,
 }
 
-/// Executes checked inputs, then the block's own duties (expired unshields
-/// are refunded, executed calls recorded as unconfirmed); runs inside
+/// Executes a sidechain block's segments in order; runs inside
 /// externalities.
-fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
-	let mut outcomes = Vec::with_capacity(inputs.len());
-	let mut executed = Vec::new();
-	let mut new_unshields = Vec::new();
+fn execute(segments: Vec<Segment>) -> Executed {
+	let mut executed = Executed::default();
+	for segment in segments {
+		let calls = execute_inputs(segment.inputs, &segment.rules, &mut executed);
+		if segment.parent_block_duties {
+			parent_block_duties(&segment.rules, &calls, &mut executed);
+		}
+		executed.call_hashes.extend(calls);
+	}
+	executed.issuance = runtime::total_issuance();
+	executed
+}
+
+/// Executes checked inputs; returns the hashes of the executed calls.
+fn execute_inputs(
+	inputs: Vec<(StfInput, bool)>,
+	rules: &BlockRules,
+	executed: &mut Executed,
+) -> Vec<H256> {
+	let mut calls = Vec::new();
 	let rejected = |reason| InputOutcome::Rejected { reason };
 	for (input, signature_ok) in inputs {
 		let outcome = match input {
 			StfInput::Call(signed) => {
 				if !signature_ok {
-					outcomes.push(rejected(RejectReason::BadSignature));
+					executed.outcomes.push(rejected(RejectReason::BadSignature));
 					continue;
 				}
 				let sender = signed.call.sender().clone();
 				let expected = runtime::account_info(&sender).nonce;
 				let got = signed.nonce;
 				if got < expected {
-					outcomes.push(rejected(RejectReason::StaleNonce { expected, got }));
+					executed.outcomes.push(rejected(RejectReason::StaleNonce { expected, got }));
 					continue;
 				}
 				if got > expected {
-					outcomes.push(rejected(RejectReason::FutureNonce { expected, got }));
+					executed.outcomes.push(rejected(RejectReason::FutureNonce { expected, got }));
 					continue;
 				}
 				if !runtime::account_exists(&sender) {
-					outcomes.push(rejected(RejectReason::NoAccount));
+					executed.outcomes.push(rejected(RejectReason::NoAccount));
 					continue;
 				}
 				let call_hash = signed.hash();
 				runtime::inc_nonce(&sender);
-				executed.push(call_hash);
+				calls.push(call_hash);
 				let result = match signed.call {
 					TrustedCall::BalanceTransfer { from, to, amount } => {
 						runtime::transfer(&from, &to, amount)
@@ -730,7 +841,7 @@ fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
 						};
 						let r = runtime::unshield(pending.clone());
 						if r.is_ok() {
-							new_unshields.push(pending);
+							executed.new_unshields.push(pending);
 						}
 						r
 					}
@@ -740,6 +851,8 @@ fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
 					Err(e) => rejected(RejectReason::DispatchFailed(e)),
 				}
 			}
+			// `prepare` turns verified calls into checked `Call`s.
+			StfInput::VerifiedCall(_) => rejected(RejectReason::BadSignature),
 			StfInput::Shield { id, beneficiary, amount } => {
 				match runtime::shield(&beneficiary, amount) {
 					Ok(()) => InputOutcome::Executed { call_hash: id },
@@ -754,15 +867,20 @@ fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
 				InputOutcome::Executed { call_hash: H256::zero() }
 			}
 		};
-		outcomes.push(outcome);
+		executed.outcomes.push(outcome);
 	}
-	// The parent chain pays an unshield up to its expiry block only: past
-	// it, with no payout seen in any block up to it, the funds go back.
-	let mut expired_unshields = Vec::new();
+	calls
+}
+
+/// A parent block's own duties after its inputs: unshields whose expiry
+/// lies before it are refunded (the parent chain pays up to the expiry
+/// block only: past it, with no payout seen in any block up to it, the
+/// funds go back), and its executed calls are recorded as unconfirmed.
+fn parent_block_duties(rules: &BlockRules, calls: &[H256], executed: &mut Executed) {
 	for pending in runtime::pending_unshields() {
 		if pending.expires_at < rules.number {
 			match runtime::unshield_expired(pending.call_hash) {
-				Settle::Done => expired_unshields.push(pending),
+				Settle::Done => executed.expired_unshields.push(pending),
 				Settle::Unknown | Settle::Failed(_) => log::error!(
 					target: "integritee-stf",
 					"an expired unshield could not be refunded (reserved balance below it)"
@@ -770,14 +888,7 @@ fn execute(inputs: Vec<(StfInput, bool)>, rules: &BlockRules) -> Executed {
 			}
 		}
 	}
-	runtime::add_unconfirmed(rules.number, &executed);
-	Executed {
-		outcomes,
-		call_hashes: executed,
-		new_unshields,
-		expired_unshields,
-		issuance: runtime::total_issuance(),
-	}
+	runtime::add_unconfirmed(rules.number, calls);
 }
 
 fn settled(call_hash: H256, s: Settle) -> InputOutcome {

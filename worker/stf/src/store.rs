@@ -6,9 +6,9 @@
 //!   every revert) appends one record with its changed keys and new values.
 //!   A block's write is thus one record at the end of a B-tree, whatever the
 //!   state's size (random per-key records made the commit grow with it).
-//! - `undo`: `block number -> seal(the block's changed keys with their values
-//!   before it)`, for the blocks [`crate::ShardState::revert_to`] can undo
-//!   (the last `snapshots - 1`); older ones are deleted.
+//! - `undo`: `sidechain block number -> seal(the block's changed keys with
+//!   their values before it)`, for the blocks [`crate::ShardState::revert_to`]
+//!   can undo (the last `snapshots - 1`); older ones are deleted.
 //! - `meta`: `format` and `shard` (plaintext, not secret), `keycheck` (a
 //!   sealed constant: opening with another key fails clearly) and `head`
 //!   (sealed [`Head`]).
@@ -32,12 +32,17 @@ use crate::{commitment::Accumulator, crypto::StateCrypto, map::StateMap, Error};
 
 pub(crate) const CHECKPOINT: TableDefinition<u32, &[u8]> = TableDefinition::new("checkpoint");
 pub(crate) const LOG: TableDefinition<u64, &[u8]> = TableDefinition::new("log");
-pub(crate) const UNDO: TableDefinition<u32, &[u8]> = TableDefinition::new("undo");
+pub(crate) const UNDO: TableDefinition<u64, &[u8]> = TableDefinition::new("undo");
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
-/// Version 4: checkpoint + log of sealed changes, set-hash root, undo
-/// records; unshields carry an expiry block (version 3 had none).
-pub(crate) const FORMAT: &[u8] = b"integritee-stf/4";
+/// Version 5: checkpoint + log of sealed changes, set-hash root; the head
+/// names the sidechain block and its parent-chain anchor, undo records and
+/// snapshots are keyed by sidechain number (version 4 counted parent blocks).
+pub(crate) const FORMAT: &[u8] = b"integritee-stf/5";
+
+/// The table names the store uses; other owners of tables in the same file
+/// ([`crate::ShardState::database`]) must pick others.
+pub const STF_TABLES: [&str; 4] = ["checkpoint", "log", "undo", "meta"];
 
 pub(crate) const KEYCHECK_PLAIN: &[u8] = b"integritee-stf key check v1";
 
@@ -63,11 +68,35 @@ pub(crate) fn log_aad(seq: u64) -> [u8; 9] {
 	a
 }
 
-/// The associated data of block `n`'s undo record.
-pub(crate) fn undo_aad(n: u32) -> [u8; 5] {
-	let mut a = [b'u'; 5];
+/// The associated data of sidechain block `n`'s undo record.
+pub(crate) fn undo_aad(n: u64) -> [u8; 9] {
+	let mut a = [b'u'; 9];
 	a[1..].copy_from_slice(&n.to_be_bytes());
 	a
+}
+
+/// The associated data of sidechain block `n`'s encrypted diff.
+pub(crate) fn diff_aad(n: u64) -> [u8; 9] {
+	let mut a = [b'd'; 9];
+	a[1..].copy_from_slice(&n.to_be_bytes());
+	a
+}
+
+/// A sidechain block: number and header hash (number 0 and a zero hash
+/// before the first block).
+#[derive(Encode, Decode, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SidechainPosition {
+	pub number: u64,
+	pub hash: H256,
+}
+
+/// A committed sidechain block the state can return to
+/// ([`crate::ShardState::revert_to`]).
+#[derive(Encode, Decode, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+	pub block: SidechainPosition,
+	pub parentchain_anchor: Option<(u32, H256)>,
+	pub state_root: H256,
 }
 
 /// Changed keys and their values (`None`: absent): a log record, or as an
@@ -79,10 +108,12 @@ pub(crate) type Changes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 pub(crate) struct Head {
 	/// Root of the state ([`crate::commitment`]).
 	pub root: H256,
-	pub last_block: Option<(u32, H256)>,
-	/// (block number, block hash, state root) of the last committed blocks,
-	/// oldest first.
-	pub snapshots: Vec<(u32, H256, H256)>,
+	/// The last committed sidechain block.
+	pub sidechain: SidechainPosition,
+	/// The last parent-chain block whose inputs the state includes.
+	pub parentchain_anchor: Option<(u32, H256)>,
+	/// The last committed blocks, oldest first.
+	pub snapshots: Vec<Snapshot>,
 	/// Records sealed under this key so far (nonce-reuse bound).
 	pub seals: u64,
 	/// Generation of the checkpoint (grows with every compaction).
@@ -99,7 +130,8 @@ impl Head {
 	pub(crate) fn empty(root: H256) -> Self {
 		Self {
 			root,
-			last_block: None,
+			sidechain: SidechainPosition::default(),
+			parentchain_anchor: None,
 			snapshots: Vec::new(),
 			seals: 0,
 			generation: 0,
@@ -180,7 +212,7 @@ fn open_optional<K: redb::Key + 'static, V: redb::Value + 'static>(
 pub(crate) fn read_undo(
 	txn: &redb::ReadTransaction,
 	crypto: &StateCrypto,
-	n: u32,
+	n: u64,
 ) -> Result<Changes, Error> {
 	let table = txn.open_table(UNDO).map_err(db_err)?;
 	let sealed = table.get(n).map_err(db_err)?.ok_or(Error::CorruptRecord("undo"))?;

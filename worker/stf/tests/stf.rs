@@ -6,8 +6,9 @@
 use std::{path::Path, process::Command, time::Duration};
 
 use integritee_stf::{
-	calls_root, AccountId, Balance, Error, InputOutcome, PendingUnshield, RejectReason, ShardState,
-	StfConfig, StfInput, TrustedCall, TrustedCallSigned, H256,
+	calls_root, AccountId, Balance, BlockInputs, BlockOutcome, Error, InputOutcome,
+	ParentchainInputs, PendingUnshield, RejectReason, ShardState, SidechainPosition, StfConfig,
+	StfInput, TrustedCall, TrustedCallSigned, VerifiedCall, H256,
 };
 use polkadot_sdk::{
 	sp_core::{sr25519, Pair},
@@ -71,6 +72,42 @@ fn shield(n: u8, who: &AccountId, amount: Balance) -> StfInput {
 
 fn bh(n: u32) -> H256 {
 	H256(blake2_256(&n.to_le_bytes()))
+}
+
+/// A test sidechain block's hash.
+fn sh(n: u64) -> H256 {
+	H256(blake2_256(&[b"sidechain".as_slice(), &n.to_le_bytes()].concat()))
+}
+
+/// Most tests execute one parent block per sidechain block.
+trait OneParentBlockPerBlock {
+	/// Prepares and commits the next sidechain block with the inputs of
+	/// parent block `block`.
+	fn apply_block(
+		&mut self,
+		block: (u32, H256),
+		inputs: Vec<StfInput>,
+	) -> Result<BlockOutcome, Error>;
+	/// The parent-chain anchor.
+	fn last_block(&self) -> Option<(u32, H256)>;
+}
+
+impl OneParentBlockPerBlock for ShardState {
+	fn apply_block(
+		&mut self,
+		block: (u32, H256),
+		inputs: Vec<StfInput>,
+	) -> Result<BlockOutcome, Error> {
+		let number = self.sidechain_head().number + 1;
+		let inputs =
+			BlockInputs { parentchain: vec![ParentchainInputs { block, inputs }], direct: vec![] };
+		let prepared = self.prepare(number, inputs)?;
+		self.commit(prepared, sh(number), |_| Ok(()))
+	}
+
+	fn last_block(&self) -> Option<(u32, H256)> {
+		self.parentchain_anchor()
+	}
 }
 
 fn open(dir: &Path) -> ShardState {
@@ -272,6 +309,14 @@ fn executed_calls_stay_unconfirmed_until_their_confirmation_is_seen() {
 	assert!(s.unconfirmed_calls().unwrap().is_empty());
 }
 
+fn one_parent_block(block: (u32, H256), inputs: Vec<StfInput>) -> BlockInputs {
+	BlockInputs { parentchain: vec![ParentchainInputs { block, inputs }], direct: vec![] }
+}
+
+fn at(number: u64) -> SidechainPosition {
+	SidechainPosition { number, hash: sh(number) }
+}
+
 /// Two-step execution: preparing changes nothing until the commit; a
 /// member with the same key applies the producer's diff without executing
 /// and reaches the same root; a tampered or misplaced diff is refused and
@@ -281,62 +326,127 @@ fn prepared_blocks_commit_and_their_diffs_replicate() {
 	let (leader_dir, follower_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 	let (mut leader, mut follower) = (open(leader_dir.path()), open(follower_dir.path()));
 	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	let nothing = |_: &redb::WriteTransaction| Ok(());
 
-	let first = leader.prepare_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]).unwrap();
-	assert_eq!(leader.last_block(), None, "preparing commits nothing");
+	let first =
+		leader.prepare(1, one_parent_block((1, bh(1)), vec![shield(1, &acc(&alice), 1_000)]));
+	let first = first.unwrap();
+	assert_eq!(leader.sidechain_head(), SidechainPosition::default(), "preparing commits nothing");
 	assert_eq!(free(&leader, &acc(&alice)), 0);
 	let root_1 = first.outcome().state_root;
-	let diff_1 = first.changes().clone();
-	leader.commit_block(first).unwrap();
-	assert_eq!((leader.last_block(), leader.state_root()), (Some((1, bh(1))), root_1));
-	follower.apply_changes((1, bh(1)), diff_1, root_1).unwrap();
+	let encrypted_1 = leader.encrypt_diff(1, first.changes()).unwrap();
+	leader.commit(first, sh(1), nothing).unwrap();
+	assert_eq!((leader.sidechain_head(), leader.state_root()), (at(1), root_1));
+	assert_eq!(leader.parentchain_anchor(), Some((1, bh(1))));
+	// The follower opens the encrypted diff (same state key) and applies it.
+	assert!(matches!(follower.decrypt_diff(2, &encrypted_1), Err(Error::BadEncryptedDiff)));
+	let diff_1 = follower.decrypt_diff(1, &encrypted_1).unwrap();
+	follower.apply_changes(at(1), Some((1, bh(1))), diff_1, root_1, nothing).unwrap();
 	assert_eq!(follower.state_root(), root_1);
 	assert_eq!(free(&follower, &acc(&alice)), 1_000);
 
-	let second =
-		leader.prepare_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 300, 0)]).unwrap();
+	let second = leader
+		.prepare(2, one_parent_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), 300, 0)]))
+		.unwrap();
 	let (root_2, diff_2) = (second.outcome().state_root, second.changes().clone());
 	// A block prepared on a state that has moved on is refused.
-	let stale = leader.prepare_block((2, bh(2)), vec![]).unwrap();
-	leader.commit_block(second).unwrap();
-	assert!(matches!(leader.commit_block(stale), Err(Error::StaleBase)));
+	let stale = leader.prepare(2, BlockInputs::default()).unwrap();
+	leader.commit(second, sh(2), nothing).unwrap();
+	assert!(matches!(leader.commit(stale, sh(2), nothing), Err(Error::StaleBase)));
 
 	// Forged diffs: a changed value, a dropped change, a repeated key, the
-	// right diff for another root or at another height. Nothing changes.
+	// right diff for another root, at another height, with an anchor that
+	// goes back. Nothing changes.
 	let mut richer = diff_2.clone();
 	let entry = richer.iter_mut().find(|(_, value)| value.is_some()).unwrap();
 	entry.1.as_mut().unwrap()[0] ^= 1;
 	let dropped = diff_2[1..].to_vec();
 	let mut repeated = diff_2.clone();
 	repeated.push(diff_2[0].clone());
+	let anchor_2 = Some((2, bh(2)));
 	for forged in [richer, dropped] {
 		assert!(matches!(
-			follower.apply_changes((2, bh(2)), forged, root_2),
+			follower.apply_changes(at(2), anchor_2, forged, root_2, nothing),
 			Err(Error::RootMismatch)
 		));
 	}
 	assert!(matches!(
-		follower.apply_changes((2, bh(2)), repeated, root_2),
+		follower.apply_changes(at(2), anchor_2, repeated, root_2, nothing),
 		Err(Error::MalformedDiff(_))
 	));
 	assert!(matches!(
-		follower.apply_changes((2, bh(2)), diff_2.clone(), H256::repeat_byte(1)),
+		follower.apply_changes(at(2), anchor_2, diff_2.clone(), H256::repeat_byte(1), nothing),
 		Err(Error::RootMismatch)
 	));
 	assert!(matches!(
-		follower.apply_changes((3, bh(3)), diff_2.clone(), root_2),
+		follower.apply_changes(at(3), anchor_2, diff_2.clone(), root_2, nothing),
 		Err(Error::NotNextBlock { last: 1, got: 3 })
 	));
-	assert_eq!((follower.last_block(), follower.state_root()), (Some((1, bh(1))), root_1));
+	assert!(matches!(
+		follower.apply_changes(at(2), None, diff_2.clone(), root_2, nothing),
+		Err(Error::MalformedDiff(_))
+	));
+	// The caller's records fail: nothing is committed.
+	let refuse = |_: &redb::WriteTransaction| Err(Error::CallerRecords("refused".into()));
+	assert!(matches!(
+		follower.apply_changes(at(2), anchor_2, diff_2.clone(), root_2, refuse),
+		Err(Error::CallerRecords(_))
+	));
+	assert_eq!((follower.sidechain_head(), follower.state_root()), (at(1), root_1));
 
-	follower.apply_changes((2, bh(2)), diff_2, root_2).unwrap();
+	follower.apply_changes(at(2), anchor_2, diff_2, root_2, nothing).unwrap();
 	assert_eq!(follower.state_root(), leader.state_root());
 	assert_eq!(free(&follower, &acc(&bob)), 300);
 	// Also after a reopen (the applied diff is persisted like a block).
 	drop(follower);
 	let follower = open(follower_dir.path());
 	assert_eq!(follower.state_root(), root_2);
+	assert_eq!((follower.sidechain_head(), follower.parentchain_anchor()), (at(2), anchor_2));
 	assert_eq!(follower.account_info(&acc(&alice)).unwrap().nonce, 1);
+}
+
+/// A sidechain block takes several parent blocks in order, each with its
+/// own rules, then verified direct calls; heartbeat blocks change nothing.
+#[test]
+fn a_block_executes_parent_blocks_in_order_then_direct_calls() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut s = open(dir.path());
+	let (alice, bob) = (pair("Alice"), pair("Bob"));
+	let u = unshield(&alice, &acc(&bob), 100, 1);
+	let inputs = BlockInputs {
+		parentchain: vec![
+			ParentchainInputs { block: (7, bh(7)), inputs: vec![shield(1, &acc(&alice), 1_000)] },
+			ParentchainInputs {
+				block: (8, bh(8)),
+				inputs: vec![transfer(&alice, &acc(&bob), 10, 0)],
+			},
+		],
+		direct: vec![VerifiedCall::verify(u.clone(), &MR, &shard()).unwrap()],
+	};
+	let prepared = s.prepare(1, inputs).unwrap();
+	let out = s.commit(prepared, sh(1), |_| Ok(())).unwrap();
+	assert!(out.outcomes.iter().all(executed), "{:?}", out.outcomes);
+	assert_eq!(out.parentchain_anchor, Some((8, bh(8))));
+	// The direct unshield expires relative to the anchor.
+	assert_eq!(out.new_unshields[0].expires_at, 8 + LIFETIME);
+	// Only the parent-chain call waits for a confirmation.
+	let unconfirmed = s.unconfirmed_calls().unwrap();
+	assert_eq!(unconfirmed.len(), 1);
+	assert_eq!(unconfirmed[0].0, 8);
+	assert_eq!(free(&s, &acc(&bob)), 10);
+
+	// A heartbeat: no inputs, no change, the anchor stays.
+	let root = s.state_root();
+	let prepared = s.prepare(2, BlockInputs::default()).unwrap();
+	assert!(prepared.changes().is_empty());
+	s.commit(prepared, sh(2), |_| Ok(())).unwrap();
+	assert_eq!((s.state_root(), s.parentchain_anchor()), (root, Some((8, bh(8)))));
+
+	// A verified call is not checked again; a bad signature cannot become one.
+	let mut forged = u.clone();
+	forged.nonce = 5;
+	assert!(VerifiedCall::verify(forged, &MR, &shard()).is_err());
+	assert!(VerifiedCall::verify(u, &MR, &H256::repeat_byte(1)).is_err());
 }
 
 #[test]
@@ -445,11 +555,18 @@ fn blocks_must_be_consecutive() {
 	for n in [500, 502, 499] {
 		assert!(matches!(
 			s.apply_block((n, bh(n)), vec![]),
-			Err(Error::NotNextBlock { last: 500, got }) if got == n
+			Err(Error::ParentchainGap { last: 500, got }) if got == n
 		));
 	}
 	s.apply_block((501, bh(501)), vec![]).unwrap();
 	assert_eq!(s.last_block(), Some((501, bh(501))));
+	// Sidechain numbers too: #2 is committed, #4 and #2 do not follow.
+	for number in [4, 2] {
+		assert!(matches!(
+			s.prepare(number, BlockInputs::default()),
+			Err(Error::NotNextBlock { last: 2, got }) if got == number
+		));
+	}
 }
 
 #[test]
@@ -497,7 +614,7 @@ fn the_file_holds_no_plaintext_state() {
 		s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), a_amount + b_amount)]).unwrap();
 		s.apply_block((2, bh(2)), vec![transfer(&alice, &acc(&bob), b_amount, 0)]).unwrap();
 		assert_eq!(free(&s, &acc(&bob)), b_amount);
-		s.snapshots().into_iter().map(|(_, _, r)| r).collect::<Vec<_>>()
+		s.snapshots().into_iter().map(|s| s.state_root).collect::<Vec<_>>()
 	};
 	let file = std::fs::read(dir.path().join("shard.redb")).unwrap();
 	for (what, needle) in [
@@ -663,9 +780,15 @@ fn snapshots_and_revert() {
 		s.apply_block((n, bh(n)), vec![shield(n as u8, &who, 10)]).unwrap();
 		roots.push(s.state_root());
 	}
+	let snapshots = s.snapshots();
+	let numbers = snapshots.iter().map(|s| (s.block, s.parentchain_anchor, s.state_root));
 	assert_eq!(
-		s.snapshots(),
-		vec![(3, bh(3), roots[2]), (4, bh(4), roots[3]), (5, bh(5), roots[4])]
+		numbers.collect::<Vec<_>>(),
+		vec![
+			(at(3), Some((3, bh(3))), roots[2]),
+			(at(4), Some((4, bh(4))), roots[3]),
+			(at(5), Some((5, bh(5))), roots[4])
+		]
 	);
 	assert!(matches!(s.revert_to(2), Err(Error::NoSnapshot(2))));
 	s.revert_to(4).unwrap();
@@ -674,7 +797,8 @@ fn snapshots_and_revert() {
 	assert_eq!(free(&s, &who), 40);
 	assert_eq!(s.total_issuance().unwrap(), 40);
 	assert_eq!(s.snapshots().len(), 2);
-	assert!(matches!(s.apply_block((6, bh(6)), vec![]), Err(Error::NotNextBlock { .. })));
+	assert_eq!(s.sidechain_head(), at(4));
+	assert!(matches!(s.apply_block((6, bh(6)), vec![]), Err(Error::ParentchainGap { .. })));
 	// A different block 5 after the revert.
 	s.apply_block((5, H256::repeat_byte(5)), vec![shield(9, &who, 1)]).unwrap();
 	assert_eq!(free(&s, &who), 41);
@@ -704,7 +828,7 @@ fn non_durable_commits_are_atomic_and_sync_makes_them_durable() {
 	assert!(n == 3 || n == 4, "{n}");
 	assert_eq!(hash, bh(n));
 	assert_eq!(free(&s, &who), 10 * n as Balance);
-	assert_eq!(s.snapshots().last().map(|x| x.2), Some(s.state_root()));
+	assert_eq!(s.snapshots().last().map(|x| x.state_root), Some(s.state_root()));
 }
 
 #[test]
@@ -810,7 +934,8 @@ fn crash_during_apply_block_leaves_a_committed_block() {
 		if let Some(r) = reference.get(n as usize) {
 			assert_eq!(s.state_root(), *r, "root of block {n}");
 		}
-		assert_eq!(s.snapshots().last().map(|x| (x.0, x.2)), Some((n, s.state_root())));
+		let tip = s.snapshots().last().map(|x| (x.block.number, x.state_root));
+		assert_eq!(tip, Some((u64::from(n), s.state_root())));
 	}
 	eprintln!("crash test: {kills} kills, reached block {last_seen}");
 	assert!(kills >= 3, "the child was killed {kills} times only");
