@@ -129,6 +129,8 @@ pub enum Error {
 	ConflictingBlock { number: u64, stored: H256, got: H256 },
 	#[error(transparent)]
 	Rollback(#[from] RollbackDetected),
+	#[error("the chunk was verified on another light-client head (something was imported since)")]
+	StaleChunk,
 }
 
 /// The shard's state is behind, or beside, the sidechain block anchored on
@@ -358,8 +360,9 @@ pub struct Enclave {
 	tables: CoreTables,
 	/// The last committed sidechain block.
 	tip: CommittedTip,
-	/// The block proposed last, until it is committed or superseded.
-	proposed: Option<Proposed>,
+	/// The block proposed last, until it is committed or superseded
+	/// (proposing only reads the state: the host proposes beside getters).
+	proposed: std::sync::Mutex<Option<Proposed>>,
 	/// The shard's latest sidechain anchor on the parent chain, from the
 	/// last imported block's proof (`None`: not known in this run).
 	anchored: Option<Option<SidechainBlockConfirmation>>,
@@ -441,7 +444,7 @@ impl Enclave {
 			state,
 			tables,
 			tip,
-			proposed: None,
+			proposed: Default::default(),
 			anchored: None,
 			rollback: None,
 			invariant: None,
@@ -850,7 +853,21 @@ impl Enclave {
 		blocks: Vec<ParentchainBlock>,
 		justification: &[u8],
 	) -> Result<ImportReport, Error> {
+		let chunk = self.verify_chunk(blocks, justification)?;
+		self.store_chunk(chunk)
+	}
+
+	/// The first half of [`Self::import`], which only reads the core (the
+	/// host runs it beside getters and block production): verifies the
+	/// chunk and collects the shard's inputs. Nothing changes until
+	/// [`Self::store_chunk`].
+	pub fn verify_chunk(
+		&self,
+		blocks: Vec<ParentchainBlock>,
+		justification: &[u8],
+	) -> Result<VerifiedChunk, Error> {
 		let mut light_client = self.light_client.clone().ok_or(Error::NoCheckpoint)?;
+		let base = light_client.last_finalized();
 		let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
 		light_client.import_finalized(&headers, justification)?;
 
@@ -860,23 +877,19 @@ impl Enclave {
 		// Blocks the state already includes are not queued again (a member
 		// whose state came from elsewhere may import behind it).
 		let included = self.state.parentchain_anchor().map_or(0, |(n, _)| n);
-		let mut report = ImportReport {
-			last_block: light_client.last_finalized(),
-			blocks_queued: 0,
-			inputs_queued: 0,
+		let mut chunk = VerifiedChunk {
+			base,
+			light_client,
+			queued: Vec::with_capacity(blocks.len()),
 			skipped: Vec::new(),
 			own_failures: Vec::new(),
 			serving_member: self.serving_member.clone(),
-			anchored: None,
-			rollback: None,
+			anchored: self.anchored,
 		};
-		let mut queued = Vec::with_capacity(blocks.len());
-		let mut serving_member = self.serving_member.clone();
-		let mut anchored = self.anchored;
 		for block in blocks {
 			let verified = Self::verify_block(block, &keys)?;
-			serving_member = verified.serving.filter(|first| *first != account);
-			anchored = Some(verified.anchored);
+			chunk.serving_member = verified.serving.filter(|first| *first != account);
+			chunk.anchored = Some(verified.anchored);
 			if verified.number <= included {
 				continue;
 			}
@@ -889,14 +902,13 @@ impl Enclave {
 				&self.keys.shielding,
 			);
 			let number = verified.number;
-			report
+			chunk
 				.skipped
 				.extend(inputs.skipped.into_iter().map(|s| format!("block {number}: {s}")));
-			report
+			chunk
 				.own_failures
 				.extend(inputs.own_failures.into_iter().map(|s| format!("block {number}: {s}")));
-			report.inputs_queued += inputs.inputs.len();
-			queued.push(QueuedBlock {
+			chunk.queued.push(QueuedBlock {
 				number,
 				hash: verified.hash,
 				inputs: inputs
@@ -907,16 +919,33 @@ impl Enclave {
 				vault: verified.vault,
 			});
 		}
-		self.tables.store_import(&self.sealing, &light_client, &queued)?;
-		self.light_client = Some(light_client);
-		report.blocks_queued = queued.len() as u32;
-		self.serving_member = serving_member;
-		report.serving_member = self.serving_member.clone();
-		self.anchored = anchored;
-		report.anchored = anchored.flatten();
+		Ok(chunk)
+	}
+
+	/// The second half of [`Self::import`]: stores the light client and
+	/// queues the chunk's inputs in one transaction. Refuses a chunk that
+	/// was verified on another light-client head (something was imported
+	/// since).
+	pub fn store_chunk(&mut self, chunk: VerifiedChunk) -> Result<ImportReport, Error> {
+		if self.light_client_head() != Some(chunk.base) {
+			return Err(Error::StaleChunk);
+		}
+		self.tables.store_import(&self.sealing, &chunk.light_client, &chunk.queued)?;
+		let report = ImportReport {
+			last_block: chunk.light_client.last_finalized(),
+			blocks_queued: chunk.queued.len() as u32,
+			inputs_queued: chunk.queued.iter().map(|b| b.inputs.len()).sum(),
+			skipped: chunk.skipped,
+			own_failures: chunk.own_failures,
+			serving_member: chunk.serving_member.clone(),
+			anchored: chunk.anchored.flatten(),
+			rollback: None,
+		};
+		self.light_client = Some(chunk.light_client);
+		self.serving_member = chunk.serving_member;
+		self.anchored = chunk.anchored;
 		self.check_rollback()?;
-		report.rollback = self.rollback.clone();
-		Ok(report)
+		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
 	}
 
 	/// Verifies one block's body and proof against its (light-client
@@ -994,7 +1023,7 @@ impl Enclave {
 	/// commits it. Refused while another member serves the shard or a
 	/// rollback is detected.
 	pub fn propose_block(
-		&mut self,
+		&self,
 		term: u64,
 		limits: BlockLimits,
 		heartbeat: bool,
@@ -1050,7 +1079,8 @@ impl Enclave {
 			encrypted_diff: self.state.encrypt_diff(number, prepared.changes())?,
 		};
 		let block = SignedSidechainBlock::sign(header, body, &self.keys.signer);
-		self.proposed = Some(Proposed { hash: block.header.hash(), prepared, vault });
+		*self.proposed.lock().unwrap_or_else(|p| p.into_inner()) =
+			Some(Proposed { hash: block.header.hash(), prepared, vault });
 		Ok(Some(block))
 	}
 
@@ -1076,7 +1106,8 @@ impl Enclave {
 		// The vault at the block's anchor, from the queue (before the block
 		// consumes it).
 		let anchor_number = header.parentchain_anchor.0;
-		let (rejected, expired, vault) = match self.proposed.take() {
+		let proposed = self.proposed.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+		let (rejected, expired, vault) = match proposed {
 			Some(proposed) if proposed.hash == hash => {
 				let outcome =
 					self.state.commit(proposed.prepared, hash, CoreTables::block_records(block))?;
@@ -1190,6 +1221,30 @@ impl Enclave {
 	/// Data directory of this enclave.
 	pub fn data_dir(&self) -> &Path {
 		&self.data_dir
+	}
+}
+
+/// A chunk of parent blocks that verified ([`Enclave::verify_chunk`]),
+/// waiting to be stored.
+pub struct VerifiedChunk {
+	/// The light client's head it was verified on.
+	base: (u32, H256),
+	light_client: LightClient,
+	queued: Vec<QueuedBlock>,
+	skipped: Vec<String>,
+	own_failures: Vec<String>,
+	serving_member: Option<AccountId>,
+	anchored: Option<Option<SidechainBlockConfirmation>>,
+}
+
+impl core::fmt::Debug for VerifiedChunk {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		// The queued inputs are plaintext calls: never printed.
+		f.debug_struct("VerifiedChunk")
+			.field("base", &self.base)
+			.field("head", &self.light_client.last_finalized())
+			.field("blocks", &self.queued.len())
+			.finish_non_exhaustive()
 	}
 }
 

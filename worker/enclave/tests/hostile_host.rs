@@ -890,7 +890,7 @@ fn a_deleted_queue_entry_is_detected() {
 		txn.open_table(queue).unwrap().remove(1).unwrap();
 		txn.commit().unwrap();
 	}
-	let mut enclave = open(&dir).unwrap();
+	let enclave = open(&dir).unwrap();
 	let error = enclave.propose_block(1, BlockLimits::default(), true).unwrap_err();
 	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
 	assert_eq!(enclave.last_processed(), None);

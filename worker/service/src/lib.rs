@@ -27,21 +27,29 @@ pub mod sync;
 #[cfg(test)]
 mod tests;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use integritee_enclave::{platform::SimulatedTee, Enclave, EnclaveConfig};
 
 pub use crate::args::Args;
 use crate::health::Health;
 
-/// The trusted core, shared by the sync loop and the RPC server.
-pub type SharedEnclave = Arc<Mutex<Enclave>>;
+/// The trusted core, shared by the loops and the RPC server. What only
+/// reads it (getters, verifying a chunk, proposing a block) takes it
+/// shared ([`read`]); what changes it (storing a chunk, committing a block)
+/// takes it alone ([`lock`]) and briefly.
+pub type SharedEnclave = Arc<RwLock<Enclave>>;
 
-/// Locks the trusted core. A panic while it was held poisons the mutex but
+/// The trusted core, alone. A panic while it was held poisons the lock but
 /// leaves the core consistent (every state change is one commit), so the
 /// lock is taken over rather than propagating the panic.
-pub fn lock(enclave: &SharedEnclave) -> std::sync::MutexGuard<'_, Enclave> {
-	enclave.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+pub fn lock(enclave: &SharedEnclave) -> RwLockWriteGuard<'_, Enclave> {
+	enclave.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The trusted core, shared with other readers.
+pub fn read(enclave: &SharedEnclave) -> RwLockReadGuard<'_, Enclave> {
+	enclave.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the worker until SIGINT or SIGTERM.
@@ -68,7 +76,7 @@ pub async fn run(args: Args) -> Result<(), String> {
 	);
 	let node_id = integritee_sidechain::node_id(&enclave.signer_public().0);
 	let database = enclave.shard_database();
-	let enclave: SharedEnclave = Arc::new(Mutex::new(enclave));
+	let enclave: SharedEnclave = Arc::new(RwLock::new(enclave));
 	let health = Health::new(args.max_lag);
 	let latest = production::LatestHeader::default();
 

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::{
 	args::Args,
 	health::Health,
-	lock,
+	lock, read,
 	submitter::Submitter,
 	sync::{invariant_problem, ROLLBACK},
 	SharedEnclave,
@@ -122,7 +122,7 @@ pub async fn produce(
 		let proposed = {
 			let enclave = enclave.clone();
 			tokio::task::spawn_blocking(move || {
-				lock(&enclave).propose_block(status.term, limits, heartbeat_due)
+				read(&enclave).propose_block(status.term, limits, heartbeat_due)
 			})
 			.await
 			.map_err(|e| format!("the block production task died: {e}"))?
@@ -230,7 +230,7 @@ pub async fn anchor(
 			continue;
 		}
 		let (tip, anchored) = {
-			let core = lock(&enclave);
+			let core = read(&enclave);
 			(core.sidechain_tip().number, core.anchored())
 		};
 		let Some(anchored) = anchored else { continue };

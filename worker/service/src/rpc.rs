@@ -18,7 +18,7 @@ use jsonrpsee::{
 	RpcModule,
 };
 
-use crate::{args::Args, health::Health, lock, production::LatestHeader, SharedEnclave};
+use crate::{args::Args, health::Health, lock, production::LatestHeader, read, SharedEnclave};
 
 /// Largest request the server accepts (a getter is a few hundred bytes).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
@@ -109,7 +109,7 @@ pub async fn start(
 			));
 		}
 		let answer =
-			lock(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
+			read(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
 		Ok::<String, ErrorObjectOwned>(hex_of(&answer.encode()))
 	}))?;
 	Ok((bound, server.start(module)))

@@ -5,7 +5,7 @@
 
 use std::{
 	collections::HashMap,
-	sync::{Arc, Mutex},
+	sync::{Arc, RwLock},
 };
 
 use codec::Encode;
@@ -97,7 +97,7 @@ fn chain(
 		blocks.push(FetchedBlock { header, extrinsics: vec![], justification });
 	}
 	let by_hash = blocks.iter().enumerate().map(|(i, b)| (b.header.hash(), i)).collect();
-	(MemoryChain { blocks, by_hash, proof }, Arc::new(Mutex::new(enclave)), dir)
+	(MemoryChain { blocks, by_hash, proof }, Arc::new(RwLock::new(enclave)), dir)
 }
 
 /// Runs sync steps until the core is at the chain's head; returns the last
@@ -238,15 +238,35 @@ fn breach_and_surplus_above_the_deposit_are_health_problems() {
 	assert!(health.report(true).healthy);
 }
 
-/// Key and health queries are answered while the trusted core's lock is
-/// held (as during a long import); the getter, which reads the state, waits.
+/// A signed getter of `who`'s account, issued now, as JSON-RPC parameter.
+fn getter_param(shard: H256, who: &polkadot_sdk::sp_core::sr25519::Pair) -> String {
+	use polkadot_sdk::sp_core::Pair;
+	let issued_at_ms =
+		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
+			as u64;
+	let getter = integritee_stf_primitives::TrustedGetterSigned::new(
+		integritee_stf_primitives::TrustedGetter::AccountInfo(who.public().into()),
+		&shard,
+		issued_at_ms,
+		|payload| polkadot_sdk::sp_runtime::MultiSignature::Sr25519(who.sign(payload)),
+	);
+	format!("0x{}", hex::encode(getter.encode()))
+}
+
+/// Key, health and header queries are answered while the trusted core is
+/// held alone (storing a chunk, committing a block); getters, which read
+/// the state, are answered while it is only read (verifying a chunk,
+/// proposing a block). And during a real 256-block catch-up every request
+/// is answered.
 #[tokio::test(flavor = "multi_thread")]
-async fn key_and_health_queries_answer_while_the_core_is_busy() {
+async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	use clap::Parser;
 	use integritee_stf_primitives::rpc as names;
 	use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClientBuilder};
+	use polkadot_sdk::sp_core::Pair;
 
-	let (_chain, enclave, dir) = chain(1, |_| vec![], |_| None);
+	let (chain, enclave, dir) =
+		chain(256, |_| vec![], |n| (n % 16 == 0).then(|| (0, testing::pairs(&["//Alice"]))));
 	let data_dir = dir.0.to_string_lossy().into_owned();
 	let args = crate::Args::parse_from([
 		"integritee-worker",
@@ -259,20 +279,31 @@ async fn key_and_health_queries_answer_while_the_core_is_busy() {
 	let latest = crate::production::LatestHeader::default();
 	let (address, server) =
 		crate::rpc::start(&args, enclave.clone(), health, latest.clone()).await.unwrap();
-	let expected_key = format!("0x{}", hex::encode(crate::lock(&enclave).shielding_public_key()));
+	let shard = crate::read(&enclave).shard();
+	let expected_key = format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key()));
 	let client = WsClientBuilder::default().build(format!("ws://{address}")).await.unwrap();
+	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
 
-	let (locked, release) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
-	let busy = {
+	// Held alone: keys, health and the header answer.
+	let hold = |alone: bool| {
 		let enclave = enclave.clone();
-		let (locked_tx, release_rx) = (locked.0, release.1);
-		std::thread::spawn(move || {
-			let _guard = crate::lock(&enclave);
-			locked_tx.send(()).unwrap();
-			release_rx.recv().unwrap();
-		})
+		let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+		let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+		let holder = std::thread::spawn(move || {
+			if alone {
+				let _guard = crate::lock(&enclave);
+				held_tx.send(()).unwrap();
+				release_rx.recv().unwrap();
+			} else {
+				let _guard = crate::read(&enclave);
+				held_tx.send(()).unwrap();
+				release_rx.recv().unwrap();
+			}
+		});
+		held_rx.recv().unwrap();
+		(holder, release_tx)
 	};
-	locked.1.recv().unwrap();
+	let (holder, release) = hold(true);
 	let key: String = client.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
 	assert_eq!(key, expected_key);
 	let health: integritee_stf_primitives::rpc::WorkerHealth =
@@ -281,7 +312,46 @@ async fn key_and_health_queries_answer_while_the_core_is_busy() {
 	let header: Option<String> =
 		client.request(names::CHAIN_GET_HEADER, rpc_params![]).await.unwrap();
 	assert_eq!(header, None, "no sidechain block yet");
-	release.0.send(()).unwrap();
-	busy.join().unwrap();
+	release.send(()).unwrap();
+	holder.join().unwrap();
+
+	// Read (as while a chunk is verified or a block proposed): getters too.
+	let (holder, release) = hold(false);
+	let answer: String = client
+		.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &bob)])
+		.await
+		.unwrap();
+	assert!(answer.starts_with("0x"));
+	release.send(()).unwrap();
+	holder.join().unwrap();
+
+	// A 256-block catch-up in chunks, with requests all along.
+	let catch_up = {
+		let enclave = enclave.clone();
+		tokio::spawn(async move {
+			let mut chunks = 0;
+			loop {
+				match import_next_chunk(&chain, &enclave, 256, 16).await.unwrap() {
+					Step::UpToDate { .. } => return chunks,
+					Step::Imported { .. } => chunks += 1,
+					Step::NoJustification { .. } => panic!("every 16th block is justified"),
+				}
+			}
+		})
+	};
+	let mut answered = 0;
+	while !catch_up.is_finished() || answered == 0 {
+		let _: String = client.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+		let _: integritee_stf_primitives::rpc::WorkerHealth =
+			client.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+		let _: String = client
+			.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &bob)])
+			.await
+			.unwrap();
+		answered += 1;
+	}
+	assert_eq!(catch_up.await.unwrap(), 16, "256 blocks in chunks of 16");
+	assert_eq!(crate::read(&enclave).light_client_head().unwrap().0, 256);
+	assert!(answered > 0);
 	let _ = server.stop();
 }

@@ -11,7 +11,7 @@
 use std::{
 	path::PathBuf,
 	process::{Child, Command, Stdio},
-	sync::{Arc, Mutex},
+	sync::{Arc, RwLock},
 	time::{Duration, Instant},
 };
 
@@ -294,7 +294,7 @@ async fn core_at(client: &ChainClient, data_dir: &std::path::Path, number: u32) 
 	let measurement = measure_file(&workspace_binary("integritee-worker")).unwrap();
 	let config = EnclaveConfig { data_dir: data_dir.to_path_buf(), shard: None, max_instances: 1 };
 	let (core, _) = Enclave::open(Arc::new(SimulatedTee::new(measurement)), config).unwrap();
-	let core: SharedEnclave = Arc::new(Mutex::new(core));
+	let core: SharedEnclave = Arc::new(RwLock::new(core));
 	let deadline = Instant::now() + Duration::from_secs(120);
 	while lock(&core).light_client_head().unwrap().0 < number {
 		assert!(Instant::now() < deadline, "the copy did not reach block {number}");
