@@ -4,6 +4,13 @@
 //! its database in a temporary directory; dropping the handle kills the
 //! process and removes the directory. Binaries are found next to the test
 //! executable (`target/<profile>/`), or through `INTEGRITEE_NODE_BIN`.
+//!
+//! Tests that start nodes run one at a time, on two cores a node and its
+//! workers need them: a [`Node`] holds the machine-wide process slot (a lock
+//! file in the temporary directory) for as long as it lives; more nodes of
+//! the same test thread share it. Under nextest the `processes` test group
+//! (`.config/nextest.toml`) keeps them from even being started together;
+//! under `cargo test` the slot does it.
 #![forbid(unsafe_code)]
 #![allow(clippy::expect_used, clippy::panic)]
 
@@ -12,8 +19,56 @@ use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
+	sync::{Condvar, Mutex},
+	thread::ThreadId,
 	time::{Duration, Instant},
 };
+
+/// Who holds the process slot in this process: a thread, how many of its
+/// nodes, and the locked file.
+static SLOT: Mutex<Option<(ThreadId, usize, File)>> = Mutex::new(None);
+static SLOT_FREED: Condvar = Condvar::new();
+
+/// A share of the machine-wide slot for tests that start processes.
+struct ProcessSlot;
+
+impl ProcessSlot {
+	fn acquire() -> Self {
+		let me = std::thread::current().id();
+		let mut slot = SLOT.lock().unwrap_or_else(|p| p.into_inner());
+		loop {
+			match slot.as_mut() {
+				None => {
+					let path = std::env::temp_dir().join("integritee-test-processes.lock");
+					let file = File::create(&path).expect("the process-slot lock file opens");
+					// Blocks while a test of another process holds it.
+					file.lock().expect("the process slot can be locked");
+					*slot = Some((me, 1, file));
+					return ProcessSlot;
+				}
+				Some((owner, count, _)) if *owner == me => {
+					*count += 1;
+					return ProcessSlot;
+				}
+				Some(_) => slot = SLOT_FREED.wait(slot).unwrap_or_else(|p| p.into_inner()),
+			}
+		}
+	}
+}
+
+impl Drop for ProcessSlot {
+	fn drop(&mut self) {
+		let mut slot = SLOT.lock().unwrap_or_else(|p| p.into_inner());
+		if let Some((_, count, _)) = slot.as_mut() {
+			*count -= 1;
+			if *count == 0 {
+				// Dropping the file releases the lock.
+				*slot = None;
+				SLOT_FREED.notify_all();
+			}
+		}
+	}
+}
 
 use integritee_chain_client::ChainClient;
 
@@ -58,6 +113,7 @@ pub struct Node {
 	pub base_path: PathBuf,
 	log_path: PathBuf,
 	_dir: tempdir::TempDirGuard,
+	_slot: ProcessSlot,
 }
 
 pub mod tempdir {
@@ -94,6 +150,7 @@ impl Node {
 	/// Starts a node with `args` (e.g. `["--dev"]`) plus loopback-only
 	/// networking, a temporary base path and free ports.
 	pub fn start(label: &str, args: &[&str]) -> Node {
+		let slot = ProcessSlot::acquire();
 		let dir = tempdir::create(label);
 		let base_path = dir.0.join("base");
 		let log_path = dir.0.join("node.log");
@@ -117,7 +174,7 @@ impl Node {
 			.stderr(log)
 			.spawn()
 			.expect("integritee-node starts");
-		Node { child, rpc_port, p2p_port, base_path, log_path, _dir: dir }
+		Node { child, rpc_port, p2p_port, base_path, log_path, _dir: dir, _slot: slot }
 	}
 
 	pub fn ws_url(&self) -> String {

@@ -25,8 +25,8 @@ use integritee_enclave::{
 use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_stf_primitives::{
-	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, AccountInfoView, ShardIdentifier,
-	TrustedGetter, TrustedGetterSigned,
+	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, shielding, AccountInfoView,
+	ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
 };
 use integritee_test_node::{free_port, tempdir, workspace_binary, Node};
 use integritee_worker::{
@@ -186,6 +186,24 @@ fn cli_ok(node_url: &str, args: &[&str]) -> String {
 	let run = cli(node_url, args);
 	assert!(run.ok, "integritee-cli {args:?} failed:\n{}\n{}", run.stdout, run.stderr);
 	run.stdout
+}
+
+/// The registered enclave whose MRENCLAVE is the (implicit) shard
+/// `shard_hex`, and its attestation method, as `list-workers` shows them.
+fn registered_enclave(node_url: &str, shard_hex: &str) -> (AccountId, String) {
+	let workers = cli_ok(node_url, &["list-workers", "--json"]);
+	let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
+	let entry = listed
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|w| {
+			w["mr_enclave"].as_str().map(|m| m.trim_start_matches("0x")) == Some(&shard_hex[2..])
+		})
+		.unwrap_or_else(|| panic!("the worker is registered: {workers}"));
+	let signer_ss58 = entry["signer"].as_str().unwrap();
+	let signer = polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(signer_ss58).unwrap();
+	(signer, entry["attestation_method"].as_str().unwrap_or_default().to_string())
 }
 
 fn account(suri: &str) -> AccountId {
@@ -378,20 +396,8 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	assert_eq!(shard_hex, fingerprint, "default shard = MRENCLAVE");
 	let shard = H256::from_slice(&hex::decode(&shard_hex[2..]).unwrap());
 	worker.wait_processed(2).await;
-	let workers = cli_ok(&node_url, &["list-workers", "--json"]);
-	let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
-	let entry = listed
-		.as_array()
-		.unwrap()
-		.iter()
-		.find(|w| {
-			w["mr_enclave"].as_str().map(|m| m.trim_start_matches("0x")) == Some(&shard_hex[2..])
-		})
-		.unwrap_or_else(|| panic!("the worker is registered: {workers}"));
-	assert_eq!(entry["attestation_method"], "Dcap");
-	let signer_ss58 = entry["signer"].as_str().unwrap();
-	let enclave_account: AccountId =
-		polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(signer_ss58).unwrap();
+	let (enclave_account, method) = registered_enclave(&node_url, &shard_hex);
+	assert_eq!(method, "Dcap");
 	let enclave_key = ed25519::Public::from_raw(*enclave_account.as_ref());
 	let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
 
@@ -683,5 +689,71 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	assert!(worker.log().contains("renewing"), "{}", worker.log());
+	let _ = &mut node;
+}
+
+/// kill -9 at pseudo-random moments while indirect calls keep arriving:
+/// whatever the moment (importing, queuing, producing, committing), every
+/// call is executed exactly once. The worker is killed up to once per call,
+/// after a random delay, and restarted at once.
+#[tokio::test(flavor = "multi_thread")]
+async fn kill9_at_random_points_never_loses_or_doubles_a_call() {
+	const CALLS: u32 = 10;
+	let mut node = Node::start("e2e-kill", &["--dev"]);
+	let client = node.client().await;
+	let node_url = node.ws_url();
+	let dir = tempdir::create("worker-kill");
+	let mut worker = Worker::start(&node_url, dir.0.join("data"), free_port(), "worker");
+	let rpc = worker.rpc().await;
+	let shard_hex: String = rpc.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+	let shard = H256::from_slice(&hex::decode(&shard_hex[2..]).unwrap());
+	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+	let key = hex::decode(&key[2..]).unwrap();
+	worker.wait_processed(2).await;
+	let (enclave_account, _) = registered_enclave(&node_url, &shard_hex);
+	let enclave_key = ed25519::Public::from_raw(*enclave_account.as_ref());
+	let (ferdie, eve) = (dev_pair("//Ferdie").unwrap(), dev_pair("//Eve").unwrap());
+	cli_ok(
+		&node_url,
+		&["shield-funds", "//Alice", "//Ferdie", &(100 * UNIT).to_string(), "--shard", &shard_hex],
+	);
+	settle(&client, &mut worker).await;
+
+	let alice = dev_pair("//Alice").unwrap();
+	let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+	let mut kills = 0;
+	for nonce in 0..CALLS {
+		let call = TrustedCall::BalanceTransfer {
+			from: ferdie.public().into(),
+			to: eve.public().into(),
+			amount: UNIT,
+		};
+		let signed =
+			call.sign(nonce, &shard.0, &shard, |p| MultiSignature::Sr25519(ferdie.sign(p)));
+		let ciphertext = shielding::encrypt(&key, &shard, &signed.encode()).unwrap();
+		let invoke =
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
+		client.submit(&alice, invoke, WaitFor::InBlock).await.unwrap();
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		if rng % 3 != 0 {
+			tokio::time::sleep(Duration::from_millis(rng % 2_500)).await;
+			worker.kill9();
+			worker.spawn();
+			kills += 1;
+		}
+	}
+	settle(&client, &mut worker).await;
+	settle(&client, &mut worker).await;
+	let rpc = worker.rpc().await;
+	let sender = trusted_account(&rpc, shard, &ferdie, &enclave_key).await;
+	let receiver = trusted_account(&rpc, shard, &eve, &enclave_key).await;
+	assert_eq!(sender.nonce, CALLS, "every call executed once ({kills} kills)");
+	assert_eq!(sender.free, (100 - CALLS as u128) * UNIT);
+	assert_eq!(receiver.free, CALLS as u128 * UNIT, "none doubled");
+	assert!(kills >= 3, "the worker was killed {kills} times only");
+	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+	assert!(health.healthy, "{health:?}");
 	let _ = &mut node;
 }

@@ -6,6 +6,12 @@
 //!
 //! `cargo run --release -p integritee-stf --example bench_stf`
 //!
+//! `BENCH_MODE=blocks`: the cost of one sidechain block as the trusted core
+//! pays it (execute on top of the committed state, encrypt the diff for the
+//! body, commit state change and block record in one fsynced transaction),
+//! empty and with 100 and 1,000 transfers, at 10,000 and 1,000,000 accounts
+//! (the defaults of `BENCH_SMALL` / `BENCH_LARGE` in this mode).
+//!
 //! Environment: `BENCH_SMALL` / `BENCH_LARGE` (account counts, defaults 1000
 //! and 1000000), `BENCH_BLOCKS` (blocks per round, default 30), `BENCH_ROUNDS`
 //! (default 5), `BENCH_DIR`
@@ -166,14 +172,15 @@ impl Bench {
 		Self { accounts, cfg, path, db_cache, state, senders, nonces, rng, block, build }
 	}
 
-	/// Signed transfers for `blocks` blocks (prepared outside the measurement).
-	fn transfers(&mut self, blocks: usize) -> Vec<Vec<StfInput>> {
+	/// Signed transfers for `blocks` blocks of `per_block` (prepared
+	/// outside the measurement).
+	fn transfers(&mut self, blocks: usize, per_block: usize) -> Vec<Vec<StfInput>> {
 		let (cfg, senders) = (&self.cfg, &self.senders);
 		(0..blocks)
 			.map(|b| {
-				(0..PER_BLOCK)
+				(0..per_block)
 					.map(|k| {
-						let s = (b * PER_BLOCK + k) % SENDERS;
+						let s = (b * per_block + k) % SENDERS;
 						// Receivers: any account of the state, so that both
 						// sizes do the same work (two changed accounts).
 						let pick = (self.rng.next() % self.accounts as u64) as usize;
@@ -201,7 +208,7 @@ impl Bench {
 	/// Executes `blocks` blocks of transfers; per-transfer cost including
 	/// the amortized share of the log compaction.
 	fn measure(&mut self, blocks: usize) -> Figures {
-		let blocks_in = self.transfers(blocks);
+		let blocks_in = self.transfers(blocks, PER_BLOCK);
 		// Start from a fresh checkpoint: the measured blocks' log is then
 		// exactly what they wrote.
 		self.state.compact().unwrap();
@@ -239,6 +246,42 @@ impl Bench {
 		Figures { wall: wall + compaction.mul_f64(share), cpu: cpu + compaction_cpu.mul_f64(share) }
 	}
 
+	/// Sidechain blocks of `per_block` transfers: wall time per block of
+	/// prepare + encrypt the diff + commit with the block record (fsynced),
+	/// one figure per block.
+	fn measure_blocks(&mut self, per_block: usize, blocks: usize) -> Vec<Duration> {
+		const BLOCKS: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("blocks");
+		let blocks_in = self.transfers(blocks, per_block);
+		let mut figures = Vec::with_capacity(blocks);
+		for inputs in blocks_in {
+			let t = Instant::now();
+			let number = self.state.sidechain_head().number + 1;
+			let parent = (self.block, H256::from_low_u64_be(self.block as u64));
+			let inputs = integritee_stf::BlockInputs {
+				parentchain: vec![integritee_stf::ParentchainInputs { block: parent, inputs }],
+				direct: vec![],
+			};
+			let prepared = self.state.prepare(number, inputs).unwrap();
+			let body = self.state.encrypt_diff(number, prepared.changes()).unwrap();
+			let out = self
+				.state
+				.commit(prepared, H256::from_low_u64_be(number), |txn| {
+					let mut table = txn
+						.open_table(BLOCKS)
+						.map_err(|e| integritee_stf::Error::CallerRecords(e.to_string()))?;
+					table
+						.insert(number, body.as_slice())
+						.map_err(|e| integritee_stf::Error::CallerRecords(e.to_string()))?;
+					Ok(())
+				})
+				.unwrap();
+			figures.push(t.elapsed());
+			assert!(out.outcomes.iter().all(|o| matches!(o, InputOutcome::Executed { .. })));
+			self.block += 1;
+		}
+		figures
+	}
+
 	/// File size (MB) and the time to reopen (read, decrypt, check the root).
 	fn finish(self) -> (f64, Duration) {
 		let file_mb = std::fs::metadata(&self.path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
@@ -256,10 +299,65 @@ fn median(mut v: Vec<Duration>) -> Duration {
 	v[v.len() / 2]
 }
 
+/// `BENCH_MODE=blocks`: per-block cost at two state sizes, alternating
+/// rounds, medians.
+fn blocks_mode(dir: &std::path::Path) {
+	const SIZES: [usize; 3] = [0, 100, 1000];
+	let small = env("BENCH_SMALL", 10_000);
+	let large = env("BENCH_LARGE", 1_000_000);
+	let blocks = env("BENCH_BLOCKS", 20);
+	let rounds = env("BENCH_ROUNDS", 3).max(1);
+	println!(
+		"Sidechain block cost (execute + encrypt the diff + commit with the block record, \
+		 fsynced): {rounds} rounds of {blocks} blocks per size and load, alternating; medians"
+	);
+	let mut benches = [Bench::build(small, dir), Bench::build(large, dir)];
+	let mut figures: [[Vec<Duration>; 3]; 2] = Default::default();
+	for _ in 0..rounds {
+		for (bench, f) in benches.iter_mut().zip(figures.iter_mut()) {
+			for (load, per_block) in SIZES.iter().enumerate() {
+				f[load].extend(bench.measure_blocks(*per_block, blocks));
+			}
+		}
+	}
+	let ms = |d: Duration| d.as_secs_f64() * 1e3;
+	println!(
+		"{:>9} | {:>14} | {:>14} | {:>14}",
+		"accounts", "empty", "100 transfers", "1000 transfers"
+	);
+	let mut medians = [[Duration::ZERO; 3]; 2];
+	for (i, bench) in benches.iter().enumerate() {
+		for load in 0..3 {
+			medians[i][load] = median(figures[i][load].clone());
+		}
+		println!(
+			"{:>9} | {:>11.2} ms | {:>11.2} ms | {:>11.2} ms   (build {:.1} s)",
+			bench.accounts,
+			ms(medians[i][0]),
+			ms(medians[i][1]),
+			ms(medians[i][2]),
+			bench.build.as_secs_f64()
+		);
+	}
+	for (load, per_block) in SIZES.iter().enumerate() {
+		let ratio = medians[1][load].as_secs_f64() / medians[0][load].as_secs_f64();
+		println!(
+			"ratio large/small, {per_block} transfers: {ratio:.3} ({}; goal <= 1.25)",
+			if ratio <= 1.25 { "met" } else { "MISSED" }
+		);
+	}
+}
+
 fn main() {
 	if std::env::var_os("BENCH_LOG").is_some() {
 		let _ = log::set_logger(&StderrLog);
 		log::set_max_level(log::LevelFilter::Debug);
+	}
+	if std::env::var("BENCH_MODE").as_deref() == Ok("blocks") {
+		let tmp = tempfile::tempdir().unwrap();
+		let dir = std::env::var("BENCH_DIR").map(std::path::PathBuf::from);
+		blocks_mode(&dir.unwrap_or(tmp.path().into()));
+		return;
 	}
 	let small = env("BENCH_SMALL", 1000);
 	let large = env("BENCH_LARGE", 1_000_000);
