@@ -8,6 +8,9 @@
 //! - `UnshieldedFunds` events of the shard: the vault paid an unshield.
 //! - `ProcessedParentchainBlock` events of this enclave for the shard: its
 //!   confirmation is on chain.
+//! - `FinalizedSidechainBlock` events of the shard: a sidechain block was
+//!   anchored (reported, not an STF input: the anchor itself is read
+//!   through the verified storage proof).
 //!
 //! A failed `unshield_funds` of this enclave is only reported: the request
 //! stays payable until its expiry (another extrinsic may still pay it), and
@@ -38,6 +41,9 @@ pub struct BlockInputs {
 	pub skipped: Vec<String>,
 	/// This enclave's own extrinsics that failed on chain, described.
 	pub own_failures: Vec<String>,
+	/// Sidechain blocks of the shard anchored in this block (number, header
+	/// hash), by any member.
+	pub anchored: Vec<(u64, H256)>,
 }
 
 fn extrinsic_succeeded(events: &Events, index: u32) -> Option<bool> {
@@ -131,6 +137,12 @@ pub fn collect(
 				) if target == shard && signer == enclave_account => {
 					out.inputs.push(StfInput::Confirmed { up_to: *block_number })
 				}
+				RuntimeEvent::Sidechain(pallet_sidechain::Event::FinalizedSidechainBlock {
+					shard: target,
+					block_number,
+					block_header_hash,
+					..
+				}) if target == shard => out.anchored.push((*block_number, *block_header_hash)),
 				_ => {}
 			}
 		}

@@ -273,6 +273,9 @@ pub struct ImportReport {
 	pub serving_member: Option<AccountId>,
 	/// The shard's latest sidechain anchor on the parent chain (proven).
 	pub anchored: Option<SidechainBlockConfirmation>,
+	/// `FinalizedSidechainBlock` events of the shard in the chunk: (parent
+	/// block, sidechain block number, header hash).
+	pub anchor_events: Vec<(u32, u64, H256)>,
 	/// Set when the state is behind or beside that anchor.
 	pub rollback: Option<RollbackDetected>,
 }
@@ -885,6 +888,7 @@ impl Enclave {
 			own_failures: Vec::new(),
 			serving_member: self.serving_member.clone(),
 			anchored: self.anchored,
+			anchor_events: Vec::new(),
 		};
 		for block in blocks {
 			let verified = Self::verify_block(block, &keys)?;
@@ -902,6 +906,7 @@ impl Enclave {
 				&self.keys.shielding,
 			);
 			let number = verified.number;
+			chunk.anchor_events.extend(inputs.anchored.iter().map(|(n, h)| (number, *n, *h)));
 			chunk
 				.skipped
 				.extend(inputs.skipped.into_iter().map(|s| format!("block {number}: {s}")));
@@ -939,6 +944,7 @@ impl Enclave {
 			own_failures: chunk.own_failures,
 			serving_member: chunk.serving_member.clone(),
 			anchored: chunk.anchored.flatten(),
+			anchor_events: chunk.anchor_events,
 			rollback: None,
 		};
 		self.light_client = Some(chunk.light_client);
@@ -1235,6 +1241,7 @@ pub struct VerifiedChunk {
 	own_failures: Vec<String>,
 	serving_member: Option<AccountId>,
 	anchored: Option<Option<SidechainBlockConfirmation>>,
+	anchor_events: Vec<(u32, u64, H256)>,
 }
 
 impl core::fmt::Debug for VerifiedChunk {

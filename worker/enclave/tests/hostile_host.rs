@@ -31,12 +31,12 @@ mod common;
 
 use std::sync::Arc;
 
-use common::success;
+use common::{genesis_with_proof, header, success};
 
 use codec::{Decode, Encode};
 use integritee_enclave::{
 	events_key,
-	light_client::{extrinsics_root, testing, Header},
+	light_client::{testing, Header},
 	platform::SimulatedTee,
 	AnchorError, BlockLimits, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant,
 	ParentchainBlock, SigningRefused, STATE_DIR,
@@ -55,8 +55,7 @@ use polkadot_sdk::{
 	sp_core::{ed25519, sr25519, Pair, H256},
 	sp_runtime::{
 		generic::{Era, Preamble},
-		traits::Header as _,
-		Digest, MultiSignature,
+		MultiSignature,
 	},
 };
 
@@ -80,19 +79,6 @@ fn config(dir: &std::path::Path, shard: Option<H256>) -> EnclaveConfig {
 
 fn open(dir: &std::path::Path) -> Result<Enclave, Error> {
 	Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir, None)).map(|(e, _)| e)
-}
-
-/// A genesis header whose state holds the GRANDPA authority set of
-/// `//Alice`, with the proof the core asks for at the checkpoint.
-fn genesis_with_proof() -> (Header, Vec<Vec<u8>>) {
-	let authorities = testing::authorities(&testing::pairs(&["//Alice"]));
-	let entries = vec![
-		(Enclave::checkpoint_keys()[0].clone(), authorities.encode()),
-		(Enclave::checkpoint_keys()[1].clone(), 0u64.encode()),
-	];
-	let (state_root, proof) = testing::state_with_proof(&entries, &Enclave::checkpoint_keys());
-	let header = Header::new(0, extrinsics_root(&[]), state_root, H256::zero(), Digest::default());
-	(header, proof)
 }
 
 fn fixture() -> Fixture {
@@ -279,16 +265,6 @@ fn shielded_and_unshielding(fixture: &mut Fixture, amount: u128) -> H256 {
 	let report = import(fixture, parts);
 	assert_eq!(report.pending_unshields.len(), 1, "{report:?}");
 	report.pending_unshields[0].call_hash
-}
-
-fn header(parent: &Header, extrinsics: &[Vec<u8>], state_root: H256) -> Header {
-	Header::new(
-		parent.number + 1,
-		extrinsics_root(extrinsics),
-		state_root,
-		parent.hash(),
-		Digest::default(),
-	)
 }
 
 fn bob_balance(fixture: &Fixture) -> AccountInfoView {

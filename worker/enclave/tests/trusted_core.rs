@@ -134,8 +134,27 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 		}),
 		topics: vec![],
 	};
+	let anchored = |shard: H256| EventRecord {
+		phase: Phase::ApplyExtrinsic(3),
+		event: RuntimeEvent::Sidechain(pallet_sidechain::Event::FinalizedSidechainBlock {
+			shard,
+			signer: enclave_account.clone(),
+			block_number: 4,
+			block_header_hash: H256::repeat_byte(4),
+		}),
+		topics: vec![],
+	};
 	use common::success;
-	let events = vec![success(0), success(1), success(2), shield, success(3), failed];
+	let events = vec![
+		success(0),
+		success(1),
+		success(2),
+		shield,
+		success(3),
+		anchored(shard),
+		anchored(H256::repeat_byte(1)),
+		failed,
+	];
 	let collected = indirect::collect(
 		H256::repeat_byte(3),
 		&extrinsics,
@@ -150,6 +169,7 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 		matches!(&collected.inputs[1], StfInput::Shield { beneficiary, amount: 9, .. } if *beneficiary == bob)
 	);
 	assert_eq!(collected.skipped.len(), 4, "{:?}", collected.skipped);
+	assert_eq!(collected.anchored, vec![(4, H256::repeat_byte(4))], "the shard's anchors only");
 	for reason in &collected.skipped {
 		assert!(!reason.contains(&hex::encode(call.encode())), "no plaintext in reasons");
 	}

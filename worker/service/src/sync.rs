@@ -138,6 +138,9 @@ pub async fn run(
 		for failure in &report.own_failures {
 			log::warn!("enclave extrinsic failed on chain: {failure}");
 		}
+		for (parent, number, hash) in &report.anchor_events {
+			log::info!("sidechain block #{number} ({hash:?}) anchored in parent block {parent}");
+		}
 		let membership = report.serving_member.as_ref().map(not_serving_problem);
 		if let Some(problem) = &membership {
 			if !health.has_problem(MEMBERSHIP) {

@@ -737,7 +737,7 @@ async fn kill9_at_random_points_never_loses_or_doubles_a_call() {
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		if rng % 3 != 0 {
+		if !rng.is_multiple_of(3) {
 			tokio::time::sleep(Duration::from_millis(rng % 2_500)).await;
 			worker.kill9();
 			worker.spawn();

@@ -2,13 +2,41 @@
 #![allow(dead_code)]
 
 use codec::Encode;
+use integritee_enclave::{
+	light_client::{extrinsics_root, testing, Header},
+	Enclave,
+};
 use integritee_extrinsic::{signed_extrinsic, ExtrinsicParams};
 use integritee_runtime::{RuntimeCall, RuntimeEvent};
 use polkadot_sdk::{
 	frame_system::{self, DispatchEventInfo, EventRecord, Phase},
 	sp_core::{sr25519, Pair, H256},
-	sp_runtime::{generic::Era, MultiSignature},
+	sp_runtime::{generic::Era, traits::Header as _, Digest, MultiSignature},
 };
+
+/// A genesis header whose state holds the GRANDPA authority set of
+/// `//Alice`, with the proof the core asks for at the checkpoint.
+pub fn genesis_with_proof() -> (Header, Vec<Vec<u8>>) {
+	let authorities = testing::authorities(&testing::pairs(&["//Alice"]));
+	let entries = vec![
+		(Enclave::checkpoint_keys()[0].clone(), authorities.encode()),
+		(Enclave::checkpoint_keys()[1].clone(), 0u64.encode()),
+	];
+	let (state_root, proof) = testing::state_with_proof(&entries, &Enclave::checkpoint_keys());
+	let header = Header::new(0, extrinsics_root(&[]), state_root, H256::zero(), Digest::default());
+	(header, proof)
+}
+
+/// The child of `parent` with this body and state root.
+pub fn header(parent: &Header, extrinsics: &[Vec<u8>], state_root: H256) -> Header {
+	Header::new(
+		parent.number + 1,
+		extrinsics_root(extrinsics),
+		state_root,
+		parent.hash(),
+		Digest::default(),
+	)
+}
 
 /// The `ExtrinsicSuccess` event of extrinsic `index`.
 pub fn success(index: u32) -> EventRecord<RuntimeEvent, H256> {
