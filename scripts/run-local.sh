@@ -106,6 +106,8 @@ log "final balances: Dave on the parent chain (+30 TEER), Bob and Charlie in the
 cli balance //Dave
 cli trusted --shard "$shard" balance //Bob
 cli trusted --shard "$shard" balance //Charlie
+log "the shard's latest sidechain block (every call above executed in one; signed by the enclave)"
+cli trusted --shard "$shard" get-sidechain-header
 log "demo finished: shielded 100, moved 40 confidentially, unshielded 30 (paid once, reservation settled)"
 
 if [ "$keep_running" = 1 ]; then
