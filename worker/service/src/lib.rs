@@ -110,31 +110,21 @@ pub async fn run(args: Args) -> Result<(), String> {
 			(args.clone(), enclave.clone(), health.clone(), imported.clone());
 		move || sync::run(args.clone(), enclave.clone(), health.clone(), imported.clone())
 	});
+	let context = production::Context {
+		args: args.clone(),
+		enclave: enclave.clone(),
+		sidechain: sidechain.clone(),
+		health: health.clone(),
+		submitter: submitter.clone(),
+		imported,
+	};
 	let produce = supervisor::supervise("block production", health.clone(), {
-		let (args, enclave, sidechain, health, imported) =
-			(args.clone(), enclave.clone(), sidechain.clone(), health.clone(), imported.clone());
-		move || {
-			production::produce(
-				args.clone(),
-				enclave.clone(),
-				sidechain.clone(),
-				health.clone(),
-				imported.clone(),
-			)
-		}
+		let context = context.clone();
+		move || production::produce(context.clone())
 	});
 	let anchor = supervisor::supervise("sidechain anchoring", health.clone(), {
-		let (args, enclave, sidechain, health, submitter) =
-			(args.clone(), enclave.clone(), sidechain.clone(), health.clone(), submitter.clone());
-		move || {
-			production::anchor(
-				args.clone(),
-				enclave.clone(),
-				sidechain.clone(),
-				health.clone(),
-				submitter.clone(),
-			)
-		}
+		let context = context.clone();
+		move || production::anchor(context.clone())
 	});
 	let effects =
 		tokio::spawn(production::effects(args.clone(), health.clone(), submitter.clone(), reports));

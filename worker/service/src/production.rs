@@ -28,6 +28,18 @@ use crate::{
 };
 
 const PRODUCTION: &str = "block production";
+
+/// What the production and anchoring loops work with.
+#[derive(Clone)]
+pub struct Context {
+	pub args: Args,
+	pub enclave: SharedEnclave,
+	pub sidechain: Arc<Sidechain>,
+	pub health: Health,
+	pub submitter: Submitter,
+	/// Notified when an import queued inputs.
+	pub imported: Arc<Notify>,
+}
 const ANCHORING: &str = "sidechain anchoring";
 
 /// The latest committed sidechain header with its author's signature, for
@@ -94,13 +106,8 @@ impl BlockSink for CoreSink {
 /// The leader's loop: every `--block-interval-ms` (or at once when an
 /// import queued inputs) the core proposes a block of the queued inputs, or
 /// a heartbeat block every `--heartbeat-secs`, and Raft commits it.
-pub async fn produce(
-	args: Args,
-	enclave: SharedEnclave,
-	sidechain: Arc<Sidechain>,
-	health: Health,
-	imported: Arc<Notify>,
-) -> Result<(), String> {
+pub async fn produce(context: Context) -> Result<(), String> {
+	let Context { args, enclave, sidechain, health, imported, .. } = context;
 	let interval = Duration::from_millis(args.block_interval_ms);
 	let heartbeat = Duration::from_secs(args.heartbeat_secs);
 	let limits = BlockLimits { max_inputs: args.max_block_inputs as usize };
@@ -215,13 +222,8 @@ pub async fn effects(
 /// (the core reads it from the verified proofs of imported blocks; until
 /// one is imported in this run, nothing is sent). A submission is repeated
 /// only once the proven anchor moved or a minute passed.
-pub async fn anchor(
-	args: Args,
-	enclave: SharedEnclave,
-	sidechain: Arc<Sidechain>,
-	health: Health,
-	submitter: Submitter,
-) -> Result<(), String> {
+pub async fn anchor(context: Context) -> Result<(), String> {
+	let Context { args, enclave, sidechain, health, submitter, .. } = context;
 	let every = Duration::from_secs(args.anchor_every_secs);
 	let mut sent: Option<(u64, Instant)> = None;
 	loop {
