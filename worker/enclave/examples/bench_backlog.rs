@@ -41,6 +41,9 @@ fn env(name: &str, default: usize) -> usize {
 
 const FUNDS: u128 = 1_000_000_000;
 
+/// A parent block's extrinsics and the storage entries its proof covers.
+type Body = (Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>);
+
 fn main() {
 	let parent_blocks = env("BENCH_PARENT_BLOCKS", 200);
 	let per_block = env("BENCH_CALLS_PER_BLOCK", 50);
@@ -68,7 +71,7 @@ fn main() {
 	let entries = |events: Vec<EventRecord<RuntimeEvent, H256>>| {
 		vec![(events_key(), events.encode()), (vault_key.clone(), vault.encode())]
 	};
-	let mut bodies: Vec<(Vec<Vec<u8>>, Vec<(Vec<u8>, Vec<u8>)>)> = Vec::new();
+	let mut bodies: Vec<Body> = Vec::new();
 	let shield_events = senders
 		.iter()
 		.map(|sender| EventRecord {
