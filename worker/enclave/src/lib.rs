@@ -18,7 +18,7 @@
 //! |---|---|---|
 //! | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client or state file |
 //! | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`keys::Anchor`] is sealed with the keys for life |
-//! | [`Enclave::import`] | finalized blocks, justification, storage proofs | verification; the shard's inputs are queued (sealed, one transaction with the light client) |
+//! | [`Enclave::import`] (or [`Enclave::verify_chunk`], which only reads, then [`Enclave::store_chunk`]) | finalized blocks, justification, storage proofs | verification; the shard's inputs are queued (sealed, one transaction with the light client) |
 //! | [`Enclave::propose_block`] | the moment, the Raft term, whether a heartbeat is due | the next sidechain block: which queued inputs, their execution, the signed header |
 //! | [`Enclave::commit_block`] | a block the replication committed | the block's checks (successor of the committed tip, author, signature, roots); state, block and consumed inputs in one transaction; invariant (issuance vs. vault) |
 //! | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |

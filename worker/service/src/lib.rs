@@ -143,6 +143,11 @@ pub async fn run(args: Args) -> Result<(), String> {
 		_ = anchor => Err("the anchoring supervisor stopped".to_string()),
 		_ = renewal => Err("the renewal supervisor stopped".to_string()),
 		result = effects => Err(format!("acting on committed blocks stopped: {result:?}")),
+		reason = sidechain.stopped() => Err(format!(
+			"the sidechain replication stopped: {reason}. Committed blocks are safe on disk; \
+			 restart the worker (it re-applies them), and if it stops again at the same block, \
+			 keep its data directory for analysis"
+		)),
 	};
 	sidechain.shutdown().await;
 	let _ = rpc_server.stop();

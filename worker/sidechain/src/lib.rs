@@ -197,6 +197,22 @@ impl Sidechain {
 		})
 	}
 
+	/// Resolves once the replication stopped for good (a storage error or a
+	/// block the sink refused is fatal in Raft: the member must not go on
+	/// without it), with the reason.
+	pub async fn stopped(&self) -> String {
+		let mut metrics = self.raft.metrics();
+		loop {
+			let state = metrics.borrow().running_state.clone();
+			if let Err(fatal) = state {
+				return fatal.to_string();
+			}
+			if metrics.changed().await.is_err() {
+				return "the Raft core ended".into();
+			}
+		}
+	}
+
 	/// Stops the Raft tasks.
 	pub async fn shutdown(&self) {
 		if let Err(e) = self.raft.shutdown().await {

@@ -107,4 +107,8 @@ async fn a_block_the_sink_refuses_is_not_skipped() {
 	assert!(sidechain.propose(block(3, term)).await.is_err());
 	assert!(sidechain.propose(block(2, term)).await.is_err(), "stopped");
 	assert_eq!(*sink.0.lock().unwrap(), vec![1]);
+	let reason = tokio::time::timeout(std::time::Duration::from_secs(10), sidechain.stopped())
+		.await
+		.expect("the stop is reported");
+	assert!(reason.contains("#3 after #1"), "{reason}");
 }
