@@ -6,6 +6,7 @@
 
 mod accounts;
 mod attestation;
+mod benchmark;
 mod keystore;
 mod trusted;
 mod worker;
@@ -52,6 +53,14 @@ struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+enum BenchmarkCommand {
+	/// Decryption of an incoming call: HPKE (this project's shielding) against
+	/// RSA-3072-OAEP (the original system's), rounds interleaved; prints both
+	/// rates and their ratio.
+	Ingress(benchmark::IngressArgs),
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
 	/// Create a new sr25519 key in the local keystore and print its address.
 	NewAccount {
@@ -89,6 +98,11 @@ enum Command {
 	},
 	/// Print the finalized head and whether its GRANDPA justification is stored.
 	ChainInfo,
+	/// Measurements that need no node.
+	Benchmark {
+		#[command(subcommand)]
+		command: BenchmarkCommand,
+	},
 	/// SGX attestation evidence, offline (no node is contacted).
 	Attestation {
 		#[command(subcommand)]
@@ -181,6 +195,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 			print_enclaves(&enclaves, json);
 		}
 		Command::Attestation { command } => attestation::run(command)?,
+		Command::Benchmark { command: BenchmarkCommand::Ingress(args) } => {
+			benchmark::ingress(args)?
+		}
 		Command::ChainInfo => {
 			let client = connect(&cli.node_url).await?;
 			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;
