@@ -1011,6 +1011,8 @@ impl Enclave {
 		let committed = (self.tip.number, self.tip.hash);
 		let rolled_back = if anchored.block_number > self.tip.number {
 			true
+		} else if anchored.block_number == self.tip.number {
+			anchored.block_header_hash != self.tip.hash
 		} else {
 			let stored = self.tables.block(anchored.block_number)?;
 			stored.is_none_or(|b| b.header.hash() != anchored.block_header_hash)
@@ -1166,7 +1168,11 @@ impl Enclave {
 			}
 			self.invariant = Some(invariant);
 		}
-		self.check_rollback()?;
+		// Committing a successor cannot create a rollback (committed blocks
+		// never change); it may end one this member was behind on.
+		if self.rollback.is_some() {
+			self.check_rollback()?;
+		}
 		self.block_report(block, false, rejected, expired, self.invariant)
 	}
 

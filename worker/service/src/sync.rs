@@ -149,7 +149,7 @@ pub async fn run(
 		}
 		health.set_problem(MEMBERSHIP, membership);
 		health.set_problem(ROLLBACK, report.rollback.as_ref().map(|r| r.to_string()));
-		let queued = lock(&enclave).queued_blocks().unwrap_or_default();
+		let queued = read(&enclave).queued_blocks().unwrap_or_default();
 		health.update_sidechain(|sidechain| {
 			sidechain.anchored_block = report.anchored.map(|a| a.block_number);
 			sidechain.queued_parent_blocks = queued;
