@@ -2,8 +2,10 @@
 //! confidential state.
 //!
 //! Calls travel through the parent chain (`EnclaveBridge::invoke`, encrypted
-//! to the shard's shielding key); getters go straight to the worker's
-//! trusted RPC and come back signed by the enclave.
+//! to the shard's shielding key), or with `--direct` straight to the
+//! worker's trusted RPC (encrypted the same way; no parent-chain fee, done
+//! in a sidechain block); getters always go straight to the worker and
+//! come back signed by the enclave.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,10 @@ use clap::{Args, Subcommand};
 use codec::Encode;
 use integritee_chain_client::{ChainClient, WaitFor};
 use integritee_runtime::{Balance, RuntimeCall};
-use integritee_stf_primitives::{shielding, Nonce, ShardIdentifier, TrustedCall};
+use integritee_stf_primitives::{
+	direct::{CallStatus, DirectCall, DirectOutcome},
+	shielding, Nonce, ShardIdentifier, TrustedCall,
+};
 use polkadot_sdk::{
 	sp_core::{crypto::Ss58Codec, sr25519, Pair},
 	sp_runtime::MultiSignature,
@@ -63,10 +68,17 @@ pub struct CallOptions {
 	/// Sign for this MRENCLAVE (hex) instead of the selected enclave's.
 	#[arg(long, value_parser = worker::parse_mrenclave)]
 	pub mrenclave: Option<[u8; 32]>,
-	/// After inclusion, poll the worker until it executed the call.
+	/// Send the call to the worker's trusted RPC instead of the parent
+	/// chain: executed in the next sidechain block, no parent-chain fee.
+	#[arg(long)]
+	pub direct: bool,
+	/// Wait for the call's execution: with `--direct`, print each status of
+	/// its watch until it is final (its block anchored on the parent chain
+	/// and finalized, or the call invalid or dropped); otherwise poll the
+	/// worker until it executed the call.
 	#[arg(long)]
 	pub wait: bool,
-	/// How long `--wait` polls, in seconds.
+	/// How long `--wait` waits, in seconds.
 	#[arg(long, default_value_t = 60)]
 	pub wait_timeout: u64,
 }
@@ -231,11 +243,29 @@ async fn submit_call(
 	let key = session.rpc.shielding_key(&session.worker).await?;
 	let nonce = match options.nonce {
 		Some(nonce) => nonce,
+		// Direct calls may follow each other before a block: the pool's
+		// view of the next nonce.
+		None if options.direct => session.rpc.next_nonce(&session.worker, &shard, pair).await?,
 		None => session.rpc.account_info(&session.worker, &shard, pair).await?.nonce,
 	};
 	let mr_enclave = options.mrenclave.unwrap_or(session.worker.enclave.mr_enclave.0);
 	let signed = call.sign(nonce, &mr_enclave, &shard, sr25519_signer(pair));
 	let call_hash = signed.hash();
+	if options.direct {
+		let direct = DirectCall::encrypt(&signed, shard, &key)
+			.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
+		println!("trusted call 0x{} (nonce {nonce}), direct", hex::encode(call_hash.0));
+		if !options.wait {
+			let hash = session.rpc.submit_direct(&direct).await?;
+			if hash != call_hash {
+				return Err(format!("the worker answered another call hash ({hash:?})"));
+			}
+			println!("accepted by the worker's pool");
+			return Ok(());
+		}
+		let watch = session.rpc.submit_and_watch(&direct).await?;
+		return follow(watch, Duration::from_secs(options.wait_timeout)).await;
+	}
 	let ciphertext = shielding::encrypt(&key, &shard, &signed.encode())
 		.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
 	let invoke =
@@ -250,6 +280,50 @@ async fn submit_call(
 		println!("executed by the worker (its nonce for the sender passed {nonce})");
 	}
 	Ok(())
+}
+
+/// Prints each status of a direct call's watch until a final one; fails if
+/// the call failed, is invalid or dropped, or the time is up.
+async fn follow(
+	mut watch: jsonrpsee::core::client::Subscription<CallStatus>,
+	timeout: Duration,
+) -> Result<(), String> {
+	let deadline = tokio::time::Instant::now() + timeout;
+	let mut failed = None;
+	loop {
+		let next = tokio::time::timeout_at(deadline, watch.next()).await.map_err(|_| {
+			format!("no final status within {} s (the call may still execute)", timeout.as_secs())
+		})?;
+		let status = match next {
+			Some(Ok(status)) => status,
+			Some(Err(e)) => return Err(format!("the worker sent an unreadable status: {e}")),
+			None => return Err("the worker ended the watch before a final status".into()),
+		};
+		match &status {
+			CallStatus::InSidechainBlock { hash, number, outcome } => {
+				let outcome = match outcome {
+					DirectOutcome::Succeeded => "succeeded".to_string(),
+					DirectOutcome::Failed { reason } => {
+						failed = Some(reason.clone());
+						format!("failed: {reason}")
+					}
+				};
+				println!("in sidechain block #{number} ({hash:?}): {outcome}");
+			}
+			CallStatus::Finalized { parent_block } => {
+				println!("finalized: the block's anchor is final in parent block #{parent_block}")
+			}
+			CallStatus::Invalid { reason } => return Err(format!("invalid: {reason}")),
+			CallStatus::Dropped { reason } => return Err(format!("dropped: {reason}")),
+			other => println!("{}", serde_json::to_string(other).unwrap_or_default()),
+		}
+		if status.is_final() {
+			return match failed {
+				None => Ok(()),
+				Some(reason) => Err(format!("the call was executed and failed: {reason}")),
+			};
+		}
+	}
 }
 
 /// Polls the worker until the sender's trusted nonce is above `nonce`.

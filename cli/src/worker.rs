@@ -13,11 +13,13 @@ use integritee_primitives::{SgxEnclave, UpgradableShardConfig};
 use integritee_runtime::{AccountId, BlockNumber, Runtime};
 use integritee_sidechain_primitives::SidechainHeader;
 use integritee_stf_primitives::{
-	getter::GetterAnswer, rpc, shielding, AccountInfoView, MrEnclave, ShardIdentifier,
-	TrustedGetter, TrustedGetterSigned,
+	direct::{CallStatus, DirectCall},
+	getter::GetterAnswer,
+	rpc, shielding, AccountInfoView, MrEnclave, Nonce, ShardIdentifier, TrustedGetter,
+	TrustedGetterSigned,
 };
 use jsonrpsee::{
-	core::client::ClientT,
+	core::client::{ClientT, Subscription, SubscriptionClientT},
 	ws_client::{WsClient, WsClientBuilder},
 };
 use polkadot_sdk::{
@@ -201,6 +203,30 @@ impl WorkerRpc {
 		Ok(Some(header))
 	}
 
+	/// Sends `getter`, signed with `pair`, with `method` and checks the
+	/// enclave's signature on the answer; returns its value.
+	async fn getter(
+		&self,
+		method: &str,
+		worker: &SelectedWorker,
+		shard: &ShardIdentifier,
+		pair: &sr25519::Pair,
+		getter: TrustedGetter,
+	) -> Result<Option<Vec<u8>>, String> {
+		let issued_at_ms = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default();
+		let getter = TrustedGetterSigned::new(getter, shard, issued_at_ms, |payload| {
+			MultiSignature::Sr25519(pair.sign(payload))
+		});
+		let encoded = getter.encode();
+		let answer = self.request_hex(method, vec![hex_param(&encoded)]).await?;
+		let answer = GetterAnswer::decode(&mut &answer[..])
+			.map_err(|_| "the worker's getter answer does not decode".to_string())?;
+		Ok(check_getter_answer(&answer, &encoded, &worker.signer_public())?.clone())
+	}
+
 	/// Reads `who`'s account in the shard, signing the getter with `pair` and
 	/// checking the enclave's signature on the answer.
 	pub async fn account_info(
@@ -209,26 +235,49 @@ impl WorkerRpc {
 		shard: &ShardIdentifier,
 		pair: &sr25519::Pair,
 	) -> Result<AccountInfoView, String> {
-		let issued_at_ms = std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.map(|d| d.as_millis() as u64)
-			.unwrap_or_default();
-		let getter = TrustedGetterSigned::new(
-			TrustedGetter::AccountInfo(pair.public().into()),
-			shard,
-			issued_at_ms,
-			|payload| MultiSignature::Sr25519(pair.sign(payload)),
-		);
-		let encoded = getter.encode();
-		let answer = self.request_hex(rpc::EXECUTE_GETTER, vec![hex_param(&encoded)]).await?;
-		let answer = GetterAnswer::decode(&mut &answer[..])
-			.map_err(|_| "the worker's getter answer does not decode".to_string())?;
-		let value = check_getter_answer(&answer, &encoded, &worker.signer_public())?;
-		match value {
+		let getter = TrustedGetter::AccountInfo(pair.public().into());
+		match self.getter(rpc::EXECUTE_GETTER, worker, shard, pair, getter).await? {
 			None => Ok(AccountInfoView::default()),
 			Some(bytes) => AccountInfoView::decode(&mut &bytes[..])
 				.map_err(|_| "the worker's account info does not decode".to_string()),
 		}
+	}
+
+	/// The nonce `pair`'s next call should carry: the state's, after its
+	/// ready calls in the worker's pool.
+	pub async fn next_nonce(
+		&self,
+		worker: &SelectedWorker,
+		shard: &ShardIdentifier,
+		pair: &sr25519::Pair,
+	) -> Result<Nonce, String> {
+		let getter = TrustedGetter::NextNonce(pair.public().into());
+		let value = self.getter(rpc::NEXT_NONCE, worker, shard, pair, getter).await?;
+		value
+			.and_then(|bytes| Nonce::decode(&mut &bytes[..]).ok())
+			.ok_or_else(|| "the worker's next nonce does not decode".to_string())
+	}
+
+	/// Submits a direct call; returns its hash.
+	pub async fn submit_direct(&self, call: &DirectCall) -> Result<H256, String> {
+		let hash = self.request_hex(rpc::SUBMIT, vec![hex_param(&call.encode())]).await?;
+		H256::decode(&mut &hash[..])
+			.map_err(|_| "the worker's call hash does not decode".to_string())
+	}
+
+	/// Submits a direct call and watches its statuses.
+	pub async fn submit_and_watch(
+		&self,
+		call: &DirectCall,
+	) -> Result<Subscription<CallStatus>, String> {
+		self.rpc
+			.subscribe(
+				rpc::SUBMIT_AND_WATCH,
+				jsonrpsee::rpc_params![hex_param(&call.encode())],
+				rpc::UNWATCH,
+			)
+			.await
+			.map_err(|e| format!("the worker at {} refused the call: {e}", self.url))
 	}
 }
 

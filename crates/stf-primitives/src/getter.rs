@@ -15,13 +15,32 @@ pub enum TrustedGetter {
 	/// Free and reserved balance and nonce of the account.
 	#[codec(index = 0)]
 	AccountInfo(AccountId),
+	/// The nonce the account's next call should carry: the state's, after
+	/// the account's ready calls in the pool (value: SCALE `Nonce`).
+	#[codec(index = 1)]
+	NextNonce(AccountId),
+	/// The account's calls in the pool (value: SCALE
+	/// `Vec<PendingCall>`).
+	#[codec(index = 2)]
+	PendingCalls(AccountId),
+}
+
+/// A call of the owner's in the pool, as `PendingCalls` answers.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct PendingCall {
+	pub hash: H256,
+	pub nonce: Nonce,
+	/// False while a nonce before it is missing.
+	pub ready: bool,
 }
 
 impl TrustedGetter {
 	/// The account whose owner must sign the getter.
 	pub fn signer(&self) -> &AccountId {
 		match self {
-			TrustedGetter::AccountInfo(who) => who,
+			TrustedGetter::AccountInfo(who)
+			| TrustedGetter::NextNonce(who)
+			| TrustedGetter::PendingCalls(who) => who,
 		}
 	}
 

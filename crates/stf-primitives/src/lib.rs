@@ -2,6 +2,8 @@
 //!
 //! - [`call`]: trusted calls (`balance_transfer`, `balance_unshield`), signed by
 //!   the user over the call, the nonce, the enclave's MRENCLAVE and the shard.
+//! - [`direct`]: direct calls (encrypted, sent to the worker's RPC) and the
+//!   statuses their watchers receive.
 //! - [`getter`]: trusted getters (account info), signed by the account owner,
 //!   and the enclave-signed answers.
 //! - [`shielding`]: HPKE (RFC 9180) encryption to a shard's shielding key, as
@@ -13,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod call;
+pub mod direct;
 pub mod getter;
 pub mod rpc;
 pub mod shielding;

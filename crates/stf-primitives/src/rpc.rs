@@ -1,6 +1,11 @@
 //! The worker's trusted RPC (JSON-RPC 2.0): method names and encodings.
 //!
 //! Binary values travel as `0x`-prefixed hex of their SCALE encoding.
+//! Refusals of the `author_*` methods carry the codes of
+//! [`crate::direct::error_code`] (Substrate's where one fits: 1010 invalid,
+//! 1012 not serving, 1013 already imported, 1014 nonce held by another
+//! pooled call, 1016 pool full, 1017 per-connection limit); malformed
+//! parameters are -32602.
 //!
 //! | method | params | result |
 //! |---|---|---|
@@ -9,6 +14,11 @@
 //! | `author_getFingerprint` | - | hex of the enclave's MRENCLAVE |
 //! | `state_executeGetter` | hex of [`TrustedGetterSigned`](crate::TrustedGetterSigned) | hex of [`GetterAnswer`](crate::getter::GetterAnswer) |
 //! | `system_health` | - | [`WorkerHealth`] as JSON |
+//! | `author_submitExtrinsic` | hex of [`DirectCall`](crate::direct::DirectCall) | hex of the call's hash (blake2_256 of the SCALE [`TrustedCallSigned`](crate::TrustedCallSigned)) |
+//! | `author_submitAndWatchExtrinsic` | as above | a subscription (`author_extrinsicUpdate`) of [`CallStatus`](crate::direct::CallStatus) as JSON, ending after a final status; `author_unwatchExtrinsic` ends it |
+//! | `author_getNextNonce` | hex of a [`TrustedGetterSigned`](crate::TrustedGetterSigned) for `NextNonce(account)` | hex of [`GetterAnswer`](crate::getter::GetterAnswer) (value: SCALE `Nonce`) |
+//! | `author_pendingExtrinsics` | hex of a [`TrustedGetterSigned`](crate::TrustedGetterSigned) for `PendingCalls(account)` | hex of [`GetterAnswer`](crate::getter::GetterAnswer) (value: SCALE `Vec<PendingCall>`) |
+//! | `system_version` | - | the worker's version (text) |
 //! | `chain_getHeader` | - | hex of the latest committed sidechain header and its author's ed25519 signature (`(SidechainHeader, Signature)` of `integritee-sidechain-primitives`), or `null` before the first block; never the body (observers must not learn the calls per block) |
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +29,14 @@ pub const GET_FINGERPRINT: &str = "author_getFingerprint";
 pub const EXECUTE_GETTER: &str = "state_executeGetter";
 pub const SYSTEM_HEALTH: &str = "system_health";
 pub const CHAIN_GET_HEADER: &str = "chain_getHeader";
+pub const SUBMIT: &str = "author_submitExtrinsic";
+pub const SUBMIT_AND_WATCH: &str = "author_submitAndWatchExtrinsic";
+pub const UNWATCH: &str = "author_unwatchExtrinsic";
+/// The notification method of `author_submitAndWatchExtrinsic`.
+pub const EXTRINSIC_UPDATE: &str = "author_extrinsicUpdate";
+pub const NEXT_NONCE: &str = "author_getNextNonce";
+pub const PENDING: &str = "author_pendingExtrinsics";
+pub const SYSTEM_VERSION: &str = "system_version";
 
 /// Default port of the worker's trusted RPC.
 pub const DEFAULT_TRUSTED_RPC_PORT: u16 = 2000;

@@ -18,7 +18,7 @@ pub const INFO: &[u8] = b"integritee shielding v1";
 pub const PUBLIC_KEY_LEN: usize = 32;
 const ENCAPPED_KEY_LEN: usize = 32;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ShieldingError {
 	#[error("not a shielding public key (X25519, 32 bytes)")]
 	BadPublicKey,

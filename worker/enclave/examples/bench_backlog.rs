@@ -141,7 +141,7 @@ fn main() {
 	let import = t.elapsed();
 	let t = Instant::now();
 	let mut sidechain_blocks = 0;
-	let limits = BlockLimits { max_inputs };
+	let limits = BlockLimits { max_inputs, ..BlockLimits::default() };
 	while let Some(block) = enclave.propose_block(1, limits, false).unwrap() {
 		let report = enclave.commit_block(&block).unwrap();
 		assert!(report.rejected.is_empty(), "{:?}", report.rejected);

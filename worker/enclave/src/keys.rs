@@ -4,7 +4,7 @@
 //! enclave's [`Anchor`] once it is set: one sealed file, so that the anchor
 //! cannot be removed without losing the keys (and with them the identity).
 
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use codec::{Decode, Encode};
 use integritee_stf_primitives::{shielding::ShieldingKeyPair, ShardIdentifier};
@@ -58,7 +58,8 @@ fn getrandom(buffer: &mut [u8]) -> Result<(), Error> {
 /// The keys of one enclave.
 pub struct EnclaveKeys {
 	pub signer: ed25519::Pair,
-	pub shielding: ShieldingKeyPair,
+	/// Shared with the door of direct calls ([`crate::direct::Door`]).
+	pub shielding: Arc<ShieldingKeyPair>,
 	pub state_key: [u8; 32],
 	seeds: KeySeeds,
 }
@@ -76,7 +77,7 @@ impl EnclaveKeys {
 	fn from_seeds(seeds: KeySeeds) -> Self {
 		Self {
 			signer: ed25519::Pair::from_seed(&seeds.signer),
-			shielding: ShieldingKeyPair::from_seed(&seeds.shielding),
+			shielding: Arc::new(ShieldingKeyPair::from_seed(&seeds.shielding)),
 			state_key: seeds.state,
 			seeds,
 		}

@@ -41,6 +41,7 @@
 //! nothing against the host (see its documentation).
 #![forbid(unsafe_code)]
 
+pub mod direct;
 pub mod indirect;
 pub mod keys;
 pub mod platform;
@@ -49,7 +50,7 @@ mod tables;
 
 use std::{
 	path::{Path, PathBuf},
-	sync::Arc,
+	sync::{Arc, Mutex},
 };
 
 use codec::{Decode, Encode};
@@ -61,11 +62,11 @@ use integritee_sidechain_primitives::{
 };
 use integritee_stf::{
 	BlockInputs, InputOutcome, ParentchainInputs, PendingUnshield, PreparedBlock, RejectReason,
-	ShardState, SidechainPosition, StfConfig, StfInput,
+	ShardState, SidechainPosition, StfConfig, StfInput, VerifiedCall,
 };
 use integritee_stf_primitives::{
-	getter::GetterAnswer, AccountId, AccountInfoView, Balance, MrEnclave, ShardIdentifier,
-	TrustedGetter, TrustedGetterSigned,
+	getter::GetterAnswer, getter::PendingCall, AccountId, AccountInfoView, Balance, MrEnclave,
+	ShardIdentifier, TrustedGetter, TrustedGetterSigned,
 };
 use polkadot_sdk::{
 	frame_system, pallet_balances,
@@ -77,11 +78,13 @@ use sha2::{Digest, Sha256};
 
 pub use integritee_extrinsic::ExtrinsicParams;
 pub use integritee_light_client as light_client;
+pub use integritee_pool::{PoolError, PoolLimits, Readiness, Revalidated};
 pub use integritee_stf as stf;
 pub use keys::Anchor;
 pub use platform::TeePlatform;
 
 use crate::{
+	direct::{Admission, DirectError, Door, PooledCall, Ticket},
 	keys::EnclaveKeys,
 	sealing::SealingKey,
 	tables::{CoreTables, QueuedBlock, QueuedInput},
@@ -287,11 +290,14 @@ pub struct BlockLimits {
 	/// never split; one is always taken, however large). The rest waits for
 	/// the next block.
 	pub max_inputs: usize,
+	/// Direct calls per block (the pool's ready calls in arrival order; the
+	/// rest waits for the next block).
+	pub max_direct_calls: usize,
 }
 
 impl Default for BlockLimits {
 	fn default() -> Self {
-		Self { max_inputs: 2_000 }
+		Self { max_inputs: 2_000, max_direct_calls: 3_000 }
 	}
 }
 
@@ -314,6 +320,9 @@ pub struct BlockReport {
 	pub invariant: Option<Invariant>,
 	/// Unshields reserved and waiting for the vault's payout.
 	pub pending_unshields: Vec<PendingUnshield>,
+	/// Pooled direct calls whose standing the block changed (the included
+	/// ones are in the block's body with their outcomes).
+	pub pool_changes: Vec<Revalidated<H256>>,
 	/// Unshields refunded by this block (their expiry passed unpaid).
 	pub expired_unshields: Vec<PendingUnshield>,
 	/// Executed calls no confirmation on chain covers yet (all blocks).
@@ -376,6 +385,9 @@ pub struct Enclave {
 	/// Another enclave that serves the shard, per the proven `ShardStatus`
 	/// of the last imported block.
 	serving_member: Option<AccountId>,
+	/// Direct calls waiting for a block.
+	pool: Mutex<integritee_pool::Pool<PooledCall>>,
+	door: Door,
 	data_dir: PathBuf,
 }
 
@@ -435,6 +447,7 @@ impl Enclave {
 		};
 		let tip = Self::committed_tip(&state, &tables, anchor.as_ref(), shard)?;
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
+		let door = Door::new(keys.shielding.clone(), mr_enclave, shard);
 		let enclave = Self {
 			platform,
 			sealing,
@@ -452,6 +465,8 @@ impl Enclave {
 			rollback: None,
 			invariant: None,
 			serving_member: None,
+			pool: Mutex::new(integritee_pool::Pool::new(PoolLimits::default())),
+			door,
 			data_dir: config.data_dir,
 		};
 		Ok((enclave, new_keys))
@@ -556,6 +571,74 @@ impl Enclave {
 	/// wrong).
 	pub fn serving_member(&self) -> Option<&AccountId> {
 		self.serving_member.as_ref()
+	}
+
+	/// The door of direct calls: checks them without this core's lock.
+	pub fn door(&self) -> Door {
+		self.door.clone()
+	}
+
+	/// How much the pool of direct calls holds (the host's setting; the
+	/// pool starts with [`PoolLimits::default`]).
+	pub fn set_pool_limits(&mut self, limits: PoolLimits) {
+		let pool = self.pool.get_mut().unwrap_or_else(|p| p.into_inner());
+		*pool = integritee_pool::Pool::new(limits);
+	}
+
+	/// Direct calls in the pool (all, future).
+	pub fn pool_size(&self) -> (usize, usize) {
+		let pool = self.pool();
+		(pool.len(), pool.future_len())
+	}
+
+	fn pool(&self) -> std::sync::MutexGuard<'_, integritee_pool::Pool<PooledCall>> {
+		// Every pool operation leaves it consistent before it can panic.
+		self.pool.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// Admits a direct call that passed the [`Door`]: refused if this core
+	/// does not serve the shard now, if the sender has no funds in the
+	/// committed state, or by the pool (stale nonce, duplicate, a nonce
+	/// another pooled call holds, limits).
+	pub fn admit(&self, ticket: Ticket) -> Result<Admission, DirectError> {
+		self.ensure_serving().map_err(|e| DirectError::NotServing(e.to_string()))?;
+		if let Some(rollback) = &self.rollback {
+			return Err(DirectError::NotServing(rollback.to_string()));
+		}
+		let call = ticket.0;
+		let info = self
+			.state
+			.account_info(integritee_pool::PoolCall::sender(&call))
+			.map_err(|e| DirectError::State(e.to_string()))?;
+		if info.free == 0 && info.reserved == 0 {
+			return Err(DirectError::Unfunded);
+		}
+		let hash = integritee_pool::PoolCall::hash(&call);
+		let admitted = self.pool().submit(call, info.nonce)?;
+		Ok(Admission { hash, readiness: admitted.readiness, promoted: admitted.promoted })
+	}
+
+	/// After a committed block: the calls it included leave the pool, the
+	/// rest is revalidated against the new nonces.
+	fn revalidate_pool(
+		&mut self,
+		block: &SignedSidechainBlock,
+	) -> Result<Vec<Revalidated<H256>>, Error> {
+		let included: Vec<H256> = block.body.calls.iter().map(|(hash, _)| *hash).collect();
+		let state = &self.state;
+		let pool = self.pool.get_mut().unwrap_or_else(|p| p.into_inner());
+		let mut failed = None;
+		let changes = pool.after_block(&included, |who| match state.account_info(who) {
+			Ok(info) => info.nonce,
+			Err(e) => {
+				failed = Some(e);
+				0
+			}
+		});
+		match failed {
+			Some(e) => Err(e.into()),
+			None => Ok(changes),
+		}
 	}
 
 	fn ensure_serving(&self) -> Result<(), SigningRefused> {
@@ -1048,7 +1131,13 @@ impl Enclave {
 			let what = "are missing although the light client is past the block".into();
 			return Err(Error::QueueTampered { number: first, what });
 		}
-		if queued.is_empty() && !heartbeat {
+		let direct: Vec<VerifiedCall> = self
+			.pool()
+			.ready(limits.max_direct_calls)
+			.into_iter()
+			.map(|pooled| pooled.call.clone())
+			.collect();
+		if queued.is_empty() && direct.is_empty() && !heartbeat {
 			return Ok(None);
 		}
 		let number = self.tip.number + 1;
@@ -1063,7 +1152,8 @@ impl Enclave {
 				ParentchainInputs { block: (b.number, b.hash), inputs }
 			})
 			.collect();
-		let prepared = self.state.prepare(number, BlockInputs { parentchain, direct: vec![] })?;
+		identities.extend(direct.iter().map(|call| Some(call.call().hash())));
+		let prepared = self.state.prepare(number, BlockInputs { parentchain, direct })?;
 		let outcome = prepared.outcome();
 		let calls = identities
 			.into_iter()
@@ -1108,7 +1198,7 @@ impl Enclave {
 				let stored = stored.unwrap_or_default();
 				return Err(Error::ConflictingBlock { number, stored, got: hash });
 			}
-			return self.block_report(block, true, Vec::new(), Vec::new(), None);
+			return self.block_report(block, true, Vec::new(), Vec::new(), None, Vec::new());
 		}
 		block.check_successor(&self.tip, &[self.keys.signer.public()])?;
 		// The vault at the block's anchor, from the queue (before the block
@@ -1157,6 +1247,7 @@ impl Enclave {
 			}
 		};
 		self.tip = CommittedTip::after(header);
+		let pool_changes = self.revalidate_pool(block)?;
 		if let Some(vault) = vault {
 			let invariant = Invariant::of(self.state.total_issuance()?, vault);
 			if let Invariant::Breach { issuance, vault } = invariant {
@@ -1173,7 +1264,7 @@ impl Enclave {
 		if self.rollback.is_some() {
 			self.check_rollback()?;
 		}
-		self.block_report(block, false, rejected, expired, self.invariant)
+		self.block_report(block, false, rejected, expired, self.invariant, pool_changes)
 	}
 
 	fn block_report(
@@ -1183,6 +1274,7 @@ impl Enclave {
 		rejected: Vec<String>,
 		expired_unshields: Vec<PendingUnshield>,
 		invariant: Option<Invariant>,
+		pool_changes: Vec<Revalidated<H256>>,
 	) -> Result<BlockReport, Error> {
 		let calls_executed = block
 			.body
@@ -1199,6 +1291,7 @@ impl Enclave {
 			rejected,
 			invariant,
 			pending_unshields: self.state.pending_unshields()?,
+			pool_changes,
 			expired_unshields,
 			unconfirmed_calls: self.state.unconfirmed_calls()?.len(),
 			state_root: self.state.state_root(),
@@ -1216,6 +1309,24 @@ impl Enclave {
 			TrustedGetter::AccountInfo(who) => {
 				let info: AccountInfoView = self.state.account_info(who)?;
 				Some(info.encode())
+			}
+			TrustedGetter::NextNonce(who) => {
+				let state_nonce = self.state.account_info(who)?.nonce;
+				Some(self.pool().next_nonce(who, state_nonce).encode())
+			}
+			TrustedGetter::PendingCalls(who) => {
+				use integritee_pool::PoolCall;
+				let pending: Vec<PendingCall> = self
+					.pool()
+					.pending_of(who)
+					.into_iter()
+					.map(|(call, readiness)| PendingCall {
+						hash: call.hash(),
+						nonce: call.nonce(),
+						ready: readiness == Readiness::Ready,
+					})
+					.collect();
+				Some(pending.encode())
 			}
 		};
 		let (number, hash) = self.state.parentchain_anchor().unwrap_or_default();

@@ -119,6 +119,24 @@ pub struct Args {
 		value_parser = clap::value_parser!(u64).range(1..))]
 	pub max_block_inputs: u64,
 
+	/// Direct calls one sidechain block takes at most (the pool's ready
+	/// calls in arrival order); the rest waits for the next block.
+	#[arg(long, env = "INTEGRITEE_MAX_BLOCK_DIRECT_CALLS", default_value_t = 3_000,
+		value_parser = clap::value_parser!(u64).range(1..))]
+	pub max_block_direct_calls: u64,
+
+	/// Direct calls the pool holds at most (ready and future); beyond it a
+	/// submission is refused with "pool full" (1016) until blocks make room.
+	#[arg(long, env = "INTEGRITEE_POOL_CAPACITY", default_value_t = 100_000,
+		value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+	pub pool_capacity: u64,
+
+	/// Future calls (a nonce gap before them) one account may have in the
+	/// pool.
+	#[arg(long, env = "INTEGRITEE_MAX_FUTURE_PER_ACCOUNT", default_value_t = 16,
+		value_parser = clap::value_parser!(u64).range(0..=10_000))]
+	pub max_future_per_account: u64,
+
 	/// `max_instances` of a (non-implicit) shard this enclave initialises on
 	/// chain. Read at first start only: it is sealed with the keys.
 	#[arg(long, env = "INTEGRITEE_MAX_INSTANCES", default_value_t = 1,
@@ -127,6 +145,17 @@ pub struct Args {
 }
 
 impl Args {
+	/// The pool's limits from the arguments (future calls in total: a
+	/// tenth of the capacity).
+	pub fn pool_limits(&self) -> integritee_enclave::PoolLimits {
+		integritee_enclave::PoolLimits {
+			max_calls: self.pool_capacity as usize,
+			max_future_per_account: self.max_future_per_account as usize,
+			max_future: (self.pool_capacity as usize / 10).max(1),
+			..Default::default()
+		}
+	}
+
 	pub fn shard(&self) -> Result<Option<ShardIdentifier>, String> {
 		self.shard
 			.as_deref()

@@ -26,6 +26,7 @@ pub mod supervisor;
 pub mod sync;
 #[cfg(test)]
 mod tests;
+pub mod watch;
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -79,9 +80,12 @@ pub async fn run(args: Args) -> Result<(), String> {
 	let enclave: SharedEnclave = Arc::new(RwLock::new(enclave));
 	let health = Health::new(args.max_lag);
 	let latest = production::LatestHeader::default();
+	let watchers = watch::Watchers::default();
+	crate::lock(&enclave).set_pool_limits(args.pool_limits());
 
 	let (rpc_addr, rpc_server) =
-		rpc::start(&args, enclave.clone(), health.clone(), latest.clone()).await?;
+		rpc::start(&args, enclave.clone(), health.clone(), latest.clone(), watchers.clone())
+			.await?;
 	let public_url = args.public_url(rpc_addr.port());
 	log::info!("trusted RPC listening on ws://{rpc_addr} (registered as {public_url})");
 
@@ -90,7 +94,8 @@ pub async fn run(args: Args) -> Result<(), String> {
 
 	// The sidechain: committed blocks are applied by the core (also those
 	// committed but not applied before a crash, before `start` returns).
-	let (sink, reports) = production::CoreSink::new(enclave.clone(), latest, health.clone());
+	let (sink, reports) =
+		production::CoreSink::new(enclave.clone(), latest, health.clone(), watchers.clone());
 	let sidechain = integritee_sidechain::Sidechain::start(
 		node_id,
 		public_url.clone(),
@@ -106,9 +111,12 @@ pub async fn run(args: Args) -> Result<(), String> {
 	let submitter = submitter::Submitter::new(args.node_url.clone(), enclave.clone());
 	let imported = Arc::new(tokio::sync::Notify::new());
 	let sync = supervisor::supervise("parent-chain sync", health.clone(), {
-		let (args, enclave, health, imported) =
-			(args.clone(), enclave.clone(), health.clone(), imported.clone());
-		move || sync::run(args.clone(), enclave.clone(), health.clone(), imported.clone())
+		let (args, enclave, health, imported, watchers) =
+			(args.clone(), enclave.clone(), health.clone(), imported.clone(), watchers.clone());
+		move || {
+			let watchers = watchers.clone();
+			sync::run(args.clone(), enclave.clone(), health.clone(), imported.clone(), watchers)
+		}
 	});
 	let context = production::Context {
 		args: args.clone(),

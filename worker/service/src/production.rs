@@ -24,6 +24,7 @@ use crate::{
 	lock, read,
 	submitter::Submitter,
 	sync::{invariant_problem, ROLLBACK},
+	watch::Watchers,
 	SharedEnclave,
 };
 
@@ -64,6 +65,7 @@ pub struct CoreSink {
 	enclave: SharedEnclave,
 	latest: LatestHeader,
 	health: Health,
+	watchers: Watchers,
 	reports: mpsc::UnboundedSender<BlockReport>,
 }
 
@@ -72,12 +74,13 @@ impl CoreSink {
 		enclave: SharedEnclave,
 		latest: LatestHeader,
 		health: Health,
+		watchers: Watchers,
 	) -> (Self, mpsc::UnboundedReceiver<BlockReport>) {
 		let (reports, receiver) = mpsc::unbounded_channel();
 		if let Ok(Some(block)) = lock(&enclave).latest_block() {
 			latest.set(&block);
 		}
-		(Self { enclave, latest, health, reports }, receiver)
+		(Self { enclave, latest, health, watchers, reports }, receiver)
 	}
 }
 
@@ -89,6 +92,7 @@ impl BlockSink for CoreSink {
 			(report, core.queued_blocks().unwrap_or_default())
 		};
 		self.latest.set(block);
+		self.watchers.block_committed(block, &report.pool_changes);
 		self.health.update_sidechain(|sidechain| {
 			sidechain.block_number = report.number;
 			sidechain.block_hash = format!("{:?}", report.hash);
@@ -110,7 +114,10 @@ pub async fn produce(context: Context) -> Result<(), String> {
 	let Context { args, enclave, sidechain, health, imported, .. } = context;
 	let interval = Duration::from_millis(args.block_interval_ms);
 	let heartbeat = Duration::from_secs(args.heartbeat_secs);
-	let limits = BlockLimits { max_inputs: args.max_block_inputs as usize };
+	let limits = BlockLimits {
+		max_inputs: args.max_block_inputs as usize,
+		max_direct_calls: args.max_block_direct_calls as usize,
+	};
 	let mut last_block = Instant::now();
 	loop {
 		tokio::select! {

@@ -1,7 +1,14 @@
 //! The trusted RPC server (JSON-RPC 2.0 over WebSocket): shielding key,
 //! shard, fingerprint, signed getters with enclave-signed answers, health,
-//! the latest committed sidechain header.
-//! Method names and encodings: `integritee_stf_primitives::rpc`.
+//! the latest committed sidechain header, and direct calls (submit, submit
+//! and watch, the caller's next nonce and pending calls).
+//! Method names, encodings and error codes: `integritee_stf_primitives::rpc`.
+//!
+//! A direct call passes the core's door (decryption, signature) on a
+//! blocking thread without the core's lock, then the admission with the
+//! core shared; commits take it alone, briefly. Limits (connections,
+//! request size, watches and in-flight submissions per connection, the
+//! pool's capacity) are answered with JSON-RPC errors.
 //!
 //! Transport is plain WebSocket for now; the RA-TLS transport comes with
 //! direct invocation. Answers are signed by the enclave and the shielding key
@@ -10,18 +17,45 @@
 
 use std::net::SocketAddr;
 
-use codec::{Decode, Encode};
-use integritee_stf_primitives::{rpc as names, TrustedGetterSigned};
-use jsonrpsee::{
-	server::{Server, ServerHandle},
-	types::ErrorObjectOwned,
-	RpcModule,
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
 };
 
-use crate::{args::Args, health::Health, lock, production::LatestHeader, read, SharedEnclave};
+use codec::{Decode, Encode};
+use integritee_enclave::{
+	direct::{Admission, DirectError, Door},
+	Readiness,
+};
+use integritee_stf_primitives::{
+	direct::{error_code, CallStatus, DirectCall},
+	rpc as names, TrustedGetter, TrustedGetterSigned,
+};
+use jsonrpsee::{
+	server::{Server, ServerHandle},
+	types::{ErrorObjectOwned, Params},
+	ConnectionId, Extensions, RpcModule, SubscriptionMessage,
+};
 
-/// Largest request the server accepts (a getter is a few hundred bytes).
+use crate::{
+	args::Args,
+	health::Health,
+	production::LatestHeader,
+	read,
+	watch::{Registration, StatusReceiver, Watchers},
+	SharedEnclave,
+};
+
+/// Largest request the server accepts (a getter or a direct call is a few
+/// hundred bytes; a direct call's ciphertext is limited to
+/// `MAX_CALL_CIPHERTEXT_BYTES`).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
+/// Open connections; more are answered HTTP 429.
+const MAX_CONNECTIONS: u32 = 512;
+/// Watches one connection may hold.
+const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
+/// Submissions one connection may have waiting for their answer.
+const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
 /// A getter is answered only within this distance of its `issued_at_ms`
 /// from the host's clock, so a captured getter cannot be replayed later to
 /// read the account again.
@@ -46,6 +80,7 @@ fn hex_of(bytes: &[u8]) -> String {
 /// health queries are answered without the trusted core's lock, so they
 /// answer while a block is imported (a long catch-up holds the lock).
 struct Identity {
+	door: Door,
 	shielding_key: String,
 	shard: String,
 	fingerprint: String,
@@ -54,8 +89,9 @@ struct Identity {
 
 impl Identity {
 	fn of(enclave: &SharedEnclave) -> Self {
-		let core = lock(enclave);
+		let core = read(enclave);
 		Self {
+			door: core.door(),
 			shielding_key: hex_of(&core.shielding_public_key()),
 			shard: hex_of(core.shard().as_bytes()),
 			fingerprint: hex_of(&core.mr_enclave()),
@@ -64,55 +100,264 @@ impl Identity {
 	}
 }
 
+/// What the RPC methods work with.
+struct Context {
+	enclave: SharedEnclave,
+	health: Health,
+	identity: Identity,
+	latest: LatestHeader,
+	watchers: Watchers,
+	in_flight: InFlight,
+}
+
 pub async fn start(
 	args: &Args,
 	enclave: SharedEnclave,
 	health: Health,
 	latest: LatestHeader,
+	watchers: Watchers,
 ) -> Result<(SocketAddr, ServerHandle), String> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
 	let server = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
-		.max_connections(256)
+		.max_connections(MAX_CONNECTIONS)
+		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.build(&address)
 		.await
 		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
 	let bound = server.local_addr().map_err(|e| e.to_string())?;
 	let identity = Identity::of(&enclave);
-	let mut module = RpcModule::new((enclave, health, identity, latest));
-	register(module.register_method(names::GET_SHIELDING_KEY, |_, (_, _, identity, _), _| {
-		identity.shielding_key.clone()
+	let context =
+		Context { enclave, health, identity, latest, watchers, in_flight: InFlight::default() };
+	let mut module = RpcModule::new(context);
+	register(module.register_method(names::GET_SHIELDING_KEY, |_, context, _| {
+		context.identity.shielding_key.clone()
 	}))?;
 	register(
-		module
-			.register_method(names::GET_SHARD, |_, (_, _, identity, _), _| identity.shard.clone()),
+		module.register_method(names::GET_SHARD, |_, context, _| context.identity.shard.clone()),
 	)?;
-	register(module.register_method(names::GET_FINGERPRINT, |_, (_, _, identity, _), _| {
-		identity.fingerprint.clone()
+	register(module.register_method(names::GET_FINGERPRINT, |_, context, _| {
+		context.identity.fingerprint.clone()
 	}))?;
-	register(module.register_method(names::SYSTEM_HEALTH, |_, (_, health, identity, _), _| {
-		serde_json::to_value(health.report(identity.simulated)).unwrap_or_default()
+	register(module.register_method(names::SYSTEM_HEALTH, |_, context, _| {
+		serde_json::to_value(context.health.report(context.identity.simulated)).unwrap_or_default()
 	}))?;
-	register(module.register_method(names::CHAIN_GET_HEADER, |_, (_, _, _, latest), _| {
-		latest.get().map(|signed_header| hex_of(&signed_header.encode()))
+	register(
+		module.register_method(names::SYSTEM_VERSION, |_, _, _| {
+			env!("CARGO_PKG_VERSION").to_string()
+		}),
+	)?;
+	register(module.register_method(names::CHAIN_GET_HEADER, |_, context, _| {
+		context.latest.get().map(|signed_header| hex_of(&signed_header.encode()))
 	}))?;
 	register(module.register_blocking_method(names::EXECUTE_GETTER, |params, context, _| {
-		let (enclave, _, _, _) = &*context;
-		let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
-		let bytes =
-			hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
-		let getter = TrustedGetterSigned::decode(&mut &bytes[..])
-			.map_err(|_| invalid_params("not a SCALE-encoded TrustedGetterSigned"))?;
-		if now_ms().abs_diff(getter.issued_at_ms) > GETTER_VALIDITY_MS {
-			return Err(invalid_params(
-				"the getter was issued more than 5 minutes from now (replayed, or a wrong clock)",
+		getter(&params, &context, |g| matches!(g, TrustedGetter::AccountInfo(_)))
+	}))?;
+	register(module.register_blocking_method(names::NEXT_NONCE, |params, context, _| {
+		getter(&params, &context, |g| matches!(g, TrustedGetter::NextNonce(_)))
+	}))?;
+	register(module.register_blocking_method(names::PENDING, |params, context, _| {
+		getter(&params, &context, |g| matches!(g, TrustedGetter::PendingCalls(_)))
+	}))?;
+	register(module.register_async_method(
+		names::SUBMIT,
+		|params, context, extensions| async move {
+			let call = direct_call(&params)?;
+			let _slot = context.in_flight.take(&extensions)?;
+			let admission = admit(&context, call, None).await?;
+			Ok::<String, ErrorObjectOwned>(hex_of(admission.hash.as_bytes()))
+		},
+	))?;
+	register(module.register_subscription(
+		names::SUBMIT_AND_WATCH,
+		names::EXTRINSIC_UPDATE,
+		names::UNWATCH,
+		|params, pending, context, extensions| async move {
+			let call = match direct_call(&params) {
+				Ok(call) => call,
+				Err(e) => {
+					pending.reject(e).await;
+					return Ok(());
+				}
+			};
+			let slot = match context.in_flight.take(&extensions) {
+				Ok(slot) => slot,
+				Err(e) => {
+					pending.reject(e).await;
+					return Ok(());
+				}
+			};
+			let (admission, mut statuses) = match watch_and_admit(&context, call).await {
+				Ok(admitted) => admitted,
+				Err(e) => {
+					pending.reject(e).await;
+					return Ok(());
+				}
+			};
+			drop(slot);
+			let sink = pending.accept().await?;
+			let first = [
+				CallStatus::Submitted,
+				match admission.readiness {
+					Readiness::Ready => CallStatus::Ready,
+					Readiness::Future => CallStatus::Future,
+				},
+			];
+			for status in first {
+				sink.send(SubscriptionMessage::from_json(&status)?).await?;
+			}
+			loop {
+				tokio::select! {
+					status = statuses.recv() => {
+						let Some(status) = status else { break };
+						sink.send(SubscriptionMessage::from_json(&status)?).await?;
+						if status.is_final() {
+							break;
+						}
+					}
+					_ = sink.closed() => break,
+				}
+			}
+			Ok(())
+		},
+	))?;
+	Ok((bound, server.start(module)))
+}
+
+/// Answers a getter of the kind `expected` (each method answers one kind).
+fn getter(
+	params: &Params,
+	context: &Context,
+	expected: impl Fn(&TrustedGetter) -> bool,
+) -> Result<String, ErrorObjectOwned> {
+	let getter: TrustedGetterSigned = scale_param(params, "TrustedGetterSigned")?;
+	if !expected(&getter.getter) {
+		return Err(invalid_params("this method does not answer this getter"));
+	}
+	if now_ms().abs_diff(getter.issued_at_ms) > GETTER_VALIDITY_MS {
+		return Err(invalid_params(
+			"the getter was issued more than 5 minutes from now (replayed, or a wrong clock)",
+		));
+	}
+	let answer = read(&context.enclave)
+		.execute_getter(&getter)
+		.map_err(|e| invalid_params(e.to_string()))?;
+	Ok(hex_of(&answer.encode()))
+}
+
+/// Decodes the one parameter: hex of a SCALE-encoded `T`.
+fn scale_param<T: Decode>(params: &Params, what: &str) -> Result<T, ErrorObjectOwned> {
+	let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
+	let bytes =
+		hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
+	let mut input = &bytes[..];
+	let value =
+		T::decode(&mut input).map_err(|_| invalid_params(format!("not a SCALE-encoded {what}")))?;
+	if !input.is_empty() {
+		return Err(invalid_params(format!("trailing bytes after the {what}")));
+	}
+	Ok(value)
+}
+
+fn direct_call(params: &Params) -> Result<DirectCall, ErrorObjectOwned> {
+	scale_param(params, "DirectCall")
+}
+
+fn refused(e: DirectError) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)
+}
+
+/// The door (no lock, on a blocking thread) and the admission (the core
+/// shared), then the pool's promotions to the watchers.
+async fn admit(
+	context: &Context,
+	call: DirectCall,
+	watch: Option<&mut Option<Registration>>,
+) -> Result<Admission, ErrorObjectOwned> {
+	let door = context.identity.door.clone();
+	let ticket = tokio::task::spawn_blocking(move || door.check(&call))
+		.await
+		.map_err(|e| internal(format!("the door task died: {e}")))?
+		.map_err(refused)?;
+	let hash = ticket.hash();
+	if let Some(watch) = watch {
+		*watch = Some(context.watchers.watch(hash));
+	}
+	let enclave = context.enclave.clone();
+	let admitted = tokio::task::spawn_blocking(move || read(&enclave).admit(ticket))
+		.await
+		.map_err(|e| internal(format!("the admission task died: {e}")))?;
+	let admission = admitted.map_err(refused)?;
+	for promoted in &admission.promoted {
+		context.watchers.notify(*promoted, CallStatus::Ready);
+	}
+	Ok(admission)
+}
+
+async fn watch_and_admit(
+	context: &Context,
+	call: DirectCall,
+) -> Result<(Admission, StatusReceiver), ErrorObjectOwned> {
+	let mut watch = None;
+	match admit(context, call, Some(&mut watch)).await {
+		Ok(admission) => match watch {
+			Some(watch) => Ok((admission, watch.statuses)),
+			None => Err(internal("the watch was not registered".into())),
+		},
+		Err(e) => {
+			if let Some(watch) = watch {
+				// The hash is known once the door passed it.
+				context.watchers.cancel(watch.hash, watch.id);
+			}
+			Err(e)
+		}
+	}
+}
+
+fn internal(message: String) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(-32603, message, None::<()>)
+}
+
+/// Submissions a connection has between the door and the answer.
+#[derive(Default, Clone)]
+struct InFlight(Arc<Mutex<HashMap<ConnectionId, usize>>>);
+
+/// A connection's in-flight slot, given back when dropped.
+struct Slot(InFlight, Option<ConnectionId>);
+
+impl Drop for Slot {
+	fn drop(&mut self) {
+		let Some(connection) = self.1 else { return };
+		let mut map = self.0 .0.lock().unwrap_or_else(|p| p.into_inner());
+		if let Some(count) = map.get_mut(&connection) {
+			*count -= 1;
+			if *count == 0 {
+				map.remove(&connection);
+			}
+		}
+	}
+}
+
+impl InFlight {
+	fn take(&self, extensions: &Extensions) -> Result<Slot, ErrorObjectOwned> {
+		let Some(connection) = extensions.get::<ConnectionId>().copied() else {
+			return Ok(Slot(self.clone(), None));
+		};
+		let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+		let count = map.entry(connection).or_default();
+		if *count >= MAX_IN_FLIGHT_PER_CONNECTION {
+			return Err(ErrorObjectOwned::owned(
+				error_code::LIMIT_REACHED,
+				format!(
+					"this connection has {MAX_IN_FLIGHT_PER_CONNECTION} submissions in flight; \
+					 wait for their answers"
+				),
+				None::<()>,
 			));
 		}
-		let answer =
-			read(enclave).execute_getter(&getter).map_err(|e| invalid_params(e.to_string()))?;
-		Ok::<String, ErrorObjectOwned>(hex_of(&answer.encode()))
-	}))?;
-	Ok((bound, server.start(module)))
+		*count += 1;
+		Ok(Slot(self.clone(), Some(connection)))
+	}
 }
 
 fn register<T>(result: Result<T, jsonrpsee::core::RegisterMethodError>) -> Result<(), String> {

@@ -16,7 +16,9 @@ use crate::{
 	health::Health,
 	lock,
 	parentchain::{self, ChunkError, ParentchainReader},
-	read, SharedEnclave,
+	read,
+	watch::Watchers,
+	SharedEnclave,
 };
 
 const COMPONENT: &str = "parent-chain sync";
@@ -93,6 +95,7 @@ pub async fn run(
 	enclave: SharedEnclave,
 	health: Health,
 	imported: Arc<Notify>,
+	watchers: Watchers,
 ) -> Result<(), String> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(|e| format!("connect: {e}"))?;
 	let mut window = args.chunk_blocks.max(1);
@@ -140,6 +143,7 @@ pub async fn run(
 		}
 		for (parent, number, hash) in &report.anchor_events {
 			log::info!("sidechain block #{number} ({hash:?}) anchored in parent block {parent}");
+			watchers.anchored(*parent, *number);
 		}
 		let membership = report.serving_member.as_ref().map(not_serving_problem);
 		if let Some(problem) = &membership {

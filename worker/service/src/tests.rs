@@ -278,7 +278,9 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	let health = Health::new(10);
 	let latest = crate::production::LatestHeader::default();
 	let (address, server) =
-		crate::rpc::start(&args, enclave.clone(), health, latest.clone()).await.unwrap();
+		crate::rpc::start(&args, enclave.clone(), health, latest.clone(), Default::default())
+			.await
+			.unwrap();
 	let shard = crate::read(&enclave).shard();
 	let expected_key = format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key()));
 	let client = WsClientBuilder::default().build(format!("ws://{address}")).await.unwrap();

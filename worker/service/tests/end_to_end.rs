@@ -25,8 +25,11 @@ use integritee_enclave::{
 use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_stf_primitives::{
-	getter::GetterAnswer, rpc as names, rpc::WorkerHealth, shielding, AccountInfoView,
-	ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
+	direct::{CallStatus, DirectCall, DirectOutcome},
+	getter::GetterAnswer,
+	rpc as names,
+	rpc::WorkerHealth,
+	shielding, AccountInfoView, ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
 };
 use integritee_test_node::{free_port, tempdir, workspace_binary, Node};
 use integritee_worker::{
@@ -35,7 +38,7 @@ use integritee_worker::{
 	SharedEnclave,
 };
 use jsonrpsee::{
-	core::client::ClientT,
+	core::client::{ClientT, SubscriptionClientT},
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
@@ -755,5 +758,258 @@ async fn kill9_at_random_points_never_loses_or_doubles_a_call() {
 	assert!(kills >= 3, "the worker was killed {kills} times only");
 	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 	assert!(health.healthy, "{health:?}");
+	let _ = &mut node;
+}
+
+/// A direct call of `signer`'s, encrypted to the worker's shielding key, as
+/// the hex parameter of `author_submitExtrinsic`.
+async fn direct_call(
+	rpc: &WsClient,
+	shard: ShardIdentifier,
+	signer: &sr25519::Pair,
+	call: TrustedCall,
+	nonce: u32,
+) -> String {
+	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+	let fingerprint: String = rpc.request(names::GET_FINGERPRINT, rpc_params![]).await.unwrap();
+	let mr_enclave: [u8; 32] = hex::decode(&fingerprint[2..]).unwrap().try_into().unwrap();
+	let signed = call.sign(nonce, &mr_enclave, &shard, |p| MultiSignature::Sr25519(signer.sign(p)));
+	let direct = DirectCall::encrypt(&signed, shard, &hex::decode(&key[2..]).unwrap()).unwrap();
+	format!("0x{}", hex::encode(direct.encode()))
+}
+
+/// The JSON-RPC error code of a refused request.
+fn error_code<T: std::fmt::Debug>(result: Result<T, jsonrpsee::core::ClientError>) -> i32 {
+	match result {
+		Err(jsonrpsee::core::ClientError::Call(e)) => e.code(),
+		other => panic!("expected a JSON-RPC error, got {other:?}"),
+	}
+}
+
+/// Statuses of a watch until a final one (or `timeout`).
+async fn statuses_until_final(
+	watch: &mut jsonrpsee::core::client::Subscription<CallStatus>,
+	timeout: Duration,
+) -> Vec<CallStatus> {
+	let mut seen = Vec::new();
+	let deadline = tokio::time::Instant::now() + timeout;
+	while let Ok(Some(Ok(status))) = tokio::time::timeout_at(deadline, watch.next()).await {
+		let last = status.is_final();
+		seen.push(status);
+		if last {
+			break;
+		}
+	}
+	seen
+}
+
+/// A raw HTTP POST to the worker's RPC port; returns the whole answer.
+fn http_post(port: u16, body: &[u8]) -> String {
+	use std::io::{Read, Write};
+	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+	let head = format!(
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
+		 {}\r\nConnection: close\r\n\r\n",
+		body.len()
+	);
+	stream.write_all(head.as_bytes()).unwrap();
+	let _ = stream.write_all(body);
+	let mut answer = Vec::new();
+	let _ = stream.read_to_end(&mut answer);
+	String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Direct invocation against a real node and worker, through the CLI and
+/// the RPC: a transfer followed to finality and seen by a getter, a failed
+/// transfer (in its block, failed), a direct unshield paid exactly once on
+/// the parent chain, an indirect and a direct call racing for one nonce
+/// (exactly one executes; the other is reported invalid), and clean
+/// refusals of bad input.
+#[tokio::test(flavor = "multi_thread")]
+async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
+	let mut node = Node::start("e2e-direct", &["--dev"]);
+	let client = node.client().await;
+	let node_url = node.ws_url();
+	let dir = tempdir::create("worker-direct");
+	let port = free_port();
+	let mut worker = Worker::start(&node_url, dir.0.join("data"), port, "worker-direct");
+	let rpc = worker.rpc().await;
+	let shard_hex: String = rpc.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+	let shard = H256::from_slice(&hex::decode(&shard_hex[2..]).unwrap());
+	worker.wait_processed(2).await;
+	let (enclave_account, _) = registered_enclave(&node_url, &shard_hex);
+	let enclave_key = ed25519::Public::from_raw(*enclave_account.as_ref());
+	let (bob, charlie) = (dev_pair("//Bob").unwrap(), dev_pair("//Charlie").unwrap());
+	for who in ["//Bob", "//Charlie"] {
+		cli_ok(
+			&node_url,
+			&["shield-funds", "//Alice", who, &(100 * UNIT).to_string(), "--shard", &shard_hex],
+		);
+	}
+	settle(&client, &mut worker).await;
+	let worker_url = worker.url();
+	let trusted = |who: sr25519::Pair| {
+		let url = worker_url.clone();
+		async move {
+			let rpc = WsClientBuilder::default().build(url).await.unwrap();
+			trusted_account(&rpc, shard, &who, &enclave_key).await
+		}
+	};
+	let version: String = rpc.request(names::SYSTEM_VERSION, rpc_params![]).await.unwrap();
+	assert!(!version.is_empty());
+
+	// 1. A direct transfer, followed by the CLI to finality; a getter then
+	// shows the new balances.
+	let trusted_args = ["trusted", "--shard", shard_hex.as_str()];
+	let run = |args: &[&str]| cli(&node_url, &[&trusted_args[..], args].concat());
+	let ten = (10 * UNIT).to_string();
+	let out = run(&["transfer", "//Bob", "//Charlie", &ten, "--direct", "--wait"]);
+	assert!(out.ok, "{}\n{}", out.stdout, out.stderr);
+	assert!(out.stdout.contains("succeeded") && out.stdout.contains("finalized"), "{}", out.stdout);
+	let bob_info = trusted(bob.clone()).await;
+	assert_eq!((bob_info.free, bob_info.nonce), (90 * UNIT, 1));
+	assert_eq!(trusted(charlie.clone()).await.free, 110 * UNIT);
+
+	// 2. Too little balance: in its block, failed, the nonce consumed.
+	let out =
+		run(&["transfer", "//Charlie", "//Bob", &(1000 * UNIT).to_string(), "--direct", "--wait"]);
+	assert!(!out.ok, "{}", out.stdout);
+	assert!(out.stdout.contains("in sidechain block"), "{}", out.stdout);
+	assert!(out.stderr.contains("executed and failed"), "{}", out.stderr);
+	let charlie_info = trusted(charlie.clone()).await;
+	assert_eq!((charlie_info.free, charlie_info.nonce), (110 * UNIT, 1));
+
+	// 3. A direct unshield arrives on the parent chain exactly once.
+	let dave = account("//Dave");
+	let dave_before = parent_free(&client, &dave).await;
+	let out =
+		run(&["unshield-funds", "//Bob", "//Dave", &(5 * UNIT).to_string(), "--direct", "--wait"]);
+	assert!(out.ok, "{}\n{}", out.stdout, out.stderr);
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while parent_free(&client, &dave).await == dave_before {
+		assert!(Instant::now() < deadline, "the direct unshield was not paid");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	settle(&client, &mut worker).await;
+	settle(&client, &mut worker).await;
+	assert_eq!(parent_free(&client, &dave).await, dave_before + 5 * UNIT, "paid exactly once");
+	assert_eq!(unshield_payouts(&client, shard).await, 1);
+	let bob_info = trusted(bob.clone()).await;
+	assert_eq!((bob_info.free, bob_info.reserved, bob_info.nonce), (85 * UNIT, 0, 2));
+
+	// 4. Refusals, each a JSON-RPC error with its code; the worker goes on.
+	let rpc = worker.rpc().await;
+	let bob_id: AccountId = bob.public().into();
+	let transfer = |to: &str, amount: Balance| TrustedCall::BalanceTransfer {
+		from: bob_id.clone(),
+		to: account(to),
+		amount,
+	};
+	let submit = |param: String| {
+		let rpc = &rpc;
+		async move { rpc.request::<String, _>(names::SUBMIT, rpc_params![param]).await }
+	};
+	// Signed by another key.
+	let forged = direct_call(&rpc, shard, &charlie, transfer("//Eve", UNIT), 2).await;
+	assert_eq!(error_code(submit(forged).await), 1010);
+	// For another shard.
+	let mut other_shard = DirectCall::decode(
+		&mut &hex::decode(&direct_call(&rpc, shard, &bob, transfer("//Eve", 1), 2).await[2..])
+			.unwrap()[..],
+	)
+	.unwrap();
+	other_shard.shard = H256::repeat_byte(9);
+	assert_eq!(error_code(submit(format!("0x{}", hex::encode(other_shard.encode()))).await), 1010);
+	// Not a direct call; not hex.
+	assert_eq!(error_code(submit("0x0102".into()).await), -32602);
+	assert_eq!(error_code(submit("zz".into()).await), -32602);
+	// A call executed, then replayed: a stale nonce.
+	let once = direct_call(&rpc, shard, &bob, transfer("//Eve", UNIT), 2).await;
+	let mut watch: jsonrpsee::core::client::Subscription<CallStatus> = rpc
+		.subscribe(names::SUBMIT_AND_WATCH, rpc_params![once.clone()], names::UNWATCH)
+		.await
+		.unwrap();
+	let seen = statuses_until_final(&mut watch, Duration::from_secs(90)).await;
+	assert!(matches!(seen[..2], [CallStatus::Submitted, CallStatus::Ready]), "{seen:?}");
+	assert!(
+		matches!(&seen[2], CallStatus::InSidechainBlock { outcome: DirectOutcome::Succeeded, .. }),
+		"{seen:?}"
+	);
+	assert!(matches!(seen.last(), Some(CallStatus::Finalized { .. })), "{seen:?}");
+	assert_eq!(error_code(submit(once).await), 1010, "a replay is a stale nonce");
+	// Future nonces beyond the per-account limit (16) fill nothing more.
+	let charlie_id: AccountId = charlie.public().into();
+	let charlie_call =
+		TrustedCall::BalanceTransfer { from: charlie_id, to: account("//Eve"), amount: UNIT };
+	for nonce in 3..19 {
+		let future = direct_call(&rpc, shard, &charlie, charlie_call.clone(), nonce).await;
+		submit(future).await.expect("a future call within the limit");
+	}
+	let beyond = direct_call(&rpc, shard, &charlie, charlie_call.clone(), 19).await;
+	assert_eq!(error_code(submit(beyond.clone()).await), 1016);
+	// Another call for a nonce a pooled call holds.
+	let mut other = charlie_call.clone();
+	if let TrustedCall::BalanceTransfer { amount, .. } = &mut other {
+		*amount = 2 * UNIT;
+	}
+	let again = direct_call(&rpc, shard, &charlie, other, 3).await;
+	assert_eq!(error_code(submit(again).await), 1014, "nonce 3 is held by another pooled call");
+	// Garbage JSON and an oversize request over plain HTTP: answered, not
+	// dropped; the worker still answers afterwards.
+	let garbage = http_post(port, b"{\"jsonrpc\": \"2.0\", \"method\": ");
+	assert!(garbage.contains("-32700"), "a parse error: {garbage}");
+	let oversize = http_post(port, &vec![b' '; 200 * 1024]);
+	assert!(oversize.contains("413") || oversize.contains("too big"), "{oversize}");
+	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
+	assert!(health.healthy, "{health:?}");
+
+	// 5. An indirect and a direct call of Bob's race for one nonce: the
+	// direct call D carries nonce 4 and waits (future) for 3; two invokes in
+	// one parent block carry 3 and 4. Exactly one of D and the second invoke
+	// executes, and D is reported invalid if it did not.
+	let dave_trusted = dev_pair("//Dave").unwrap();
+	let ferdie = dev_pair("//Ferdie").unwrap();
+	let d = direct_call(&rpc, shard, &bob, transfer("//Dave", UNIT), 4).await;
+	let mut watch: jsonrpsee::core::client::Subscription<CallStatus> =
+		rpc.subscribe(names::SUBMIT_AND_WATCH, rpc_params![d], names::UNWATCH).await.unwrap();
+	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+	let key = hex::decode(&key[2..]).unwrap();
+	let fingerprint: String = rpc.request(names::GET_FINGERPRINT, rpc_params![]).await.unwrap();
+	let mr_enclave: [u8; 32] = hex::decode(&fingerprint[2..]).unwrap().try_into().unwrap();
+	let alice = dev_pair("//Alice").unwrap();
+	let alice_id: AccountId = alice.public().into();
+	let mut invokes = Vec::new();
+	let params = client.mortal_params(&alice_id).await.unwrap();
+	for (i, (to, amount)) in [("//Charlie", UNIT), ("//Ferdie", 2 * UNIT)].into_iter().enumerate() {
+		let signed = transfer(to, amount)
+			.sign(3 + i as u32, &mr_enclave, &shard, |p| MultiSignature::Sr25519(bob.sign(p)));
+		let ciphertext = shielding::encrypt(&key, &shard, &signed.encode()).unwrap();
+		let invoke =
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
+		invokes.push(client.sign_with(
+			&alice,
+			invoke,
+			params.nonce + i as u32,
+			params.era,
+			params.era_block_hash,
+		));
+	}
+	let (one, two) = tokio::join!(
+		client.submit_extrinsic(&invokes[0], WaitFor::InBlock),
+		client.submit_extrinsic(&invokes[1], WaitFor::InBlock)
+	);
+	one.unwrap();
+	two.unwrap();
+	let seen = statuses_until_final(&mut watch, Duration::from_secs(120)).await;
+	settle(&client, &mut worker).await;
+	let bob_after = trusted(bob.clone()).await;
+	assert_eq!(bob_after.nonce, 5, "nonces 3 and 4 consumed once each");
+	let d_executed = trusted(dave_trusted).await.free == UNIT;
+	let second_invoke_executed = trusted(ferdie).await.free == 2 * UNIT;
+	assert!(d_executed != second_invoke_executed, "exactly one executes: {seen:?}");
+	if !d_executed {
+		assert!(matches!(seen.last(), Some(CallStatus::Invalid { .. })), "{seen:?}");
+	}
 	let _ = &mut node;
 }

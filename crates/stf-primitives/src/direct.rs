@@ -1,0 +1,121 @@
+//! Direct invocation: a trusted call sent to the worker's RPC instead of
+//! the parent chain, and the statuses its watchers receive.
+
+use codec::{Decode, Encode};
+use polkadot_sdk::sp_core::H256;
+use serde::{Deserialize, Serialize};
+
+use crate::{shielding, ShardIdentifier, TrustedCallSigned};
+
+/// Largest ciphertext of one direct call (a call is a few hundred bytes).
+pub const MAX_CALL_CIPHERTEXT_BYTES: usize = 4 * 1024;
+
+/// A direct call as `author_submitExtrinsic` takes it (hex of its SCALE
+/// encoding): the shard it is for, and the SCALE encoding of a
+/// [`TrustedCallSigned`] encrypted to the shard's shielding key
+/// ([`shielding::encrypt`], the shard as associated data).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct DirectCall {
+	pub shard: ShardIdentifier,
+	pub ciphertext: Vec<u8>,
+}
+
+impl DirectCall {
+	/// Encrypts `call` for `shard` to `shielding_key`.
+	pub fn encrypt(
+		call: &TrustedCallSigned,
+		shard: ShardIdentifier,
+		shielding_key: &[u8],
+	) -> Result<Self, shielding::ShieldingError> {
+		let ciphertext = shielding::encrypt(shielding_key, &shard, &call.encode())?;
+		Ok(Self { shard, ciphertext })
+	}
+}
+
+/// A direct call's status, as `author_extrinsicUpdate` notifications carry
+/// it (JSON). A watch ends after `finalized`, `invalid` or `dropped`.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+#[serde(rename_all = "camelCase")]
+pub enum CallStatus {
+	/// Accepted at the door (decrypted, signature checked, in the pool).
+	Submitted,
+	/// A nonce before it is missing: it waits for it.
+	Future,
+	/// The next block may include it.
+	Ready,
+	/// In a committed sidechain block (never sent before the commit).
+	#[serde(rename_all = "camelCase")]
+	InSidechainBlock { hash: H256, number: u64, outcome: DirectOutcome },
+	/// The block's anchor on the parent chain is finalized, in this parent
+	/// block.
+	#[serde(rename_all = "camelCase")]
+	Finalized { parent_block: u32 },
+	/// It can never execute (e.g. another call consumed its nonce).
+	Invalid { reason: String },
+	/// The pool let it go (e.g. its nonce gap stayed open too long).
+	Dropped { reason: String },
+}
+
+impl CallStatus {
+	/// Whether no status follows this one.
+	pub fn is_final(&self) -> bool {
+		matches!(self, Self::Finalized { .. } | Self::Invalid { .. } | Self::Dropped { .. })
+	}
+}
+
+/// What an included call came to.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+#[serde(rename_all = "camelCase")]
+pub enum DirectOutcome {
+	Succeeded,
+	/// Executed (its nonce is consumed) and failed, e.g. too little balance.
+	Failed {
+		reason: String,
+	},
+}
+
+/// JSON-RPC error codes of the trusted `author_*` methods: Substrate's
+/// `author` module codes where one fits.
+pub mod error_code {
+	/// The call is invalid: undecryptable, malformed, wrong shard, bad
+	/// signature, stale nonce, unfunded sender, oversize.
+	pub const INVALID: i32 = 1010;
+	/// The worker refuses to serve (another member serves the shard, or a
+	/// rollback stands).
+	pub const NOT_SERVING: i32 = 1012;
+	/// A call with this hash is in the pool already.
+	pub const ALREADY_IMPORTED: i32 = 1013;
+	/// Another pooled call holds the same (account, nonce).
+	pub const PRIORITY_TOO_LOW: i32 = 1014;
+	/// The pool, or the account's share of future calls, is full.
+	pub const POOL_FULL: i32 = 1016;
+	/// A per-connection limit was reached (subscriptions, in-flight
+	/// submissions).
+	pub const LIMIT_REACHED: i32 = 1017;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn statuses_in_json() {
+		let included = CallStatus::InSidechainBlock {
+			hash: H256::repeat_byte(1),
+			number: 7,
+			outcome: DirectOutcome::Failed { reason: "too little".into() },
+		};
+		let json = serde_json::to_value(&included).unwrap();
+		assert_eq!(json["inSidechainBlock"]["number"], 7);
+		assert_eq!(json["inSidechainBlock"]["outcome"]["failed"]["reason"], "too little");
+		assert_eq!(serde_json::to_value(CallStatus::Ready).unwrap(), "ready");
+		let finalized = CallStatus::Finalized { parent_block: 9 };
+		assert_eq!(serde_json::to_value(&finalized).unwrap()["finalized"]["parentBlock"], 9);
+		for status in [included, finalized, CallStatus::Dropped { reason: "x".into() }] {
+			let back: CallStatus =
+				serde_json::from_value(serde_json::to_value(&status).unwrap()).unwrap();
+			assert_eq!(back, status);
+		}
+	}
+}

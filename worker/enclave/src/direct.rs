@@ -1,0 +1,161 @@
+//! Direct invocation inside the core: the door every direct call passes
+//! (size, shard, decryption, decoding, signature) and the pool it waits in
+//! for a block (`integritee-pool`).
+//!
+//! The door ([`Door::check`]) holds no lock and reads no state, so the
+//! host runs it for many calls in parallel; what it yields is an opaque
+//! [`Ticket`] the host can only hand back to [`crate::Enclave::admit`],
+//! which checks the sender against the committed state (funded, nonce not
+//! used) and puts the call in the pool. A verified call reaches its block
+//! without a second signature check.
+//!
+//! What a hostile host can do with this API: submit garbage (refused at
+//! the door, nothing stored), replay a call (refused: duplicate or stale
+//! nonce), withhold calls or tickets (a denial of service it has anyway).
+//! It cannot read a ticket's call or make one without the door.
+
+use std::sync::Arc;
+
+use codec::Decode;
+use integritee_pool::{PoolCall, PoolError};
+use integritee_stf::VerifiedCall;
+use integritee_stf_primitives::{
+	direct::{error_code, DirectCall, MAX_CALL_CIPHERTEXT_BYTES},
+	shielding::{ShieldingError, ShieldingKeyPair},
+	AccountId, MrEnclave, Nonce, ShardIdentifier, TrustedCallSigned,
+};
+use polkadot_sdk::sp_core::H256;
+
+/// Why a direct call was refused. Messages never contain the call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DirectError {
+	#[error("the encrypted call has {len} bytes, more than the limit of {max}")]
+	Oversize { len: usize, max: usize },
+	#[error("the call is for shard {requested:?}; this worker serves {served:?}")]
+	WrongShard { requested: ShardIdentifier, served: ShardIdentifier },
+	#[error("the call does not decrypt with this shard's shielding key ({0})")]
+	Undecryptable(ShieldingError),
+	#[error("the decrypted call is not a SCALE-encoded TrustedCallSigned")]
+	Malformed,
+	#[error("the call's signature is not valid for this enclave build and shard")]
+	BadSignature,
+	#[error("the sender has no funds in the shard")]
+	Unfunded,
+	#[error(transparent)]
+	Pool(#[from] PoolError),
+	#[error("this worker does not serve the shard now: {0}")]
+	NotServing(String),
+	#[error("the shard state cannot be read: {0}")]
+	State(String),
+}
+
+impl DirectError {
+	/// The JSON-RPC error code (Substrate's `author` codes where one fits).
+	pub fn code(&self) -> i32 {
+		match self {
+			Self::Pool(PoolError::AlreadyImported) => error_code::ALREADY_IMPORTED,
+			Self::Pool(PoolError::NonceTaken { .. }) => error_code::PRIORITY_TOO_LOW,
+			Self::Pool(PoolError::TooManyFuture { .. } | PoolError::Full { .. }) => {
+				error_code::POOL_FULL
+			}
+			Self::NotServing(_) => error_code::NOT_SERVING,
+			// A state read failing is the worker's problem, not the call's.
+			Self::State(_) => -32603,
+			_ => error_code::INVALID,
+		}
+	}
+}
+
+/// Checks direct calls without the core's lock (see the module docs).
+#[derive(Clone)]
+pub struct Door {
+	shielding: Arc<ShieldingKeyPair>,
+	mr_enclave: MrEnclave,
+	shard: ShardIdentifier,
+}
+
+impl Door {
+	pub(crate) fn new(
+		shielding: Arc<ShieldingKeyPair>,
+		mr_enclave: MrEnclave,
+		shard: ShardIdentifier,
+	) -> Self {
+		Self { shielding, mr_enclave, shard }
+	}
+
+	/// Size, shard, decryption, decoding and signature of a direct call.
+	pub fn check(&self, call: &DirectCall) -> Result<Ticket, DirectError> {
+		let len = call.ciphertext.len();
+		if len > MAX_CALL_CIPHERTEXT_BYTES {
+			return Err(DirectError::Oversize { len, max: MAX_CALL_CIPHERTEXT_BYTES });
+		}
+		if call.shard != self.shard {
+			return Err(DirectError::WrongShard { requested: call.shard, served: self.shard });
+		}
+		let plain = self
+			.shielding
+			.decrypt(&self.shard, &call.ciphertext)
+			.map_err(DirectError::Undecryptable)?;
+		let mut input = &plain[..];
+		let signed = TrustedCallSigned::decode(&mut input).map_err(|_| DirectError::Malformed)?;
+		if !input.is_empty() {
+			return Err(DirectError::Malformed);
+		}
+		let call = VerifiedCall::verify(signed, &self.mr_enclave, &self.shard)
+			.map_err(|_| DirectError::BadSignature)?;
+		Ok(Ticket(PooledCall::new(call)))
+	}
+}
+
+/// A direct call that passed the door, for [`crate::Enclave::admit`]. The
+/// host learns its hash only.
+pub struct Ticket(pub(crate) PooledCall);
+
+impl Ticket {
+	pub fn hash(&self) -> H256 {
+		self.0.hash
+	}
+}
+
+impl core::fmt::Debug for Ticket {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		write!(f, "Ticket({:?})", self.0.hash)
+	}
+}
+
+/// A verified call in the pool, with its hash computed once.
+#[derive(Clone)]
+pub(crate) struct PooledCall {
+	pub(crate) call: VerifiedCall,
+	hash: H256,
+}
+
+impl PooledCall {
+	fn new(call: VerifiedCall) -> Self {
+		let hash = call.call().hash();
+		Self { call, hash }
+	}
+}
+
+impl PoolCall for PooledCall {
+	type Account = AccountId;
+	type Hash = H256;
+	fn sender(&self) -> &AccountId {
+		self.call.call().call.sender()
+	}
+	fn nonce(&self) -> Nonce {
+		self.call.call().nonce
+	}
+	fn hash(&self) -> H256 {
+		self.hash
+	}
+}
+
+/// What [`crate::Enclave::admit`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Admission {
+	pub hash: H256,
+	pub readiness: integritee_pool::Readiness,
+	/// Future calls of the sender that this one made ready.
+	pub promoted: Vec<H256>,
+}
