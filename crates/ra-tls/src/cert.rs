@@ -75,9 +75,17 @@ impl Validity {
 /// The quote's report data for a TLS key: `SHA-256(SubjectPublicKeyInfo DER)`
 /// in bytes `[0..32]`, zero in `[32..64]`.
 pub fn report_data_for_spki(spki_der: &[u8]) -> [u8; 64] {
+	report_data_for_bound_spki(spki_der, &[0; 32])
+}
+
+/// The quote's report data for a TLS key bound to more of the enclave's
+/// identity: `SHA-256(SubjectPublicKeyInfo DER)` in bytes `[0..32]`,
+/// `binding` (e.g. a hash of the enclave's other public keys) in `[32..64]`.
+pub fn report_data_for_bound_spki(spki_der: &[u8], binding: &[u8; 32]) -> [u8; 64] {
 	let digest = ring::digest::digest(&ring::digest::SHA256, spki_der);
 	let mut report_data = [0u8; 64];
 	report_data[..32].copy_from_slice(digest.as_ref());
+	report_data[32..].copy_from_slice(binding);
 	report_data
 }
 
@@ -112,6 +120,18 @@ pub fn make_attested_certificate_with<E: fmt::Display>(
 	validity: Validity,
 	quote_for: impl FnOnce([u8; 64]) -> Result<Vec<u8>, E>,
 ) -> Result<AttestedCertificate, Error> {
+	make_bound_certificate(validity, [0; 32], quote_for)
+}
+
+/// As [`make_attested_certificate_with`], with `binding` in
+/// `report_data[32..64]` ([`report_data_for_bound_spki`]); peers read it
+/// from [`crate::VerifiedPeer::binding`] (with
+/// [`crate::ExpectedBinding::Any`]).
+pub fn make_bound_certificate<E: fmt::Display>(
+	validity: Validity,
+	binding: [u8; 32],
+	quote_for: impl FnOnce([u8; 64]) -> Result<Vec<u8>, E>,
+) -> Result<AttestedCertificate, Error> {
 	if validity.not_before_ms > validity.not_after_ms {
 		return Err(Error::InvalidValidity);
 	}
@@ -120,7 +140,7 @@ pub fn make_attested_certificate_with<E: fmt::Display>(
 
 	let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
 		.map_err(|e| Error::KeyGeneration(e.to_string()))?;
-	let report_data = report_data_for_spki(&key.subject_public_key_info());
+	let report_data = report_data_for_bound_spki(&key.subject_public_key_info(), &binding);
 	let quote = quote_for(report_data).map_err(|e| Error::QuoteProvider(e.to_string()))?;
 	if quote.is_empty() {
 		return Err(Error::QuoteProvider("empty quote".into()));

@@ -31,7 +31,15 @@
 //! [`RaTlsServerVerifier`] / [`RaTlsClientVerifier`] implement rustls'
 //! `ServerCertVerifier` / `ClientCertVerifier` (client authentication
 //! mandatory); [`server_config`] / [`client_config`] build mutual RA-TLS
-//! configurations (TLS 1.3, ring provider). The server name is not used to
+//! configurations (TLS 1.3, ring provider), [`server_config_one_way`] /
+//! [`client_config_one_way`] one-way ones for clients without a
+//! certificate (the client's verifier leaves the verified server in a
+//! [`VerifiedServer`] for the caller).
+//!
+//! A certificate may bind more than its TLS key: [`make_bound_certificate`]
+//! puts a caller's 32 bytes in `report_data[32..64]` (the worker binds its
+//! signer and shielding key there); a peer accepting
+//! [`ExpectedBinding::Any`] reads them from [`VerifiedPeer::binding`]. The server name is not used to
 //! identify the server: clients connect with the fixed [`SERVER_NAME`], do not
 //! send SNI, and the verifier ignores the name. Failed verifications surface as
 //! `rustls::Error::InvalidCertificate(CertificateError::Other(..))` around an
@@ -44,18 +52,20 @@ mod tls;
 mod verify;
 
 pub use cert::{
-	make_attested_certificate, make_attested_certificate_with, report_data_for_spki, system_now_ms,
-	AttestedCertificate, Validity, CLOCK_SKEW_MS, DEFAULT_VALIDITY_MS, QUOTE_EXTENSION_OID,
+	make_attested_certificate, make_attested_certificate_with, make_bound_certificate,
+	report_data_for_bound_spki, report_data_for_spki, system_now_ms, AttestedCertificate, Validity, CLOCK_SKEW_MS, DEFAULT_VALIDITY_MS, QUOTE_EXTENSION_OID,
 	QUOTE_EXTENSION_OID_STR, SUBJECT_COMMON_NAME,
 };
 pub use error::Error;
 pub use integritee_attestation::{RevocationPolicy, TcbStatus};
 pub use tls::{
-	client_config, crypto_provider, peer_identity, server_config, server_name, RaTlsClientVerifier,
-	RaTlsServerVerifier, SERVER_NAME,
+	client_config, client_config_one_way, crypto_provider, peer_identity, server_config,
+	server_config_one_way, server_name, RaTlsClientVerifier, RaTlsServerVerifier, VerifiedServer,
+	SERVER_NAME,
 };
 pub use verify::{
-	quote_from_certificate, verify_attested_certificate, CollateralStore, RaTlsConfig, RaTlsPolicy,
+	quote_from_certificate, verify_attested_certificate, CollateralStore, ExpectedBinding,
+	RaTlsConfig, RaTlsPolicy,
 	TimeSource, VerifiedPeer, DEFAULT_ACCEPTED_TCB_STATUSES, MAX_QUOTE_LEN, MIN_QUOTE_LEN,
 };
 

@@ -21,7 +21,7 @@ use rustls::{
 	CertificateError, ClientConfig, DigitallySignedStruct, DistinguishedName, OtherError,
 	ServerConfig, SignatureScheme,
 };
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The server name a client uses for every RA-TLS server. It is a reserved
 /// name (`.invalid`), never sent (SNI off) and never compared.
@@ -57,16 +57,38 @@ fn verify_peer(
 	verify_attested_certificate(end_entity.as_ref(), config, now_ms)
 }
 
+/// Where a client's verifier leaves the server it verified, for the
+/// caller (e.g. a WebSocket client library that hides the TLS session).
+#[derive(Clone, Debug, Default)]
+pub struct VerifiedServer(Arc<Mutex<Option<VerifiedPeer>>>);
+
+impl VerifiedServer {
+	/// The server verified last (`None` before a handshake verified one).
+	pub fn get(&self) -> Option<VerifiedPeer> {
+		self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+	}
+
+	fn set(&self, peer: VerifiedPeer) {
+		*self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(peer);
+	}
+}
+
 /// A client's verifier of the RA-TLS server's certificate.
 #[derive(Debug)]
 pub struct RaTlsServerVerifier {
 	config: Arc<RaTlsConfig>,
 	provider: Arc<CryptoProvider>,
+	verified: VerifiedServer,
 }
 
 impl RaTlsServerVerifier {
 	pub fn new(config: Arc<RaTlsConfig>, provider: Arc<CryptoProvider>) -> Self {
-		Self { config, provider }
+		Self { config, provider, verified: VerifiedServer::default() }
+	}
+
+	/// The servers this verifier accepts are left in `verified`.
+	pub fn recording(self, verified: VerifiedServer) -> Self {
+		Self { verified, ..self }
 	}
 }
 
@@ -81,7 +103,8 @@ impl ServerCertVerifier for RaTlsServerVerifier {
 		_ocsp_response: &[u8],
 		now: UnixTime,
 	) -> Result<ServerCertVerified, rustls::Error> {
-		verify_peer(&self.config, end_entity, intermediates, now).map_err(to_rustls)?;
+		let peer = verify_peer(&self.config, end_entity, intermediates, now).map_err(to_rustls)?;
+		self.verified.set(peer);
 		Ok(ServerCertVerified::assertion())
 	}
 
@@ -207,6 +230,37 @@ pub fn client_config(
 		.map_err(tls_error)?;
 	client.enable_sni = false;
 	Ok(client)
+}
+
+/// A server configuration for one-way RA-TLS: presents `own`, asks no
+/// client certificate (clients such as a CLI have none). TLS 1.3 only.
+pub fn server_config_one_way(own: &AttestedCertificate) -> Result<ServerConfig, Error> {
+	ServerConfig::builder_with_provider(crypto_provider())
+		.with_protocol_versions(&[&rustls::version::TLS13])
+		.map_err(tls_error)?
+		.with_no_client_auth()
+		.with_single_cert(vec![own.certificate()], own.private_key())
+		.map_err(tls_error)
+}
+
+/// A client configuration for one-way RA-TLS: presents no certificate and
+/// accepts a server whose RA-TLS certificate `config` accepts, leaving it
+/// in the returned [`VerifiedServer`]. TLS 1.3 only, no SNI.
+pub fn client_config_one_way(
+	config: Arc<RaTlsConfig>,
+) -> Result<(ClientConfig, VerifiedServer), Error> {
+	let provider = crypto_provider();
+	let verified = VerifiedServer::default();
+	let verifier =
+		Arc::new(RaTlsServerVerifier::new(config, provider.clone()).recording(verified.clone()));
+	let mut client = ClientConfig::builder_with_provider(provider)
+		.with_protocol_versions(&[&rustls::version::TLS13])
+		.map_err(tls_error)?
+		.dangerous()
+		.with_custom_certificate_verifier(verifier)
+		.with_no_client_auth();
+	client.enable_sni = false;
+	Ok((client, verified))
 }
 
 /// The verified identity of the peer of an established connection: its

@@ -83,6 +83,18 @@ pub struct RaTlsPolicy {
 	pub accepted_tcb_statuses: Vec<TcbStatus>,
 	/// The verification time. Default: [`TimeSource::Handshake`].
 	pub time: TimeSource,
+	/// What `report_data[32..64]` must hold. Default: [`ExpectedBinding::Zero`].
+	pub binding: ExpectedBinding,
+}
+
+/// What an RA-TLS certificate's quote must carry in `report_data[32..64]`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ExpectedBinding {
+	/// Zero: the certificate binds its TLS key only.
+	Zero,
+	/// Anything: the caller checks [`VerifiedPeer::binding`] itself (e.g.
+	/// against keys it reads from the parent chain).
+	Any,
 }
 
 impl RaTlsPolicy {
@@ -102,7 +114,12 @@ impl RaTlsPolicy {
 			allow_debug: false,
 			accepted_tcb_statuses: DEFAULT_ACCEPTED_TCB_STATUSES.to_vec(),
 			time: TimeSource::Handshake,
+			binding: ExpectedBinding::Zero,
 		}
+	}
+
+	pub fn with_binding(self, binding: ExpectedBinding) -> Self {
+		Self { binding, ..self }
 	}
 
 	pub fn allow_debug(self, allow_debug: bool) -> Self {
@@ -145,6 +162,7 @@ impl fmt::Debug for RaTlsPolicy {
 			.field("allow_debug", &self.allow_debug)
 			.field("accepted_tcb_statuses", &self.accepted_tcb_statuses)
 			.field("time", &self.time)
+			.field("binding", &self.binding)
 			.finish()
 	}
 }
@@ -275,6 +293,9 @@ pub struct VerifiedPeer {
 	pub dcap: DcapVerified,
 	/// SHA-256 of the certificate's SubjectPublicKeyInfo (the TLS key).
 	pub key_hash: [u8; 32],
+	/// `report_data[32..64]` of the quote (zero unless the policy accepts
+	/// [`ExpectedBinding::Any`]).
+	pub binding: [u8; 32],
 }
 
 /// The quote in an RA-TLS certificate's extension, checked only for being
@@ -307,7 +328,8 @@ pub fn quote_from_certificate(cert: &Cert) -> Result<&[u8], Error> {
 ///    collateral ([`Verifier::verify_dcap_quote`]; a revoked TCB fails the
 ///    policy in step 6 unless explicitly accepted);
 /// 5. the binding: `report_data[0..32]` = SHA-256 of the certificate's DER
-///    SubjectPublicKeyInfo and `report_data[32..64]` = zero;
+///    SubjectPublicKeyInfo and `report_data[32..64]` = zero (or anything,
+///    returned as [`VerifiedPeer::binding`], under [`ExpectedBinding::Any`]);
 /// 6. the policy: MRENCLAVE allowed, debug build only if allowed, TCB status
 ///    accepted.
 ///
@@ -337,9 +359,10 @@ pub fn verify_attested_certificate(
 	if dcap.enclave.signer_public != key_hash {
 		return Err(Error::KeyNotBound);
 	}
-	if dcap.enclave.shielding_key_hash != [0u8; 32] {
+	let binding = dcap.enclave.shielding_key_hash;
+	if config.policy.binding == ExpectedBinding::Zero && binding != [0u8; 32] {
 		return Err(Error::UnexpectedReportData);
 	}
 	config.policy.check(&dcap)?;
-	Ok(VerifiedPeer { dcap, key_hash })
+	Ok(VerifiedPeer { dcap, key_hash, binding })
 }

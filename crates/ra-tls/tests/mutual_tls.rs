@@ -6,9 +6,10 @@
 use integritee_attestation::x509::Cert;
 use integritee_primitives::{CollateralEvidence, CollateralKind};
 use integritee_ra_tls::{
-	client_config, make_attested_certificate, make_attested_certificate_with, peer_identity,
-	quote_from_certificate, server_config, server_name, AttestedCertificate, Error, RaTlsConfig,
-	RaTlsPolicy, TcbStatus, TimeSource, Validity,
+	client_config, client_config_one_way, make_attested_certificate,
+	make_attested_certificate_with, make_bound_certificate, peer_identity, quote_from_certificate,
+	server_config, server_config_one_way, server_name, AttestedCertificate, Error, ExpectedBinding,
+	RaTlsConfig, RaTlsPolicy, TcbStatus, TimeSource, Validity,
 };
 use integritee_sgx_sim::{EnclaveIdentity, SimPlatformConfig, SimulatedPlatform};
 use rustls::{ClientConnection, ServerConnection, StreamOwned};
@@ -426,4 +427,69 @@ fn out_of_date_platform_is_refused_by_the_default_policy() {
 		lenient.verify_certificate(&cert.cert_der, now_ms()).unwrap().dcap.status,
 		TcbStatus::OutOfDate
 	);
+}
+
+/// One one-way session: the server presents `cert` and asks no client
+/// certificate; returns what the client received.
+fn one_way(cert: &AttestedCertificate, client_tls: rustls::ClientConfig) -> io::Result<Vec<u8>> {
+	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+	let address = listener.local_addr().unwrap();
+	let server_tls = Arc::new(server_config_one_way(cert).unwrap());
+	let server_thread = thread::spawn(move || -> io::Result<()> {
+		let (socket, _) = listener.accept()?;
+		timeouts(&socket);
+		let connection = ServerConnection::new(server_tls).map_err(io::Error::other)?;
+		let mut stream = StreamOwned::new(connection, socket);
+		let mut received = vec![0u8; CLIENT_HELLO.len()];
+		stream.read_exact(&mut received)?;
+		stream.write_all(SERVER_REPLY)?;
+		stream.conn.send_close_notify();
+		stream.flush()
+	});
+	let client = (|| -> io::Result<Vec<u8>> {
+		let socket = TcpStream::connect(address)?;
+		timeouts(&socket);
+		let connection =
+			ClientConnection::new(Arc::new(client_tls), server_name().map_err(io::Error::other)?)
+				.map_err(io::Error::other)?;
+		let mut stream = StreamOwned::new(connection, socket);
+		stream.write_all(CLIENT_HELLO)?;
+		stream.flush()?;
+		let mut received = vec![0u8; SERVER_REPLY.len()];
+		stream.read_exact(&mut received)?;
+		Ok(received)
+	})();
+	// The server's side fails whenever the client refused it.
+	let _ = server_thread.join();
+	client
+}
+
+/// A client without a certificate (a CLI) reaches a one-way RA-TLS server,
+/// learns the server's verified identity and the 32 bytes its certificate
+/// binds; a bound certificate is refused under the default policy, and so
+/// are another MRENCLAVE and a plain self-signed certificate.
+#[test]
+fn one_way_sessions_hand_the_verified_server_and_its_binding_to_the_client() {
+	let platform = SimulatedPlatform::from_seed(SEED);
+	let binding = [0x5A; 32];
+	let bound = make_bound_certificate(Validity::from_now(now_ms(), HOUR_MS), binding, |rd| {
+		platform.quote(&identity(MR_A, false), rd)
+	})
+	.unwrap();
+	let with = |policy: RaTlsPolicy| client_config_one_way(config_for(&platform, policy)).unwrap();
+	let refusal = |got: io::Result<Vec<u8>>| ra_tls_error(&got.map(|bytes| (bytes, [0; 32])));
+
+	let (client_tls, verified) = with(allow(&[MR_A]).with_binding(ExpectedBinding::Any));
+	assert!(verified.get().is_none(), "nothing verified before a handshake");
+	assert_eq!(one_way(&bound, client_tls).unwrap(), SERVER_REPLY);
+	let peer = verified.get().unwrap();
+	assert_eq!((peer.binding, peer.dcap.enclave.mr_enclave.0), (binding, MR_A));
+
+	let (client_tls, verified) = with(allow(&[MR_A]));
+	assert_eq!(refusal(one_way(&bound, client_tls)), Error::UnexpectedReportData);
+	assert!(verified.get().is_none());
+	let (client_tls, _) = with(allow(&[MR_B]).with_binding(ExpectedBinding::Any));
+	assert_eq!(refusal(one_way(&bound, client_tls)), Error::MrEnclaveNotAllowed(MR_A));
+	let (client_tls, _) = with(allow(&[MR_A]).with_binding(ExpectedBinding::Any));
+	assert_eq!(refusal(one_way(&plain_self_signed(), client_tls)), Error::MissingQuoteExtension);
 }
