@@ -136,7 +136,7 @@ struct Session {
 
 async fn session(client: &ChainClient, shard: &ShardArgs) -> Result<Session, String> {
 	let worker = worker::find(client, &shard.shard, shard.worker_url.as_deref()).await?;
-	let rpc = WorkerRpc::connect(&worker.url).await?;
+	let rpc = WorkerRpc::connect(client, &worker, &shard.shard).await?;
 	Ok(Session { worker, rpc })
 }
 
@@ -153,7 +153,7 @@ pub async fn shield_funds(
 	let to = accounts.account(&args.to)?;
 	let client = crate::connect(node_url).await?;
 	let session = session(&client, &args.shard).await?;
-	let key = session.rpc.shielding_key(&session.worker).await?;
+	let key = session.rpc.shielding_key();
 	let encrypted_beneficiary = shielding::encrypt(&key, &args.shard.shard, &to.encode())
 		.map_err(|e| format!("cannot encrypt the beneficiary: {e}"))?;
 	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
@@ -240,7 +240,7 @@ async fn submit_call(
 	let shard = shard_args.shard;
 	let client = crate::connect(node_url).await?;
 	let session = session(&client, shard_args).await?;
-	let key = session.rpc.shielding_key(&session.worker).await?;
+	let key = session.rpc.shielding_key();
 	let nonce = match options.nonce {
 		Some(nonce) => nonce,
 		// Direct calls may follow each other before a block: the pool's

@@ -4,12 +4,24 @@
 //! registered for its enclave: the shielding key against the registered
 //! SHA-256 hash, getter answers against the enclave's signer key (its
 //! account id is its ed25519 public key).
+//!
+//! The connection is `wss://` with the worker's RA-TLS certificate, which
+//! is verified before anything is sent: its quote under the parent chain's
+//! DCAP root and the collateral registered on chain (and the chain's TCB,
+//! debug and revocation policies), its MRENCLAVE equal to the shard's
+//! fingerprint, and the signer and shielding key it binds equal to the
+//! selected, registered and unexpired enclave's. A failed check refuses
+//! the worker and names the check.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use codec::{Decode, Encode};
 use integritee_chain_client::ChainClient;
-use integritee_primitives::{SgxEnclave, UpgradableShardConfig};
+use integritee_primitives::{
+	CollateralKind, SecurityFlags, SgxEnclave, SgxStatus, TcbPolicy, UpgradableShardConfig,
+	VerifiedCollateral,
+};
+use integritee_ra_tls::{ExpectedBinding, RaTlsConfig, RaTlsPolicy, TcbStatus};
 use integritee_runtime::{AccountId, BlockNumber, Runtime};
 use integritee_sidechain_primitives::SidechainHeader;
 use integritee_stf_primitives::{
@@ -58,6 +70,58 @@ impl SelectedWorker {
 	/// The enclave's ed25519 signer key (its account id bytes).
 	pub fn signer_public(&self) -> ed25519::Public {
 		ed25519::Public::from_raw(*self.signer.as_ref())
+	}
+}
+
+/// Connects to `url` (`wss://host:port/...`) and completes a TLS handshake
+/// with `tls`, whose verifier checks the RA-TLS certificate; a refusal
+/// names the failed check.
+async fn check_certificate(url: &str, tls: rustls::ClientConfig) -> Result<(), String> {
+	let authority = url.trim_start_matches("wss://").split('/').next().unwrap_or_default();
+	let address =
+		if authority.contains(':') { authority.to_string() } else { format!("{authority}:443") };
+	let socket =
+		tokio::time::timeout(Duration::from_secs(10), tokio::net::TcpStream::connect(&address))
+			.await
+			.map_err(|_| format!("cannot reach the worker at {url}: connection timed out"))?
+			.map_err(|e| format!("cannot reach the worker at {url}: {e}"))?;
+	let name = integritee_ra_tls::server_name().map_err(|e| e.to_string())?;
+	let handshake = tokio_rustls::TlsConnector::from(Arc::new(tls)).connect(name, socket);
+	match tokio::time::timeout(Duration::from_secs(20), handshake).await {
+		Err(_) => Err(format!("the worker at {url} did not complete the TLS handshake")),
+		Ok(Ok(_)) => Ok(()),
+		Ok(Err(e)) => Err(match integritee_ra_tls::Error::from_io(&e) {
+			Some(refusal) => format!(
+				"the worker at {url} was refused before anything was sent: its RA-TLS \
+				 certificate failed a check: {refusal}"
+			),
+			None => format!("the TLS handshake with the worker at {url} failed: {e}"),
+		}),
+	}
+}
+
+/// The MRENCLAVE the shard's enclaves must have: its configured
+/// fingerprint (effective at the best block), or the shard itself for the
+/// implicit shard of an enclave build.
+async fn shard_fingerprint(
+	client: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<[u8; 32], String> {
+	let config_key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
+	let config: Option<UpgradableShardConfig<BlockNumber>> = client
+		.storage(&config_key, None)
+		.await
+		.map_err(|e| format!("cannot read the shard's configuration: {e}"))?;
+	match config {
+		None => Ok(shard.0),
+		Some(config) => {
+			let best = client
+				.best_header()
+				.await
+				.map_err(|e| format!("cannot read the best block: {e}"))?
+				.number;
+			Ok(config.effective_at(best).enclave_fingerprint.0)
+		}
 	}
 }
 
@@ -137,10 +201,95 @@ pub async fn find(
 	Ok(SelectedWorker { signer: signer.clone(), enclave: enclave.clone(), url })
 }
 
-/// A connection to a worker's trusted RPC.
+/// A connection to a worker's trusted RPC, over RA-TLS checked against the
+/// chain.
 pub struct WorkerRpc {
 	rpc: WsClient,
 	url: String,
+	/// The shielding key, checked against the registry and the certificate.
+	shielding_key: Vec<u8>,
+}
+
+/// The chain's verdict on DCAP evidence, as an RA-TLS configuration: the
+/// DCAP root (Intel's unless the chain sets another), the registered
+/// collateral, the chain's revocation, TCB and debug policies, and
+/// `mr_enclave` as the only acceptable enclave.
+async fn ra_tls_config(client: &ChainClient, mr_enclave: [u8; 32]) -> Result<RaTlsConfig, String> {
+	use polkadot_sdk::frame_support::storage::{generator::StorageValue as _, StoragePrefixedMap};
+	let read = |what: &'static str| {
+		move |e: integritee_chain_client::Error| format!("cannot read the chain's {what}: {e}")
+	};
+	let root: Option<Vec<u8>> = client
+		.storage(&pallet_teerex::DcapRootCa::<Runtime>::storage_value_final_key(), None)
+		.await
+		.map_err(read("DCAP root CA"))?;
+	let root =
+		root.unwrap_or_else(|| integritee_attestation::roots::INTEL_SGX_ROOT_CA_DER.to_vec());
+	let flags: Option<SecurityFlags> = client
+		.storage(&pallet_teerex::SecurityFlagsStorage::<Runtime>::storage_value_final_key(), None)
+		.await
+		.map_err(read("security flags"))?;
+	let tcb: Option<TcbPolicy> = client
+		.storage(&pallet_teerex::TcbPolicyStorage::<Runtime>::storage_value_final_key(), None)
+		.await
+		.map_err(read("TCB policy"))?;
+	let revocation: Option<integritee_primitives::RevocationPolicy> = client
+		.storage(
+			&pallet_teerex::RevocationPolicyStorage::<Runtime>::storage_value_final_key(),
+			None,
+		)
+		.await
+		.map_err(read("revocation policy"))?;
+	let tcb = tcb.unwrap_or_default();
+	let statuses = [
+		(TcbStatus::UpToDate, SgxStatus::UpToDate),
+		(TcbStatus::SwHardeningNeeded, SgxStatus::SwHardeningNeeded),
+		(TcbStatus::ConfigurationNeeded, SgxStatus::ConfigurationNeeded),
+		(
+			TcbStatus::ConfigurationAndSwHardeningNeeded,
+			SgxStatus::ConfigurationAndSwHardeningNeeded,
+		),
+	]
+	.into_iter()
+	.filter(|(_, sgx)| tcb.allows(*sgx))
+	.map(|(status, _)| status);
+	let policy = RaTlsPolicy::allow_mr_enclaves([mr_enclave])
+		.allow_debug(flags.unwrap_or_default().allow_debug_mode)
+		.accept_tcb_statuses(statuses)
+		.with_binding(ExpectedBinding::Any);
+	let config = RaTlsConfig::new(root, policy)
+		.map_err(|e| format!("the chain's DCAP root CA is not usable: {e}"))?
+		.with_revocation(revocation.unwrap_or_default());
+
+	let mut keys = vec![
+		pallet_teerex::QuotingEnclaveIdentity::<Runtime>::storage_value_final_key().to_vec(),
+		pallet_teerex::RevocationLists::<Runtime>::hashed_key_for(CollateralKind::PckCrl),
+		pallet_teerex::RevocationLists::<Runtime>::hashed_key_for(CollateralKind::RootCaCrl),
+	];
+	let prefix = pallet_teerex::TcbInfo::<Runtime>::final_prefix();
+	let tcb_infos: Vec<String> = client
+		.rpc()
+		.request("state_getKeysPaged", jsonrpsee::rpc_params![hex_param(&prefix), 1000u32])
+		.await
+		.map_err(|e| format!("cannot list the chain's TCB infos: {e}"))?;
+	for key in tcb_infos {
+		keys.push(from_hex("state_getKeysPaged", &key)?);
+	}
+	for key in keys {
+		let stored: Option<pallet_teerex::StoredCollateral<Runtime>> =
+			client.storage(&key, None).await.map_err(read("collateral"))?;
+		let Some(stored) = stored else { continue };
+		config
+			.insert_collateral(VerifiedCollateral {
+				kind: stored.kind,
+				fmspc: stored.fmspc,
+				issued_at_ms: stored.issued_at_ms,
+				next_update_ms: stored.next_update_ms,
+				encoded: stored.encoded.into_inner(),
+			})
+			.map_err(|e| format!("the chain's collateral is not usable: {e}"))?;
+	}
+	Ok(config)
 }
 
 fn hex_param(bytes: &[u8]) -> String {
@@ -153,14 +302,76 @@ fn from_hex(method: &str, text: &str) -> Result<Vec<u8>, String> {
 }
 
 impl WorkerRpc {
-	pub async fn connect(url: &str) -> Result<Self, String> {
+	/// Connects to `worker` (serving `shard`) and checks who answers before
+	/// anything is sent (see the module documentation).
+	pub async fn connect(
+		client: &ChainClient,
+		worker: &SelectedWorker,
+		shard: &ShardIdentifier,
+	) -> Result<Self, String> {
+		let url = worker.url.as_str();
+		if !url.starts_with("wss://") {
+			return Err(format!(
+				"the worker's URL {url} is not wss://: refusing to talk to a worker without RA-TLS"
+			));
+		}
+		let fingerprint = shard_fingerprint(client, shard).await?;
+		if worker.enclave.mr_enclave.0 != fingerprint {
+			return Err(format!(
+				"the selected enclave's MRENCLAVE 0x{} is not the shard's fingerprint 0x{}: \
+				 refusing it",
+				hex::encode(worker.enclave.mr_enclave.0),
+				hex::encode(fingerprint)
+			));
+		}
+		let now_ms = std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default();
+		let renewal = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS;
+		if now_ms.saturating_sub(worker.enclave.attested_at_ms) > renewal {
+			return Err(format!(
+				"the selected enclave's registration expired (attested {} s ago, renewal period \
+				 {} s): refusing it",
+				now_ms.saturating_sub(worker.enclave.attested_at_ms) / 1000,
+				renewal / 1000
+			));
+		}
+		let config = ra_tls_config(client, fingerprint).await?;
+		let (tls, verified) = integritee_ra_tls::client_config_one_way(Arc::new(config))
+			.map_err(|e| format!("cannot configure RA-TLS: {e}"))?;
+		// A handshake of its own first, for a precise refusal (the
+		// WebSocket library hides the TLS error's type).
+		check_certificate(url, tls.clone()).await?;
 		let rpc = WsClientBuilder::default()
 			.request_timeout(Duration::from_secs(30))
 			.connection_timeout(Duration::from_secs(10))
+			.with_custom_cert_store(tls)
 			.build(url)
 			.await
-			.map_err(|e| format!("cannot reach the worker at {url}: {e}"))?;
-		Ok(Self { rpc, url: url.to_string() })
+			.map_err(|e| match verified.get() {
+				None => format!(
+					"the worker at {url} was refused before anything was sent (its RA-TLS \
+					 certificate did not verify, or it is unreachable): {e}"
+				),
+				Some(_) => format!("cannot reach the worker at {url}: {e}"),
+			})?;
+		let peer = verified.get().ok_or_else(|| {
+			format!("the worker at {url} presented no verified RA-TLS certificate: refusing it")
+		})?;
+		let mut connection = Self { rpc, url: url.to_string(), shielding_key: Vec::new() };
+		let key = connection.request_hex(rpc::GET_SHIELDING_KEY, vec![]).await?;
+		check_shielding_key(&key, &worker.enclave.shielding_key_hash)?;
+		let expected = rpc::tls_binding(&worker.signer_public().0, &key);
+		if peer.binding != expected {
+			return Err(format!(
+				"the worker's RA-TLS certificate binds another signer or shielding key than the \
+				 registered enclave {}: refusing it",
+				worker.signer
+			));
+		}
+		connection.shielding_key = key;
+		Ok(connection)
 	}
 
 	async fn request_hex(&self, method: &str, params: Vec<String>) -> Result<Vec<u8>, String> {
@@ -177,11 +388,9 @@ impl WorkerRpc {
 	}
 
 	/// The worker's shielding key, checked against the enclave's registered
-	/// shielding key hash.
-	pub async fn shielding_key(&self, worker: &SelectedWorker) -> Result<Vec<u8>, String> {
-		let key = self.request_hex(rpc::GET_SHIELDING_KEY, vec![]).await?;
-		check_shielding_key(&key, &worker.enclave.shielding_key_hash)?;
-		Ok(key)
+	/// shielding key hash and the RA-TLS certificate when connecting.
+	pub fn shielding_key(&self) -> Vec<u8> {
+		self.shielding_key.clone()
 	}
 
 	/// The latest committed sidechain header of `shard`, checked: signed by

@@ -4,8 +4,10 @@
 //! The worker is not part of this test. A small JSON-RPC server inside the
 //! test is a **stand-in for the worker's trusted RPC**: it serves
 //! `author_getShieldingKey` and `state_executeGetter` from a
-//! `ShieldingKeyPair` and an ed25519 enclave key, and its enclave is
-//! registered on the dev chain with `AttestationMethod::Skip`. The test then
+//! `ShieldingKeyPair` and an ed25519 enclave key over RA-TLS (a certificate
+//! of the development platform, the one the dev chain's collateral
+//! covers), and its enclave is registered on the dev chain with
+//! `AttestationMethod::Skip`. The test then
 //! checks what the CLI put on chain by decrypting it with the stand-in's key.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,6 +19,9 @@ use std::{
 use codec::{Decode, Encode};
 use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
 use integritee_primitives::{AttestationMethod, SkippedAttestation};
+use integritee_ra_tls::{
+	make_bound_certificate, AttestedCertificate, RenewableCertificate, Validity,
+};
 use integritee_runtime::{
 	AccountId, Balance, Hash, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, UNIT,
 };
@@ -28,7 +33,7 @@ use integritee_test_node::{tempdir, workspace_binary, Node};
 use jsonrpsee::{
 	core::client::ClientT,
 	rpc_params,
-	server::{RpcModule, Server, ServerHandle},
+	server::{RpcModule, ServerHandle},
 	types::ErrorObjectOwned,
 };
 use polkadot_sdk::{
@@ -133,9 +138,30 @@ struct StandIn {
 	advance_nonce: bool,
 }
 
-async fn start_stand_in(state: Arc<Mutex<StandIn>>) -> (ServerHandle, String) {
-	let server = Server::builder().build("127.0.0.1:0").await.unwrap();
-	let url = format!("ws://{}", server.local_addr().unwrap());
+/// An RA-TLS certificate of the development platform for an enclave
+/// `mr_enclave` binding `binding` (what a worker's core makes).
+fn stand_in_certificate(mr_enclave: [u8; 32], binding: [u8; 32]) -> AttestedCertificate {
+	let identity = integritee_sgx_sim::EnclaveIdentity {
+		mr_enclave,
+		mr_signer: [7; 32],
+		isv_prod_id: 1,
+		isv_svn: 1,
+		debug: false,
+	};
+	let validity = Validity::from_now(integritee_ra_tls::system_now_ms().unwrap(), 3_600_000);
+	make_bound_certificate(validity, binding, |report_data| {
+		integritee_sgx_sim::dev::dev_platform().quote(&identity, report_data)
+	})
+	.unwrap()
+}
+
+/// Serves the stand-in's RPC over TLS with `certificate` (replaceable).
+async fn start_stand_in(
+	state: Arc<Mutex<StandIn>>,
+	certificate: Arc<RenewableCertificate>,
+) -> (ServerHandle, String) {
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let url = format!("wss://{}", listener.local_addr().unwrap());
 	let mut module = RpcModule::new(state);
 	module
 		.register_method(rpc::GET_SHIELDING_KEY, |_, state, _| {
@@ -176,7 +202,8 @@ async fn start_stand_in(state: Arc<Mutex<StandIn>>) -> (ServerHandle, String) {
 			Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(answer.encode())))
 		})
 		.unwrap();
-	(server.start(module), url)
+	let tls = integritee_ra_tls::server_config_one_way(certificate).unwrap();
+	(integritee_worker::rpc::serve_tls(listener, tls, module.into()), url)
 }
 
 /// The `EnclaveBridge::invoke` ciphertext in block `at`.
@@ -262,8 +289,12 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 		account: AccountInfoView { free: 42 * UNIT, reserved: 0, nonce: 3 },
 		advance_nonce: false,
 	}));
-	let (_server, url) = start_stand_in(state.clone()).await;
-	let shielding_key_hash = sha2_256(&state.lock().unwrap().shielding.public_key());
+	let shielding_key = state.lock().unwrap().shielding.public_key();
+	let binding = rpc::tls_binding(&enclave.public().0, &shielding_key);
+	let certificate =
+		Arc::new(RenewableCertificate::new(&stand_in_certificate(mr_enclave, binding)).unwrap());
+	let (_server, url) = start_stand_in(state.clone(), certificate.clone()).await;
+	let shielding_key_hash = sha2_256(&shielding_key);
 
 	let alice = dev_pair("//Alice").unwrap();
 	let proof =
@@ -416,6 +447,62 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	assert!(!out.ok);
 	assert!(out.stderr.contains("does not match the shielding key hash"), "{}", out.stderr);
 	state.lock().unwrap().wrong_key = None;
+
+	// The worker's RA-TLS certificate is checked before anything is sent;
+	// each mismatch names the failed check.
+	let refused = |node: &Node, expected: &str| {
+		let out = cli(
+			node,
+			&ks,
+			&["trusted", "--shard", &shard_hex, "transfer", "//Bob", "//Charlie", "1", "--direct"],
+		);
+		assert!(!out.ok, "{}", out.stdout);
+		assert!(out.stderr.contains(expected), "expected {expected:?} in: {}", out.stderr);
+		assert!(!out.stdout.contains("accepted"), "{}", out.stdout);
+	};
+	let honest = stand_in_certificate(mr_enclave, binding);
+	certificate.replace(&stand_in_certificate([0x77; 32], binding)).unwrap();
+	refused(&node, "not allowed");
+	certificate.replace(&stand_in_certificate(mr_enclave, [0; 32])).unwrap();
+	refused(&node, "binds another signer or shielding key");
+	let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+	let plain = rcgen::CertificateParams::new(vec!["ra-tls.invalid".into()])
+		.unwrap()
+		.self_signed(&key)
+		.unwrap();
+	let plain = AttestedCertificate {
+		cert_der: plain.der().to_vec(),
+		private_key_der: key.serialize_der(),
+	};
+	certificate.replace(&plain).unwrap();
+	refused(&node, "no DCAP quote extension");
+	// One byte of the quote's report changed (its MRENCLAVE): the quote's
+	// signature no longer verifies.
+	let mut tampered = honest.clone();
+	let at = tampered
+		.cert_der
+		.windows(32)
+		.position(|w| w == mr_enclave)
+		.expect("the quote's MRENCLAVE in the certificate");
+	tampered.cert_der[at] ^= 1;
+	certificate.replace(&tampered).unwrap();
+	refused(&node, "DCAP quote refused");
+	certificate.replace(&honest).unwrap();
+	let out = cli(
+		&node,
+		&ks,
+		&[
+			"trusted",
+			"--shard",
+			&shard_hex,
+			"--worker-url",
+			&url.replace("wss://", "ws://"),
+			"balance",
+			"//Bob",
+		],
+	);
+	assert!(!out.ok);
+	assert!(out.stderr.contains("is not wss://"), "{}", out.stderr);
 
 	// A second enclave of the same build registers. While the shard has no
 	// active signer, the CLI does not guess between the two: a second

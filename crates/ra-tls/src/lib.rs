@@ -53,20 +53,21 @@ mod verify;
 
 pub use cert::{
 	make_attested_certificate, make_attested_certificate_with, make_bound_certificate,
-	report_data_for_bound_spki, report_data_for_spki, system_now_ms, AttestedCertificate, Validity, CLOCK_SKEW_MS, DEFAULT_VALIDITY_MS, QUOTE_EXTENSION_OID,
-	QUOTE_EXTENSION_OID_STR, SUBJECT_COMMON_NAME,
+	report_data_for_bound_spki, report_data_for_spki, system_now_ms, AttestedCertificate, Validity,
+	CLOCK_SKEW_MS, DEFAULT_VALIDITY_MS, QUOTE_EXTENSION_OID, QUOTE_EXTENSION_OID_STR,
+	SUBJECT_COMMON_NAME,
 };
 pub use error::Error;
 pub use integritee_attestation::{RevocationPolicy, TcbStatus};
 pub use tls::{
 	client_config, client_config_one_way, crypto_provider, peer_identity, server_config,
-	server_config_one_way, server_name, RaTlsClientVerifier, RaTlsServerVerifier, VerifiedServer,
-	SERVER_NAME,
+	server_config_one_way, server_name, RaTlsClientVerifier, RaTlsServerVerifier,
+	RenewableCertificate, VerifiedServer, SERVER_NAME,
 };
 pub use verify::{
 	quote_from_certificate, verify_attested_certificate, CollateralStore, ExpectedBinding,
-	RaTlsConfig, RaTlsPolicy,
-	TimeSource, VerifiedPeer, DEFAULT_ACCEPTED_TCB_STATUSES, MAX_QUOTE_LEN, MIN_QUOTE_LEN,
+	RaTlsConfig, RaTlsPolicy, TimeSource, VerifiedPeer, DEFAULT_ACCEPTED_TCB_STATUSES,
+	MAX_QUOTE_LEN, MIN_QUOTE_LEN,
 };
 
 #[cfg(test)]

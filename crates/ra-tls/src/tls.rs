@@ -17,11 +17,15 @@ use rustls::{
 	client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier},
 	crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider},
 	pki_types::{CertificateDer, ServerName, UnixTime},
-	server::danger::{ClientCertVerified, ClientCertVerifier},
+	server::{
+		danger::{ClientCertVerified, ClientCertVerifier},
+		ClientHello, ResolvesServerCert,
+	},
+	sign::CertifiedKey,
 	CertificateError, ClientConfig, DigitallySignedStruct, DistinguishedName, OtherError,
 	ServerConfig, SignatureScheme,
 };
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// The server name a client uses for every RA-TLS server. It is a reserved
 /// name (`.invalid`), never sent (SNI off) and never compared.
@@ -232,15 +236,53 @@ pub fn client_config(
 	Ok(client)
 }
 
-/// A server configuration for one-way RA-TLS: presents `own`, asks no
-/// client certificate (clients such as a CLI have none). TLS 1.3 only.
-pub fn server_config_one_way(own: &AttestedCertificate) -> Result<ServerConfig, Error> {
-	ServerConfig::builder_with_provider(crypto_provider())
+/// A server's RA-TLS certificate that can be replaced while the server
+/// runs (renewed before it expires); new handshakes get the current one.
+#[derive(Debug)]
+pub struct RenewableCertificate(RwLock<Arc<CertifiedKey>>);
+
+impl RenewableCertificate {
+	pub fn new(certificate: &AttestedCertificate) -> Result<Self, Error> {
+		Ok(Self(RwLock::new(certified_key(certificate)?)))
+	}
+
+	/// Serves `certificate` from the next handshake on.
+	pub fn replace(&self, certificate: &AttestedCertificate) -> Result<(), Error> {
+		let key = certified_key(certificate)?;
+		*self.0.write().unwrap_or_else(|p| p.into_inner()) = key;
+		Ok(())
+	}
+
+	/// The DER certificate served now.
+	pub fn current(&self) -> Vec<u8> {
+		let key = self.0.read().unwrap_or_else(|p| p.into_inner()).clone();
+		key.cert.first().map(|c| c.as_ref().to_vec()).unwrap_or_default()
+	}
+}
+
+fn certified_key(certificate: &AttestedCertificate) -> Result<Arc<CertifiedKey>, Error> {
+	let key = crypto_provider()
+		.key_provider
+		.load_private_key(certificate.private_key())
+		.map_err(tls_error)?;
+	Ok(Arc::new(CertifiedKey::new(vec![certificate.certificate()], key)))
+}
+
+impl ResolvesServerCert for RenewableCertificate {
+	fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+		Some(self.0.read().unwrap_or_else(|p| p.into_inner()).clone())
+	}
+}
+
+/// A server configuration for one-way RA-TLS: presents `own` (renewable),
+/// asks no client certificate (clients such as a CLI have none). TLS 1.3
+/// only.
+pub fn server_config_one_way(own: Arc<RenewableCertificate>) -> Result<ServerConfig, Error> {
+	Ok(ServerConfig::builder_with_provider(crypto_provider())
 		.with_protocol_versions(&[&rustls::version::TLS13])
 		.map_err(tls_error)?
 		.with_no_client_auth()
-		.with_single_cert(vec![own.certificate()], own.private_key())
-		.map_err(tls_error)
+		.with_cert_resolver(own))
 }
 
 /// A client configuration for one-way RA-TLS: presents no certificate and

@@ -9,7 +9,7 @@ use integritee_ra_tls::{
 	client_config, client_config_one_way, make_attested_certificate,
 	make_attested_certificate_with, make_bound_certificate, peer_identity, quote_from_certificate,
 	server_config, server_config_one_way, server_name, AttestedCertificate, Error, ExpectedBinding,
-	RaTlsConfig, RaTlsPolicy, TcbStatus, TimeSource, Validity,
+	RaTlsConfig, RaTlsPolicy, RenewableCertificate, TcbStatus, TimeSource, Validity,
 };
 use integritee_sgx_sim::{EnclaveIdentity, SimPlatformConfig, SimulatedPlatform};
 use rustls::{ClientConnection, ServerConnection, StreamOwned};
@@ -434,7 +434,8 @@ fn out_of_date_platform_is_refused_by_the_default_policy() {
 fn one_way(cert: &AttestedCertificate, client_tls: rustls::ClientConfig) -> io::Result<Vec<u8>> {
 	let listener = TcpListener::bind("127.0.0.1:0").unwrap();
 	let address = listener.local_addr().unwrap();
-	let server_tls = Arc::new(server_config_one_way(cert).unwrap());
+	let renewable = Arc::new(RenewableCertificate::new(cert).unwrap());
+	let server_tls = Arc::new(server_config_one_way(renewable).unwrap());
 	let server_thread = thread::spawn(move || -> io::Result<()> {
 		let (socket, _) = listener.accept()?;
 		timeouts(&socket);
@@ -492,4 +493,13 @@ fn one_way_sessions_hand_the_verified_server_and_its_binding_to_the_client() {
 	assert_eq!(refusal(one_way(&bound, client_tls)), Error::MrEnclaveNotAllowed(MR_A));
 	let (client_tls, _) = with(allow(&[MR_A]).with_binding(ExpectedBinding::Any));
 	assert_eq!(refusal(one_way(&plain_self_signed(), client_tls)), Error::MissingQuoteExtension);
+
+	// Renewal: the next handshake gets the replacement.
+	let renewable = RenewableCertificate::new(&bound).unwrap();
+	let renewed = attested(&platform, &identity(MR_A, false));
+	renewable.replace(&renewed).unwrap();
+	assert_eq!(renewable.current(), renewed.cert_der);
+	assert!(renewable.replace(&plain_self_signed()).is_ok(), "any P-256 key loads");
+	let broken = AttestedCertificate { private_key_der: vec![1, 2, 3], ..renewed };
+	assert!(RenewableCertificate::new(&broken).is_err(), "an unreadable key is an error");
 }

@@ -1,5 +1,12 @@
 //! The worker's trusted RPC (JSON-RPC 2.0): method names and encodings.
 //!
+//! Transport: WebSocket over TLS 1.3 only (`wss://`), with an RA-TLS
+//! certificate made in the trusted core: its quote's `report_data` is
+//! SHA-256 of the certificate's public key followed by [`tls_binding`] of
+//! the enclave's signer and shielding key. Clients verify the quote, the
+//! MRENCLAVE and the binding against the parent chain before sending
+//! anything.
+//!
 //! Binary values travel as `0x`-prefixed hex of their SCALE encoding.
 //! Refusals of the `author_*` methods carry the codes of
 //! [`crate::direct::error_code`] (Substrate's where one fits: 1010 invalid,
@@ -40,6 +47,17 @@ pub const SYSTEM_VERSION: &str = "system_version";
 
 /// Default port of the worker's trusted RPC.
 pub const DEFAULT_TRUSTED_RPC_PORT: u16 = 2000;
+
+/// What a worker's RA-TLS certificate binds besides its TLS key
+/// (`report_data[32..64]` of its quote): SHA-256 of the enclave signer's
+/// public key followed by the shielding public key. A client that checked
+/// both against the parent chain's registry knows which registered enclave
+/// holds the TLS key it talks to.
+pub fn tls_binding(signer_public: &[u8; 32], shielding_public_key: &[u8]) -> [u8; 32] {
+	let mut preimage = signer_public.to_vec();
+	preimage.extend_from_slice(shielding_public_key);
+	polkadot_sdk::sp_io::hashing::sha2_256(&preimage)
+}
 
 /// How the worker is doing, as `system_health` reports it.
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]

@@ -14,6 +14,8 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::expect_used, clippy::panic)]
 
+pub mod ra_tls;
+
 use std::{
 	fs::File,
 	net::TcpListener,

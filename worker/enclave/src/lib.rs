@@ -558,6 +558,32 @@ impl Enclave {
 		report_data
 	}
 
+	/// A fresh RA-TLS certificate for the trusted RPC, valid from `now_ms`
+	/// (the host's clock, less a few minutes' skew) for `validity_ms`: a new
+	/// P-256 key made here, and a quote whose `report_data` is SHA-256 of
+	/// the certificate's key followed by
+	/// [`tls_binding`](integritee_stf_primitives::rpc::tls_binding) of this
+	/// enclave's signer and shielding key.
+	///
+	/// The host gets the TLS private key: with the simulated TEE the TLS
+	/// session ends in the host process, which can read everything anyway;
+	/// an SGX build must terminate TLS inside the enclave instead.
+	pub fn tls_certificate(
+		&self,
+		now_ms: u64,
+		validity_ms: u64,
+	) -> Result<integritee_ra_tls::AttestedCertificate, Error> {
+		let binding = integritee_stf_primitives::rpc::tls_binding(
+			&self.keys.signer.public().0,
+			&self.shielding_public_key(),
+		);
+		let validity = integritee_ra_tls::Validity::from_now(now_ms, validity_ms);
+		integritee_ra_tls::make_bound_certificate(validity, binding, |report_data| {
+			self.platform.quote(report_data)
+		})
+		.map_err(|e| Error::Platform(format!("cannot make the RA-TLS certificate: {e}")))
+	}
+
 	/// The invariant after the last block imported in this run.
 	pub fn invariant(&self) -> Option<Invariant> {
 		self.invariant

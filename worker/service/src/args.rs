@@ -40,11 +40,12 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_RPC_HOST", default_value = "127.0.0.1")]
 	pub rpc_host: String,
 
-	/// Port of the trusted RPC server (0: any free port).
+	/// Port of the trusted RPC server (0: any free port). It speaks TLS 1.3
+	/// only (wss://), with an RA-TLS certificate.
 	#[arg(long, env = "INTEGRITEE_RPC_PORT", default_value_t = integritee_stf_primitives::rpc::DEFAULT_TRUSTED_RPC_PORT)]
 	pub rpc_port: u16,
 
-	/// URL registered on chain for clients (default: ws://RPC_HOST:PORT).
+	/// URL registered on chain for clients (default: wss://RPC_HOST:PORT).
 	#[arg(long, env = "INTEGRITEE_PUBLIC_URL")]
 	pub public_url: Option<String>,
 
@@ -137,6 +138,13 @@ pub struct Args {
 		value_parser = clap::value_parser!(u64).range(0..=10_000))]
 	pub max_future_per_account: u64,
 
+	/// Validity of the trusted RPC's RA-TLS certificate, in seconds; a new
+	/// one (new key, new quote) replaces it at half its validity, without a
+	/// restart.
+	#[arg(long, env = "INTEGRITEE_TLS_VALIDITY_SECS", default_value_t = 24 * 60 * 60,
+		value_parser = clap::value_parser!(u64).range(10..=30 * 24 * 60 * 60))]
+	pub tls_validity_secs: u64,
+
 	/// `max_instances` of a (non-implicit) shard this enclave initialises on
 	/// chain. Read at first start only: it is sealed with the keys.
 	#[arg(long, env = "INTEGRITEE_MAX_INSTANCES", default_value_t = 1,
@@ -174,7 +182,7 @@ impl Args {
 	}
 
 	pub fn public_url(&self, bound_port: u16) -> String {
-		self.public_url.clone().unwrap_or_else(|| format!("ws://{}:{bound_port}", self.rpc_host))
+		self.public_url.clone().unwrap_or_else(|| format!("wss://{}:{bound_port}", self.rpc_host))
 	}
 }
 

@@ -20,6 +20,7 @@ use std::net::SocketAddr;
 use std::{
 	collections::HashMap,
 	sync::{Arc, Mutex},
+	time::Duration,
 };
 
 use codec::{Decode, Encode};
@@ -27,15 +28,17 @@ use integritee_enclave::{
 	direct::{Admission, DirectError, Door},
 	Readiness,
 };
+use integritee_ra_tls::{server_config_one_way, RenewableCertificate};
 use integritee_stf_primitives::{
 	direct::{error_code, CallStatus, DirectCall},
 	rpc as names, TrustedGetter, TrustedGetterSigned,
 };
 use jsonrpsee::{
-	server::{Server, ServerHandle},
+	server::{serve_with_graceful_shutdown, stop_channel, Server, ServerHandle},
 	types::{ErrorObjectOwned, Params},
-	ConnectionId, Extensions, RpcModule, SubscriptionMessage,
+	ConnectionId, Extensions, Methods, RpcModule, SubscriptionMessage,
 };
+use tokio_rustls::TlsAcceptor;
 
 use crate::{
 	args::Args,
@@ -50,6 +53,8 @@ use crate::{
 /// hundred bytes; a direct call's ciphertext is limited to
 /// `MAX_CALL_CIPHERTEXT_BYTES`).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
+/// A client must finish the TLS handshake within this time.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Open connections; more are answered HTTP 429.
 const MAX_CONNECTIONS: u32 = 512;
 /// Watches one connection may hold.
@@ -110,6 +115,8 @@ struct Context {
 	in_flight: InFlight,
 }
 
+/// Starts the trusted RPC on `--rpc-host:--rpc-port`: TLS 1.3 only, with an
+/// RA-TLS certificate from the core, renewed at half its validity.
 pub async fn start(
 	args: &Args,
 	enclave: SharedEnclave,
@@ -118,14 +125,127 @@ pub async fn start(
 	watchers: Watchers,
 ) -> Result<(SocketAddr, ServerHandle), String> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
-	let server = Server::builder()
+	let listener = tokio::net::TcpListener::bind(&address)
+		.await
+		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
+	let bound = listener.local_addr().map_err(|e| e.to_string())?;
+	let validity = Duration::from_secs(args.tls_validity_secs);
+	let certificate = Arc::new(
+		RenewableCertificate::new(&certificate(&enclave, validity).await?)
+			.map_err(|e| format!("the RA-TLS certificate: {e}"))?,
+	);
+	let tls = server_config_one_way(certificate.clone())
+		.map_err(|e| format!("the TLS configuration: {e}"))?;
+	let methods = module(enclave.clone(), health, latest, watchers)?;
+	let handle = serve_tls(listener, tls, methods);
+	tokio::spawn(renew(enclave, certificate, validity, handle.clone()));
+	Ok((bound, handle))
+}
+
+/// Serves `methods` on `listener` over TLS (`tls`), with the trusted RPC's
+/// limits, until the returned handle stops it: each connection's TLS
+/// handshake (bounded in time), then JSON-RPC over the encrypted stream.
+pub fn serve_tls(
+	listener: tokio::net::TcpListener,
+	tls: rustls::ServerConfig,
+	methods: Methods,
+) -> ServerHandle {
+	let service = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
 		.max_connections(MAX_CONNECTIONS)
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
-		.build(&address)
-		.await
-		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
-	let bound = server.local_addr().map_err(|e| e.to_string())?;
+		.to_service_builder();
+	let (stop, handle) = stop_channel();
+	let tls = TlsAcceptor::from(Arc::new(tls));
+	tokio::spawn(async move {
+		loop {
+			let socket = tokio::select! {
+				accepted = listener.accept() => match accepted {
+					Ok((socket, _)) => socket,
+					Err(e) => {
+						log::warn!("trusted RPC: cannot accept a connection: {e}");
+						tokio::time::sleep(Duration::from_millis(100)).await;
+						continue;
+					}
+				},
+				_ = stop.clone().shutdown() => return,
+			};
+			let (tls, service, methods, stop) =
+				(tls.clone(), service.clone(), methods.clone(), stop.clone());
+			tokio::spawn(async move {
+				let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(socket)).await
+				{
+					Ok(Ok(stream)) => stream,
+					// A client that does not speak TLS 1.3 or refuses the
+					// certificate: nothing to answer.
+					Ok(Err(e)) => return log::debug!("trusted RPC: TLS handshake failed: {e}"),
+					Err(_) => return log::debug!("trusted RPC: TLS handshake timed out"),
+				};
+				let service = service.build(methods, stop.clone());
+				if let Err(e) = serve_with_graceful_shutdown(stream, service, stop.shutdown()).await
+				{
+					log::debug!("trusted RPC connection: {e}");
+				}
+			});
+		}
+	});
+	handle
+}
+
+/// A fresh RA-TLS certificate from the core (on a blocking thread: the
+/// quote takes a moment).
+async fn certificate(
+	enclave: &SharedEnclave,
+	validity: Duration,
+) -> Result<integritee_ra_tls::AttestedCertificate, String> {
+	let enclave = enclave.clone();
+	tokio::task::spawn_blocking(move || {
+		read(&enclave).tls_certificate(now_ms(), validity.as_millis() as u64)
+	})
+	.await
+	.map_err(|e| format!("the certificate task died: {e}"))?
+	.map_err(|e| e.to_string())
+}
+
+/// Renews the certificate at half its validity, so that clients never see
+/// an expired one; a failed renewal is retried every minute.
+async fn renew(
+	enclave: SharedEnclave,
+	current: Arc<RenewableCertificate>,
+	validity: Duration,
+	server: ServerHandle,
+) {
+	let mut wait = validity / 2;
+	loop {
+		tokio::select! {
+			_ = tokio::time::sleep(wait) => {}
+			_ = server.clone().stopped() => return,
+		}
+		let renewed = certificate(&enclave, validity)
+			.await
+			.and_then(|certificate| current.replace(&certificate).map_err(|e| e.to_string()));
+		wait = match renewed {
+			Ok(()) => {
+				log::info!(
+					"trusted RPC: RA-TLS certificate renewed (valid {} s)",
+					validity.as_secs()
+				);
+				validity / 2
+			}
+			Err(e) => {
+				log::error!("trusted RPC: cannot renew the RA-TLS certificate: {e}");
+				Duration::from_secs(60).min(validity / 4)
+			}
+		};
+	}
+}
+
+fn module(
+	enclave: SharedEnclave,
+	health: Health,
+	latest: LatestHeader,
+	watchers: Watchers,
+) -> Result<Methods, String> {
 	let identity = Identity::of(&enclave);
 	let context =
 		Context { enclave, health, identity, latest, watchers, in_flight: InFlight::default() };
@@ -221,7 +341,7 @@ pub async fn start(
 			Ok(())
 		},
 	))?;
-	Ok((bound, server.start(module)))
+	Ok(module.into())
 }
 
 /// Answers a getter of the kind `expected` (each method answers one kind).

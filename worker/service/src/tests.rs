@@ -262,7 +262,7 @@ fn getter_param(shard: H256, who: &polkadot_sdk::sp_core::sr25519::Pair) -> Stri
 async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	use clap::Parser;
 	use integritee_stf_primitives::rpc as names;
-	use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClientBuilder};
+	use jsonrpsee::{core::client::ClientT, rpc_params};
 	use polkadot_sdk::sp_core::Pair;
 
 	let (chain, enclave, dir) =
@@ -283,7 +283,10 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 			.unwrap();
 	let shard = crate::read(&enclave).shard();
 	let expected_key = format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key()));
-	let client = WsClientBuilder::default().build(format!("ws://{address}")).await.unwrap();
+	let (client, _) =
+		integritee_test_node::ra_tls::worker_client(&format!("wss://{address}"), [4; 32])
+			.await
+			.unwrap();
 	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
 
 	// Held alone: keys, health and the header answer.

@@ -31,7 +31,7 @@ use integritee_stf_primitives::{
 	rpc::WorkerHealth,
 	shielding, AccountInfoView, ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
 };
-use integritee_test_node::{free_port, tempdir, workspace_binary, Node};
+use integritee_test_node::{free_port, ra_tls::worker_client, tempdir, workspace_binary, Node};
 use integritee_worker::{
 	lock,
 	sync::{import_next_chunk, Step},
@@ -40,12 +40,18 @@ use integritee_worker::{
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
 	rpc_params,
-	ws_client::{WsClient, WsClientBuilder},
+	ws_client::WsClient,
 };
 use polkadot_sdk::{
 	sp_core::{ed25519, sr25519, Pair, H256},
 	sp_runtime::MultiSignature,
 };
+
+/// MRENCLAVE of the workspace's worker binary (the simulated TEE measures
+/// the executable).
+fn worker_mr_enclave() -> [u8; 32] {
+	measure_file(&workspace_binary("integritee-worker")).unwrap()
+}
 
 /// A worker process; killed (SIGKILL) and reaped when dropped.
 struct Worker {
@@ -114,7 +120,7 @@ impl Worker {
 	}
 
 	fn url(&self) -> String {
-		format!("ws://127.0.0.1:{}", self.rpc_port)
+		format!("wss://127.0.0.1:{}", self.rpc_port)
 	}
 
 	fn log(&self) -> String {
@@ -127,7 +133,7 @@ impl Worker {
 			if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
 				panic!("worker exited ({status}); log:\n{}", self.log());
 			}
-			if let Ok(client) = WsClientBuilder::default().build(self.url()).await {
+			if let Ok((client, _)) = worker_client(&self.url(), worker_mr_enclave()).await {
 				return client;
 			}
 			assert!(Instant::now() < deadline, "worker RPC not up; log:\n{}", self.log());
@@ -803,11 +809,18 @@ async fn statuses_until_final(
 	seen
 }
 
-/// A raw HTTP POST to the worker's RPC port; returns the whole answer.
-fn http_post(port: u16, body: &[u8]) -> String {
+/// A raw HTTP POST to the worker's RPC port over RA-TLS (verified as any
+/// client does); returns the whole answer.
+fn https_post(port: u16, body: &[u8]) -> String {
 	use std::io::{Read, Write};
-	let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-	stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+	let config = integritee_test_node::ra_tls::dev_ra_tls_config(worker_mr_enclave());
+	let (tls, verified) = integritee_ra_tls::client_config_one_way(config).unwrap();
+	let connection =
+		rustls::ClientConnection::new(Arc::new(tls), integritee_ra_tls::server_name().unwrap())
+			.unwrap();
+	let socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+	let mut stream = rustls::StreamOwned::new(connection, socket);
 	let head = format!(
 		"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \
 		 {}\r\nConnection: close\r\n\r\n",
@@ -815,9 +828,23 @@ fn http_post(port: u16, body: &[u8]) -> String {
 	);
 	stream.write_all(head.as_bytes()).unwrap();
 	let _ = stream.write_all(body);
+	let _ = stream.flush();
 	let mut answer = Vec::new();
 	let _ = stream.read_to_end(&mut answer);
+	assert!(verified.get().is_some(), "the worker's certificate was verified");
 	String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// What a plain-TCP HTTP request (no TLS) gets from the worker's RPC port.
+fn plain_http_answer(port: u16) -> Vec<u8> {
+	use std::io::{Read, Write};
+	let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+	socket.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+	let request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{}";
+	let _ = socket.write_all(request.as_bytes());
+	let mut answer = Vec::new();
+	let _ = socket.read_to_end(&mut answer);
+	answer
 }
 
 /// Direct invocation against a real node and worker, through the CLI and
@@ -852,7 +879,7 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	let trusted = |who: sr25519::Pair| {
 		let url = worker_url.clone();
 		async move {
-			let rpc = WsClientBuilder::default().build(url).await.unwrap();
+			let (rpc, _) = worker_client(&url, worker_mr_enclave()).await.unwrap();
 			trusted_account(&rpc, shard, &who, &enclave_key).await
 		}
 	};
@@ -955,12 +982,15 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	}
 	let again = direct_call(&rpc, shard, &charlie, other, 3).await;
 	assert_eq!(error_code(submit(again).await), 1014, "nonce 3 is held by another pooled call");
-	// Garbage JSON and an oversize request over plain HTTP: answered, not
+	// Garbage JSON and an oversize request over HTTPS: answered, not
 	// dropped; the worker still answers afterwards.
-	let garbage = http_post(port, b"{\"jsonrpc\": \"2.0\", \"method\": ");
+	let garbage = https_post(port, b"{\"jsonrpc\": \"2.0\", \"method\": ");
 	assert!(garbage.contains("-32700"), "a parse error: {garbage}");
-	let oversize = http_post(port, &vec![b' '; 200 * 1024]);
+	let oversize = https_post(port, &vec![b' '; 200 * 1024]);
 	assert!(oversize.contains("413") || oversize.contains("too big"), "{oversize}");
+	// The port speaks TLS only: plain HTTP gets no HTTP answer.
+	let plain = plain_http_answer(port);
+	assert!(!plain.starts_with(b"HTTP/"), "{}", String::from_utf8_lossy(&plain));
 	let health: WorkerHealth = rpc.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 	assert!(health.healthy, "{health:?}");
 
