@@ -5,9 +5,10 @@
 #   scripts/run-local.sh --demo     demo, then stop
 #
 # The network is a development parent chain (one validator, Alice; RPC on
-# ws://127.0.0.1:9944) and one worker (trusted RPC on ws://127.0.0.1:2000)
-# serving the shard named after its MRENCLAVE. The demo shields funds into the
-# shard, moves them confidentially and unshields part of them.
+# ws://127.0.0.1:9944) and one worker (trusted RPC on wss://127.0.0.1:2000,
+# RA-TLS) serving the shard named after its MRENCLAVE. The demo shields funds
+# into the shard, moves them confidentially (once through the chain, once
+# directly to the worker, followed to finality) and unshields part of them.
 # The worker's TEE is SIMULATED: it protects nothing against this machine.
 # Installs missing build tools and builds what it runs.
 set -euo pipefail
@@ -95,22 +96,26 @@ cli trusted --shard "$shard" transfer //Bob //Charlie $((40 * TEER))
 wait_until "Charlie holds 40 TEER in the shard" trusted_settled //Charlie $((40 * TEER))
 cli trusted --shard "$shard" balance //Bob
 cli trusted --shard "$shard" balance //Charlie
+log "direct transfer of 5 TEER from Charlie to Bob: sent to the worker over RA-TLS (certificate checked against the chain first), executed in the next sidechain block, followed until its block's anchor is final"
+cli trusted --shard "$shard" transfer //Charlie //Bob $((5 * TEER)) --direct --wait
+cli trusted --shard "$shard" balance //Bob
+cli trusted --shard "$shard" balance //Charlie
 log "unshield 30 TEER of Charlie's to Dave on the parent chain"
 dave_before=$(chain_free //Dave)
 dave_after=$(python3 -c "print($dave_before + 30 * $TEER)")
 cli balance //Dave
 cli trusted --shard "$shard" unshield-funds //Charlie //Dave $((30 * TEER))
 wait_until "the vault paid Dave 30 TEER on the parent chain" chain_free_is //Dave "$dave_after"
-wait_until "the shard burnt Charlie's reserved 30 TEER" trusted_settled //Charlie $((10 * TEER))
+wait_until "the shard burnt Charlie's reserved 30 TEER" trusted_settled //Charlie $((5 * TEER))
 log "final balances: Dave on the parent chain (+30 TEER), Bob and Charlie in the shard"
 cli balance //Dave
 cli trusted --shard "$shard" balance //Bob
 cli trusted --shard "$shard" balance //Charlie
 log "the shard's latest sidechain block (every call above executed in one; signed by the enclave)"
 cli trusted --shard "$shard" get-sidechain-header
-log "demo finished: shielded 100, moved 40 confidentially, unshielded 30 (paid once, reservation settled)"
+log "demo finished: shielded 100, moved 40 confidentially through the chain and 5 directly, unshielded 30 (paid once, reservation settled)"
 
 if [ "$keep_running" = 1 ]; then
-	log "the network is running: node ws://127.0.0.1:9944, worker ws://127.0.0.1:2000 (Ctrl-C stops it)"
+	log "the network is running: node ws://127.0.0.1:9944, worker wss://127.0.0.1:2000 (Ctrl-C stops it)"
 	wait $node_pid
 fi

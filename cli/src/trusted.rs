@@ -315,7 +315,9 @@ async fn follow(
 			}
 			CallStatus::Invalid { reason } => return Err(format!("invalid: {reason}")),
 			CallStatus::Dropped { reason } => return Err(format!("dropped: {reason}")),
-			other => println!("{}", serde_json::to_string(other).unwrap_or_default()),
+			CallStatus::Submitted => println!("submitted: in the worker's pool"),
+			CallStatus::Ready => println!("ready: the next sidechain block may include it"),
+			CallStatus::Future => println!("future: waits for a call with an earlier nonce"),
 		}
 		if status.is_final() {
 			return match failed {
