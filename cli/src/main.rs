@@ -9,6 +9,7 @@ mod attestation;
 mod benchmark;
 mod keystore;
 mod trusted;
+mod trusted_benchmark;
 mod worker;
 
 use std::{path::PathBuf, process::ExitCode};

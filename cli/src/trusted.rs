@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 use codec::Encode;
 use integritee_chain_client::{ChainClient, WaitFor};
-use integritee_runtime::{Balance, RuntimeCall};
+use integritee_runtime::{AccountId, Balance, RuntimeCall};
 use integritee_stf_primitives::{
 	direct::{CallStatus, DirectCall, DirectOutcome},
 	shielding, Nonce, ShardIdentifier, TrustedCall,
@@ -122,6 +122,9 @@ pub enum TrustedCommand {
 		/// The account's owner, who signs the getter (keystore name or secret URI).
 		account: String,
 	},
+	/// Direct transfers against the shard's worker over RA-TLS with watch
+	/// subscriptions: throughput (saturation) or latency (constant rate).
+	Benchmark(crate::trusted_benchmark::BenchmarkArgs),
 	/// Print the shard's latest committed sidechain header (number, hash,
 	/// parent-chain anchor, Raft term, roots), checked against the selected
 	/// enclave's signature.
@@ -153,15 +156,8 @@ pub async fn shield_funds(
 	let to = accounts.account(&args.to)?;
 	let client = crate::connect(node_url).await?;
 	let session = session(&client, &args.shard).await?;
-	let key = session.rpc.shielding_key();
-	let encrypted_beneficiary = shielding::encrypt(&key, &args.shard.shard, &to.encode())
-		.map_err(|e| format!("cannot encrypt the beneficiary: {e}"))?;
-	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
-		shard: args.shard.shard,
-		encrypted_beneficiary,
-		amount: args.amount,
-	});
-	let included = client.submit(&from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+	let included =
+		shield(&client, &session.rpc, args.shard.shard, &from, to.clone(), args.amount).await?;
 	println!(
 		"shielded {} into shard 0x{} for {} in block {:?}",
 		format_units(args.amount),
@@ -170,6 +166,27 @@ pub async fn shield_funds(
 		included.block_hash
 	);
 	Ok(())
+}
+
+/// Shields `amount` of `from`'s for `to` into `shard` (the beneficiary
+/// encrypted to the worker's checked shielding key); returns the block it
+/// is in.
+pub async fn shield(
+	client: &ChainClient,
+	worker: &WorkerRpc,
+	shard: ShardIdentifier,
+	from: &sr25519::Pair,
+	to: AccountId,
+	amount: Balance,
+) -> Result<integritee_chain_client::Included, String> {
+	let encrypted_beneficiary = shielding::encrypt(&worker.shielding_key(), &shard, &to.encode())
+		.map_err(|e| format!("cannot encrypt the beneficiary: {e}"))?;
+	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
+		shard,
+		encrypted_beneficiary,
+		amount,
+	});
+	client.submit(from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())
 }
 
 pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Result<(), String> {
@@ -198,6 +215,9 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 				println!("reserved {} {}", info.reserved, format_units(info.reserved));
 			}
 			Ok(())
+		}
+		TrustedCommand::Benchmark(benchmark) => {
+			crate::trusted_benchmark::run(node_url, accounts, &args.shard, benchmark).await
 		}
 		TrustedCommand::GetSidechainHeader => {
 			let client = crate::connect(node_url).await?;

@@ -346,6 +346,8 @@ impl WorkerRpc {
 		let rpc = WsClientBuilder::default()
 			.request_timeout(Duration::from_secs(30))
 			.connection_timeout(Duration::from_secs(10))
+			// Watches count as requests: a benchmark client holds thousands.
+			.max_concurrent_requests(8192)
 			.with_custom_cert_store(tls)
 			.build(url)
 			.await
@@ -385,6 +387,11 @@ impl WorkerRpc {
 			.await
 			.map_err(|e| format!("the worker at {} failed {method}: {e}", self.url))?;
 		from_hex(method, &answer)
+	}
+
+	/// The WebSocket client (for subscriptions).
+	pub fn client(&self) -> &WsClient {
+		&self.rpc
 	}
 
 	/// The worker's shielding key, checked against the enclave's registered
