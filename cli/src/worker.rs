@@ -26,7 +26,7 @@ use integritee_runtime::{AccountId, BlockNumber, Runtime};
 use integritee_sidechain_primitives::SidechainHeader;
 use integritee_stf_primitives::{
 	direct::{CallStatus, DirectCall},
-	getter::GetterAnswer,
+	getter::{GetterAnswer, PrivateGetterRequest},
 	rpc, shielding, AccountInfoView, MrEnclave, Nonce, ShardIdentifier, TrustedGetter,
 	TrustedGetterSigned,
 };
@@ -437,9 +437,13 @@ impl WorkerRpc {
 			MultiSignature::Sr25519(pair.sign(payload))
 		});
 		let encoded = getter.encode();
-		let answer = self.request_hex(method, vec![hex_param(&encoded)]).await?;
-		let answer = GetterAnswer::decode(&mut &answer[..])
-			.map_err(|_| "the worker's getter answer does not decode".to_string())?;
+		let (request, answer_key) =
+			PrivateGetterRequest::new(getter, None, *shard, &self.shielding_key)
+				.map_err(|e| format!("cannot encrypt the getter: {e}"))?;
+		let answer = self.request_hex(method, vec![hex_param(&request.encode())]).await?;
+		let answer = GetterAnswer::open(&answer, &answer_key, shard).map_err(|_| {
+			"the worker's getter answer does not decrypt with the getter's answer key".to_string()
+		})?;
 		Ok(check_getter_answer(&answer, &encoded, &worker.signer_public())?.clone())
 	}
 
@@ -590,14 +594,13 @@ mod tests {
 		let sent = b"getter".to_vec();
 		let getter_hash = H256(blake2_256(&sent));
 		let value = Some(vec![1, 2, 3]);
-		let payload = GetterAnswer::signing_payload(&getter_hash, &value, 7, &H256::zero());
-		let answer = GetterAnswer {
+		let answer = GetterAnswer::sign(
 			getter_hash,
-			value: value.clone(),
-			parentchain_block_number: 7,
-			parentchain_block_hash: H256::zero(),
-			signature: enclave.sign(&payload),
-		};
+			value.clone(),
+			(3, H256::zero()),
+			(7, H256::zero()),
+			|p| enclave.sign(p),
+		);
 		assert_eq!(check_getter_answer(&answer, &sent, &enclave.public()).unwrap(), &value);
 		assert!(check_getter_answer(&answer, b"other", &enclave.public())
 			.unwrap_err()

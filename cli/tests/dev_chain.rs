@@ -26,8 +26,10 @@ use integritee_runtime::{
 	AccountId, Balance, Hash, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, UNIT,
 };
 use integritee_stf_primitives::{
-	getter::GetterAnswer, rpc, shielding::ShieldingKeyPair, AccountInfoView, TrustedCall,
-	TrustedCallSigned, TrustedGetterSigned,
+	getter::{GetterAnswer, PrivateGetter, PrivateGetterRequest},
+	rpc,
+	shielding::{self, ShieldingKeyPair},
+	AccountInfoView, TrustedCall, TrustedCallSigned,
 };
 use integritee_test_node::{tempdir, workspace_binary, Node};
 use jsonrpsee::{
@@ -175,31 +177,35 @@ async fn start_stand_in(
 			let text: String = params.one()?;
 			let bytes = hex::decode(text.trim_start_matches("0x"))
 				.map_err(|_| ErrorObjectOwned::owned(-32602, "not hex", None::<()>))?;
-			let getter = TrustedGetterSigned::decode(&mut &bytes[..])
-				.map_err(|_| ErrorObjectOwned::owned(-32602, "bad getter", None::<()>))?;
+			let bad = |what: &str| ErrorObjectOwned::owned(-32602, what.to_string(), None::<()>);
+			let request =
+				PrivateGetterRequest::decode(&mut &bytes[..]).map_err(|_| bad("bad request"))?;
 			let mut state = state.lock().unwrap();
-			if !getter.verify_signature(&state.shard) {
-				return Err(ErrorObjectOwned::owned(-32602, "bad getter signature", None::<()>));
+			let plain = state
+				.shielding
+				.decrypt(&state.shard, &request.ciphertext)
+				.map_err(|_| bad("undecryptable"))?;
+			let private = PrivateGetter::decode(&mut &plain[..]).map_err(|_| bad("bad getter"))?;
+			if !private.getter.verify_signature(&state.shard) {
+				return Err(bad("bad getter signature"));
 			}
-			let getter_hash = H256(blake2_256(&bytes));
+			let getter_hash = H256(blake2_256(&private.getter.encode()));
 			let value = Some(state.account.encode());
 			if state.advance_nonce {
 				state.account.nonce += 1;
 			}
-			let payload = GetterAnswer::signing_payload(&getter_hash, &value, 1, &H256::zero());
-			let signature = if state.bad_signature {
-				ed25519::Pair::from_string("//NotTheEnclave", None).unwrap().sign(&payload)
+			let key = if state.bad_signature {
+				ed25519::Pair::from_string("//NotTheEnclave", None).unwrap()
 			} else {
-				state.enclave.sign(&payload)
+				state.enclave
 			};
-			let answer = GetterAnswer {
-				getter_hash,
-				value,
-				parentchain_block_number: 1,
-				parentchain_block_hash: H256::zero(),
-				signature,
-			};
-			Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(answer.encode())))
+			let answer =
+				GetterAnswer::sign(getter_hash, value, (1, H256::zero()), (1, H256::zero()), |p| {
+					key.sign(p)
+				});
+			let encrypted =
+				shielding::encrypt(&private.answer_key, &state.shard, &answer.encode()).unwrap();
+			Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(encrypted)))
 		})
 		.unwrap();
 	let tls = integritee_ra_tls::server_config_one_way(certificate).unwrap();

@@ -1,5 +1,12 @@
 //! Trusted getters: reads of the confidential state that only the account's
 //! owner may make, and the enclave's signed answers.
+//!
+//! Getters are private: a [`PrivateGetter`] (the signed getter, a fresh
+//! key for the answer, an optional `min_block`) travels encrypted to the
+//! shard's shielding key ([`PrivateGetterRequest`]), and the enclave's
+//! signed [`GetterAnswer`] comes back encrypted to the answer key. Neither
+//! the worker's host nor the network learns whose account was read or
+//! what it holds.
 
 use codec::{Decode, Encode};
 use polkadot_sdk::{
@@ -7,7 +14,10 @@ use polkadot_sdk::{
 	sp_runtime::{traits::Verify, MultiSignature},
 };
 
-use crate::{AccountId, Balance, Nonce, ShardIdentifier};
+use crate::{
+	shielding::{self, ShieldingError, ShieldingKeyPair},
+	AccountId, Balance, Nonce, ShardIdentifier,
+};
 
 /// A read of the confidential state.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -91,45 +101,118 @@ pub struct AccountInfoView {
 	pub nonce: Nonce,
 }
 
-/// The enclave's answer to a getter: the SCALE-encoded value, the parent-chain
-/// block the state includes, and the enclave signer's signature over all of
-/// it and the getter, so that a client can check the answer against the
-/// enclave registered on chain.
+/// What a client asks privately: the owner-signed getter, the X25519
+/// public key the answer is to be encrypted to, and optionally the
+/// sidechain block the state must include first (read-your-writes: the
+/// answer waits, bounded, until the state reaches it).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct PrivateGetter {
+	pub getter: TrustedGetterSigned,
+	pub answer_key: [u8; shielding::PUBLIC_KEY_LEN],
+	pub min_block: Option<u64>,
+}
+
+/// The parameter of the getter methods (hex of its SCALE encoding): the
+/// shard, and a [`PrivateGetter`] encrypted to its shielding key (the
+/// shard as associated data).
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct PrivateGetterRequest {
+	pub shard: ShardIdentifier,
+	pub ciphertext: Vec<u8>,
+}
+
+impl PrivateGetterRequest {
+	/// Encrypts `getter` for `shard` with a fresh answer key; returns the
+	/// request and the answer key pair (the client keeps it to read the
+	/// answer with [`GetterAnswer::open`]).
+	pub fn new(
+		getter: TrustedGetterSigned,
+		min_block: Option<u64>,
+		shard: ShardIdentifier,
+		shielding_key: &[u8],
+	) -> Result<(Self, ShieldingKeyPair), ShieldingError> {
+		let answer = ShieldingKeyPair::generate();
+		let private = PrivateGetter { getter, answer_key: answer.public_key(), min_block };
+		let ciphertext = shielding::encrypt(shielding_key, &shard, &private.encode())?;
+		Ok((Self { shard, ciphertext }, answer))
+	}
+}
+
+/// The enclave's answer to a getter: the SCALE-encoded value, the committed
+/// sidechain block and the parent-chain block the state includes, and the
+/// enclave signer's signature over all of it and the getter, so that a
+/// client can check the answer against the enclave registered on chain.
+/// It travels encrypted to the getter's answer key.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub struct GetterAnswer {
 	pub getter_hash: H256,
 	pub value: Option<Vec<u8>>,
+	/// The committed sidechain block the state is at (number, header hash).
+	pub sidechain_block: (u64, H256),
 	pub parentchain_block_number: u32,
 	pub parentchain_block_hash: H256,
 	pub signature: ed25519::Signature,
 }
+
+/// The fixed prefix of every getter answer's signed bytes.
+pub const ANSWER_DOMAIN: &[u8] = b"integritee/getter-answer/v2:";
 
 impl GetterAnswer {
 	/// The bytes the enclave signs.
 	pub fn signing_payload(
 		getter_hash: &H256,
 		value: &Option<Vec<u8>>,
-		parentchain_block_number: u32,
-		parentchain_block_hash: &H256,
+		sidechain_block: &(u64, H256),
+		parentchain_block: (u32, &H256),
 	) -> Vec<u8> {
-		(
-			b"integritee-getter-answer",
+		let mut payload = ANSWER_DOMAIN.to_vec();
+		(getter_hash, value, sidechain_block, parentchain_block.0, parentchain_block.1)
+			.encode_to(&mut payload);
+		payload
+	}
+
+	/// An answer signed with `sign` (the enclave signer's).
+	pub fn sign(
+		getter_hash: H256,
+		value: Option<Vec<u8>>,
+		sidechain_block: (u64, H256),
+		parentchain_block: (u32, H256),
+		sign: impl FnOnce(&[u8]) -> ed25519::Signature,
+	) -> Self {
+		let payload = Self::signing_payload(
+			&getter_hash,
+			&value,
+			&sidechain_block,
+			(parentchain_block.0, &parentchain_block.1),
+		);
+		Self {
 			getter_hash,
 			value,
-			parentchain_block_number,
-			parentchain_block_hash,
-		)
-			.encode()
+			sidechain_block,
+			parentchain_block_number: parentchain_block.0,
+			parentchain_block_hash: parentchain_block.1,
+			signature: sign(&payload),
+		}
 	}
 
 	pub fn verify(&self, enclave_signer: &ed25519::Public) -> bool {
 		let payload = Self::signing_payload(
 			&self.getter_hash,
 			&self.value,
-			self.parentchain_block_number,
-			&self.parentchain_block_hash,
+			&self.sidechain_block,
+			(self.parentchain_block_number, &self.parentchain_block_hash),
 		);
 		self.signature.verify(payload.as_slice(), enclave_signer)
+	}
+
+	/// Decrypts an encrypted answer with the getter's answer key.
+	pub fn open(
+		ciphertext: &[u8],
+		answer_key: &ShieldingKeyPair,
+		shard: &ShardIdentifier,
+	) -> Result<Self, ShieldingError> {
+		let plain = answer_key.decrypt(shard, ciphertext)?;
+		Self::decode(&mut &plain[..]).map_err(|_| ShieldingError::Undecryptable)
 	}
 }
 

@@ -72,6 +72,13 @@ fn hex_lower(bytes: &[u8]) -> String {
 }
 
 impl ShieldingKeyPair {
+	/// A fresh key pair from the operating system's randomness.
+	pub fn generate() -> Self {
+		let mut rng = rand_core::UnwrapErr(rand_core::OsRng);
+		let (private, public) = X25519HkdfSha256::gen_keypair(&mut rng);
+		Self { private, public }
+	}
+
 	/// Derives a key pair from 32 bytes of secret input key material.
 	pub fn from_seed(seed: &[u8; 32]) -> Self {
 		let (private, public) = X25519HkdfSha256::derive_keypair(seed);

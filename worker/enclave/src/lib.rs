@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 pub mod direct;
+pub mod getters;
 pub mod indirect;
 pub mod keys;
 pub mod platform;
@@ -65,8 +66,9 @@ use integritee_stf::{
 	ShardState, SidechainPosition, StfConfig, StfInput, VerifiedCall,
 };
 use integritee_stf_primitives::{
-	getter::GetterAnswer, getter::PendingCall, AccountId, AccountInfoView, Balance, MrEnclave,
-	ShardIdentifier, TrustedGetter, TrustedGetterSigned,
+	getter::{GetterAnswer, PendingCall, PrivateGetterRequest},
+	AccountId, AccountInfoView, Balance, MrEnclave, ShardIdentifier, TrustedGetter,
+	TrustedGetterSigned,
 };
 use polkadot_sdk::{
 	frame_system, pallet_balances,
@@ -82,6 +84,8 @@ pub use integritee_pool::{PoolError, PoolLimits, Readiness, Revalidated};
 pub use integritee_stf as stf;
 pub use keys::Anchor;
 pub use platform::TeePlatform;
+
+pub use getters::GetterError;
 
 use crate::{
 	direct::{Admission, DirectError, Door, PooledCall, Ticket},
@@ -1357,14 +1361,43 @@ impl Enclave {
 		};
 		let (number, hash) = self.state.parentchain_anchor().unwrap_or_default();
 		let getter_hash = H256(blake2_256(&getter.encode()));
-		let payload = GetterAnswer::signing_payload(&getter_hash, &value, number, &hash);
-		Ok(GetterAnswer {
-			getter_hash,
-			value,
-			parentchain_block_number: number,
-			parentchain_block_hash: hash,
-			signature: self.keys.signer.sign(&payload),
-		})
+		let sidechain_block = (self.tip.number, self.tip.hash);
+		Ok(GetterAnswer::sign(getter_hash, value, sidechain_block, (number, hash), |payload| {
+			self.keys.signer.sign(payload)
+		}))
+	}
+
+	/// Answers a private getter: decrypted with the shielding key, issued
+	/// within [`getters::GETTER_VALIDITY_MS`] of `now_ms` (the host's
+	/// clock), signed by the account's owner; the signed answer comes back
+	/// encrypted to the getter's answer key, so the host learns neither the
+	/// account nor the value. A getter whose `min_block` the state has not
+	/// reached is answered [`GetterError::NotYet`] (the host retries after
+	/// the next block, for a bounded time).
+	pub fn execute_private_getter(
+		&self,
+		request: &PrivateGetterRequest,
+		now_ms: u64,
+	) -> Result<Vec<u8>, GetterError> {
+		let private = getters::open(&self.keys.shielding, &self.shard, request)?;
+		let issued = private.getter.issued_at_ms;
+		if now_ms.abs_diff(issued) > getters::GETTER_VALIDITY_MS {
+			return Err(GetterError::Expired { issued_at_ms: issued, now_ms });
+		}
+		if let Some(min_block) = private.min_block.filter(|b| *b > self.tip.number) {
+			return Err(GetterError::NotYet { min_block, tip: self.tip.number });
+		}
+		let answer = self.execute_getter(&private.getter).map_err(|e| match e {
+			Error::Refused(refused) => GetterError::NotServing(refused.to_string()),
+			Error::Getter(reason) => GetterError::Refused(reason),
+			other => GetterError::State(other.to_string()),
+		})?;
+		integritee_stf_primitives::shielding::encrypt(
+			&private.answer_key,
+			&self.shard,
+			&answer.encode(),
+		)
+		.map_err(|_| GetterError::BadAnswerKey)
 	}
 
 	/// Data directory of this enclave.

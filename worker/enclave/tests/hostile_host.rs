@@ -35,10 +35,11 @@ use common::{genesis_with_proof, header, success};
 
 use codec::{Decode, Encode};
 use integritee_enclave::{
+	direct::DirectError,
 	events_key,
 	light_client::{testing, Header},
 	platform::SimulatedTee,
-	AnchorError, BlockLimits, Enclave, EnclaveCall, EnclaveConfig, Error, Invariant,
+	AnchorError, BlockLimits, Enclave, EnclaveCall, EnclaveConfig, Error, GetterError, Invariant,
 	ParentchainBlock, SigningRefused, STATE_DIR,
 };
 use integritee_extrinsic::ExtrinsicParams;
@@ -46,8 +47,10 @@ use integritee_runtime::{
 	Runtime, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
 use integritee_stf_primitives::{
-	getter::GetterAnswer, shielding, AccountId, AccountInfoView, TrustedCall, TrustedCallSigned,
-	TrustedGetter, TrustedGetterSigned,
+	direct::DirectCall,
+	getter::{GetterAnswer, PrivateGetterRequest},
+	shielding, AccountId, AccountInfoView, TrustedCall, TrustedCallSigned, TrustedGetter,
+	TrustedGetterSigned,
 };
 use polkadot_sdk::{
 	frame_system::{self, EventRecord, Phase},
@@ -928,4 +931,148 @@ fn a_rolled_back_state_is_detected_against_the_chain_anchor() {
 	};
 	entries.push((key, forked.encode()));
 	assert!(import_only(&mut fixture, (extrinsics, entries)).rollback.is_some());
+}
+
+/// A direct call of Bob's with `nonce`, as a client sends it.
+fn direct_call(fixture: &Fixture, amount: u128, nonce: u32) -> DirectCall {
+	let to = AccountId::new([0x0c; 32]);
+	let call = TrustedCall::BalanceTransfer { from: fixture.bob.public().into(), to, amount };
+	let signed = bob_signs(fixture, call, nonce);
+	DirectCall::encrypt(&signed, fixture.enclave.shard(), &fixture.enclave.shielding_public_key())
+		.unwrap()
+}
+
+/// What the host can do with direct calls: garbage, other shards, forged
+/// signatures and replays are refused at the door or the admission with
+/// typed errors and change nothing; a full pool says so; an admitted call
+/// reaches a block without the host seeing its content, and a replay of it
+/// afterwards is a stale nonce.
+#[test]
+fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	let door = fixture.enclave.door();
+	let shard = fixture.enclave.shard();
+	let refused = |call: DirectCall| door.check(&call).map(|_| ()).unwrap_err();
+
+	let mut garbage = direct_call(&fixture, 1, 0);
+	garbage.ciphertext[40] ^= 1;
+	assert!(matches!(refused(garbage), DirectError::Undecryptable(_)));
+	let mut other_shard = direct_call(&fixture, 1, 0);
+	other_shard.shard = H256::repeat_byte(9);
+	assert!(matches!(refused(other_shard), DirectError::WrongShard { .. }));
+	let oversize = DirectCall { shard, ciphertext: vec![0; 5_000] };
+	assert!(matches!(refused(oversize), DirectError::Oversize { .. }));
+	let not_a_call = DirectCall {
+		shard,
+		ciphertext: shielding::encrypt(&fixture.enclave.shielding_public_key(), &shard, b"junk")
+			.unwrap(),
+	};
+	assert_eq!(refused(not_a_call), DirectError::Malformed);
+	// Signed by Mallory for Bob's account.
+	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
+	let to = AccountId::new([0x0c; 32]);
+	let forged = TrustedCall::BalanceTransfer {
+		from: fixture.bob.public().into(),
+		to: to.clone(),
+		amount: 1,
+	}
+	.sign(0, &MR_ENCLAVE, &shard, |p| MultiSignature::Sr25519(mallory.sign(p)));
+	let forged =
+		DirectCall::encrypt(&forged, shard, &fixture.enclave.shielding_public_key()).unwrap();
+	assert_eq!(refused(forged), DirectError::BadSignature);
+	// An unfunded sender is refused at the admission.
+	let mallory_call =
+		TrustedCall::BalanceTransfer { from: mallory.public().into(), to, amount: 1 }.sign(
+			0,
+			&MR_ENCLAVE,
+			&shard,
+			|p| MultiSignature::Sr25519(mallory.sign(p)),
+		);
+	let mallory_call =
+		DirectCall::encrypt(&mallory_call, shard, &fixture.enclave.shielding_public_key()).unwrap();
+	let ticket = door.check(&mallory_call).unwrap();
+	assert_eq!(fixture.enclave.admit(ticket).unwrap_err(), DirectError::Unfunded);
+	assert_eq!(fixture.enclave.pool_size(), (0, 0), "nothing was pooled");
+
+	// A full pool answers "full" (1016) instead of growing.
+	fixture
+		.enclave
+		.set_pool_limits(integritee_enclave::PoolLimits { max_calls: 2, ..Default::default() });
+	let first = direct_call(&fixture, 1_000, 0);
+	let admitted = fixture.enclave.admit(door.check(&first).unwrap()).unwrap();
+	assert_eq!(admitted.readiness, integritee_enclave::Readiness::Ready);
+	let replay = fixture.enclave.admit(door.check(&first).unwrap()).unwrap_err();
+	assert_eq!(replay.code(), 1013, "the same call again: already imported");
+	fixture.enclave.admit(door.check(&direct_call(&fixture, 1_000, 1)).unwrap()).unwrap();
+	let full = fixture.enclave.admit(door.check(&direct_call(&fixture, 1_000, 2)).unwrap());
+	assert_eq!(full.unwrap_err().code(), 1016);
+
+	// The block includes both; the host sees hashes and outcomes only.
+	let report = produce(&mut fixture).expect("a block of direct calls");
+	assert_eq!(report.calls_executed, 2);
+	assert_eq!(fixture.enclave.pool_size(), (0, 0));
+	assert_eq!(bob_balance(&fixture).nonce, 2);
+	let replay = fixture.enclave.admit(door.check(&first).unwrap()).unwrap_err();
+	assert_eq!(
+		replay,
+		DirectError::Pool(integritee_enclave::PoolError::StaleNonce { expected: 2, got: 0 })
+	);
+}
+
+/// What the host can do with private getters: it never reads the getter or
+/// the answer (encrypted to the client's answer key), a replayed request
+/// gets an answer only the client can open, a tampered one does not
+/// decrypt, an expired one is refused.
+#[test]
+fn private_getters_reveal_nothing_to_the_host() {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	produce(&mut fixture);
+	let shard = fixture.enclave.shard();
+	let now = 1_800_000_000_000;
+	let getter = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		&shard,
+		now,
+		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+	);
+	let (request, answer_key) = PrivateGetterRequest::new(
+		getter.clone(),
+		None,
+		shard,
+		&fixture.enclave.shielding_public_key(),
+	)
+	.unwrap();
+	let encrypted = fixture.enclave.execute_private_getter(&request, now).unwrap();
+	assert!(!encrypted.windows(8).any(|w| w == &AMOUNT.to_le_bytes()[..8]), "no clear value");
+	let answer = GetterAnswer::open(&encrypted, &answer_key, &shard).unwrap();
+	assert!(answer.verify(&fixture.enclave.signer_public()));
+	assert_eq!(answer.sidechain_block.0, fixture.enclave.sidechain_tip().number);
+	let info = AccountInfoView::decode(&mut &answer.value.unwrap()[..]).unwrap();
+	assert_eq!(info.free, AMOUNT);
+	// The host replays it: a fresh answer, still only for the client's key.
+	let replayed = fixture.enclave.execute_private_getter(&request, now + 1_000).unwrap();
+	let host_key = integritee_stf_primitives::shielding::ShieldingKeyPair::generate();
+	assert!(GetterAnswer::open(&replayed, &host_key, &shard).is_err());
+	// Tampered, expired, too far ahead.
+	let mut tampered = request.clone();
+	tampered.ciphertext[50] ^= 1;
+	assert_eq!(
+		fixture.enclave.execute_private_getter(&tampered, now).unwrap_err(),
+		GetterError::Undecryptable
+	);
+	assert!(matches!(
+		fixture.enclave.execute_private_getter(&request, now + 3_600_000).unwrap_err(),
+		GetterError::Expired { .. }
+	));
+	let (ahead, _) =
+		PrivateGetterRequest::new(getter, Some(99), shard, &fixture.enclave.shielding_public_key())
+			.unwrap();
+	assert!(matches!(
+		fixture.enclave.execute_private_getter(&ahead, now).unwrap_err(),
+		GetterError::NotYet { min_block: 99, .. }
+	));
 }

@@ -26,12 +26,13 @@ use std::{
 use codec::{Decode, Encode};
 use integritee_enclave::{
 	direct::{Admission, DirectError, Door},
-	Readiness,
+	GetterError, Readiness,
 };
 use integritee_ra_tls::{server_config_one_way, RenewableCertificate};
 use integritee_stf_primitives::{
 	direct::{error_code, CallStatus, DirectCall},
-	rpc as names, TrustedGetter, TrustedGetterSigned,
+	getter::PrivateGetterRequest,
+	rpc as names,
 };
 use jsonrpsee::{
 	server::{serve_with_graceful_shutdown, stop_channel, Server, ServerHandle},
@@ -61,10 +62,8 @@ const MAX_CONNECTIONS: u32 = 512;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
 /// Submissions one connection may have waiting for their answer.
 const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
-/// A getter is answered only within this distance of its `issued_at_ms`
-/// from the host's clock, so a captured getter cannot be replayed later to
-/// read the account again.
-const GETTER_VALIDITY_MS: u64 = 5 * 60 * 1000;
+/// How long a getter waits for the state to reach its `min_block`.
+const MIN_BLOCK_WAIT: Duration = Duration::from_secs(10);
 
 fn now_ms() -> u64 {
 	std::time::SystemTime::now()
@@ -270,15 +269,11 @@ fn module(
 	register(module.register_method(names::CHAIN_GET_HEADER, |_, context, _| {
 		context.latest.get().map(|signed_header| hex_of(&signed_header.encode()))
 	}))?;
-	register(module.register_blocking_method(names::EXECUTE_GETTER, |params, context, _| {
-		getter(&params, &context, |g| matches!(g, TrustedGetter::AccountInfo(_)))
-	}))?;
-	register(module.register_blocking_method(names::NEXT_NONCE, |params, context, _| {
-		getter(&params, &context, |g| matches!(g, TrustedGetter::NextNonce(_)))
-	}))?;
-	register(module.register_blocking_method(names::PENDING, |params, context, _| {
-		getter(&params, &context, |g| matches!(g, TrustedGetter::PendingCalls(_)))
-	}))?;
+	// One private getter answers all three (which getter it is stays
+	// encrypted); the names follow Substrate's.
+	for name in [names::EXECUTE_GETTER, names::NEXT_NONCE, names::PENDING] {
+		register(module.register_async_method(name, |params, context, _| getter(params, context)))?;
+	}
 	register(module.register_async_method(
 		names::SUBMIT,
 		|params, context, extensions| async move {
@@ -344,25 +339,32 @@ fn module(
 	Ok(module.into())
 }
 
-/// Answers a getter of the kind `expected` (each method answers one kind).
-fn getter(
-	params: &Params,
-	context: &Context,
-	expected: impl Fn(&TrustedGetter) -> bool,
+/// Answers a private getter (the core checks the getter's kind against
+/// the method only after decrypting it: the host cannot). A getter whose
+/// `min_block` the state has not reached waits for it, at most
+/// [`MIN_BLOCK_WAIT`].
+async fn getter(
+	params: Params<'static>,
+	context: Arc<Context>,
 ) -> Result<String, ErrorObjectOwned> {
-	let getter: TrustedGetterSigned = scale_param(params, "TrustedGetterSigned")?;
-	if !expected(&getter.getter) {
-		return Err(invalid_params("this method does not answer this getter"));
+	let request: PrivateGetterRequest = scale_param(&params, "PrivateGetterRequest")?;
+	let request = Arc::new(request);
+	let deadline = tokio::time::Instant::now() + MIN_BLOCK_WAIT;
+	loop {
+		let (enclave, request) = (context.enclave.clone(), request.clone());
+		let answered = tokio::task::spawn_blocking(move || {
+			read(&enclave).execute_private_getter(&request, now_ms())
+		})
+		.await
+		.map_err(|e| internal(format!("the getter task died: {e}")))?;
+		match answered {
+			Ok(encrypted) => return Ok(hex_of(&encrypted)),
+			Err(GetterError::NotYet { .. }) if tokio::time::Instant::now() < deadline => {
+				tokio::time::sleep(Duration::from_millis(50)).await;
+			}
+			Err(e) => return Err(ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)),
+		}
 	}
-	if now_ms().abs_diff(getter.issued_at_ms) > GETTER_VALIDITY_MS {
-		return Err(invalid_params(
-			"the getter was issued more than 5 minutes from now (replayed, or a wrong clock)",
-		));
-	}
-	let answer = read(&context.enclave)
-		.execute_getter(&getter)
-		.map_err(|e| invalid_params(e.to_string()))?;
-	Ok(hex_of(&answer.encode()))
 }
 
 /// Decodes the one parameter: hex of a SCALE-encoded `T`.

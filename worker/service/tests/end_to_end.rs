@@ -26,7 +26,7 @@ use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_stf_primitives::{
 	direct::{CallStatus, DirectCall, DirectOutcome},
-	getter::GetterAnswer,
+	getter::{GetterAnswer, PrivateGetterRequest},
 	rpc as names,
 	rpc::WorkerHealth,
 	shielding, AccountInfoView, ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
@@ -219,27 +219,41 @@ fn account(suri: &str) -> AccountId {
 	dev_pair(suri).unwrap().public().into()
 }
 
-/// The account's confidential state, read with a getter signed by its owner
-/// and an answer checked against the enclave's key.
+/// The account's confidential state, read with a private getter signed by
+/// its owner and an answer checked against the enclave's key.
 async fn trusted_account(
 	rpc: &WsClient,
 	shard: ShardIdentifier,
 	owner: &sr25519::Pair,
 	enclave: &ed25519::Public,
 ) -> AccountInfoView {
+	let answer = private_getter(rpc, shard, owner, None).await.expect("getter answered");
+	assert!(answer.verify(enclave), "the answer is signed by the enclave");
+	answer.value.map(|v| AccountInfoView::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+}
+
+/// `owner`'s account info through a private getter (encrypted both ways).
+async fn private_getter(
+	rpc: &WsClient,
+	shard: ShardIdentifier,
+	owner: &sr25519::Pair,
+	min_block: Option<u64>,
+) -> Result<GetterAnswer, jsonrpsee::core::ClientError> {
 	let getter = TrustedGetterSigned::new(
 		TrustedGetter::AccountInfo(owner.public().into()),
 		&shard,
 		now_ms(),
 		|payload| MultiSignature::Sr25519(owner.sign(payload)),
 	);
+	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await?;
+	let (request, answer_key) =
+		PrivateGetterRequest::new(getter, min_block, shard, &hex::decode(&key[2..]).unwrap())
+			.unwrap();
 	let text: String = rpc
-		.request(names::EXECUTE_GETTER, rpc_params![format!("0x{}", hex::encode(getter.encode()))])
-		.await
-		.expect("getter answered");
-	let answer = GetterAnswer::decode(&mut &hex::decode(&text[2..]).unwrap()[..]).unwrap();
-	assert!(answer.verify(enclave), "the answer is signed by the enclave");
-	answer.value.map(|v| AccountInfoView::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+		.request(names::EXECUTE_GETTER, rpc_params![format!("0x{}", hex::encode(request.encode()))])
+		.await?;
+	let encrypted = hex::decode(&text[2..]).unwrap();
+	Ok(GetterAnswer::open(&encrypted, &answer_key, &shard).expect("the answer opens"))
 }
 
 fn now_ms() -> u64 {
@@ -583,13 +597,30 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 		now_ms() - 3_600_000,
 		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
 	);
+	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
+	let (request, _) =
+		PrivateGetterRequest::new(stale, None, shard, &hex::decode(&key[2..]).unwrap()).unwrap();
 	let refused = rpc
 		.request::<String, _>(
 			names::EXECUTE_GETTER,
-			rpc_params![format!("0x{}", hex::encode(stale.encode()))],
+			rpc_params![format!("0x{}", hex::encode(request.encode()))],
 		)
 		.await;
-	assert!(refused.is_err(), "a stale getter is refused");
+	assert_eq!(error_code(refused), -32602, "a stale getter is refused");
+	// A plain (unencrypted) getter is not a request.
+	let plain = TrustedGetterSigned::new(
+		TrustedGetter::AccountInfo(charlie.public().into()),
+		&shard,
+		now_ms(),
+		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
+	);
+	let refused = rpc
+		.request::<String, _>(
+			names::EXECUTE_GETTER,
+			rpc_params![format!("0x{}", hex::encode(plain.encode()))],
+		)
+		.await;
+	assert_eq!(error_code(refused), -32602, "getters travel encrypted");
 	assert!(health.simulated_tee);
 	let _ = &mut node;
 }
@@ -897,6 +928,22 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	let bob_info = trusted(bob.clone()).await;
 	assert_eq!((bob_info.free, bob_info.nonce), (90 * UNIT, 1));
 	assert_eq!(trusted(charlie.clone()).await.free, 110 * UNIT);
+	// Read-your-writes: a getter with `min_block` one past the state waits
+	// for that block (a direct call makes one) and names it.
+	let tip = private_getter(&rpc, shard, &bob, None).await.unwrap().sidechain_block.0;
+	let waiting = private_getter(&rpc, shard, &bob, Some(tip + 1));
+	let later = async {
+		tokio::time::sleep(Duration::from_millis(300)).await;
+		run(&["transfer", "//Charlie", "//Bob", &UNIT.to_string(), "--direct"])
+	};
+	let (answer, sent) = tokio::join!(waiting, later);
+	assert!(sent.ok, "{}", sent.stderr);
+	let answer = answer.unwrap();
+	assert!(answer.sidechain_block.0 > tip, "{:?} after #{tip}", answer.sidechain_block);
+	assert!(answer.verify(&enclave_key));
+	// A block far ahead: refused after a bounded wait.
+	let far = private_getter(&rpc, shard, &bob, Some(tip + 1_000_000)).await;
+	assert_eq!(error_code(far), -32602);
 
 	// 2. Too little balance: in its block, failed, the nonce consumed.
 	let out =
@@ -905,7 +952,7 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	assert!(out.stdout.contains("in sidechain block"), "{}", out.stdout);
 	assert!(out.stderr.contains("executed and failed"), "{}", out.stderr);
 	let charlie_info = trusted(charlie.clone()).await;
-	assert_eq!((charlie_info.free, charlie_info.nonce), (110 * UNIT, 1));
+	assert_eq!((charlie_info.free, charlie_info.nonce), (109 * UNIT, 2));
 
 	// 3. A direct unshield arrives on the parent chain exactly once.
 	let dave = account("//Dave");
@@ -923,7 +970,7 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	assert_eq!(parent_free(&client, &dave).await, dave_before + 5 * UNIT, "paid exactly once");
 	assert_eq!(unshield_payouts(&client, shard).await, 1);
 	let bob_info = trusted(bob.clone()).await;
-	assert_eq!((bob_info.free, bob_info.reserved, bob_info.nonce), (85 * UNIT, 0, 2));
+	assert_eq!((bob_info.free, bob_info.reserved, bob_info.nonce), (86 * UNIT, 0, 2));
 
 	// 4. Refusals, each a JSON-RPC error with its code; the worker goes on.
 	let rpc = worker.rpc().await;
@@ -1040,6 +1087,19 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	assert!(d_executed != second_invoke_executed, "exactly one executes: {seen:?}");
 	if !d_executed {
 		assert!(matches!(seen.last(), Some(CallStatus::Invalid { .. })), "{seen:?}");
+	}
+
+	// 6. Benchmark smoke runs (functional: every transfer committed, none
+	// refused; the figures themselves are not asserted).
+	for mode in [&["--transfers", "300"][..], &["--transfers", "200", "--rate", "200"][..]] {
+		let out =
+			run(&[&["benchmark", "--clients", "2", "--accounts", "20", "--json"][..], mode]
+				.concat());
+		assert!(out.ok, "{}\n{}", out.stdout, out.stderr);
+		let report: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+		assert_eq!(report["committed"], report["sent"], "{report}");
+		assert_eq!(report["refused"], serde_json::json!({}), "{report}");
+		assert_eq!(report["failedInBlock"], 0, "{report}");
 	}
 	let _ = &mut node;
 }
