@@ -18,7 +18,7 @@ SGX="$REPO/crates/testdata/sgx"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral trusted_request)
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/integritee-rs/fuzz-target}"
 export RUSTC_BOOTSTRAP=1
 SANITIZER="${FUZZ_SANITIZER:-none}"
@@ -88,6 +88,17 @@ tcb = (bytes.fromhex('00906ea10000') + b'\0\0' + struct.pack('<QQI', 1, 2**62, 1
 crl = b'\x22' * 32 + vec(b'\x30\x00') + b'\x33' * 32 + struct.pack('<QQ', 1, 2**62) + compact(1) + vec(b'\x05')
 for name, variant, body in [('stored-qe', 0, qe), ('stored-tcb', 1, tcb), ('stored-crl', 2, crl)]:
     put('collateral', name, b'\x04' + b'\x01' + bytes([variant]) + body)
+
+# trusted_request: a direct call / private getter request (shard, ciphertext),
+# its hex parameter, a signed transfer (call, nonce, sr25519 signature) and a
+# private getter (signed NextNonce getter, answer key, min_block).
+envelope = b'\x01' * 32 + vec(b'\x05' * 80)
+put('trusted_request', 'envelope', envelope)
+put('trusted_request', 'envelope-hex', b'0x' + binascii.hexlify(envelope))
+transfer = b'\x00' + b'\x0a' * 32 + b'\x0b' * 32 + struct.pack('<QQ', 7, 0)
+put('trusted_request', 'call', transfer + struct.pack('<I', 3) + b'\x01' + b'\x0c' * 64)
+getter = b'\x01' + b'\x0a' * 32 + struct.pack('<Q', 9) + b'\x01' + b'\x0c' * 64
+put('trusted_request', 'getter', getter + b'\x02' * 32 + b'\x01' + struct.pack('<Q', 4))
 PY
 
 cd "$FUZZ_DIR"

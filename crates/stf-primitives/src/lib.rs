@@ -9,6 +9,7 @@
 //! - [`shielding`]: HPKE (RFC 9180) encryption to a shard's shielding key, as
 //!   used by `EnclaveBridge::invoke` and `EnclaveBridge::shield_funds`.
 //! - [`rpc`]: method names and answer types of the worker's trusted RPC.
+//! - [`request`]: exact, depth-limited decoding of what clients send.
 //!
 //! This crate holds types and pure functions only; it owns no keys and
 //! touches no storage.
@@ -17,6 +18,7 @@
 pub mod call;
 pub mod direct;
 pub mod getter;
+pub mod request;
 pub mod rpc;
 pub mod shielding;
 

@@ -16,11 +16,11 @@
 
 use std::sync::Arc;
 
-use codec::Decode;
 use integritee_pool::{PoolCall, PoolError};
 use integritee_stf::VerifiedCall;
 use integritee_stf_primitives::{
 	direct::{error_code, DirectCall, MAX_CALL_CIPHERTEXT_BYTES},
+	request::decode_exact,
 	shielding::{ShieldingError, ShieldingKeyPair},
 	AccountId, MrEnclave, Nonce, ShardIdentifier, TrustedCallSigned,
 };
@@ -96,11 +96,8 @@ impl Door {
 			.shielding
 			.decrypt(&self.shard, &call.ciphertext)
 			.map_err(DirectError::Undecryptable)?;
-		let mut input = &plain[..];
-		let signed = TrustedCallSigned::decode(&mut input).map_err(|_| DirectError::Malformed)?;
-		if !input.is_empty() {
-			return Err(DirectError::Malformed);
-		}
+		let signed: TrustedCallSigned =
+			decode_exact(&plain, "TrustedCallSigned").map_err(|_| DirectError::Malformed)?;
 		let call = VerifiedCall::verify(signed, &self.mr_enclave, &self.shard)
 			.map_err(|_| DirectError::BadSignature)?;
 		Ok(Ticket(PooledCall::new(call)))

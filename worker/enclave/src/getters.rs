@@ -6,9 +6,9 @@
 //! (the answer is encrypted to the original client's answer key: it
 //! learns nothing), lie about the time (the same), or withhold answers.
 
-use codec::Decode;
 use integritee_stf_primitives::{
 	getter::{PrivateGetter, PrivateGetterRequest},
+	request::decode_exact,
 	shielding::ShieldingKeyPair,
 	ShardIdentifier,
 };
@@ -68,10 +68,5 @@ pub(crate) fn open(
 	}
 	let plain =
 		shielding.decrypt(shard, &request.ciphertext).map_err(|_| GetterError::Undecryptable)?;
-	let mut input = &plain[..];
-	let private = PrivateGetter::decode(&mut input).map_err(|_| GetterError::Malformed)?;
-	if !input.is_empty() {
-		return Err(GetterError::Malformed);
-	}
-	Ok(private)
+	decode_exact::<PrivateGetter>(&plain, "PrivateGetter").map_err(|_| GetterError::Malformed)
 }

@@ -4,7 +4,9 @@
 //! [`Enclave`]: the keys ([`keys`], sealed with [`sealing`]), the
 //! parent-chain light client (`integritee-light-client`), the confidential
 //! state transition function and the shard's encrypted state
-//! (`integritee-stf`), and indirect invocation ([`indirect`]). The untrusted
+//! (`integritee-stf`), indirect invocation ([`indirect`]), direct
+//! invocation ([`direct`]: the door and the pool) and private getters
+//! ([`getters`]). The untrusted
 //! host (`integritee-worker`) only moves bytes: it fetches blocks, proofs and
 //! justifications, submits the extrinsics this core signs, and serves RPC.
 //!
@@ -23,6 +25,10 @@
 //! | [`Enclave::commit_block`] | a block the replication committed | the block's checks (successor of the committed tip, author, signature, roots); state, block and consumed inputs in one transaction; invariant (issuance vs. vault) |
 //! | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |
 //! | [`Enclave::execute_getter`] | an owner-signed getter | the answer, signed |
+//! | [`Enclave::execute_private_getter`] | an encrypted getter request, the moment | decryption, the owner's signature, freshness, `min_block`; the signed answer encrypted to the client's answer key |
+//! | [`Door::check`](direct::Door::check) then [`Enclave::admit`] | an encrypted direct call | decryption, signature, funded sender, nonce, pool limits; the call stays inside (the host holds an opaque ticket) |
+//! | [`Enclave::tls_certificate`] | the moment, the validity | a fresh TLS key and a quote binding it, the signer and the shielding key |
+//! | [`Enclave::set_pool_limits`] | the pool's limits | (a host setting: a hostile host can only make its own pool smaller) |
 //!
 //! [`EnclaveCall`] carries no content the host chose: `Register` (quote over
 //! the core's own keys; the URL is what the host advertises), `InitShard`

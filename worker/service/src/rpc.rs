@@ -32,6 +32,7 @@ use integritee_ra_tls::{server_config_one_way, RenewableCertificate};
 use integritee_stf_primitives::{
 	direct::{error_code, CallStatus, DirectCall},
 	getter::PrivateGetterRequest,
+	request::decode_hex_param,
 	rpc as names,
 };
 use jsonrpsee::{
@@ -368,17 +369,9 @@ async fn getter(
 }
 
 /// Decodes the one parameter: hex of a SCALE-encoded `T`.
-fn scale_param<T: Decode>(params: &Params, what: &str) -> Result<T, ErrorObjectOwned> {
+fn scale_param<T: Decode>(params: &Params, what: &'static str) -> Result<T, ErrorObjectOwned> {
 	let text: String = params.one().map_err(|_| invalid_params("expected one hex string"))?;
-	let bytes =
-		hex::decode(text.trim_start_matches("0x")).map_err(|_| invalid_params("not hex"))?;
-	let mut input = &bytes[..];
-	let value =
-		T::decode(&mut input).map_err(|_| invalid_params(format!("not a SCALE-encoded {what}")))?;
-	if !input.is_empty() {
-		return Err(invalid_params(format!("trailing bytes after the {what}")));
-	}
-	Ok(value)
+	decode_hex_param(&text, what).map_err(|e| invalid_params(e.to_string()))
 }
 
 fn direct_call(params: &Params) -> Result<DirectCall, ErrorObjectOwned> {
