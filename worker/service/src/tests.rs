@@ -239,7 +239,12 @@ fn breach_and_surplus_above_the_deposit_are_health_problems() {
 }
 
 /// A signed getter of `who`'s account, issued now, as JSON-RPC parameter.
-fn getter_param(shard: H256, who: &polkadot_sdk::sp_core::sr25519::Pair) -> String {
+/// A private getter for `who`'s account, encrypted to `shielding_key`.
+fn getter_param(
+	shard: H256,
+	shielding_key: &[u8],
+	who: &polkadot_sdk::sp_core::sr25519::Pair,
+) -> String {
 	use polkadot_sdk::sp_core::Pair;
 	let issued_at_ms =
 		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
@@ -250,7 +255,14 @@ fn getter_param(shard: H256, who: &polkadot_sdk::sp_core::sr25519::Pair) -> Stri
 		issued_at_ms,
 		|payload| polkadot_sdk::sp_runtime::MultiSignature::Sr25519(who.sign(payload)),
 	);
-	format!("0x{}", hex::encode(getter.encode()))
+	let (request, _) = integritee_stf_primitives::getter::PrivateGetterRequest::new(
+		getter,
+		None,
+		shard,
+		shielding_key,
+	)
+	.unwrap();
+	format!("0x{}", hex::encode(request.encode()))
 }
 
 /// Key, health and header queries are answered while the trusted core is
@@ -283,6 +295,7 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 			.unwrap();
 	let shard = crate::read(&enclave).shard();
 	let expected_key = format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key()));
+	let shielding_key = crate::read(&enclave).shielding_public_key();
 	let (client, _) =
 		integritee_test_node::ra_tls::worker_client(&format!("wss://{address}"), [4; 32])
 			.await
@@ -323,7 +336,7 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	// Read (as while a chunk is verified or a block proposed): getters too.
 	let (holder, release) = hold(false);
 	let answer: String = client
-		.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &bob)])
+		.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &shielding_key, &bob)])
 		.await
 		.unwrap();
 	assert!(answer.starts_with("0x"));
@@ -350,7 +363,7 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 		let _: integritee_stf_primitives::rpc::WorkerHealth =
 			client.request(names::SYSTEM_HEALTH, rpc_params![]).await.unwrap();
 		let _: String = client
-			.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &bob)])
+			.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &shielding_key, &bob)])
 			.await
 			.unwrap();
 		answered += 1;
