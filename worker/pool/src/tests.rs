@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 use std::collections::{BTreeMap, HashSet};
 
 use proptest::prelude::*;
@@ -103,12 +105,14 @@ fn future_calls_are_dropped_when_their_gap_stays_open() {
 	assert_eq!(pool.future_len(), 0);
 }
 
+type CallHash = (u8, Nonce, u8);
+
 /// The model: per account, the state's nonce and the pooled nonces with
 /// their hash and admission block.
 #[derive(Default, Debug)]
 struct Model {
 	state: BTreeMap<u8, Nonce>,
-	pooled: BTreeMap<u8, BTreeMap<Nonce, ((u8, Nonce, u8), u64)>>,
+	pooled: BTreeMap<u8, BTreeMap<Nonce, (CallHash, u64)>>,
 	blocks: u64,
 }
 
