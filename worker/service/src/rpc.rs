@@ -161,7 +161,15 @@ pub fn serve_tls(
 		loop {
 			let socket = tokio::select! {
 				accepted = listener.accept() => match accepted {
-					Ok((socket, _)) => socket,
+					Ok((socket, _)) => {
+						// Small answers and statuses go out at once (as
+						// jsonrpsee's own listener does): under Nagle's
+						// algorithm a request-answer exchange stalls 40 ms.
+						if let Err(e) = socket.set_nodelay(true) {
+							log::debug!("trusted RPC: TCP_NODELAY: {e}");
+						}
+						socket
+					}
 					Err(e) => {
 						log::warn!("trusted RPC: cannot accept a connection: {e}");
 						tokio::time::sleep(Duration::from_millis(100)).await;
