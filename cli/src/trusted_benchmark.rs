@@ -94,13 +94,6 @@ enum Fate {
 	Refused(String),
 }
 
-/// A prepared transfer: its due time (constant rate) and the
-/// `author_submitAndWatchExtrinsic` parameter.
-struct Prepared {
-	due: Duration,
-	param: String,
-}
-
 pub async fn run(
 	node_url: &str,
 	accounts: &crate::accounts::Accounts,
@@ -186,7 +179,8 @@ pub async fn run(
 			Some(rate) => Duration::from_secs_f64(k as f64 / f64::from(rate)),
 			None => Duration::ZERO,
 		};
-		prepared.push(Prepared { due, param });
+		// (due time for constant rate, `author_submitAndWatchExtrinsic` parameter)
+		prepared.push((due, param));
 	}
 
 	say(&match args.rate {
@@ -200,7 +194,7 @@ pub async fn run(
 	let progress = (!args.json).then(|| Progress::start(args.transfers as usize, started));
 	let fates = submit_all(
 		&connections,
-		prepared.into_iter().map(|p| (p.due, p.param)).collect(),
+		prepared,
 		args.window,
 		args.rate.map(|_| started),
 		progress.as_ref().map(|p| p.counter.clone()),
