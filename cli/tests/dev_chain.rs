@@ -209,7 +209,15 @@ async fn start_stand_in(
 		})
 		.unwrap();
 	let tls = integritee_ra_tls::server_config_one_way(certificate).unwrap();
-	(integritee_worker::rpc::serve_tls(listener, tls, module.into()), url)
+	(
+		integritee_worker::rpc::serve_tls(
+			listener,
+			tls,
+			module.into(),
+			integritee_worker::rpc::MAX_CONNECTIONS,
+		),
+		url,
+	)
 }
 
 /// The `EnclaveBridge::invoke` ciphertext in block `at`.

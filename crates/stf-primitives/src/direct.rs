@@ -92,6 +92,10 @@ pub mod error_code {
 	/// A per-connection limit was reached (subscriptions, in-flight
 	/// submissions).
 	pub const LIMIT_REACHED: i32 = 1017;
+	/// The worker serves as many connections as it takes (jsonrpsee's
+	/// "server is busy" code); sent in an HTTP 429 answer, then the
+	/// connection is closed.
+	pub const SERVER_BUSY: i32 = -32009;
 }
 
 #[cfg(test)]

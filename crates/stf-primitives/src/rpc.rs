@@ -12,7 +12,9 @@
 //! [`crate::direct::error_code`] (Substrate's where one fits: 1010 invalid,
 //! 1012 not serving, 1013 already imported, 1014 nonce held by another
 //! pooled call, 1016 pool full, 1017 per-connection limit); malformed
-//! parameters are -32602.
+//! parameters are -32602. A connection beyond the worker's limit gets one
+//! HTTP 429 answer carrying the error -32009 (server is busy) and is
+//! closed.
 //!
 //! | method | params | result |
 //! |---|---|---|

@@ -10,10 +10,10 @@
 //! request size, watches and in-flight submissions per connection, the
 //! pool's capacity) are answered with JSON-RPC errors.
 //!
-//! Transport is plain WebSocket for now; the RA-TLS transport comes with
-//! direct invocation. Answers are signed by the enclave and the shielding key
-//! is checked by clients against the chain, so a man in the middle can
-//! withhold or delay answers but not forge them.
+//! Transport is TLS 1.3 with an RA-TLS certificate made in the core (the
+//! host terminates TLS: see `docs/architecture.md`). Answers are also signed
+//! by the enclave and calls and getters are encrypted to the shielding key,
+//! so the host can withhold or delay answers but not read or forge them.
 
 use std::net::SocketAddr;
 
@@ -57,8 +57,9 @@ use crate::{
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
 /// A client must finish the TLS handshake within this time.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Open connections; more are answered HTTP 429.
-const MAX_CONNECTIONS: u32 = 512;
+/// Open connections; one more is answered HTTP 429 with a JSON-RPC
+/// "server is busy" error and closed.
+pub const MAX_CONNECTIONS: usize = 512;
 /// Watches one connection may hold.
 const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
 /// Submissions one connection may have waiting for their answer.
@@ -137,7 +138,7 @@ pub async fn start(
 	let tls = server_config_one_way(certificate.clone())
 		.map_err(|e| format!("the TLS configuration: {e}"))?;
 	let methods = module(enclave.clone(), health, latest, watchers)?;
-	let handle = serve_tls(listener, tls, methods);
+	let handle = serve_tls(listener, tls, methods, MAX_CONNECTIONS);
 	tokio::spawn(renew(enclave, certificate, validity, handle.clone()));
 	Ok((bound, handle))
 }
@@ -145,16 +146,23 @@ pub async fn start(
 /// Serves `methods` on `listener` over TLS (`tls`), with the trusted RPC's
 /// limits, until the returned handle stops it: each connection's TLS
 /// handshake (bounded in time), then JSON-RPC over the encrypted stream.
+/// Beyond `max_connections` open ones, a connection's first request is
+/// answered with a JSON-RPC "server is busy" error (HTTP 429) and closed.
 pub fn serve_tls(
 	listener: tokio::net::TcpListener,
 	tls: rustls::ServerConfig,
 	methods: Methods,
+	max_connections: usize,
 ) -> ServerHandle {
 	let service = Server::builder()
 		.max_request_body_size(MAX_REQUEST_BYTES)
-		.max_connections(MAX_CONNECTIONS)
+		// Our own limit below decides; jsonrpsee's (default 100) is kept
+		// above it so that its permits, released at slightly other moments
+		// than ours, never refuse first.
+		.max_connections(u32::try_from(max_connections.saturating_mul(2)).unwrap_or(u32::MAX))
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
 		.to_service_builder();
+	let open = Arc::new(tokio::sync::Semaphore::new(max_connections));
 	let (stop, handle) = stop_channel();
 	let tls = TlsAcceptor::from(Arc::new(tls));
 	tokio::spawn(async move {
@@ -178,8 +186,8 @@ pub fn serve_tls(
 				},
 				_ = stop.clone().shutdown() => return,
 			};
-			let (tls, service, methods, stop) =
-				(tls.clone(), service.clone(), methods.clone(), stop.clone());
+			let (tls, service, methods, stop, open) =
+				(tls.clone(), service.clone(), methods.clone(), stop.clone(), open.clone());
 			tokio::spawn(async move {
 				let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(socket)).await
 				{
@@ -189,6 +197,12 @@ pub fn serve_tls(
 					Ok(Err(e)) => return log::debug!("trusted RPC: TLS handshake failed: {e}"),
 					Err(_) => return log::debug!("trusted RPC: TLS handshake timed out"),
 				};
+				let Ok(permit) = open.try_acquire_owned() else {
+					return answer_busy(stream, max_connections).await;
+				};
+				// The permit goes with the stream: a WebSocket outlives the
+				// HTTP exchange that upgraded it.
+				let stream = Counted { stream, _permit: permit };
 				let service = service.build(methods, stop.clone());
 				if let Err(e) = serve_with_graceful_shutdown(stream, service, stop.shutdown()).await
 				{
@@ -198,6 +212,107 @@ pub fn serve_tls(
 		}
 	});
 	handle
+}
+
+/// A connection's stream with its place among the open connections, given
+/// back when the stream is dropped (by the HTTP server, or by the WebSocket
+/// it was upgraded to).
+struct Counted<S> {
+	stream: S,
+	_permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Counted<S> {
+	fn poll_read(
+		mut self: std::pin::Pin<&mut Self>,
+		cx: &mut std::task::Context<'_>,
+		buf: &mut tokio::io::ReadBuf<'_>,
+	) -> std::task::Poll<std::io::Result<()>> {
+		std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+	}
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<S> {
+	fn poll_write(
+		mut self: std::pin::Pin<&mut Self>,
+		cx: &mut std::task::Context<'_>,
+		buf: &[u8],
+	) -> std::task::Poll<std::io::Result<usize>> {
+		std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+	}
+
+	fn poll_flush(
+		mut self: std::pin::Pin<&mut Self>,
+		cx: &mut std::task::Context<'_>,
+	) -> std::task::Poll<std::io::Result<()>> {
+		std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+	}
+
+	fn poll_shutdown(
+		mut self: std::pin::Pin<&mut Self>,
+		cx: &mut std::task::Context<'_>,
+	) -> std::task::Poll<std::io::Result<()>> {
+		std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+	}
+
+	fn poll_write_vectored(
+		mut self: std::pin::Pin<&mut Self>,
+		cx: &mut std::task::Context<'_>,
+		bufs: &[std::io::IoSlice<'_>],
+	) -> std::task::Poll<std::io::Result<usize>> {
+		std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+	}
+
+	fn is_write_vectored(&self) -> bool {
+		self.stream.is_write_vectored()
+	}
+}
+
+/// Answers a connection beyond the limit: reads its request head (bounded
+/// in size and time), then a JSON-RPC error in an HTTP 429 answer, and
+/// closes. A WebSocket client sees its handshake refused with that answer.
+async fn answer_busy<S>(mut stream: S, max_connections: usize)
+where
+	S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	const MAX_HEAD_BYTES: usize = 16 * 1024;
+	let read_head = async {
+		let mut head = Vec::with_capacity(1024);
+		let mut buffer = [0u8; 1024];
+		while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD_BYTES {
+			match stream.read(&mut buffer).await {
+				Ok(0) | Err(_) => return false,
+				Ok(n) => head.extend_from_slice(&buffer[..n]),
+			}
+		}
+		true
+	};
+	if !matches!(tokio::time::timeout(HANDSHAKE_TIMEOUT, read_head).await, Ok(true)) {
+		return;
+	}
+	let body = serde_json::json!({
+		"jsonrpc": "2.0",
+		"id": null,
+		"error": {
+			"code": error_code::SERVER_BUSY,
+			"message": "server is busy: too many connections, try again later",
+			"data": format!("{max_connections} connections are open"),
+		},
+	})
+	.to_string();
+	let answer = format!(
+		"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: \
+		 {}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n{body}",
+		body.len()
+	);
+	let write = async {
+		stream.write_all(answer.as_bytes()).await?;
+		stream.shutdown().await
+	};
+	if let Ok(Err(e)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, write).await {
+		log::debug!("trusted RPC: busy answer not delivered: {e}");
+	}
 }
 
 /// A fresh RA-TLS certificate from the core (on a blocking thread: the

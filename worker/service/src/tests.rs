@@ -272,21 +272,13 @@ fn getter_param(
 /// is answered.
 #[tokio::test(flavor = "multi_thread")]
 async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
-	use clap::Parser;
 	use integritee_stf_primitives::rpc as names;
 	use jsonrpsee::{core::client::ClientT, rpc_params};
 	use polkadot_sdk::sp_core::Pair;
 
 	let (chain, enclave, dir) =
 		chain(256, |_| vec![], |n| (n % 16 == 0).then(|| (0, testing::pairs(&["//Alice"]))));
-	let data_dir = dir.0.to_string_lossy().into_owned();
-	let args = crate::Args::parse_from([
-		"integritee-worker",
-		"--data-dir",
-		data_dir.as_str(),
-		"--rpc-port",
-		"0",
-	]);
+	let args = rpc_args(&dir, &[]);
 	let health = Health::new(10);
 	let latest = crate::production::LatestHeader::default();
 	let (address, server) =
@@ -371,5 +363,142 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	assert_eq!(catch_up.await.unwrap(), 16, "256 blocks in chunks of 16");
 	assert_eq!(crate::read(&enclave).light_client_head().unwrap().0, 256);
 	assert!(answered > 0);
+	let _ = server.stop();
+}
+
+/// The worker's arguments for a trusted RPC on a free port, data in `dir`.
+fn rpc_args(dir: &integritee_test_node::tempdir::TempDirGuard, more: &[&str]) -> crate::Args {
+	use clap::Parser;
+	let data_dir = dir.0.to_string_lossy().into_owned();
+	let mut args = vec!["integritee-worker", "--data-dir", data_dir.as_str(), "--rpc-port", "0"];
+	args.extend_from_slice(more);
+	crate::Args::parse_from(args)
+}
+
+/// A connection beyond the trusted RPC's limit gets one answer, a JSON-RPC
+/// "server is busy" error in an HTTP 429 (a WebSocket client sees its
+/// handshake refused), and is closed; a closed connection frees its place.
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_beyond_the_limit_are_answered_busy() {
+	use integritee_stf_primitives::direct::error_code;
+	use jsonrpsee::core::client::ClientT;
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	let now_ms =
+		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
+			as u64;
+	let certificate = crate::read(&enclave).tls_certificate(now_ms, 3_600_000).unwrap();
+	let tls = integritee_ra_tls::server_config_one_way(Arc::new(
+		integritee_ra_tls::RenewableCertificate::new(&certificate).unwrap(),
+	))
+	.unwrap();
+	let mut module = jsonrpsee::RpcModule::new(());
+	module.register_method("system_version", |_, _, _| "test").unwrap();
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let address = listener.local_addr().unwrap();
+	let url = format!("wss://{address}");
+	let server = crate::rpc::serve_tls(listener, tls, module.into(), 2);
+	let connect = || integritee_test_node::ra_tls::worker_client(&url, [4; 32]);
+
+	let first = connect().await.unwrap().0;
+	let second = connect().await.unwrap().0;
+	for client in [&first, &second] {
+		let version: String =
+			client.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+		assert_eq!(version, "test");
+	}
+
+	// A third WebSocket client: its handshake is refused with the 429.
+	let refused = connect().await.map(|_| ()).unwrap_err();
+	assert!(refused.contains("429"), "{refused}");
+
+	// A third plain HTTPS request: the JSON-RPC error, then the close.
+	let (client_tls, _) = integritee_ra_tls::client_config_one_way(
+		integritee_test_node::ra_tls::dev_ra_tls_config([4; 32]),
+	)
+	.unwrap();
+	let socket = tokio::net::TcpStream::connect(address).await.unwrap();
+	let mut stream = tokio_rustls::TlsConnector::from(Arc::new(client_tls))
+		.connect(integritee_ra_tls::server_name().unwrap(), socket)
+		.await
+		.unwrap();
+	let body = r#"{"jsonrpc":"2.0","id":1,"method":"system_version","params":[]}"#;
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: \
+		 {}\r\n\r\n{body}",
+		body.len()
+	);
+	stream.write_all(request.as_bytes()).await.unwrap();
+	let mut answer = String::new();
+	tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_string(&mut answer))
+		.await
+		.expect("the busy answer comes and the connection closes")
+		.unwrap();
+	let (head, json) = answer.split_once("\r\n\r\n").unwrap();
+	assert!(head.starts_with("HTTP/1.1 429"), "{head}");
+	let json: serde_json::Value = serde_json::from_str(json).unwrap();
+	assert_eq!(json["error"]["code"], error_code::SERVER_BUSY, "{json}");
+	assert_eq!(json["jsonrpc"], "2.0");
+
+	// The first client leaves: a new one is served.
+	drop(first);
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+	let third = loop {
+		match connect().await {
+			Ok((client, _)) => break client,
+			Err(e) if std::time::Instant::now() < deadline && e.contains("429") => {
+				tokio::time::sleep(std::time::Duration::from_millis(50)).await
+			}
+			Err(e) => panic!("a freed place is not given to a new client: {e}"),
+		}
+	};
+	let version: String = third.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	assert_eq!(version, "test");
+	let _ = second;
+	let _ = server.stop();
+}
+
+/// The trusted RPC renews its RA-TLS certificate at half its validity
+/// without a restart: a new connection sees a new TLS key (bound by a new
+/// quote), and a connection opened before keeps being answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rpc_certificate_is_renewed_without_a_restart() {
+	use integritee_stf_primitives::rpc as names;
+	use jsonrpsee::{core::client::ClientT, rpc_params};
+
+	let (_, enclave, dir) = chain(0, |_| vec![], |_| None);
+	let args = rpc_args(&dir, &["--tls-validity-secs", "10"]);
+	let (address, server) = crate::rpc::start(
+		&args,
+		enclave.clone(),
+		Health::new(10),
+		Default::default(),
+		Default::default(),
+	)
+	.await
+	.unwrap();
+	let url = format!("wss://{address}");
+	let key_hash = |verified: integritee_ra_tls::VerifiedServer| {
+		verified.get().expect("the certificate was verified").key_hash
+	};
+	let (early, verified) =
+		integritee_test_node::ra_tls::worker_client(&url, [4; 32]).await.unwrap();
+	let first_key = key_hash(verified);
+
+	// Renewal is due after 5 s; a new connection shows it.
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+	loop {
+		assert!(std::time::Instant::now() < deadline, "the certificate was not renewed in 30 s");
+		tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+		let (client, verified) =
+			integritee_test_node::ra_tls::worker_client(&url, [4; 32]).await.unwrap();
+		if key_hash(verified) != first_key {
+			let _: String = client.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+			break;
+		}
+	}
+	let shard: String = early.request(names::GET_SHARD, rpc_params![]).await.unwrap();
+	assert_eq!(shard, format!("0x{}", hex::encode(crate::read(&enclave).shard().as_bytes())));
 	let _ = server.stop();
 }
