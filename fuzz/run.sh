@@ -18,7 +18,7 @@ SGX="$REPO/crates/testdata/sgx"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral trusted_request)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral trusted_request sidechain_block)
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/integritee-rs/fuzz-target}"
 export RUSTC_BOOTSTRAP=1
 SANITIZER="${FUZZ_SANITIZER:-none}"
@@ -99,6 +99,17 @@ transfer = b'\x00' + b'\x0a' * 32 + b'\x0b' * 32 + struct.pack('<QQ', 7, 0)
 put('trusted_request', 'call', transfer + struct.pack('<I', 3) + b'\x01' + b'\x0c' * 64)
 getter = b'\x01' + b'\x0a' * 32 + struct.pack('<Q', 9) + b'\x01' + b'\x0c' * 64
 put('trusted_request', 'getter', getter + b'\x02' * 32 + b'\x01' + struct.pack('<Q', 4))
+
+# sidechain_block: header (shard, number, parent, term, anchor, calls root,
+# state roots, diff hash, author), body (calls with outcomes, encrypted
+# diff), signature.
+header = (b'\x01' * 32 + struct.pack('<Q', 2) + b'\x02' * 32 + struct.pack('<QI', 1, 7)
+          + b'\x03' * 32 + b'\x04' * 32 + b'\x05' * 32 + b'\x06' * 32 + b'\x07' * 32
+          + b'\x08' * 32)
+calls = compact(3) + b'\x09' * 32 + b'\x00' + b'\x0a' * 32 + b'\x01' + vec(b'too poor') \
+        + b'\x0b' * 32 + b'\x02' + vec(b'stale nonce')
+put('sidechain_block', 'block', header + calls + vec(b'\x0c' * 60) + b'\x0d' * 64)
+put('sidechain_block', 'empty-block', header + compact(0) + vec(b'') + b'\x0d' * 64)
 PY
 
 cd "$FUZZ_DIR"
