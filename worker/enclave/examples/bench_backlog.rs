@@ -142,7 +142,7 @@ fn main() {
 	let t = Instant::now();
 	let mut sidechain_blocks = 0;
 	let limits = BlockLimits { max_inputs, ..BlockLimits::default() };
-	while let Some(block) = enclave.propose_block(1, limits, false).unwrap() {
+	while let Some(block) = enclave.propose_block(1, limits, false, 0).unwrap() {
 		let report = enclave.commit_block(&block).unwrap();
 		assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 		sidechain_blocks += 1;

@@ -21,7 +21,7 @@
 //! | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client or state file |
 //! | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`keys::Anchor`] is sealed with the keys for life |
 //! | [`Enclave::import`] (or [`Enclave::verify_chunk`], which only reads, then [`Enclave::store_chunk`]) | finalized blocks, justification, storage proofs | verification; the shard's inputs are queued (sealed, one transaction with the light client) |
-//! | [`Enclave::propose_block`] | the moment, the Raft term, whether a heartbeat is due | the next sidechain block: which queued inputs, their execution, the signed header |
+//! | [`Enclave::propose_block`] | the moment (it ages the pool's future calls), the Raft term, whether a heartbeat is due | the next sidechain block: which queued inputs, their execution, the signed header |
 //! | [`Enclave::commit_block`] | a block the replication committed | the block's checks (successor of the committed tip, author, signature, roots); state, block and consumed inputs in one transaction; invariant (issuance vs. vault) |
 //! | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |
 //! | [`Enclave::execute_getter`] | an owner-signed getter | the answer, signed |
@@ -1148,17 +1148,22 @@ impl Enclave {
 	/// executed and signed; `None` if nothing is queued and no `heartbeat`
 	/// is due. The block changes nothing until [`Self::commit_block`]
 	/// commits it. Refused while another member serves the shard or a
-	/// rollback is detected.
+	/// rollback is detected. `now_ms` (the host's moment) only ages the
+	/// pool's future calls: a host that lies about it can drop them early
+	/// or keep them (bounded by the pool's limits), which it could do by
+	/// not serving anyway.
 	pub fn propose_block(
 		&self,
 		term: u64,
 		limits: BlockLimits,
 		heartbeat: bool,
+		now_ms: u64,
 	) -> Result<Option<SignedSidechainBlock>, Error> {
 		self.ensure_serving()?;
 		if let Some(rollback) = &self.rollback {
 			return Err(rollback.clone().into());
 		}
+		self.pool().advance_clock(now_ms);
 		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
 		let first = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint).0 + 1;
 		let queued = self.tables.queued_from(&self.sealing, first, limits.max_inputs)?;

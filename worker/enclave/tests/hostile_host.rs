@@ -157,7 +157,7 @@ struct Report {
 /// Executes the queued inputs in a sidechain block and commits it (what
 /// the block production does), if this enclave serves.
 fn produce(fixture: &mut Fixture) -> Option<integritee_enclave::BlockReport> {
-	let block = fixture.enclave.propose_block(1, BlockLimits::default(), false).ok()??;
+	let block = fixture.enclave.propose_block(1, BlockLimits::default(), false, 0).ok()??;
 	Some(fixture.enclave.commit_block(&block).unwrap())
 }
 
@@ -791,7 +791,8 @@ fn forged_sidechain_blocks_are_refused_and_nothing_changes() {
 	let parts = shield_block(&fixture, AMOUNT);
 	import_only(&mut fixture, parts);
 	let (_copy, mut follower) = twin(&fixture);
-	let block = fixture.enclave.propose_block(7, BlockLimits::default(), false).unwrap().unwrap();
+	let block =
+		fixture.enclave.propose_block(7, BlockLimits::default(), false, 0).unwrap().unwrap();
 	assert_eq!((block.header.number, block.header.term), (1, 7));
 	let before = follower.sidechain_tip().clone();
 
@@ -840,7 +841,7 @@ fn forged_sidechain_blocks_are_refused_and_nothing_changes() {
 	let parts = empty_block(&fixture);
 	import_only(&mut fixture, parts);
 	let mut next =
-		fixture.enclave.propose_block(7, BlockLimits::default(), false).unwrap().unwrap();
+		fixture.enclave.propose_block(7, BlockLimits::default(), false, 0).unwrap().unwrap();
 	next.header.number = 1;
 	let error = fixture.enclave.commit_block(&next).unwrap_err();
 	assert!(matches!(error, Error::ConflictingBlock { number: 1, .. }), "{error}");
@@ -870,7 +871,7 @@ fn a_deleted_queue_entry_is_detected() {
 		txn.commit().unwrap();
 	}
 	let enclave = open(&dir).unwrap();
-	let error = enclave.propose_block(1, BlockLimits::default(), true).unwrap_err();
+	let error = enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
 	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
 	assert_eq!(enclave.last_processed(), None);
 }
@@ -913,7 +914,7 @@ fn a_rolled_back_state_is_detected_against_the_chain_anchor() {
 	let rollback = report.rollback.expect("detected");
 	assert_eq!((rollback.anchored, rollback.committed), (anchored, (tip.number, tip.hash)));
 	assert!(rollback.to_string().contains("ROLLBACK"), "{rollback}");
-	let error = fixture.enclave.propose_block(1, BlockLimits::default(), true).unwrap_err();
+	let error = fixture.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
 	assert!(matches!(error, Error::Rollback(_)), "{error}");
 	let error = signed_call(&fixture, EnclaveCall::ConfirmSidechainBlock).unwrap_err();
 	assert!(matches!(error, Error::Rollback(_)), "{error}");
@@ -1021,16 +1022,59 @@ fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
 	);
 }
 
+/// A fixture whose Bob shielded `AMOUNT`, executed in a committed block.
+fn shielded_fixture() -> Fixture {
+	let mut fixture = fixture();
+	let parts = shield_block(&fixture, AMOUNT);
+	import(&mut fixture, parts);
+	produce(&mut fixture);
+	fixture
+}
+
+/// Future direct calls age by the moments the host gives block proposals,
+/// not by blocks: heartbeats at the same moment do not drop them, a moment
+/// past the limit does, and a moment that goes back does not rejuvenate
+/// them. A lying host can only drop them early (it could refuse them).
+#[test]
+fn future_direct_calls_age_by_the_moment_of_proposals() {
+	let mut fixture = shielded_fixture();
+	let door = fixture.enclave.door();
+	let limit = integritee_enclave::PoolLimits::default().max_future_age;
+	let heartbeat = |fixture: &mut Fixture, now_ms: u64| {
+		let block = fixture
+			.enclave
+			.propose_block(1, BlockLimits::default(), true, now_ms)
+			.unwrap()
+			.unwrap();
+		fixture.enclave.commit_block(&block).unwrap().pool_changes
+	};
+	let start = 1_800_000_000_000;
+	assert!(heartbeat(&mut fixture, start).is_empty());
+	// Nonce 1 while the state's is 0: future.
+	let future = direct_call(&fixture, 5, 1);
+	let admitted = fixture.enclave.admit(door.check(&future).unwrap()).unwrap();
+	assert_eq!(admitted.readiness, integritee_enclave::Readiness::Future);
+	for _ in 0..300 {
+		assert!(heartbeat(&mut fixture, start).is_empty(), "blocks alone do not age it");
+	}
+	assert!(heartbeat(&mut fixture, start + limit).is_empty(), "at the limit it stays");
+	assert!(heartbeat(&mut fixture, start).is_empty(), "the clock does not go back");
+	let dropped = heartbeat(&mut fixture, start + limit + 1);
+	assert_eq!(dropped, vec![integritee_enclave::Revalidated::Dropped(admitted.hash)]);
+	assert_eq!(fixture.enclave.pool_size(), (0, 0));
+	// Its nonce is free again for a fresh chain.
+	fixture.enclave.admit(door.check(&direct_call(&fixture, 5, 0)).unwrap()).unwrap();
+	fixture.enclave.admit(door.check(&future).unwrap()).unwrap();
+	assert_eq!(fixture.enclave.pool_size().0, 2);
+}
+
 /// What the host can do with private getters: it never reads the getter or
 /// the answer (encrypted to the client's answer key), a replayed request
 /// gets an answer only the client can open, a tampered one does not
 /// decrypt, an expired one is refused.
 #[test]
 fn private_getters_reveal_nothing_to_the_host() {
-	let mut fixture = fixture();
-	let parts = shield_block(&fixture, AMOUNT);
-	import(&mut fixture, parts);
-	produce(&mut fixture);
+	let fixture = shielded_fixture();
 	let shard = fixture.enclave.shard();
 	let now = 1_800_000_000_000;
 	let getter = TrustedGetterSigned::new(

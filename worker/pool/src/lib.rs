@@ -4,7 +4,8 @@
 //! sender), reads the sender's nonce from the committed state and hands
 //! both to [`Pool::submit`]. Blocks take [`Pool::ready`]; after a block is
 //! committed, [`Pool::after_block`] removes what it included and
-//! revalidates the rest against the new nonces.
+//! revalidates the rest against the new nonces. The pool's clock
+//! ([`Pool::advance_clock`]) only moves forward; future calls age by it.
 #![forbid(unsafe_code)]
 
 use std::{
@@ -37,9 +38,9 @@ pub struct PoolLimits {
 	pub max_future_per_account: usize,
 	/// Future calls of all accounts.
 	pub max_future: usize,
-	/// Blocks a call may stay future before it is dropped (its gap was
-	/// never filled).
-	pub max_future_age_blocks: u64,
+	/// How long (in the clock's unit: milliseconds in the core) a call
+	/// may stay future before it is dropped (its gap was never filled).
+	pub max_future_age: u64,
 }
 
 impl Default for PoolLimits {
@@ -48,7 +49,7 @@ impl Default for PoolLimits {
 			max_calls: 100_000,
 			max_future_per_account: 16,
 			max_future: 10_000,
-			max_future_age_blocks: 240,
+			max_future_age: 60_000,
 		}
 	}
 }
@@ -102,7 +103,7 @@ struct Entry<C> {
 	call: C,
 	/// Arrival order, for the block order.
 	seq: u64,
-	/// The block count at admission, for the future age limit.
+	/// The pool's clock at admission, for the future age limit.
 	admitted_at: u64,
 }
 
@@ -132,8 +133,8 @@ pub struct Pool<C: PoolCall> {
 	index: HashMap<C::Hash, (C::Account, Nonce)>,
 	future: usize,
 	next_seq: u64,
-	/// Blocks seen ([`Pool::after_block`] calls).
-	blocks: u64,
+	/// The latest moment seen ([`Pool::advance_clock`]).
+	clock: u64,
 }
 
 impl<C: PoolCall> Pool<C> {
@@ -144,7 +145,7 @@ impl<C: PoolCall> Pool<C> {
 			index: HashMap::new(),
 			future: 0,
 			next_seq: 0,
-			blocks: 0,
+			clock: 0,
 		}
 	}
 
@@ -211,7 +212,7 @@ impl<C: PoolCall> Pool<C> {
 				});
 			}
 		}
-		let entry = Entry { call, seq: self.next_seq, admitted_at: self.blocks };
+		let entry = Entry { call, seq: self.next_seq, admitted_at: self.clock };
 		self.next_seq += 1;
 		let chain = self
 			.chains
@@ -280,15 +281,23 @@ impl<C: PoolCall> Pool<C> {
 			.collect()
 	}
 
+	/// Moves the pool's clock to `now` if that is later (a moment never
+	/// goes back): calls admitted from now on carry it, and the next
+	/// [`Self::after_block`] ages future calls by it.
+	pub fn advance_clock(&mut self, now: u64) {
+		self.clock = self.clock.max(now);
+	}
+
 	/// After a committed block: removes the calls it `included` (whatever
 	/// their outcome), then revalidates every account against its nonce in
-	/// the new state (`state_nonce`). Returns the changes to report.
+	/// the new state (`state_nonce`); future calls admitted longer than the
+	/// limit ago (by the pool's clock) are dropped. Returns the changes to
+	/// report.
 	pub fn after_block(
 		&mut self,
 		included: &[C::Hash],
 		mut state_nonce: impl FnMut(&C::Account) -> Nonce,
 	) -> Vec<Revalidated<C::Hash>> {
-		self.blocks += 1;
 		// Calls ready before the block stay ready or leave: only the others
 		// are reported as newly ready.
 		let ready_before: HashSet<C::Hash> = self
@@ -305,8 +314,8 @@ impl<C: PoolCall> Pool<C> {
 		}
 		let mut changes = Vec::new();
 		let mut future = 0;
-		let max_age = self.limits.max_future_age_blocks;
-		let blocks = self.blocks;
+		let max_age = self.limits.max_future_age;
+		let clock = self.clock;
 		for (account, chain) in self.chains.iter_mut() {
 			let base = state_nonce(account);
 			chain.base = base;
@@ -323,7 +332,7 @@ impl<C: PoolCall> Pool<C> {
 				.calls
 				.iter()
 				.skip(ready)
-				.filter(|(_, e)| blocks.saturating_sub(e.admitted_at) > max_age)
+				.filter(|(_, e)| clock.saturating_sub(e.admitted_at) > max_age)
 				.map(|(n, _)| *n)
 				.collect();
 			for nonce in aged {

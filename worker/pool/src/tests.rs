@@ -25,7 +25,7 @@ impl PoolCall for Call {
 }
 
 fn limits() -> PoolLimits {
-	PoolLimits { max_calls: 12, max_future_per_account: 2, max_future: 4, max_future_age_blocks: 3 }
+	PoolLimits { max_calls: 12, max_future_per_account: 2, max_future: 4, max_future_age: 3 }
 }
 
 #[test]
@@ -96,10 +96,16 @@ fn a_nonce_consumed_elsewhere_invalidates_the_pooled_call() {
 #[test]
 fn future_calls_are_dropped_when_their_gap_stays_open() {
 	let mut pool = Pool::new(limits());
+	pool.advance_clock(10);
 	pool.submit(Call(1, 3, 0), 0).unwrap();
-	for _ in 0..3 {
+	// Blocks without time passing do not age it; the clock never goes back.
+	for _ in 0..5 {
 		assert_eq!(pool.after_block(&[], |_| 0), vec![]);
 	}
+	pool.advance_clock(13);
+	pool.advance_clock(2);
+	assert_eq!(pool.after_block(&[], |_| 0), vec![]);
+	pool.advance_clock(14);
 	assert_eq!(pool.after_block(&[], |_| 0), vec![Revalidated::Dropped((1, 3, 0))]);
 	assert!(pool.is_empty());
 	assert_eq!(pool.future_len(), 0);
@@ -108,12 +114,12 @@ fn future_calls_are_dropped_when_their_gap_stays_open() {
 type CallHash = (u8, Nonce, u8);
 
 /// The model: per account, the state's nonce and the pooled nonces with
-/// their hash and admission block.
+/// their hash and admission moment.
 #[derive(Default, Debug)]
 struct Model {
 	state: BTreeMap<u8, Nonce>,
 	pooled: BTreeMap<u8, BTreeMap<Nonce, (CallHash, u64)>>,
-	blocks: u64,
+	clock: u64,
 }
 
 impl Model {
@@ -160,7 +166,7 @@ impl Model {
 				return Err(PoolError::Full { limit: limits.max_future, what: "future calls" });
 			}
 		}
-		self.pooled.entry(account).or_default().insert(nonce, (hash, self.blocks));
+		self.pooled.entry(account).or_default().insert(nonce, (hash, self.clock));
 		Ok(if ready { Readiness::Ready } else { Readiness::Future })
 	}
 }
@@ -168,9 +174,11 @@ impl Model {
 #[derive(Clone, Debug)]
 enum Op {
 	Submit(Call),
-	/// A block including at most `take` ready calls, and parent-chain calls
-	/// consuming `bumps` nonces of accounts.
+	/// A block proposed `elapsed` after the last one, including at most
+	/// `take` ready calls, and parent-chain calls consuming `bumps` nonces
+	/// of accounts.
 	Block {
+		elapsed: u64,
 		take: usize,
 		bumps: Vec<(u8, Nonce)>,
 	},
@@ -179,8 +187,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
 	prop_oneof![
 		4 => (0u8..4, 0u32..8, 0u8..2).prop_map(|(a, n, s)| Op::Submit(Call(a, n, s))),
-		1 => (0usize..6, proptest::collection::vec((0u8..4, 0u32..3), 0..2))
-			.prop_map(|(take, bumps)| Op::Block { take, bumps }),
+		1 => (0u64..3, 0usize..6, proptest::collection::vec((0u8..4, 0u32..3), 0..2))
+			.prop_map(|(elapsed, take, bumps)| Op::Block { elapsed, take, bumps }),
 	]
 }
 
@@ -199,7 +207,9 @@ proptest! {
 					let got = pool.submit(call, model.nonce(call.0)).map(|a| a.readiness);
 					prop_assert_eq!(got, expected);
 				}
-				Op::Block { take, bumps } => {
+				Op::Block { elapsed, take, bumps } => {
+					model.clock += elapsed;
+					pool.advance_clock(model.clock);
 					let ready_before: HashSet<(u8, Nonce, u8)> = model.pooled.iter()
 						.flat_map(|(a, c)| c.values().take(model.ready_len(*a)).map(|(h, _)| *h)
 							.collect::<Vec<_>>())
@@ -218,7 +228,6 @@ proptest! {
 					for (account, by) in bumps {
 						*model.state.entry(account).or_default() += by;
 					}
-					model.blocks += 1;
 					let mut expected = HashSet::new();
 					for (account, calls) in model.pooled.iter_mut() {
 						let base = model.state.get(account).copied().unwrap_or(0);
@@ -229,7 +238,7 @@ proptest! {
 						}
 						let ready = (base..).take_while(|n| calls.contains_key(n)).count();
 						let aged: Vec<Nonce> = calls.iter().skip(ready)
-							.filter(|(_, (_, at))| model.blocks - at > limits.max_future_age_blocks)
+							.filter(|(_, (_, at))| model.clock - at > limits.max_future_age)
 							.map(|(n, _)| *n).collect();
 						for nonce in aged {
 							let (hash, _) = calls.remove(&nonce).unwrap_or_default();

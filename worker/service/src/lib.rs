@@ -53,6 +53,15 @@ pub fn read(enclave: &SharedEnclave) -> RwLockReadGuard<'_, Enclave> {
 	enclave.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The host's clock in milliseconds since the Unix epoch: the moment the
+/// core is given (it must not trust it beyond what it is used for).
+pub(crate) fn now_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or_default()
+}
+
 /// Runs the worker until SIGINT or SIGTERM.
 pub async fn run(args: Args) -> Result<(), String> {
 	let platform = SimulatedTee::for_current_executable().map_err(|e| e.to_string())?;

@@ -21,7 +21,7 @@ use tokio::sync::{mpsc, Notify};
 use crate::{
 	args::Args,
 	health::Health,
-	lock, read,
+	lock, now_ms, read,
 	submitter::Submitter,
 	sync::{invariant_problem, ROLLBACK},
 	watch::Watchers,
@@ -136,7 +136,7 @@ pub async fn produce(context: Context) -> Result<(), String> {
 		let proposed = {
 			let enclave = enclave.clone();
 			tokio::task::spawn_blocking(move || {
-				read(&enclave).propose_block(status.term, limits, heartbeat_due)
+				read(&enclave).propose_block(status.term, limits, heartbeat_due, now_ms())
 			})
 			.await
 			.map_err(|e| format!("the block production task died: {e}"))?

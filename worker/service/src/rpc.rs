@@ -45,6 +45,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::{
 	args::Args,
 	health::Health,
+	now_ms,
 	production::LatestHeader,
 	read,
 	watch::{Registration, StatusReceiver, Watchers},
@@ -66,13 +67,6 @@ const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
 const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
 /// How long a getter waits for the state to reach its `min_block`.
 const MIN_BLOCK_WAIT: Duration = Duration::from_secs(10);
-
-fn now_ms() -> u64 {
-	std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_millis() as u64)
-		.unwrap_or_default()
-}
 
 fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.into(), None::<()>)

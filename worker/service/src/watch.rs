@@ -128,9 +128,7 @@ impl Watchers {
 				),
 				Revalidated::Dropped(call) => self.notify(
 					*call,
-					CallStatus::Dropped {
-						reason: "its nonce gap stayed open for too many blocks".into(),
-					},
+					CallStatus::Dropped { reason: "its nonce gap stayed open for too long".into() },
 				),
 			}
 		}
