@@ -138,6 +138,13 @@ pub struct Args {
 		value_parser = clap::value_parser!(u64).range(0..=10_000))]
 	pub max_future_per_account: u64,
 
+	/// Seconds a future call may wait for the call that fills its nonce gap
+	/// before it is dropped (its watcher is told `dropped`), measured by
+	/// the moments of block proposals.
+	#[arg(long, env = "INTEGRITEE_MAX_FUTURE_AGE_SECS", default_value_t = 60,
+		value_parser = clap::value_parser!(u64).range(1..=86_400))]
+	pub max_future_age_secs: u64,
+
 	/// Validity of the trusted RPC's RA-TLS certificate, in seconds; a new
 	/// one (new key, new quote) replaces it at half its validity, without a
 	/// restart.
@@ -160,7 +167,7 @@ impl Args {
 			max_calls: self.pool_capacity as usize,
 			max_future_per_account: self.max_future_per_account as usize,
 			max_future: (self.pool_capacity as usize / 10).max(1),
-			..Default::default()
+			max_future_age: self.max_future_age_secs * 1_000,
 		}
 	}
 
