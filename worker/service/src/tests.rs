@@ -246,9 +246,7 @@ fn getter_param(
 	who: &polkadot_sdk::sp_core::sr25519::Pair,
 ) -> String {
 	use polkadot_sdk::sp_core::Pair;
-	let issued_at_ms =
-		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
-			as u64;
+	let issued_at_ms = crate::now_ms();
 	let getter = integritee_stf_primitives::TrustedGetterSigned::new(
 		integritee_stf_primitives::TrustedGetter::AccountInfo(who.public().into()),
 		&shard,
@@ -385,10 +383,7 @@ async fn connections_beyond_the_limit_are_answered_busy() {
 	use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
-	let now_ms =
-		std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()
-			as u64;
-	let certificate = crate::read(&enclave).tls_certificate(now_ms, 3_600_000).unwrap();
+	let certificate = crate::read(&enclave).tls_certificate(crate::now_ms(), 3_600_000).unwrap();
 	let tls = integritee_ra_tls::server_config_one_way(Arc::new(
 		integritee_ra_tls::RenewableCertificate::new(&certificate).unwrap(),
 	))
