@@ -16,6 +16,9 @@ start=$(date +%s)
 cargo build --locked --release --workspace --bins --tests
 log "build took $(( $(date +%s) - start )) s"
 
+log "checking the dependency rules"
+scripts/check-deps.sh
+
 if cargo nextest --version >/dev/null 2>&1; then
 	cargo nextest run --locked --release --no-fail-fast "${args[@]}"
 else

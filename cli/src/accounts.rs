@@ -8,7 +8,10 @@
 use integritee_runtime::AccountId;
 use polkadot_sdk::sp_core::{crypto::Ss58Codec, sr25519, Pair};
 
-use crate::keystore::{self, Keystore, KeystoreError};
+use crate::{
+	error::{ArgumentError, CliError},
+	keystore::{self, Keystore},
+};
 
 /// Resolves account arguments against one keystore.
 pub struct Accounts {
@@ -25,37 +28,31 @@ impl Accounts {
 	}
 
 	/// The key of an argument that signs.
-	pub fn signer(&self, text: &str) -> Result<sr25519::Pair, String> {
+	pub fn signer(&self, text: &str) -> Result<sr25519::Pair, CliError> {
 		if self.keystore.contains(text) {
-			return self.keystore.load(text).map(|key| key.pair).map_err(|e| e.to_string());
+			return Ok(self.keystore.load(text)?.pair);
 		}
 		match integritee_chain_client::dev_pair(text) {
 			Ok(pair) => Ok(pair),
-			Err(_) if keystore::is_valid_name(text) => Err(format!(
-				"a signing account is neither a key in the keystore ({}) nor a usable secret URI",
-				self.keystore.dir().display()
-			)),
+			Err(_) if keystore::is_valid_name(text) => {
+				Err(ArgumentError::UnknownSigner { keystore: self.keystore.dir().to_path_buf() }
+					.into())
+			}
 			// Never echo the input: it may be a (mistyped) secret.
-			Err(_) => Err("the secret URI is not usable".to_string()),
+			Err(_) => Err(ArgumentError::UnusableSecretUri.into()),
 		}
 	}
 
 	/// The account of an argument that only names one.
-	pub fn account(&self, text: &str) -> Result<AccountId, String> {
+	pub fn account(&self, text: &str) -> Result<AccountId, CliError> {
 		if let Ok(account) = AccountId::from_ss58check(text) {
 			return Ok(account);
 		}
 		if self.keystore.contains(text) {
-			return self
-				.keystore
-				.load(text)
-				.map(|key| key.account())
-				.map_err(|e: KeystoreError| e.to_string());
+			return Ok(self.keystore.load(text)?.account());
 		}
-		integritee_chain_client::dev_pair(text).map(|pair| pair.public().into()).map_err(|_| {
-			"an account argument is neither an SS58 address nor a secret URI nor a key in the \
-			 keystore"
-				.to_string()
-		})
+		integritee_chain_client::dev_pair(text)
+			.map(|pair| pair.public().into())
+			.map_err(|_| ArgumentError::UnknownAccount.into())
 	}
 }

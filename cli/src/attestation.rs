@@ -82,7 +82,8 @@ report_data (64 bytes, hex), build_mode (\"Debug\" | \"Production\"), tcb_status
 isvEnclaveQuoteStatus, e.g. \"OK\", \"CONFIGURATION_NEEDED\") and timestamp_ms (DCAP: \
 the verification time; IAS: the report time).
 
-Exit status: 0 if the evidence verifies, 1 otherwise, with the reason on stderr.
+Exit status: 0 if the evidence verifies, 1 if it does not or a file cannot be used, with \
+the reason on stderr; 2 on a usage error (e.g. a DCAP quote without --collateral).
 
 Examples:
   integritee-cli attestation verify quote.dat --collateral pcs/ --json
@@ -113,6 +114,108 @@ pub struct VerifyArgs {
 	json: bool,
 }
 
+/// Why `attestation verify` failed. Messages name the file and the check.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+	#[error("cannot read {what} {}: {source}", path.display())]
+	Read {
+		what: &'static str,
+		path: PathBuf,
+		#[source]
+		source: io::Error,
+	},
+	#[error("{what} {} is a directory, not a file", path.display())]
+	IsDirectory { what: &'static str, path: PathBuf },
+	#[error(
+		"{what} {} is larger than {} bytes: not attestation data",
+		path.display(),
+		MAX_FILE_BYTES
+	)]
+	TooLarge { what: &'static str, path: PathBuf },
+	#[error("{}: {problem}", path.display())]
+	Evidence {
+		path: PathBuf,
+		#[source]
+		problem: EvidenceProblem,
+	},
+	/// A usage error: the command line lacks `--collateral`.
+	#[error(
+		"{} is a DCAP quote, which is verified against Intel's collateral: pass --collateral DIR \
+		 (a directory with {}, {}, {} and {}; see --help)",
+		path.display(),
+		TCB_INFO,
+		TCB_INFO_CHAIN,
+		QE_IDENTITY,
+		QE_IDENTITY_CHAIN
+	)]
+	NeedsCollateral { path: PathBuf },
+	#[error("--collateral {}: not a directory", dir.display())]
+	NotADirectory { dir: PathBuf },
+	#[error("collateral directory {} lacks {name} (required for a DCAP quote)", dir.display())]
+	MissingCollateralFile { dir: PathBuf, name: &'static str },
+	#[error("--root-ca {}: {source}", path.display())]
+	RootCa {
+		path: PathBuf,
+		#[source]
+		source: Error,
+	},
+	#[error("--root-ca {}: expected one certificate, found {count}", path.display())]
+	RootCaCount { path: PathBuf, count: usize },
+	#[error("the system clock is before 1970; pass --at")]
+	ClockBeforeEpoch,
+	#[error("the system clock is out of range")]
+	ClockOutOfRange,
+	#[error("the DCAP quote does not verify: {0}")]
+	QuoteRefused(#[source] Error),
+	#[error(
+		"{} is for FMSPC {}, the quote's platform has FMSPC {}",
+		TCB_INFO,
+		tcb_info.map(hex::encode).unwrap_or_default(),
+		hex::encode(quote)
+	)]
+	FmspcMismatch { tcb_info: Option<Fmspc>, quote: Fmspc },
+	#[error("collateral {name}: {source}")]
+	Collateral {
+		name: &'static str,
+		#[source]
+		source: Error,
+	},
+	/// `chain` names the issuer chain the collateral was checked with.
+	#[error("collateral {name} (with {chain}): {source}")]
+	CollateralWithChain {
+		name: &'static str,
+		chain: &'static str,
+		#[source]
+		source: Error,
+	},
+	#[error("the IAS certificate does not verify: {0}")]
+	IasRefused(#[source] Error),
+	#[error("the IAS report's quote status cannot be read: {0}")]
+	IasStatus(#[source] Error),
+}
+
+impl VerifyError {
+	/// Whether the command line is wrong rather than the evidence.
+	pub fn is_usage(&self) -> bool {
+		matches!(self, VerifyError::NeedsCollateral { .. })
+	}
+}
+
+/// What is wrong with the evidence file's content.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum EvidenceProblem {
+	#[error("PEM text, but not a certificate: {0}")]
+	PemNotACertificate(#[source] Error),
+	#[error("PEM text with {0} certificates; expected one RA-TLS certificate")]
+	PemCertificateCount(usize),
+	#[error("hex text that does not decode: {0}")]
+	BadHex(#[source] hex::FromHexError),
+	#[error("the file is empty")]
+	Empty,
+	#[error("neither an SGX quote (binary or hex) nor a DER certificate")]
+	Unrecognized,
+}
+
 /// The evidence, decoded from the file's encoding.
 #[derive(Debug, PartialEq, Eq)]
 enum Evidence {
@@ -130,15 +233,16 @@ struct Outcome {
 	details: Vec<(&'static str, String)>,
 }
 
-pub fn run(command: AttestationCommand) -> Result<(), String> {
+pub fn run(command: AttestationCommand) -> Result<(), VerifyError> {
 	match command {
 		AttestationCommand::Verify(args) => verify(args),
 	}
 }
 
-fn verify(args: VerifyArgs) -> Result<(), String> {
+fn verify(args: VerifyArgs) -> Result<(), VerifyError> {
 	let raw = read_file(&args.file, "FILE")?;
-	let evidence = decode_evidence(&raw).map_err(|e| format!("{}: {e}", args.file.display()))?;
+	let evidence = decode_evidence(&raw)
+		.map_err(|problem| VerifyError::Evidence { path: args.file.clone(), problem })?;
 	let root_der = args.root_ca.as_deref().map(read_root_ca).transpose()?;
 	let now_ms = match args.at {
 		Some(at) => at,
@@ -151,14 +255,10 @@ fn verify(args: VerifyArgs) -> Result<(), String> {
 			if let Some(root) = &root_der {
 				verifier = verifier.with_sgx_root(root);
 			}
-			let dir = args.collateral.as_deref().ok_or_else(|| {
-				format!(
-					"{} is a DCAP quote, which is verified against Intel's collateral: pass \
-					 --collateral DIR (a directory with {TCB_INFO}, {TCB_INFO_CHAIN}, \
-					 {QE_IDENTITY} and {QE_IDENTITY_CHAIN}; see --help)",
-					args.file.display()
-				)
-			})?;
+			let dir = args
+				.collateral
+				.as_deref()
+				.ok_or_else(|| VerifyError::NeedsCollateral { path: args.file.clone() })?;
 			verify_dcap(&verifier, quote, dir, now_ms, &mut warnings)?
 		}
 		Evidence::Ias(cert) => {
@@ -185,26 +285,23 @@ fn verify(args: VerifyArgs) -> Result<(), String> {
 // --- input -------------------------------------------------------------------
 
 /// Reads a whole file, refusing directories and files over [`MAX_FILE_BYTES`].
-fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-	let describe = |e: io::Error| format!("cannot read {what} {}: {e}", path.display());
+fn read_file(path: &Path, what: &'static str) -> Result<Vec<u8>, VerifyError> {
+	let describe = |source: io::Error| VerifyError::Read { what, path: path.to_path_buf(), source };
 	let file = fs::File::open(path).map_err(describe)?;
 	let metadata = file.metadata().map_err(describe)?;
 	if metadata.is_dir() {
-		return Err(format!("{what} {} is a directory, not a file", path.display()));
+		return Err(VerifyError::IsDirectory { what, path: path.to_path_buf() });
 	}
 	let mut bytes = Vec::new();
 	file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(describe)?;
 	if bytes.len() as u64 > MAX_FILE_BYTES {
-		return Err(format!(
-			"{what} {} is larger than {MAX_FILE_BYTES} bytes: not attestation data",
-			path.display()
-		));
+		return Err(VerifyError::TooLarge { what, path: path.to_path_buf() });
 	}
 	Ok(bytes)
 }
 
 /// Reads `dir/name` if it exists.
-fn read_optional(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, String> {
+fn read_optional(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, VerifyError> {
 	let path = dir.join(name);
 	match fs::metadata(&path) {
 		Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -212,50 +309,46 @@ fn read_optional(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, String> {
 	}
 }
 
-fn read_required(dir: &Path, name: &str) -> Result<Vec<u8>, String> {
-	read_optional(dir, name)?.ok_or_else(|| {
-		format!("collateral directory {} lacks {name} (required for a DCAP quote)", dir.display())
-	})
+fn read_required(dir: &Path, name: &'static str) -> Result<Vec<u8>, VerifyError> {
+	read_optional(dir, name)?
+		.ok_or_else(|| VerifyError::MissingCollateralFile { dir: dir.to_path_buf(), name })
 }
 
 /// Decodes the evidence file and tells a DCAP quote from an IAS certificate.
-fn decode_evidence(raw: &[u8]) -> Result<Evidence, String> {
+fn decode_evidence(raw: &[u8]) -> Result<Evidence, EvidenceProblem> {
 	let bytes = if let Some(decoded) = hex_text(raw) {
 		decoded?
 	} else if std::str::from_utf8(raw).is_ok() && contains(raw, b"-----BEGIN ") {
 		// PEM is text; a binary quote (whose certification data holds PEM) is not.
-		let mut certificates = pem::decode_certificates(raw)
-			.map_err(|e| format!("PEM text, but not a certificate: {e}"))?;
+		let mut certificates =
+			pem::decode_certificates(raw).map_err(EvidenceProblem::PemNotACertificate)?;
 		if certificates.len() != 1 {
-			return Err(format!(
-				"PEM text with {} certificates; expected one RA-TLS certificate",
-				certificates.len()
-			));
+			return Err(EvidenceProblem::PemCertificateCount(certificates.len()));
 		}
 		return Ok(Evidence::Ias(certificates.remove(0)));
 	} else {
 		raw.to_vec()
 	};
 	match bytes.as_slice() {
-		[] => Err("the file is empty".into()),
+		[] => Err(EvidenceProblem::Empty),
 		// An X.509 certificate is a DER SEQUENCE.
 		[0x30, ..] => Ok(Evidence::Ias(bytes)),
 		// A quote starts with its version, a little-endian u16 (3 is supported;
 		// other versions get the verifier's own error).
 		[1..=5] | [1..=5, 0, ..] => Ok(Evidence::Dcap(bytes)),
-		_ => Err("neither an SGX quote (binary or hex) nor a DER certificate".into()),
+		_ => Err(EvidenceProblem::Unrecognized),
 	}
 }
 
 /// `Some` if `raw` is hex text (whitespace anywhere, an optional `0x` prefix).
-fn hex_text(raw: &[u8]) -> Option<Result<Vec<u8>, String>> {
+fn hex_text(raw: &[u8]) -> Option<Result<Vec<u8>, EvidenceProblem>> {
 	let text = raw.trim_ascii();
 	let text = text.strip_prefix(b"0x").or_else(|| text.strip_prefix(b"0X")).unwrap_or(text);
 	if text.is_empty() || !text.iter().all(|c| c.is_ascii_hexdigit() || c.is_ascii_whitespace()) {
 		return None;
 	}
 	let digits: Vec<u8> = text.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-	Some(hex::decode(digits).map_err(|e| format!("hex text that does not decode: {e}")))
+	Some(hex::decode(digits).map_err(EvidenceProblem::BadHex))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -263,27 +356,25 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 /// The single certificate of a `--root-ca` PEM file, as DER.
-fn read_root_ca(path: &Path) -> Result<Vec<u8>, String> {
+fn read_root_ca(path: &Path) -> Result<Vec<u8>, VerifyError> {
 	let pem_text = read_file(path, "--root-ca")?;
-	let describe = |e: Error| format!("--root-ca {}: {e}", path.display());
+	let describe = |source: Error| VerifyError::RootCa { path: path.to_path_buf(), source };
 	let mut certificates = pem::decode_certificates(&pem_text).map_err(describe)?;
 	if certificates.len() != 1 {
-		return Err(format!(
-			"--root-ca {}: expected one certificate, found {}",
-			path.display(),
-			certificates.len()
-		));
+		return Err(VerifyError::RootCaCount {
+			path: path.to_path_buf(),
+			count: certificates.len(),
+		});
 	}
 	let der = certificates.remove(0);
 	Cert::from_der(&der).map_err(describe)?;
 	Ok(der)
 }
 
-fn now_ms() -> Result<u64, String> {
-	let since_epoch = SystemTime::now()
-		.duration_since(UNIX_EPOCH)
-		.map_err(|_| "the system clock is before 1970; pass --at".to_string())?;
-	u64::try_from(since_epoch.as_millis()).map_err(|_| "the system clock is out of range".into())
+fn now_ms() -> Result<u64, VerifyError> {
+	let since_epoch =
+		SystemTime::now().duration_since(UNIX_EPOCH).map_err(|_| VerifyError::ClockBeforeEpoch)?;
+	u64::try_from(since_epoch.as_millis()).map_err(|_| VerifyError::ClockOutOfRange)
 }
 
 // --- DCAP --------------------------------------------------------------------
@@ -294,10 +385,10 @@ fn verify_dcap(
 	dir: &Path,
 	now_ms: u64,
 	warnings: &mut Vec<String>,
-) -> Result<Outcome, String> {
-	let refused = |e: Error| format!("the DCAP quote does not verify: {e}");
+) -> Result<Outcome, VerifyError> {
+	let refused = VerifyError::QuoteRefused;
 	if !dir.is_dir() {
-		return Err(format!("--collateral {}: not a directory", dir.display()));
+		return Err(VerifyError::NotADirectory { dir: dir.to_path_buf() });
 	}
 	// What the collateral must match: the platform named in the PCK leaf, and
 	// the CA chain above it (for the PCK CRL). Nothing here is trusted yet;
@@ -314,11 +405,7 @@ fn verify_dcap(
 	registry.push(qe_identity);
 	let tcb_info = register_json(verifier, dir, CollateralKind::TcbInfo, now_ms)?;
 	if tcb_info.fmspc != Some(platform.fmspc) {
-		return Err(format!(
-			"{TCB_INFO} is for FMSPC {}, the quote's platform has FMSPC {}",
-			tcb_info.fmspc.map(hex::encode).unwrap_or_default(),
-			hex::encode(platform.fmspc)
-		));
+		return Err(VerifyError::FmspcMismatch { tcb_info: tcb_info.fmspc, quote: platform.fmspc });
 	}
 	registry.push(tcb_info);
 	let mut crls = Vec::new();
@@ -326,7 +413,7 @@ fn verify_dcap(
 		let evidence = CollateralEvidence { body: &body, signature: &[], issuer_chain: &[] };
 		let crl = verifier
 			.verify_collateral(CollateralKind::RootCaCrl, evidence, now_ms)
-			.map_err(|e| format!("collateral {ROOT_CA_CRL}: {e}"))?;
+			.map_err(|source| VerifyError::Collateral { name: ROOT_CA_CRL, source })?;
 		registry.push(crl);
 		crls.push(ROOT_CA_CRL);
 	}
@@ -373,7 +460,7 @@ fn register_json(
 	dir: &Path,
 	kind: CollateralKind,
 	now_ms: u64,
-) -> Result<VerifiedCollateral, String> {
+) -> Result<VerifiedCollateral, VerifyError> {
 	let (name, chain_name) = match kind {
 		CollateralKind::TcbInfo => (TCB_INFO, TCB_INFO_CHAIN),
 		_ => (QE_IDENTITY, QE_IDENTITY_CHAIN),
@@ -381,11 +468,11 @@ fn register_json(
 	let file = read_required(dir, name)?;
 	let chain = read_required(dir, chain_name)?;
 	let (body, signature) =
-		split_signed_file(&file).map_err(|e| format!("collateral {name}: {e}"))?;
+		split_signed_file(&file).map_err(|source| VerifyError::Collateral { name, source })?;
 	let evidence = CollateralEvidence { body, signature, issuer_chain: &chain };
 	verifier
 		.verify_collateral(kind, evidence, now_ms)
-		.map_err(|e| format!("collateral {name} (with {chain_name}): {e}"))
+		.map_err(|source| VerifyError::CollateralWithChain { name, chain: chain_name, source })
 }
 
 /// Verifies the PCK CRL. It is checked with `pck_crl_issuer_chain.pem` if
@@ -401,7 +488,7 @@ fn register_pck_crl(
 	quote_ca_chain: &[u8],
 	now_ms: u64,
 	warnings: &mut Vec<String>,
-) -> Result<Option<VerifiedCollateral>, String> {
+) -> Result<Option<VerifiedCollateral>, VerifyError> {
 	let attempt = |issuer_chain: &[u8]| {
 		let evidence = CollateralEvidence { body, signature: &[], issuer_chain };
 		verifier.verify_collateral(CollateralKind::PckCrl, evidence, now_ms)
@@ -411,7 +498,13 @@ fn register_pck_crl(
 		match attempt(chain) {
 			Ok(crl) => return Ok(Some(crl)),
 			Err(Error::CrlIssuerMismatch) => {}
-			Err(e) => return Err(format!("collateral {PCK_CRL} (with {PCK_CRL_CHAIN}): {e}")),
+			Err(source) => {
+				return Err(VerifyError::CollateralWithChain {
+					name: PCK_CRL,
+					chain: PCK_CRL_CHAIN,
+					source,
+				})
+			}
 		}
 	}
 	match attempt(quote_ca_chain) {
@@ -432,7 +525,11 @@ fn register_pck_crl(
 			));
 			Ok(None)
 		}
-		Err(e) => Err(format!("collateral {PCK_CRL} (with the quote's CA chain): {e}")),
+		Err(source) => Err(VerifyError::CollateralWithChain {
+			name: PCK_CRL,
+			chain: "the quote's CA chain",
+			source,
+		}),
 	}
 }
 
@@ -449,12 +546,10 @@ fn after_first_certificate(pem_text: &[u8]) -> &[u8] {
 
 // --- IAS ---------------------------------------------------------------------
 
-fn verify_ias(verifier: &Verifier<'_>, cert: &[u8], now_ms: u64) -> Result<Outcome, String> {
-	let verified = verifier
-		.verify_ias_certificate(cert, now_ms)
-		.map_err(|e| format!("the IAS certificate does not verify: {e}"))?;
-	let status = ias_quote_status(cert)
-		.map_err(|e| format!("the IAS report's quote status cannot be read: {e}"))?;
+fn verify_ias(verifier: &Verifier<'_>, cert: &[u8], now_ms: u64) -> Result<Outcome, VerifyError> {
+	let verified =
+		verifier.verify_ias_certificate(cert, now_ms).map_err(VerifyError::IasRefused)?;
+	let status = ias_quote_status(cert).map_err(VerifyError::IasStatus)?;
 	Ok(Outcome {
 		kind: "ias",
 		timestamp_ms: verified.report_time_ms,
@@ -573,10 +668,11 @@ mod tests {
 		assert_eq!(decode_evidence(&[0x30, 0x82, 1]), Ok(Evidence::Ias(vec![0x30, 0x82, 1])));
 		assert_eq!(decode_evidence(b"3082 01"), Ok(Evidence::Ias(vec![0x30, 0x82, 1])));
 		assert!(decode_evidence(b"").is_err());
-		assert!(decode_evidence(b"030").unwrap_err().contains("hex"));
-		assert!(decode_evidence(b"{\"json\": 1}").unwrap_err().contains("neither"));
+		assert!(decode_evidence(b"030").unwrap_err().to_string().contains("hex"));
+		assert!(decode_evidence(b"{\"json\": 1}").unwrap_err().to_string().contains("neither"));
 		assert!(decode_evidence(b"-----BEGIN CERTIFICATE-----\n*\n-----END CERTIFICATE-----")
 			.unwrap_err()
+			.to_string()
 			.contains("PEM"));
 	}
 

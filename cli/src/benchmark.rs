@@ -30,6 +30,25 @@ pub struct IngressArgs {
 	pub json: bool,
 }
 
+/// Why the measurement could not be made (none of these is expected: the
+/// keys and calls are fixed).
+#[derive(Debug, thiserror::Error)]
+pub enum IngressError {
+	#[error("the development key {0} cannot be derived")]
+	DevelopmentKey(&'static str),
+	#[error("HPKE encryption: {0}")]
+	HpkeEncryption(#[source] shielding::ShieldingError),
+	#[error("HPKE decryption: {0}")]
+	HpkeDecryption(#[source] shielding::ShieldingError),
+	#[error("RSA encryption: {0}")]
+	RsaEncryption(#[source] rsa::Error),
+	#[error("RSA decryption: {0}")]
+	RsaDecryption(#[source] rsa::Error),
+	/// `0` names the scheme.
+	#[error("{0} decryption gave another plaintext")]
+	WrongPlaintext(&'static str),
+}
+
 /// Decryptions per second of each scheme (medians over the rounds).
 #[derive(Debug, Clone, Copy)]
 pub struct IngressRates {
@@ -39,13 +58,14 @@ pub struct IngressRates {
 }
 
 /// Measures both schemes; `progress` gets a line per step.
-pub fn measure(args: &IngressArgs, progress: impl Fn(&str)) -> Result<IngressRates, String> {
+pub fn measure(args: &IngressArgs, progress: impl Fn(&str)) -> Result<IngressRates, IngressError> {
 	let shard = H256::repeat_byte(1);
-	let alice = sr25519::Pair::from_string("//Alice", None).map_err(|e| format!("{e:?}"))?;
+	let alice = sr25519::Pair::from_string("//Alice", None)
+		.map_err(|_| IngressError::DevelopmentKey("//Alice"))?;
 	let call = TrustedCall::BalanceTransfer {
 		from: alice.public().into(),
 		to: sr25519::Pair::from_string("//Bob", None)
-			.map_err(|e| format!("{e:?}"))?
+			.map_err(|_| IngressError::DevelopmentKey("//Bob"))?
 			.public()
 			.into(),
 		amount: 1_000,
@@ -58,31 +78,30 @@ pub fn measure(args: &IngressArgs, progress: impl Fn(&str)) -> Result<IngressRat
 	let hpke_cts = (0..calls)
 		.map(|_| shielding::encrypt(&hpke.public_key(), &shard, &plain))
 		.collect::<Result<Vec<_>, _>>()
-		.map_err(|e| format!("HPKE encryption: {e}"))?;
+		.map_err(IngressError::HpkeEncryption)?;
 	progress("generating an RSA-3072 key (takes a few seconds)");
 	let rsa_key = rsa::PrivateKey::generate();
 	let rsa_public = rsa_key.to_public_key();
 	let rsa_cts = (0..calls)
 		.map(|_| rsa_public.oaep_encrypt::<Sha256>(&plain))
 		.collect::<Result<Vec<_>, _>>()
-		.map_err(|e| format!("RSA encryption: {e}"))?;
+		.map_err(IngressError::RsaEncryption)?;
 
 	let (mut hpke_times, mut rsa_times) = (Vec::new(), Vec::new());
 	for round in 1..=args.rounds {
 		let t = Instant::now();
 		for ct in &hpke_cts {
-			let opened = hpke.decrypt(&shard, ct).map_err(|e| format!("HPKE decryption: {e}"))?;
+			let opened = hpke.decrypt(&shard, ct).map_err(IngressError::HpkeDecryption)?;
 			if opened != plain {
-				return Err("HPKE decryption gave another plaintext".into());
+				return Err(IngressError::WrongPlaintext("HPKE"));
 			}
 		}
 		hpke_times.push(t.elapsed());
 		let t = Instant::now();
 		for ct in &rsa_cts {
-			let opened =
-				rsa_key.oaep_decrypt::<Sha256>(ct).map_err(|e| format!("RSA decryption: {e}"))?;
+			let opened = rsa_key.oaep_decrypt::<Sha256>(ct).map_err(IngressError::RsaDecryption)?;
 			if opened != plain {
-				return Err("RSA decryption gave another plaintext".into());
+				return Err(IngressError::WrongPlaintext("RSA"));
 			}
 		}
 		rsa_times.push(t.elapsed());
@@ -101,7 +120,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
 	times[times.len() / 2]
 }
 
-pub fn ingress(args: IngressArgs) -> Result<(), String> {
+pub fn ingress(args: IngressArgs) -> Result<(), IngressError> {
 	let rates = measure(&args, |line| eprintln!("{line}"))?;
 	let ratio = rates.hpke_per_s / rates.rsa_per_s;
 	if args.json {

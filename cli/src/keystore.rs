@@ -24,29 +24,43 @@ const FORMAT_VERSION: u64 = 1;
 /// Longest accepted key name.
 const MAX_NAME_LEN: usize = 64;
 
-#[derive(Debug, PartialEq, Eq)]
+/// Why a key could not be created or loaded. Never carries a secret.
+#[derive(Debug, thiserror::Error)]
 pub enum KeystoreError {
-	BadName(String),
+	#[error("invalid key name: {0}")]
+	BadName(BadName),
+	#[error("a key named '{0}' already exists in the keystore (not overwritten)")]
 	Exists(String),
+	#[error("no key named '{0}' in the keystore")]
 	NotFound(String),
-	Corrupt { name: String, reason: String },
-	Io(String),
+	/// `reason` names what is wrong with the file, never its content.
+	#[error("the keystore file of '{name}' is corrupt: {reason}")]
+	Corrupt { name: String, reason: &'static str },
+	#[error("keystore: cannot {action} {}: {source}", path.display())]
+	Io {
+		action: &'static str,
+		path: PathBuf,
+		#[source]
+		source: std::io::Error,
+	},
 }
 
-impl std::fmt::Display for KeystoreError {
-	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-		match self {
-			KeystoreError::BadName(reason) => write!(f, "invalid key name: {reason}"),
-			KeystoreError::Exists(name) => {
-				write!(f, "a key named '{name}' already exists in the keystore (not overwritten)")
-			}
-			KeystoreError::NotFound(name) => write!(f, "no key named '{name}' in the keystore"),
-			KeystoreError::Corrupt { name, reason } => {
-				write!(f, "the keystore file of '{name}' is corrupt: {reason}")
-			}
-			KeystoreError::Io(reason) => write!(f, "keystore: {reason}"),
-		}
+impl KeystoreError {
+	/// Whether the command line is wrong (a bad key name), not the keystore.
+	pub fn is_usage(&self) -> bool {
+		matches!(self, KeystoreError::BadName(_))
 	}
+}
+
+/// What is wrong with a key name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadName {
+	#[error("it is empty")]
+	Empty,
+	#[error("longer than {} characters", MAX_NAME_LEN)]
+	TooLong,
+	#[error("only letters, digits, '_' and '-' are allowed")]
+	BadCharacter,
 }
 
 /// A key as stored: its name, address and secret.
@@ -77,19 +91,19 @@ pub fn is_valid_name(name: &str) -> bool {
 
 fn check_name(name: &str) -> Result<(), KeystoreError> {
 	if name.is_empty() {
-		return Err(KeystoreError::BadName("it is empty".into()));
+		return Err(KeystoreError::BadName(BadName::Empty));
 	}
 	if name.len() > MAX_NAME_LEN {
-		return Err(KeystoreError::BadName(format!("longer than {MAX_NAME_LEN} characters")));
+		return Err(KeystoreError::BadName(BadName::TooLong));
 	}
 	if !is_valid_name(name) {
-		return Err(KeystoreError::BadName("only letters, digits, '_' and '-' are allowed".into()));
+		return Err(KeystoreError::BadName(BadName::BadCharacter));
 	}
 	Ok(())
 }
 
-fn io(action: &str, path: &Path, error: std::io::Error) -> KeystoreError {
-	KeystoreError::Io(format!("cannot {action} {}: {error}", path.display()))
+fn io(action: &'static str, path: &Path, source: std::io::Error) -> KeystoreError {
+	KeystoreError::Io { action, path: path.to_path_buf(), source }
 }
 
 impl Keystore {
@@ -177,7 +191,7 @@ impl Keystore {
 			Err(e) => return Err(io("read", &path, e)),
 		};
 		let corrupt =
-			|reason: &str| KeystoreError::Corrupt { name: name.to_string(), reason: reason.into() };
+			|reason: &'static str| KeystoreError::Corrupt { name: name.to_string(), reason };
 		let value: Value = serde_json::from_str(&text).map_err(|_| corrupt("not valid JSON"))?;
 		if value.get("version").and_then(Value::as_u64) != Some(FORMAT_VERSION) {
 			return Err(corrupt("unknown or missing format version"));
@@ -263,7 +277,10 @@ mod tests {
 		let dir = temp("dup");
 		let store = Keystore::new(dir.0.join("ks"));
 		let first = store.create("same").unwrap();
-		assert_eq!(store.create("same").err(), Some(KeystoreError::Exists("same".into())));
+		assert!(
+			matches!(store.create("same"), Err(KeystoreError::Exists(name)) if name == "same"),
+			"a second key of the same name was not refused"
+		);
 		assert_eq!(store.load("same").unwrap().account(), first.account());
 	}
 
@@ -271,7 +288,10 @@ mod tests {
 	fn missing_and_corrupt_files_give_clear_errors() {
 		let dir = temp("corrupt");
 		let store = Keystore::new(dir.0.join("ks"));
-		assert_eq!(store.load("nobody").err(), Some(KeystoreError::NotFound("nobody".into())));
+		assert!(
+			matches!(store.load("nobody"), Err(KeystoreError::NotFound(name)) if name == "nobody"),
+			"a missing key was not reported as such"
+		);
 		let key = store.create("k").unwrap();
 		let path = store.dir().join("k.json");
 		let original = fs::read_to_string(&path).unwrap();

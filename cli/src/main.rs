@@ -7,10 +7,11 @@
 mod accounts;
 mod attestation;
 mod benchmark;
+mod error;
 mod keystore;
+mod shard;
 mod trusted;
 mod trusted_benchmark;
-mod worker;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -23,7 +24,19 @@ use jsonrpsee::{core::client::ClientT, rpc_params};
 use polkadot_sdk::{pallet_balances, sp_core::crypto::Ss58Codec};
 
 use accounts::Accounts;
+use error::{AmountError, ArgumentError, ChainError, CliError};
 use keystore::Keystore;
+
+/// The exit codes, in the top-level `--help`.
+const EXIT_CODES_HELP: &str = "Exit status:
+  0  success
+  1  the command was refused or failed (a node or worker unreachable or refusing, a check
+     of the worker against the chain, a transaction, evidence that does not verify);
+     the reason is on stderr
+  2  usage error: an unknown command or option, a missing or malformed argument (clap's),
+     or one the CLI checks after parsing that names nothing usable (an account that is
+     neither SS58 address, keystore key nor secret URI; a bad key name; no keystore
+     directory; a DCAP quote without --collateral)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,7 +50,8 @@ use keystore::Keystore;
 	              a shard's worker.\n\nACCOUNT arguments that only name an account take an SS58 \
 	              address, a keystore name or a secret URI (`//Alice`, a mnemonic); arguments \
 	              that sign take a keystore name or a secret URI. Amounts are in the chain's \
-	              smallest unit (1 TEER = 10^12)."
+	              smallest unit (1 TEER = 10^12).",
+	after_help = EXIT_CODES_HELP
 )]
 struct Cli {
 	/// WebSocket RPC endpoint of a parent-chain node.
@@ -113,18 +127,16 @@ enum Command {
 
 /// Parses an amount in the smallest unit (a whole number, `_` allowed as a
 /// digit separator).
-pub(crate) fn parse_amount(text: &str) -> Result<Balance, String> {
+pub(crate) fn parse_amount(text: &str) -> Result<Balance, AmountError> {
 	let digits: String = text.chars().filter(|c| *c != '_').collect();
 	if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-		return Err("an amount is a whole number of the smallest unit (1 TEER = 10^12)".into());
+		return Err(AmountError::NotAWholeNumber);
 	}
-	digits.parse().map_err(|_| "the amount is too large".to_string())
+	digits.parse().map_err(|_| AmountError::TooLarge)
 }
 
-fn keystore_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, String> {
-	cli_dir.or_else(Keystore::default_dir).ok_or_else(|| {
-		"no keystore directory: set --keystore, INTEGRITEE_KEYSTORE, XDG_DATA_HOME or HOME".into()
-	})
+fn keystore_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf, ArgumentError> {
+	cli_dir.or_else(Keystore::default_dir).ok_or(ArgumentError::NoKeystoreDirectory)
 }
 
 /// A random key name: `account-` and 8 hex digits.
@@ -141,11 +153,13 @@ pub(crate) fn format_units(amount: Balance) -> String {
 	format!("{}.{:012} TEER", amount / UNIT, amount % UNIT)
 }
 
-pub(crate) async fn connect(url: &str) -> Result<ChainClient, String> {
-	ChainClient::connect(url).await.map_err(|e| format!("cannot reach the node at {url}: {e}"))
+pub(crate) async fn connect(url: &str) -> Result<ChainClient, ChainError> {
+	ChainClient::connect(url)
+		.await
+		.map_err(|source| ChainError::Unreachable { url: url.to_string(), source })
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
+async fn run(cli: Cli) -> Result<(), CliError> {
 	// Arguments are checked before the node is contacted.
 	let accounts =
 		|| keystore_dir(cli.keystore.clone()).map(|dir| Accounts::new(Keystore::new(dir)));
@@ -153,7 +167,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::NewAccount { name, show_secret } => {
 			let accounts = accounts()?;
 			let name = name.unwrap_or_else(random_name);
-			let key = accounts.keystore().create(&name).map_err(|e| e.to_string())?;
+			let key = accounts.keystore().create(&name)?;
 			println!("name:    {}", key.name);
 			println!("address: {}", key.account().to_ss58check());
 			println!("keystore: {}", accounts.keystore().dir().display());
@@ -168,7 +182,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::Balance { account: who } => {
 			let who = accounts()?.account(&who)?;
 			let client = connect(&cli.node_url).await?;
-			let data = client.account_data(&who).await.map_err(|e| e.to_string())?;
+			let data = client
+				.account_data(&who)
+				.await
+				.map_err(|source| ChainError::Read { what: "the account's balance", source })?;
 			println!("{} {}", data.free, format_units(data.free));
 		}
 		Command::Transfer { from, to, amount } => {
@@ -180,8 +197,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 				dest: to.clone().into(),
 				value: amount,
 			});
-			let included =
-				client.submit(&from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+			let included = client
+				.submit(&from, call, WaitFor::InBlock)
+				.await
+				.map_err(|source| ChainError::Transaction { what: "the transfer", source })?;
 			println!(
 				"transferred {} to {} in block {:?}",
 				format_units(amount),
@@ -191,8 +210,10 @@ async fn run(cli: Cli) -> Result<(), String> {
 		}
 		Command::ListWorkers { json } => {
 			let client = connect(&cli.node_url).await?;
-			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> =
-				client.runtime_call("TeerexApi_enclaves", &[]).await.map_err(|e| e.to_string())?;
+			let enclaves: Vec<(AccountId, SgxEnclave<Vec<u8>>)> = client
+				.runtime_call("TeerexApi_enclaves", &[])
+				.await
+				.map_err(|source| ChainError::Read { what: "the registered enclaves", source })?;
 			print_enclaves(&enclaves, json);
 		}
 		Command::Attestation { command } => attestation::run(command)?,
@@ -201,12 +222,14 @@ async fn run(cli: Cli) -> Result<(), String> {
 		}
 		Command::ChainInfo => {
 			let client = connect(&cli.node_url).await?;
-			let (hash, number) = client.finalized_head().await.map_err(|e| e.to_string())?;
-			let block: serde_json::Value = client
-				.rpc()
-				.request("chain_getBlock", rpc_params![hash])
+			let (hash, number) = client
+				.finalized_head()
 				.await
-				.map_err(|e| format!("chain_getBlock failed: {e}"))?;
+				.map_err(|source| ChainError::Read { what: "the finalized head", source })?;
+			let block: serde_json::Value =
+				client.rpc().request("chain_getBlock", rpc_params![hash]).await.map_err(|e| {
+					ChainError::Read { what: "the finalized block", source: e.into() }
+				})?;
 			let justified = block
 				.get("justifications")
 				.and_then(serde_json::Value::as_array)
@@ -267,12 +290,16 @@ fn print_enclaves(enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)], json: bool) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+	// clap exits with 2 on its own usage errors.
 	let cli = Cli::parse();
 	match run(cli).await {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(error) => {
 			eprintln!("error: {error}");
-			ExitCode::FAILURE
+			if error.is_usage() {
+				eprintln!("\nFor more information, try '--help'.");
+			}
+			ExitCode::from(error.exit_code())
 		}
 	}
 }

@@ -11,33 +11,21 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 use codec::Encode;
-use integritee_chain_client::{ChainClient, WaitFor};
-use integritee_runtime::{AccountId, Balance, RuntimeCall};
+use integritee_chain_client::WaitFor;
+use integritee_runtime::{Balance, RuntimeCall};
 use integritee_stf_primitives::{
-	direct::{CallStatus, DirectCall, DirectOutcome},
-	shielding, Nonce, ShardIdentifier, TrustedCall,
+	direct::{CallStatus, DirectOutcome},
+	Nonce, TrustedCall,
 };
-use polkadot_sdk::{
-	sp_core::{crypto::Ss58Codec, sr25519, Pair},
-	sp_runtime::MultiSignature,
-};
+use integritee_worker_client::{CallWatch, WorkerClient};
+use polkadot_sdk::sp_core::{crypto::Ss58Codec, sr25519, Pair};
 
 use crate::{
 	accounts::Accounts,
+	error::{ChainError, CliError, WorkerError},
 	format_units, parse_amount,
-	worker::{self, SelectedWorker, WorkerRpc},
+	shard::{self, ShardArgs},
 };
-
-/// Options shared by the commands that talk to a shard's worker.
-#[derive(Debug, Args)]
-pub struct ShardArgs {
-	/// The shard, 32 bytes as hex (`0x` optional).
-	#[arg(long, value_parser = worker::parse_shard)]
-	pub shard: ShardIdentifier,
-	/// Reach the worker at this WebSocket URL instead of its registered one.
-	#[arg(long)]
-	pub worker_url: Option<String>,
-}
 
 #[derive(Debug, Args)]
 pub struct ShieldFundsArgs {
@@ -66,7 +54,7 @@ pub struct CallOptions {
 	#[arg(long)]
 	pub nonce: Option<Nonce>,
 	/// Sign for this MRENCLAVE (hex) instead of the selected enclave's.
-	#[arg(long, value_parser = worker::parse_mrenclave)]
+	#[arg(long, value_parser = integritee_worker_client::parse_mrenclave)]
 	pub mrenclave: Option<[u8; 32]>,
 	/// Send the call to the worker's trusted RPC instead of the parent
 	/// chain: executed in the next sidechain block, no parent-chain fee.
@@ -131,33 +119,16 @@ pub enum TrustedCommand {
 	GetSidechainHeader,
 }
 
-/// The selected worker, a connection to it and its checked shielding key.
-struct Session {
-	worker: SelectedWorker,
-	rpc: WorkerRpc,
-}
-
-async fn session(client: &ChainClient, shard: &ShardArgs) -> Result<Session, String> {
-	let worker = worker::find(client, &shard.shard, shard.worker_url.as_deref()).await?;
-	let rpc = WorkerRpc::connect(client, &worker, &shard.shard).await?;
-	Ok(Session { worker, rpc })
-}
-
-fn sr25519_signer(pair: &sr25519::Pair) -> impl Fn(&[u8]) -> MultiSignature + '_ {
-	move |payload: &[u8]| MultiSignature::Sr25519(pair.sign(payload))
-}
-
 pub async fn shield_funds(
 	node_url: &str,
 	accounts: &Accounts,
 	args: ShieldFundsArgs,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
 	let from = accounts.signer(&args.from)?;
 	let to = accounts.account(&args.to)?;
-	let client = crate::connect(node_url).await?;
-	let session = session(&client, &args.shard).await?;
-	let included =
-		shield(&client, &session.rpc, args.shard.shard, &from, to.clone(), args.amount).await?;
+	let chain = crate::connect(node_url).await?;
+	let worker = shard::connect_worker(&chain, &args.shard).await?;
+	let included = shard::shield(&chain, &worker, &from, to.clone(), args.amount).await?;
 	println!(
 		"shielded {} into shard 0x{} for {} in block {:?}",
 		format_units(args.amount),
@@ -168,29 +139,7 @@ pub async fn shield_funds(
 	Ok(())
 }
 
-/// Shields `amount` of `from`'s for `to` into `shard` (the beneficiary
-/// encrypted to the worker's checked shielding key); returns the block it
-/// is in.
-pub async fn shield(
-	client: &ChainClient,
-	worker: &WorkerRpc,
-	shard: ShardIdentifier,
-	from: &sr25519::Pair,
-	to: AccountId,
-	amount: Balance,
-) -> Result<integritee_chain_client::Included, String> {
-	let encrypted_beneficiary = shielding::encrypt(&worker.shielding_key(), &shard, &to.encode())
-		.map_err(|e| format!("cannot encrypt the beneficiary: {e}"))?;
-	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
-		shard,
-		encrypted_beneficiary,
-		amount,
-	});
-	client.submit(from, call, WaitFor::InBlock).await.map_err(|e| e.to_string())
-}
-
-pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Result<(), String> {
-	let shard = args.shard.shard;
+pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Result<(), CliError> {
 	match args.command {
 		TrustedCommand::Transfer { from, to, amount, options } => {
 			let pair = accounts.signer(&from)?;
@@ -207,9 +156,9 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 		}
 		TrustedCommand::Balance { account } => {
 			let pair = accounts.signer(&account)?;
-			let client = crate::connect(node_url).await?;
-			let session = session(&client, &args.shard).await?;
-			let info = session.rpc.account_info(&session.worker, &shard, &pair).await?;
+			let chain = crate::connect(node_url).await?;
+			let worker = shard::connect_worker(&chain, &args.shard).await?;
+			let info = worker.account_info(&pair).await?;
 			println!("{} {}", info.free, format_units(info.free));
 			if info.reserved != 0 {
 				println!("reserved {} {}", info.reserved, format_units(info.reserved));
@@ -220,9 +169,9 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 			crate::trusted_benchmark::run(node_url, accounts, &args.shard, benchmark).await
 		}
 		TrustedCommand::GetSidechainHeader => {
-			let client = crate::connect(node_url).await?;
-			let session = session(&client, &args.shard).await?;
-			match session.rpc.sidechain_header(&session.worker, &shard).await? {
+			let chain = crate::connect(node_url).await?;
+			let worker = shard::connect_worker(&chain, &args.shard).await?;
+			match worker.sidechain_header().await? {
 				None => println!("no sidechain block yet"),
 				Some(header) => {
 					let (anchor, anchor_hash) = header.parentchain_anchor;
@@ -241,9 +190,9 @@ pub async fn run(node_url: &str, accounts: &Accounts, args: TrustedArgs) -> Resu
 		}
 		TrustedCommand::Nonce { account } => {
 			let pair = accounts.signer(&account)?;
-			let client = crate::connect(node_url).await?;
-			let session = session(&client, &args.shard).await?;
-			let info = session.rpc.account_info(&session.worker, &shard, &pair).await?;
+			let chain = crate::connect(node_url).await?;
+			let worker = shard::connect_worker(&chain, &args.shard).await?;
+			let info = worker.account_info(&pair).await?;
 			println!("{}", info.nonce);
 			Ok(())
 		}
@@ -256,76 +205,69 @@ async fn submit_call(
 	pair: &sr25519::Pair,
 	call: TrustedCall,
 	options: CallOptions,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
 	let shard = shard_args.shard;
-	let client = crate::connect(node_url).await?;
-	let session = session(&client, shard_args).await?;
-	let key = session.rpc.shielding_key();
+	let chain = crate::connect(node_url).await?;
+	let worker = shard::connect_worker(&chain, shard_args).await?;
 	let nonce = match options.nonce {
 		Some(nonce) => nonce,
 		// Direct calls may follow each other before a block: the pool's
 		// view of the next nonce.
-		None if options.direct => session.rpc.next_nonce(&session.worker, &shard, pair).await?,
-		None => session.rpc.account_info(&session.worker, &shard, pair).await?.nonce,
+		None if options.direct => worker.next_nonce(pair).await?,
+		None => worker.account_info(pair).await?.nonce,
 	};
-	let mr_enclave = options.mrenclave.unwrap_or(session.worker.enclave.mr_enclave.0);
-	let signed = call.sign(nonce, &mr_enclave, &shard, sr25519_signer(pair));
+	let mr_enclave = options.mrenclave.unwrap_or(worker.mr_enclave());
+	let signed = call.sign(nonce, &mr_enclave, &shard, shard::sr25519_signer(pair));
 	let call_hash = signed.hash();
 	if options.direct {
-		let direct = DirectCall::encrypt(&signed, shard, &key)
-			.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
+		let encrypted = worker.encrypt_call(&signed)?;
 		println!("trusted call 0x{} (nonce {nonce}), direct", hex::encode(call_hash.0));
 		if !options.wait {
-			let hash = session.rpc.submit_direct(&direct).await?;
-			if hash != call_hash {
-				return Err(format!("the worker answered another call hash ({hash:?})"));
-			}
+			// The client checks that the acknowledged hash is the call's.
+			worker.submit(&encrypted).await?;
 			println!("accepted by the worker's pool");
 			return Ok(());
 		}
-		let watch = session.rpc.submit_and_watch(&direct).await?;
+		let watch = worker.submit_and_watch(&encrypted).await?;
 		return follow(watch, Duration::from_secs(options.wait_timeout)).await;
 	}
-	let ciphertext = shielding::encrypt(&key, &shard, &signed.encode())
-		.map_err(|e| format!("cannot encrypt the trusted call: {e}"))?;
+	let ciphertext = worker.encrypt("the trusted call", &signed.encode())?;
 	let invoke =
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
-	let included =
-		client.submit(pair, invoke, WaitFor::InBlock).await.map_err(|e| e.to_string())?;
+	let included = chain.submit(pair, invoke, WaitFor::InBlock).await.map_err(|source| {
+		ChainError::Transaction { what: "the invoke of the trusted call", source }
+	})?;
 	println!("trusted call 0x{} (nonce {nonce})", hex::encode(call_hash.0));
 	println!("submitted in block {:?}", included.block_hash);
 	if options.wait {
-		wait_executed(&session, &shard, pair, nonce, Duration::from_secs(options.wait_timeout))
-			.await?;
+		wait_executed(&worker, pair, nonce, Duration::from_secs(options.wait_timeout)).await?;
 		println!("executed by the worker (its nonce for the sender passed {nonce})");
 	}
 	Ok(())
 }
 
 /// Prints each status of a direct call's watch until a final one; fails if
-/// the call failed, is invalid or dropped, or the time is up.
-async fn follow(
-	mut watch: jsonrpsee::core::client::Subscription<CallStatus>,
-	timeout: Duration,
-) -> Result<(), String> {
+/// the call failed, is invalid or dropped, or the time is up. Reasons are
+/// printed with their `Display`, whatever their type.
+async fn follow(mut watch: CallWatch, timeout: Duration) -> Result<(), CliError> {
 	let deadline = tokio::time::Instant::now() + timeout;
 	let mut failed = None;
 	loop {
-		let next = tokio::time::timeout_at(deadline, watch.next()).await.map_err(|_| {
-			format!("no final status within {} s (the call may still execute)", timeout.as_secs())
-		})?;
-		let status = match next {
-			Some(Ok(status)) => status,
-			Some(Err(e)) => return Err(format!("the worker sent an unreadable status: {e}")),
-			None => return Err("the worker ended the watch before a final status".into()),
+		let next = tokio::time::timeout_at(deadline, watch.next())
+			.await
+			.map_err(|_| WorkerError::NoFinalStatus { secs: timeout.as_secs() })?;
+		let Some(status) = next? else {
+			return Err(WorkerError::WatchEnded.into());
 		};
 		match &status {
 			CallStatus::InSidechainBlock { hash, number, outcome } => {
 				let outcome = match outcome {
 					DirectOutcome::Succeeded => "succeeded".to_string(),
 					DirectOutcome::Failed { reason } => {
-						failed = Some(reason.clone());
-						format!("failed: {reason}")
+						let reason = reason.to_string();
+						let line = format!("failed: {reason}");
+						failed = Some(reason);
+						line
 					}
 				};
 				println!("in sidechain block #{number} ({hash:?}): {outcome}");
@@ -333,8 +275,12 @@ async fn follow(
 			CallStatus::Finalized { parent_block } => {
 				println!("finalized: the block's anchor is final in parent block #{parent_block}")
 			}
-			CallStatus::Invalid { reason } => return Err(format!("invalid: {reason}")),
-			CallStatus::Dropped { reason } => return Err(format!("dropped: {reason}")),
+			CallStatus::Invalid { reason } => {
+				return Err(WorkerError::Invalid { reason: reason.to_string() }.into())
+			}
+			CallStatus::Dropped { reason } => {
+				return Err(WorkerError::Dropped { reason: reason.to_string() }.into())
+			}
 			CallStatus::Submitted => println!("submitted: in the worker's pool"),
 			CallStatus::Ready => println!("ready: the next sidechain block may include it"),
 			CallStatus::Future => println!("future: waits for a call with an earlier nonce"),
@@ -342,7 +288,7 @@ async fn follow(
 		if status.is_final() {
 			return match failed {
 				None => Ok(()),
-				Some(reason) => Err(format!("the call was executed and failed: {reason}")),
+				Some(reason) => Err(WorkerError::ExecutedAndFailed { reason }.into()),
 			};
 		}
 	}
@@ -350,25 +296,21 @@ async fn follow(
 
 /// Polls the worker until the sender's trusted nonce is above `nonce`.
 async fn wait_executed(
-	session: &Session,
-	shard: &ShardIdentifier,
+	worker: &WorkerClient,
 	pair: &sr25519::Pair,
 	nonce: Nonce,
 	timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
 	let deadline = Instant::now() + timeout;
 	loop {
-		let info = session.rpc.account_info(&session.worker, shard, pair).await?;
+		let info = worker.account_info(pair).await?;
 		if info.nonce > nonce {
 			return Ok(());
 		}
 		if Instant::now() >= deadline {
-			return Err(format!(
-				"the worker did not execute the call within {} s (the sender's trusted nonce is \
-				 still {}); it is on chain and may still be executed later",
-				timeout.as_secs(),
-				info.nonce
-			));
+			return Err(
+				WorkerError::NotExecuted { secs: timeout.as_secs(), nonce: info.nonce }.into()
+			);
 		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}

@@ -27,22 +27,20 @@ use std::{
 use clap::Args;
 use codec::Encode;
 use futures::StreamExt;
+use integritee_chain_client::ChainClient;
 use integritee_stf_primitives::{
-	direct::{CallStatus, DirectCall, DirectOutcome},
-	rpc, Balance, Nonce, ShardIdentifier, TrustedCall,
+	direct::{CallStatus, DirectOutcome},
+	AccountInfoView, Balance, Nonce, TrustedCall,
 };
-use jsonrpsee::{
-	core::client::{Subscription, SubscriptionClientT},
-	rpc_params,
-	ws_client::WsClient,
-};
-use polkadot_sdk::{
-	sp_core::{sr25519, Pair},
-	sp_runtime::MultiSignature,
-};
+use integritee_worker_client::{EncryptedCall, RpcError, WorkerClient};
+use polkadot_sdk::sp_core::{sr25519, Pair};
 use tokio::sync::Semaphore;
 
-use crate::{trusted::ShardArgs, worker::WorkerRpc, UNIT};
+use crate::{
+	error::{CliError, WorkerError},
+	shard::{self, ShardArgs},
+	UNIT,
+};
 
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {
@@ -99,40 +97,44 @@ pub async fn run(
 	accounts: &crate::accounts::Accounts,
 	shard_args: &ShardArgs,
 	args: BenchmarkArgs,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
 	let shard = shard_args.shard;
 	let funder = accounts.signer(&args.funder)?;
-	let client = crate::connect(node_url).await?;
-	let worker = crate::worker::find(&client, &shard, shard_args.worker_url.as_deref()).await?;
+	let chain = crate::connect(node_url).await?;
+	let worker =
+		integritee_worker_client::find_worker(&chain, &shard, shard_args.worker_url.as_deref())
+			.await
+			.map_err(integritee_worker_client::Error::from)?;
 	let say = |line: &str| {
 		if !args.json {
 			eprintln!("{line}");
 		}
 	};
 	say(&format!("worker {} (RA-TLS verified against the chain)", worker.url));
-	let mut connections = Vec::new();
-	for _ in 0..args.clients {
-		connections.push(WorkerRpc::connect(&client, &worker, &shard).await?);
+	// The first connection (`main`) also does the setup; `--clients` is at
+	// least 1.
+	let mut connections = Vec::with_capacity(args.clients as usize);
+	connections.push(WorkerClient::connect_to(&chain, shard, worker.clone()).await?);
+	for _ in 1..args.clients {
+		connections.push(WorkerClient::connect_to(&chain, shard, worker.clone()).await?);
 	}
 	let main = &connections[0];
-	let key = main.shielding_key();
-	let mr_enclave = worker.enclave.mr_enclave.0;
 
 	// Setup: senders, their funds and nonces.
 	say(&format!("deriving {} sender accounts", args.accounts));
 	let senders: Vec<sr25519::Pair> = (0..args.accounts).map(bench_account).collect();
 	say("reading the senders' accounts (private getters)");
 	// Funding transfers go to the senders: their nonces stay as read here.
-	let infos = read_accounts(&connections, &worker, &shard, &senders).await?;
+	let infos = read_accounts(&connections, &senders).await?;
 	let unfunded: Vec<usize> =
 		(0..senders.len()).filter(|i| infos[*i].free < SENDER_BALANCE / 2).collect();
 	if !unfunded.is_empty() {
 		let needed = SENDER_BALANCE * unfunded.len() as Balance + UNIT;
-		ensure_shielded(&client, main, &worker, shard, &funder, needed, &say).await?;
+		ensure_shielded(&chain, main, &funder, needed, &say).await?;
 		say(&format!("funding {} senders by direct transfers", unfunded.len()));
 		// In nonce order, a few at a time (each answered once admitted):
 		// out-of-order arrivals stay within the pool's future limit.
-		let first = main.next_nonce(&worker, &shard, &funder).await?;
+		let first = main.next_nonce(&funder).await?;
 		let mut calls = Vec::with_capacity(unfunded.len());
 		for (n, i) in unfunded.iter().enumerate() {
 			let call = TrustedCall::BalanceTransfer {
@@ -140,21 +142,22 @@ pub async fn run(
 				to: senders[*i].public().into(),
 				amount: SENDER_BALANCE,
 			};
-			let nonce = first + n as Nonce;
-			let signed =
-				call.sign(nonce, &mr_enclave, &shard, |p| MultiSignature::Sr25519(funder.sign(p)));
-			calls.push(DirectCall::encrypt(&signed, shard, &key).map_err(|e| e.to_string())?);
+			calls.push(encrypted(main, call, first + n as Nonce, &funder)?);
 		}
-		let mut submitted = futures::stream::iter(calls.iter().map(|c| main.submit_direct(c)))
-			.buffered(FUNDING_IN_FLIGHT);
+		let mut submitted =
+			futures::stream::iter(calls.iter().map(|c| main.submit(c))).buffered(FUNDING_IN_FLIGHT);
 		while let Some(result) = submitted.next().await {
 			result?;
 		}
 		let last = first + unfunded.len() as Nonce;
 		let deadline = Instant::now() + Duration::from_secs(600);
-		while main.account_info(&worker, &shard, &funder).await?.nonce < last {
+		while main.account_info(&funder).await?.nonce < last {
 			if Instant::now() > deadline {
-				return Err("the funding transfers did not execute within 10 minutes".into());
+				return Err(WorkerError::SetupTimeout {
+					what: "the funding transfers",
+					minutes: 10,
+				}
+				.into());
 			}
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}
@@ -173,14 +176,14 @@ pub async fn run(
 			to: senders[to].public().into(),
 			amount: 1,
 		};
-		let param = encrypted(&call, nonces[from], &senders[from], &mr_enclave, shard, &key)?;
+		let call = encrypted(main, call, nonces[from], &senders[from])?;
 		nonces[from] += 1;
 		let due = match args.rate {
 			Some(rate) => Duration::from_secs_f64(k as f64 / f64::from(rate)),
 			None => Duration::ZERO,
 		};
-		// (due time for constant rate, `author_submitAndWatchExtrinsic` parameter)
-		prepared.push((due, param));
+		// (due time for constant rate, the encrypted call)
+		prepared.push((due, call));
 	}
 
 	say(&match args.rate {
@@ -214,27 +217,24 @@ pub async fn run(
 
 /// Shields `needed` for the funder into the shard unless it holds it
 /// there, and waits until the worker has executed the shield.
-#[allow(clippy::too_many_arguments)]
 async fn ensure_shielded(
-	client: &integritee_chain_client::ChainClient,
-	rpc: &WorkerRpc,
-	worker: &crate::worker::SelectedWorker,
-	shard: ShardIdentifier,
+	chain: &ChainClient,
+	worker: &WorkerClient,
 	funder: &sr25519::Pair,
 	needed: Balance,
 	say: &impl Fn(&str),
-) -> Result<(), String> {
-	let have = rpc.account_info(worker, &shard, funder).await?.free;
+) -> Result<(), CliError> {
+	let have = worker.account_info(funder).await?.free;
 	if have >= needed {
 		return Ok(());
 	}
 	let amount = needed - have;
 	say(&format!("shielding {} for the funder (parent chain)", crate::format_units(amount)));
-	crate::trusted::shield(client, rpc, shard, funder, funder.public().into(), amount).await?;
+	shard::shield(chain, worker, funder, funder.public().into(), amount).await?;
 	let deadline = Instant::now() + Duration::from_secs(180);
-	while rpc.account_info(worker, &shard, funder).await?.free < needed {
+	while worker.account_info(funder).await?.free < needed {
 		if Instant::now() > deadline {
-			return Err("the worker did not execute the shield within 3 minutes".into());
+			return Err(WorkerError::SetupTimeout { what: "the shield", minutes: 3 }.into());
 		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
@@ -248,34 +248,29 @@ fn bench_account(i: u32) -> sr25519::Pair {
 	sr25519::Pair::from_seed(&seed)
 }
 
-/// The `author_submitAndWatchExtrinsic` parameter of `call`.
+/// `call` signed by `signer` with `nonce` and encrypted for the worker.
 fn encrypted(
-	call: &TrustedCall,
+	worker: &WorkerClient,
+	call: TrustedCall,
 	nonce: Nonce,
 	signer: &sr25519::Pair,
-	mr_enclave: &[u8; 32],
-	shard: ShardIdentifier,
-	key: &[u8],
-) -> Result<String, String> {
+) -> Result<EncryptedCall, RpcError> {
 	let signed =
-		call.clone().sign(nonce, mr_enclave, &shard, |p| MultiSignature::Sr25519(signer.sign(p)));
-	let direct = DirectCall::encrypt(&signed, shard, key).map_err(|e| e.to_string())?;
-	Ok(format!("0x{}", hex::encode(direct.encode())))
+		call.sign(nonce, &worker.mr_enclave(), &worker.shard(), shard::sr25519_signer(signer));
+	worker.encrypt_call(&signed)
 }
 
 /// The senders' accounts, read with getters over all connections.
 async fn read_accounts(
-	connections: &[WorkerRpc],
-	worker: &crate::worker::SelectedWorker,
-	shard: &ShardIdentifier,
+	connections: &[WorkerClient],
 	senders: &[sr25519::Pair],
-) -> Result<Vec<integritee_stf_primitives::AccountInfoView>, String> {
+) -> Result<Vec<AccountInfoView>, CliError> {
 	let mut out = Vec::with_capacity(senders.len());
 	for chunk in senders.chunks(256) {
 		let reads = chunk
 			.iter()
 			.enumerate()
-			.map(|(i, pair)| connections[i % connections.len()].account_info(worker, shard, pair));
+			.map(|(i, pair)| connections[i % connections.len()].account_info(pair));
 		for info in futures::future::join_all(reads).await {
 			out.push(info?);
 		}
@@ -283,23 +278,22 @@ async fn read_accounts(
 	Ok(out)
 }
 
-/// Submits `calls` ((due, param)) with watches, spread over `connections`;
+/// Submits `calls` ((due, call)) with watches, spread over `connections`;
 /// with `start` (constant rate) each at its due time, else keeping
 /// `window` in flight per connection. Returns each call's fate in order.
 async fn submit_all(
-	connections: &[WorkerRpc],
-	calls: Vec<(Duration, String)>,
+	connections: &[WorkerClient],
+	calls: Vec<(Duration, EncryptedCall)>,
 	window: u32,
 	start: Option<Instant>,
 	done: Option<Arc<Mutex<usize>>>,
 ) -> Vec<Fate> {
 	let begun = start.unwrap_or_else(Instant::now);
-	let clients: Vec<&WsClient> = connections.iter().map(|c| c.client()).collect();
 	let windows: Vec<Arc<Semaphore>> =
-		clients.iter().map(|_| Arc::new(Semaphore::new(window as usize))).collect();
-	let tasks = calls.into_iter().enumerate().map(|(k, (due, param))| {
-		let client = clients[k % clients.len()];
-		let window = windows[k % clients.len()].clone();
+		connections.iter().map(|_| Arc::new(Semaphore::new(window as usize))).collect();
+	let tasks = calls.into_iter().enumerate().map(|(k, (due, call))| {
+		let connection = &connections[k % connections.len()];
+		let window = windows[k % connections.len()].clone();
 		let done = done.clone();
 		async move {
 			let _slot = match start {
@@ -310,7 +304,7 @@ async fn submit_all(
 				None => window.acquire_owned().await.ok(),
 			};
 			let due_at = begun + due;
-			let fate = watch_one(client, param, begun, due_at).await;
+			let fate = watch_one(connection, &call, begun, due_at).await;
 			if let Some(done) = done {
 				*done.lock().unwrap_or_else(|p| p.into_inner()) += 1;
 			}
@@ -320,27 +314,31 @@ async fn submit_all(
 	futures::future::join_all(tasks).await
 }
 
-/// Submits one call and follows it to its block (or refusal).
-async fn watch_one(client: &WsClient, param: String, begun: Instant, due_at: Instant) -> Fate {
-	let subscribed: Result<Subscription<CallStatus>, _> =
-		client.subscribe(rpc::SUBMIT_AND_WATCH, rpc_params![param], rpc::UNWATCH).await;
-	let mut watch = match subscribed {
+/// Submits one call and follows it to its block (or refusal). Reasons are
+/// kept as their `Display` text, to be counted.
+async fn watch_one(
+	connection: &WorkerClient,
+	call: &EncryptedCall,
+	begun: Instant,
+	due_at: Instant,
+) -> Fate {
+	let mut watch = match connection.submit_and_watch(call).await {
 		Ok(watch) => watch,
-		Err(jsonrpsee::core::ClientError::Call(e)) => {
-			return Fate::Refused(format!("{} {}", e.code(), e.message()))
+		Err(integritee_worker_client::Error::Rpc(RpcError::Refused { code, message, .. })) => {
+			return Fate::Refused(format!("{code} {message}"))
 		}
 		Err(e) => return Fate::Refused(format!("transport: {e}")),
 	};
 	loop {
 		match tokio::time::timeout(Duration::from_secs(120), watch.next()).await {
 			Err(_) => return Fate::Refused("no block within 120 s".into()),
-			Ok(None) => return Fate::Refused("the watch ended".into()),
-			Ok(Some(Err(e))) => return Fate::Refused(format!("bad status: {e}")),
-			Ok(Some(Ok(CallStatus::InSidechainBlock { outcome, .. }))) => {
+			Ok(Ok(None)) => return Fate::Refused("the watch ended".into()),
+			Ok(Err(e)) => return Fate::Refused(format!("bad status: {e}")),
+			Ok(Ok(Some(CallStatus::InSidechainBlock { outcome, .. }))) => {
 				let now = Instant::now();
 				let failed = match outcome {
 					DirectOutcome::Succeeded => None,
-					DirectOutcome::Failed { reason } => Some(reason),
+					DirectOutcome::Failed { reason } => Some(reason.to_string()),
 				};
 				return Fate::Committed {
 					at: now - begun,
@@ -348,13 +346,13 @@ async fn watch_one(client: &WsClient, param: String, begun: Instant, due_at: Ins
 					failed,
 				};
 			}
-			Ok(Some(Ok(CallStatus::Invalid { reason }))) => {
+			Ok(Ok(Some(CallStatus::Invalid { reason }))) => {
 				return Fate::Refused(format!("invalid: {reason}"))
 			}
-			Ok(Some(Ok(CallStatus::Dropped { reason }))) => {
+			Ok(Ok(Some(CallStatus::Dropped { reason }))) => {
 				return Fate::Refused(format!("dropped: {reason}"))
 			}
-			Ok(Some(Ok(_))) => {}
+			Ok(Ok(Some(_))) => {}
 		}
 	}
 }

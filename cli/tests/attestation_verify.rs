@@ -400,3 +400,40 @@ fn a_tampered_tcb_info_fails() {
 	assert!(!result.ok);
 	assert!(result.stderr.contains("collateral signature is invalid"), "{}", result.stderr);
 }
+
+/// Exit codes: 1 for evidence that does not verify or cannot be read, 2
+/// for a command line that lacks what the evidence needs.
+#[test]
+fn a_missing_collateral_option_is_a_usage_error_and_bad_evidence_a_failure() {
+	let code = |args: &[&std::ffi::OsStr]| {
+		Command::new(CLI)
+			.args(["attestation", "verify"])
+			.args(args)
+			.output()
+			.expect("integritee-cli runs")
+			.status
+			.code()
+	};
+	let quote = quote_path();
+	assert_eq!(code(&[quote.as_os_str(), "--at".as_ref(), DCAP_NOW_MS.as_ref()]), Some(2));
+	let garbage = TempFile::new("garbage-exit-code.json", b"{\"not\": \"a quote\"}");
+	assert_eq!(code(&[garbage.path.as_os_str()]), Some(1));
+	assert_eq!(code(&["/nonexistent/quote.ra".as_ref()]), Some(1));
+	let collateral = collateral_dir();
+	let tampered = TempFile::new("tampered-exit-code.ra", &{
+		let mut bytes = quote_bytes();
+		let last = bytes.len() / 2;
+		bytes[last] ^= 1;
+		bytes
+	});
+	assert_eq!(
+		code(&[
+			tampered.path.as_os_str(),
+			"--collateral".as_ref(),
+			collateral.as_os_str(),
+			"--at".as_ref(),
+			DCAP_NOW_MS.as_ref(),
+		]),
+		Some(1)
+	);
+}

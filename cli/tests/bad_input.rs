@@ -87,3 +87,74 @@ fn trusted_getters_need_an_account_that_can_sign() {
 	assert!(!ok);
 	assert!(stderr.contains("nor a usable secret URI"), "{stderr}");
 }
+
+/// The exit code and stderr of a run without the user's keystore.
+fn exit_code(args: &[&str]) -> (Option<i32>, String) {
+	let output = Command::new(CLI)
+		.args(["--keystore", "/nonexistent/integritee-cli-test-keystore"])
+		.args(args)
+		.env_remove("INTEGRITEE_KEYSTORE")
+		.output()
+		.expect("integritee-cli runs");
+	(output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn usage_errors_exit_2_whether_clap_or_the_cli_finds_them() {
+	let shard = "11".repeat(32);
+	// An SS58 address with a broken checksum: no address, no key, no secret.
+	let bad_ss58 = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ";
+	let cases: Vec<(Vec<&str>, &str)> = vec![
+		// clap's own.
+		(vec!["transfer", "//Alice", "//Bob", "lots"], "invalid value 'lots'"),
+		(vec!["no-such-command"], "unrecognized subcommand"),
+		(vec!["trusted", "--shard", "0xzz", "balance", "//Alice"], "invalid shard"),
+		(vec!["trusted", "--shard", "0x1234", "balance", "//Alice"], "invalid shard"),
+		// The CLI's, after clap.
+		(vec!["balance", bad_ss58], "neither an SS58 address nor a secret URI"),
+		(vec!["transfer", "//Alice", bad_ss58, "1"], "neither an SS58 address nor a secret URI"),
+		(
+			vec![
+				"transfer",
+				"bottom drive obey lake curtain smoke basket hold walkk",
+				"//Bob",
+				"1",
+			],
+			"secret URI is not usable",
+		),
+		(vec!["transfer", "nobody", "//Bob", "1"], "neither a key in the keystore"),
+		(vec!["trusted", "--shard", &shard, "nonce", bad_ss58], "nor a usable secret URI"),
+		(vec!["new-account", "a/b"], "invalid key name"),
+	];
+	for (args, expected) in cases {
+		let (code, stderr) = exit_code(&args);
+		assert_eq!(code, Some(2), "{args:?}: {stderr}");
+		assert!(stderr.contains(expected), "{args:?}: {stderr}");
+		assert!(!stderr.contains("panicked"), "{stderr}");
+	}
+	assert!(!std::path::Path::new("/nonexistent/integritee-cli-test-keystore").exists());
+}
+
+#[test]
+fn refusals_and_failures_exit_1() {
+	let shard = "11".repeat(32);
+	for args in [
+		&["--node-url", "ws://127.0.0.1:9", "list-workers"][..],
+		&["--node-url", "ws://127.0.0.1:9", "balance", "//Alice"][..],
+		&["--node-url", "ws://127.0.0.1:9", "trusted", "--shard", &shard, "balance", "//Bob"][..],
+	] {
+		let (code, stderr) = exit_code(args);
+		assert_eq!(code, Some(1), "{args:?}: {stderr}");
+		assert!(stderr.contains("cannot reach the node"), "{args:?}: {stderr}");
+	}
+}
+
+#[test]
+fn the_top_level_help_documents_the_exit_codes() {
+	let output = Command::new(CLI).arg("--help").output().expect("integritee-cli runs");
+	assert!(output.status.success());
+	let help = String::from_utf8_lossy(&output.stdout);
+	assert!(help.contains("Exit status"), "{help}");
+	assert!(help.contains("the command was refused or failed"), "{help}");
+	assert!(help.contains("usage error"), "{help}");
+}

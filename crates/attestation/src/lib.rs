@@ -14,6 +14,9 @@
 //! [`integritee_primitives::AttestationVerifier`] on Intel's embedded roots;
 //! [`Verifier`] takes explicit roots and returns the detailed [`Error`].
 //!
+//! [`CollateralStore`] holds verified collateral the way the chain registers
+//! it, for verifiers outside the runtime.
+//!
 //! With `std`, a [`Verifier`] can remember verified PCK chain signatures in a
 //! [`LinkCache`] ([`Verifier::with_cache`]) for workers that verify many
 //! quotes of the same platforms.
@@ -34,6 +37,7 @@ pub mod ias;
 pub mod pem;
 pub mod roots;
 pub mod sgx_report;
+pub mod store;
 pub mod time;
 mod verifier;
 pub mod x509;
@@ -44,4 +48,5 @@ pub use crl::RevocationPolicy;
 pub use dcap::{DcapVerified, TcbStatus};
 pub use error::Error;
 pub use ias::IasVerified;
+pub use store::CollateralStore;
 pub use verifier::{check_root_ca, CollateralLookup, IntelAttestationVerifier, Verifier};

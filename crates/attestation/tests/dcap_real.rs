@@ -262,16 +262,16 @@ fn missing_or_mismatched_collateral_is_refused() {
 	let registry = real_registry(&Verifier::intel());
 	let quote = quote();
 	assert_eq!(
-		verify(&quote, &registry.without(CollateralKind::QuotingEnclaveIdentity), DCAP_NOW_MS)
+		verify(&quote, &without(&registry, CollateralKind::QuotingEnclaveIdentity), DCAP_NOW_MS)
 			.unwrap_err(),
 		Error::MissingCollateral(CollateralKind::QuotingEnclaveIdentity)
 	);
 	assert_eq!(
-		verify(&quote, &registry.without(CollateralKind::TcbInfo), DCAP_NOW_MS).unwrap_err(),
+		verify(&quote, &without(&registry, CollateralKind::TcbInfo), DCAP_NOW_MS).unwrap_err(),
 		Error::MissingCollateral(CollateralKind::TcbInfo)
 	);
 	// The CRLs are optional under the default policy...
-	assert!(verify(&quote, &registry.without(CollateralKind::RootCaCrl), DCAP_NOW_MS).is_ok());
+	assert!(verify(&quote, &without(&registry, CollateralKind::RootCaCrl), DCAP_NOW_MS).is_ok());
 	// ...and required to cover the whole path under `Require`: the quote's leaf
 	// is issued by the Processor CA, for which no CRL is registered.
 	let strict = Verifier::intel().with_revocation(RevocationPolicy::Require);
@@ -296,7 +296,7 @@ fn missing_or_mismatched_collateral_is_refused() {
 	let mut corrupted = registry.clone();
 	let mut tcb = registry.lookup(CollateralKind::TcbInfo, Some(FMSPC)).unwrap();
 	tcb.encoded.truncate(tcb.encoded.len() - 1);
-	corrupted.insert(tcb);
+	corrupted.insert(tcb).unwrap();
 	assert_eq!(verify(&quote, &corrupted, DCAP_NOW_MS).unwrap_err(), Error::BadStoredCollateral);
 }
 

@@ -53,20 +53,26 @@ fn ours(case: &Case) -> Verdict {
 			.map_err(|e| format!("{kind:?}: {e:?}"))
 	};
 	let mut registry = Registry::default();
-	registry.insert(register(
-		CollateralKind::QuotingEnclaveIdentity,
-		&case.qe_identity,
-		&case.qe_identity_signature_hex,
-		&case.qe_identity_chain,
-	)?);
-	registry.insert(register(
-		CollateralKind::TcbInfo,
-		&case.tcb_info,
-		&case.tcb_info_signature_hex,
-		&case.tcb_info_chain,
-	)?);
-	registry.insert(register(CollateralKind::PckCrl, &case.pck_crl_der, &[], &case.pck_crl_chain)?);
-	registry.insert(register(CollateralKind::RootCaCrl, &case.root_ca_crl_der, &[], &[])?);
+	registry
+		.insert(register(
+			CollateralKind::QuotingEnclaveIdentity,
+			&case.qe_identity,
+			&case.qe_identity_signature_hex,
+			&case.qe_identity_chain,
+		)?)
+		.unwrap();
+	registry
+		.insert(register(
+			CollateralKind::TcbInfo,
+			&case.tcb_info,
+			&case.tcb_info_signature_hex,
+			&case.tcb_info_chain,
+		)?)
+		.unwrap();
+	registry
+		.insert(register(CollateralKind::PckCrl, &case.pck_crl_der, &[], &case.pck_crl_chain)?)
+		.unwrap();
+	registry.insert(register(CollateralKind::RootCaCrl, &case.root_ca_crl_der, &[], &[])?).unwrap();
 	let verified = verifier
 		.verify_dcap_quote(&case.quote, &|k, f| registry.lookup(k, f), now_ms)
 		.map_err(|e| format!("{e:?}"))?;

@@ -36,7 +36,8 @@ fn trait_registry() -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r.insert(
 		V::verify_collateral(
 			CollateralKind::TcbInfo,
@@ -45,7 +46,8 @@ fn trait_registry() -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r.insert(
 		V::verify_collateral(
 			CollateralKind::RootCaCrl,
@@ -54,7 +56,8 @@ fn trait_registry() -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r
 }
 

@@ -185,30 +185,6 @@ fn not_a_certificate_is_refused() {
 }
 
 #[test]
-fn collateral_store_looks_up_by_kind_and_fmspc() {
-	use integritee_primitives::{CollateralKind, VerifiedCollateral};
-	let vc = |kind: CollateralKind, fmspc: Option<[u8; 6]>| VerifiedCollateral {
-		kind,
-		fmspc,
-		issued_at_ms: 0,
-		next_update_ms: 1,
-		encoded: vec![],
-	};
-	let mut store = CollateralStore::default();
-	assert_eq!(
-		store.insert(vc(CollateralKind::TcbInfo, None)),
-		Err(Error::Collateral("TCB info without FMSPC"))
-	);
-	store.insert(vc(CollateralKind::TcbInfo, Some([1; 6]))).unwrap();
-	store.insert(vc(CollateralKind::QuotingEnclaveIdentity, None)).unwrap();
-	assert!(store.lookup(CollateralKind::TcbInfo, Some([1; 6])).is_some());
-	assert!(store.lookup(CollateralKind::TcbInfo, Some([2; 6])).is_none());
-	assert!(store.lookup(CollateralKind::TcbInfo, None).is_none());
-	assert!(store.lookup(CollateralKind::QuotingEnclaveIdentity, None).is_some());
-	assert!(store.lookup(CollateralKind::PckCrl, None).is_none());
-}
-
-#[test]
 fn errors_survive_the_trip_through_rustls_and_io() {
 	let inner = Error::KeyNotBound;
 	let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(

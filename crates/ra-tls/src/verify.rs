@@ -4,12 +4,13 @@
 
 use crate::{cert::QUOTE_EXTENSION_OID_STR, error::Error};
 use der::asn1::ObjectIdentifier;
+pub use integritee_attestation::CollateralStore;
 use integritee_attestation::{x509::Cert, DcapVerified, RevocationPolicy, TcbStatus, Verifier};
 use integritee_primitives::{
 	CollateralEvidence, CollateralKind, Fmspc, SgxBuildMode, VerifiedCollateral,
 };
 use std::{
-	collections::{BTreeMap, BTreeSet},
+	collections::BTreeSet,
 	fmt,
 	sync::{Arc, PoisonError, RwLock},
 };
@@ -167,43 +168,6 @@ impl fmt::Debug for RaTlsPolicy {
 	}
 }
 
-/// Verified collateral as the parent chain registers it: one QE identity, TCB
-/// infos by FMSPC, and optionally the PCK CRL and the Root CA CRL.
-#[derive(Clone, Default, Debug)]
-pub struct CollateralStore {
-	qe_identity: Option<VerifiedCollateral>,
-	tcb_infos: BTreeMap<Fmspc, VerifiedCollateral>,
-	pck_crl: Option<VerifiedCollateral>,
-	root_ca_crl: Option<VerifiedCollateral>,
-}
-
-impl CollateralStore {
-	/// Stores `collateral`, replacing what was stored for its kind (and FMSPC).
-	pub fn insert(&mut self, collateral: VerifiedCollateral) -> Result<(), Error> {
-		match collateral.kind {
-			CollateralKind::QuotingEnclaveIdentity => self.qe_identity = Some(collateral),
-			CollateralKind::TcbInfo => {
-				let fmspc = collateral.fmspc.ok_or(Error::Collateral("TCB info without FMSPC"))?;
-				self.tcb_infos.insert(fmspc, collateral);
-			}
-			CollateralKind::PckCrl => self.pck_crl = Some(collateral),
-			CollateralKind::RootCaCrl => self.root_ca_crl = Some(collateral),
-		}
-		Ok(())
-	}
-
-	/// The lookup [`Verifier::verify_dcap_quote`] takes: TCB info by FMSPC,
-	/// the other kinds with `None`.
-	pub fn lookup(&self, kind: CollateralKind, fmspc: Option<Fmspc>) -> Option<VerifiedCollateral> {
-		match kind {
-			CollateralKind::QuotingEnclaveIdentity => self.qe_identity.clone(),
-			CollateralKind::TcbInfo => fmspc.and_then(|f| self.tcb_infos.get(&f).cloned()),
-			CollateralKind::PckCrl => self.pck_crl.clone(),
-			CollateralKind::RootCaCrl => self.root_ca_crl.clone(),
-		}
-	}
-}
-
 /// Everything needed to verify RA-TLS peers: the DCAP root CA, the verified
 /// collateral, the revocation policy and the [`RaTlsPolicy`]. Shared by all
 /// connections through an `Arc`; the collateral can be replaced while in use
@@ -236,7 +200,8 @@ impl RaTlsConfig {
 	/// Stores collateral that was verified before (as the chain stores it),
 	/// replacing the previous one of its kind (and FMSPC).
 	pub fn insert_collateral(&self, collateral: VerifiedCollateral) -> Result<(), Error> {
-		self.collateral.write().unwrap_or_else(PoisonError::into_inner).insert(collateral)
+		let mut store = self.collateral.write().unwrap_or_else(PoisonError::into_inner);
+		store.insert(collateral).map_err(|_| Error::Collateral("TCB info without FMSPC"))
 	}
 
 	/// Verifies Intel-format collateral under this configuration's root at

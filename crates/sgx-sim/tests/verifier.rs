@@ -311,23 +311,25 @@ fn revoked_pck_fails_with_revocation() {
 		NOW_MS,
 	)
 	.unwrap();
-	registry.insert(revoked);
+	registry.insert(revoked).unwrap();
 	assert_eq!(verify(&verifier, &quote, &registry, NOW_MS), Err(Error::CertificateRevoked));
 	assert_eq!(AttestationError::from(Error::CertificateRevoked), AttestationError::Revoked);
 
 	// A CRL listing another serial revokes nothing.
 	let other = platform.pck_crl(ISSUED_MS, VALIDITY_MS, &[vec![0x01, 0x02, 0x03]]).unwrap();
-	registry.insert(
-		register(
-			&verifier,
-			CollateralKind::PckCrl,
-			&other,
-			&[],
-			&collateral.pck_crl_issuer_chain_pem,
-			NOW_MS,
+	registry
+		.insert(
+			register(
+				&verifier,
+				CollateralKind::PckCrl,
+				&other,
+				&[],
+				&collateral.pck_crl_issuer_chain_pem,
+				NOW_MS,
+			)
+			.unwrap(),
 		)
-		.unwrap(),
-	);
+		.unwrap();
 	verify(&verifier, &quote, &registry, NOW_MS).unwrap();
 
 	// The PCK CRL needs its issuer's chain: the TCB signing chain is refused.

@@ -14,18 +14,10 @@ use polkadot_sdk::{
 /// parent-chain extrinsic, a getter answer or anything else it signs).
 pub const SIDECHAIN_HEADER_DOMAIN: &[u8] = b"integritee/sidechain-header/v1:";
 
-/// What a call in a block came to.
-#[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
-pub enum CallOutcome {
-	/// Executed and succeeded.
-	Succeeded,
-	/// Executed (its nonce is consumed) and failed, with the reason (no
-	/// secrets in it).
-	Failed(String),
-	/// Not executed (bad signature, stale or future nonce, unknown sender or
-	/// unshield): nothing changed, no nonce was consumed.
-	Rejected(String),
-}
+/// What a call in a block came to: the STF's typed outcome, whose SCALE
+/// indices are part of this block format (see
+/// [`integritee_stf_primitives::outcome`]).
+pub use integritee_stf_primitives::outcome::{CallOutcome, FailReason, RejectReason};
 
 /// A sidechain block's header.
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]

@@ -28,7 +28,7 @@ fn body(calls: usize) -> SidechainBody {
 				let outcome = if i % 2 == 0 {
 					CallOutcome::Succeeded
 				} else {
-					CallOutcome::Failed("insufficient balance".into())
+					CallOutcome::Failed(FailReason::InsufficientBalance)
 				};
 				(H256::repeat_byte(i as u8), outcome)
 			})
@@ -144,10 +144,10 @@ fn truncated_or_garbage_blocks_do_not_decode() {
 fn calls_root_commits_to_order_and_outcomes() {
 	assert_eq!(calls_root(&[]), H256::zero());
 	let a = (H256::repeat_byte(1), CallOutcome::Succeeded);
-	let b = (H256::repeat_byte(2), CallOutcome::Failed("x".into()));
+	let b = (H256::repeat_byte(2), CallOutcome::Failed(FailReason::InsufficientBalance));
 	assert_ne!(calls_root(&[a.clone(), b.clone()]), calls_root(&[b.clone(), a.clone()]));
 	assert_ne!(
 		calls_root(std::slice::from_ref(&a)),
-		calls_root(&[(H256::repeat_byte(1), CallOutcome::Failed(String::new()))])
+		calls_root(&[(H256::repeat_byte(1), CallOutcome::Failed(FailReason::Other))])
 	);
 }

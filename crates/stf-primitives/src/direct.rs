@@ -5,7 +5,7 @@ use codec::{Decode, Encode};
 use polkadot_sdk::sp_core::H256;
 use serde::{Deserialize, Serialize};
 
-use crate::{shielding, ShardIdentifier, TrustedCallSigned};
+use crate::{outcome::FailReason, shielding, ShardIdentifier, TrustedCallSigned};
 
 /// Largest ciphertext of one direct call (a call is a few hundred bytes).
 pub const MAX_CALL_CIPHERTEXT_BYTES: usize = 4 * 1024;
@@ -70,7 +70,7 @@ pub enum DirectOutcome {
 	Succeeded,
 	/// Executed (its nonce is consumed) and failed, e.g. too little balance.
 	Failed {
-		reason: String,
+		reason: FailReason,
 	},
 }
 
@@ -108,11 +108,11 @@ mod tests {
 		let included = CallStatus::InSidechainBlock {
 			hash: H256::repeat_byte(1),
 			number: 7,
-			outcome: DirectOutcome::Failed { reason: "too little".into() },
+			outcome: DirectOutcome::Failed { reason: FailReason::InsufficientBalance },
 		};
 		let json = serde_json::to_value(&included).unwrap();
 		assert_eq!(json["inSidechainBlock"]["number"], 7);
-		assert_eq!(json["inSidechainBlock"]["outcome"]["failed"]["reason"], "too little");
+		assert_eq!(json["inSidechainBlock"]["outcome"]["failed"]["reason"], "insufficientBalance");
 		assert_eq!(serde_json::to_value(CallStatus::Ready).unwrap(), "ready");
 		let finalized = CallStatus::Finalized { parent_block: 9 };
 		assert_eq!(serde_json::to_value(&finalized).unwrap()["finalized"]["parentBlock"], 9);

@@ -6,6 +6,8 @@
 //!   statuses their watchers receive.
 //! - [`getter`]: trusted getters (account info), signed by the account owner,
 //!   and the enclave-signed answers.
+//! - [`outcome`]: what a call came to, from the STF to the client (stable
+//!   SCALE indices: part of the sidechain block format).
 //! - [`shielding`]: HPKE (RFC 9180) encryption to a shard's shielding key, as
 //!   used by `EnclaveBridge::invoke` and `EnclaveBridge::shield_funds`.
 //! - [`rpc`]: method names and answer types of the worker's trusted RPC.
@@ -18,6 +20,7 @@
 pub mod call;
 pub mod direct;
 pub mod getter;
+pub mod outcome;
 pub mod request;
 pub mod rpc;
 pub mod shielding;

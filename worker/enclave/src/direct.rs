@@ -26,6 +26,8 @@ use integritee_stf_primitives::{
 };
 use polkadot_sdk::sp_core::H256;
 
+use crate::{Enclave, PoolLimits};
+
 /// Why a direct call was refused. Messages never contain the call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DirectError {
@@ -155,4 +157,51 @@ pub struct Admission {
 	pub readiness: integritee_pool::Readiness,
 	/// Future calls of the sender that this one made ready.
 	pub promoted: Vec<H256>,
+}
+
+impl Enclave {
+	/// The door of direct calls: checks them without this core's lock.
+	pub fn door(&self) -> Door {
+		self.door.clone()
+	}
+
+	/// How much the pool of direct calls holds (the host's setting; the
+	/// pool starts with [`PoolLimits::default`]).
+	pub fn set_pool_limits(&mut self, limits: PoolLimits) {
+		let pool = self.pool.get_mut().unwrap_or_else(|p| p.into_inner());
+		*pool = integritee_pool::Pool::new(limits);
+	}
+
+	/// Direct calls in the pool (all, future).
+	pub fn pool_size(&self) -> (usize, usize) {
+		let pool = self.pool();
+		(pool.len(), pool.future_len())
+	}
+
+	pub(crate) fn pool(&self) -> std::sync::MutexGuard<'_, integritee_pool::Pool<PooledCall>> {
+		// Every pool operation leaves it consistent before it can panic.
+		self.pool.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// Admits a direct call that passed the [`Door`]: refused if this core
+	/// does not serve the shard now, if the sender has no funds in the
+	/// committed state, or by the pool (stale nonce, duplicate, a nonce
+	/// another pooled call holds, limits).
+	pub fn admit(&self, ticket: Ticket) -> Result<Admission, DirectError> {
+		self.ensure_serving().map_err(|e| DirectError::NotServing(e.to_string()))?;
+		if let Some(rollback) = &self.rollback {
+			return Err(DirectError::NotServing(rollback.to_string()));
+		}
+		let call = ticket.0;
+		let info = self
+			.state
+			.account_info(integritee_pool::PoolCall::sender(&call))
+			.map_err(|e| DirectError::State(e.to_string()))?;
+		if info.free == 0 && info.reserved == 0 {
+			return Err(DirectError::Unfunded);
+		}
+		let hash = integritee_pool::PoolCall::hash(&call);
+		let admitted = self.pool().submit(call, info.nonce)?;
+		Ok(Admission { hash, readiness: admitted.readiness, promoted: admitted.promoted })
+	}
 }

@@ -95,3 +95,26 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 	}
 	Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+	use super::*;
+	use crate::platform::SimulatedTee;
+
+	#[test]
+	fn sealed_data_opens_only_for_the_same_mrenclave() {
+		let a = SealingKey::derive(&SimulatedTee::new([1; 32]));
+		let b = SealingKey::derive(&SimulatedTee::new([2; 32]));
+		let sealed = a.seal("purpose", b"secret").unwrap();
+		assert_eq!(a.unseal("purpose", &sealed).unwrap(), b"secret");
+		assert!(b.unseal("purpose", &sealed).is_err(), "another MRENCLAVE cannot unseal");
+		assert!(a.unseal("other purpose", &sealed).is_err(), "bound to its purpose");
+		let mut tampered = sealed.clone();
+		*tampered.last_mut().unwrap() ^= 1;
+		assert!(a.unseal("purpose", &tampered).is_err());
+		assert!(a.unseal("purpose", &sealed[..5]).is_err());
+		let message = b.unseal("purpose", &sealed).unwrap_err().to_string();
+		assert!(!message.contains("secret"), "{message}");
+	}
+}

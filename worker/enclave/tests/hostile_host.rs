@@ -149,7 +149,7 @@ fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
 #[derive(Debug)]
 struct Report {
 	invariant: Invariant,
-	pending_unshields: Vec<integritee_enclave::stf::PendingUnshield>,
+	payable_unshields: Vec<integritee_enclave::UnshieldDue>,
 	unconfirmed_calls: usize,
 	serving_member: Option<AccountId>,
 }
@@ -168,7 +168,7 @@ fn import(fixture: &mut Fixture, parts: BlockParts) -> Report {
 	let block = produce(fixture);
 	Report {
 		invariant: fixture.enclave.invariant().unwrap_or(Invariant::Holds),
-		pending_unshields: block.as_ref().map(|b| b.pending_unshields.clone()).unwrap_or_default(),
+		payable_unshields: block.as_ref().map(|b| b.payable_unshields.clone()).unwrap_or_default(),
 		unconfirmed_calls: block.as_ref().map_or(0, |b| b.unconfirmed_calls),
 		serving_member: imported.serving_member,
 	}
@@ -266,8 +266,8 @@ fn shielded_and_unshielding(fixture: &mut Fixture, amount: u128) -> H256 {
 	};
 	let parts = invoke_block(fixture, &bob_signs(fixture, call, 0));
 	let report = import(fixture, parts);
-	assert_eq!(report.pending_unshields.len(), 1, "{report:?}");
-	report.pending_unshields[0].call_hash
+	assert_eq!(report.payable_unshields.len(), 1, "{report:?}");
+	report.payable_unshields[0].call_hash
 }
 
 fn bob_balance(fixture: &Fixture) -> AccountInfoView {
@@ -277,9 +277,20 @@ fn bob_balance(fixture: &Fixture) -> AccountInfoView {
 		1,
 		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
 	);
-	let answer: GetterAnswer = fixture.enclave.execute_getter(&getter).unwrap();
+	let answer: GetterAnswer = ask(fixture, &getter).unwrap();
 	assert!(answer.verify(&fixture.enclave.signer_public()));
 	answer.value.map(|v| codec::Decode::decode(&mut &v[..]).unwrap()).unwrap_or_default()
+}
+
+/// Asks the core a getter as a client does: as a private getter at the
+/// getter's own moment, the answer opened with the client's answer key.
+fn ask(fixture: &Fixture, getter: &TrustedGetterSigned) -> Result<GetterAnswer, GetterError> {
+	let shard = fixture.enclave.shard();
+	let key = fixture.enclave.shielding_public_key();
+	let (request, answer_key) =
+		PrivateGetterRequest::new(getter.clone(), None, shard, &key).unwrap();
+	let encrypted = fixture.enclave.execute_private_getter(&request, getter.issued_at_ms)?;
+	Ok(GetterAnswer::open(&encrypted, &answer_key, &shard).unwrap())
 }
 
 fn assert_untouched(fixture: &Fixture) {
@@ -413,7 +424,7 @@ fn a_fabricated_unshield_is_refused_and_a_real_one_carries_the_cores_content() {
 	});
 	let parts = events_block(&fixture, vec![unshielded], AMOUNT / 2);
 	let report = import(&mut fixture, parts);
-	assert!(report.pending_unshields.is_empty());
+	assert!(report.payable_unshields.is_empty());
 	assert_eq!(report.invariant, Invariant::Holds);
 	let error = signed_call(&fixture, EnclaveCall::Unshield { call_hash }).unwrap_err();
 	assert!(matches!(error, Error::Refused(SigningRefused::UnknownUnshield(_))), "{error}");
@@ -620,19 +631,19 @@ fn a_getter_with_a_forged_timestamp_reveals_nothing_new() {
 		TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob.clone()), &shard, u64::MAX, |p| {
 			fixture.bob.sign(p).into()
 		});
-	let answer = fixture.enclave.execute_getter(&future).unwrap();
+	let answer = ask(&fixture, &future).unwrap();
 	assert!(answer.verify(&fixture.enclave.signer_public()));
 	assert_eq!(answer.parentchain_block_number, 1);
 	// The same getter with the timestamp changed by the host no longer verifies.
 	let mut forged = future.clone();
 	forged.issued_at_ms = 1;
-	assert!(fixture.enclave.execute_getter(&forged).is_err());
+	assert!(ask(&fixture, &forged).is_err());
 	// Another key cannot read Bob's account.
 	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
 	let snoop = TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob), &shard, 1, |p| {
 		mallory.sign(p).into()
 	});
-	assert!(fixture.enclave.execute_getter(&snoop).is_err());
+	assert!(ask(&fixture, &snoop).is_err());
 }
 
 /// `parts` with the shard's `ShardStatus` on chain listing `signers`, in
@@ -685,7 +696,7 @@ fn a_second_instance_refuses_to_serve_while_another_serves() {
 		1,
 		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
 	);
-	assert!(fixture.enclave.execute_getter(&getter).is_err());
+	assert!(ask(&fixture, &getter).is_err());
 	// Registration (renewal) is still signed: it serves no user.
 	let register = EnclaveCall::Register { worker_url: None, skip_attestation: true };
 	assert!(signed_call(&fixture, register).is_ok());
@@ -763,22 +774,9 @@ fn a_vault_short_of_the_issuance_is_reported_as_a_breach() {
 /// member that applies blocks it did not produce looks like.
 fn twin(fixture: &Fixture) -> (tempfile::TempDir, Enclave) {
 	let copy = tempfile::tempdir().unwrap();
-	copy_dir(fixture.dir.path(), copy.path());
+	integritee_test_node::copy_dir(fixture.dir.path(), copy.path());
 	let enclave = open(copy.path()).unwrap();
 	(copy, enclave)
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-	for entry in std::fs::read_dir(from).unwrap() {
-		let entry = entry.unwrap();
-		let target = to.join(entry.file_name());
-		if entry.file_type().unwrap().is_dir() {
-			std::fs::create_dir_all(&target).unwrap();
-			copy_dir(&entry.path(), &target);
-		} else {
-			std::fs::copy(entry.path(), target).unwrap();
-		}
-	}
 }
 
 /// Refused: sidechain blocks the core did not produce must extend its

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use integritee_stf_primitives::ShardIdentifier;
+use polkadot_sdk::sp_core::H256;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -171,20 +172,24 @@ impl Args {
 		}
 	}
 
-	pub fn shard(&self) -> Result<Option<ShardIdentifier>, String> {
-		self.shard
+	/// The shard of `--shard`, if given.
+	pub fn shard(&self) -> Result<Option<ShardIdentifier>, ArgsError> {
+		self.shard.as_deref().map(|text| parse_h256("--shard", "a shard", text)).transpose()
+	}
+
+	/// The genesis hash of `--expect-genesis`, if given.
+	pub fn expected_genesis_hash(&self) -> Result<Option<H256>, ArgsError> {
+		self.expect_genesis
 			.as_deref()
-			.map(|text| {
-				let bytes = hex::decode(text.trim_start_matches("0x"))
-					.map_err(|_| format!("--shard {text}: not hex"))?;
-				if bytes.len() != 32 {
-					return Err(format!(
-						"--shard {text}: a shard is 32 bytes, got {}",
-						bytes.len()
-					));
-				}
-				Ok(ShardIdentifier::from_slice(&bytes))
-			})
+			.map(|text| parse_h256("--expect-genesis", "a block hash", text))
+			.transpose()
+	}
+
+	/// The block hash of `--checkpoint-block`, if given.
+	pub fn checkpoint_hash(&self) -> Result<Option<H256>, ArgsError> {
+		self.checkpoint_block
+			.as_deref()
+			.map(|text| parse_h256("--checkpoint-block", "a block hash", text))
 			.transpose()
 	}
 
@@ -196,3 +201,28 @@ impl Args {
 /// The chain's attestation renewal period, in seconds.
 const MAX_RENEW_AFTER_SECS: u64 = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS / 1000;
 const DEFAULT_RENEW_AFTER_SECS: u64 = MAX_RENEW_AFTER_SECS / 2;
+
+/// Why a flag's value is refused. The flags clap cannot check alone (hex
+/// values of a fixed length) are checked when they are first used.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgsError {
+	#[error("{flag} {text}: not hex")]
+	NotHex { flag: &'static str, text: String },
+	#[error("{flag} {text}: {what} is 32 bytes, got {got}")]
+	WrongLength { flag: &'static str, what: &'static str, text: String, got: usize },
+}
+
+/// 32 bytes from hex (with or without `0x`), the value of `flag`.
+fn parse_h256(flag: &'static str, what: &'static str, text: &str) -> Result<H256, ArgsError> {
+	let bytes = hex::decode(text.trim_start_matches("0x"))
+		.map_err(|_| ArgsError::NotHex { flag, text: text.to_string() })?;
+	if bytes.len() != 32 {
+		return Err(ArgsError::WrongLength {
+			flag,
+			what,
+			text: text.to_string(),
+			got: bytes.len(),
+		});
+	}
+	Ok(H256::from_slice(&bytes))
+}

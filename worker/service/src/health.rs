@@ -2,18 +2,69 @@
 //! loops, invariant breaches, the sidechain (committed block, Raft term and
 //! role, anchor lag). Kept outside the trusted core's lock: health answers
 //! while a block is produced or a long catch-up is imported.
+//!
+//! The components that report problems are a [`Component`]; what some
+//! problems say is decided here too ([`invariant_problem`],
+//! [`not_serving_problem`]).
 
 use std::{
 	collections::BTreeMap,
+	fmt,
 	sync::{Arc, Mutex},
 };
 
+use integritee_enclave::Invariant;
 use integritee_stf_primitives::rpc::{SidechainHealth, WorkerHealth};
+
+/// A part of the worker that reports problems in `system_health`, each
+/// listed as `"{component}: {problem}"`. The supervised loops report their
+/// failures under their own component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Component {
+	/// The parent-chain sync loop.
+	Sync,
+	/// The block production loop, and the core's refusals to produce.
+	Production,
+	/// The periodic anchoring of the sidechain on the parent chain.
+	Anchoring,
+	/// Issuance against the vault's balance, after every committed block.
+	Invariant,
+	/// The registration renewal loop.
+	Registration,
+	/// A data directory rolled back behind the sidechain's anchor.
+	Rollback,
+	/// The one-instance-per-shard rule (another enclave serves the shard).
+	Membership,
+}
+
+impl Component {
+	/// The name `system_health` lists problems under: part of its answer,
+	/// which operators and their monitoring read (keep it stable).
+	pub fn name(self) -> &'static str {
+		match self {
+			Component::Sync => "parent-chain sync",
+			Component::Production => "block production",
+			Component::Anchoring => "sidechain anchoring",
+			Component::Invariant => "invariant",
+			Component::Registration => "registration renewal",
+			Component::Rollback => "rollback",
+			Component::Membership => "shard membership",
+		}
+	}
+}
+
+impl fmt::Display for Component {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		f.write_str(self.name())
+	}
+}
 
 #[derive(Default)]
 struct Inner {
 	last_processed: u32,
 	finalized: u32,
+	/// Keyed by the component's name, so that problems are listed in the
+	/// order of their names.
 	problems: BTreeMap<&'static str, String>,
 	sidechain: SidechainHealth,
 }
@@ -60,20 +111,20 @@ impl Health {
 	}
 
 	/// Records (`Some`) or clears (`None`) a problem of one component.
-	pub fn set_problem(&self, component: &'static str, problem: Option<String>) {
+	pub fn set_problem(&self, component: Component, problem: Option<String>) {
 		self.with(|inner| match problem {
 			Some(problem) => {
-				inner.problems.insert(component, problem);
+				inner.problems.insert(component.name(), problem);
 			}
 			None => {
-				inner.problems.remove(component);
+				inner.problems.remove(component.name());
 			}
 		})
 	}
 
 	/// Whether `component` currently reports a problem.
-	pub fn has_problem(&self, component: &'static str) -> bool {
-		self.with(|inner| inner.problems.contains_key(component))
+	pub fn has_problem(&self, component: Component) -> bool {
+		self.with(|inner| inner.problems.contains_key(component.name()))
 	}
 
 	pub fn report(&self, simulated_tee: bool) -> WorkerHealth {
@@ -99,5 +150,40 @@ impl Health {
 				sidechain: inner.sidechain.clone(),
 			}
 		})
+	}
+}
+
+/// What health says while `serving` (another enclave) serves the shard.
+pub fn not_serving_problem(serving: &integritee_stf_primitives::AccountId) -> String {
+	format!(
+		"enclave {serving} serves this shard (it joined first); this worker has its own keys and \
+		 state, so it follows the chain but refuses to serve (no answers, confirmations or \
+		 payouts). Stop it, or, if {serving} is gone for good, move that enclave's data to this \
+		 machine (or provision the shard) before root purges it with \
+		 EnclaveBridge::purge_enclave_from_shard"
+	)
+}
+
+/// The health problem an invariant is, if any: a breach always (users'
+/// funds are not covered; payouts are stopped), a surplus above the parent
+/// chain's existential deposit too (funds sent to the vault directly are
+/// stuck there, or confidential balances were lost).
+pub fn invariant_problem(invariant: Invariant) -> Option<String> {
+	match invariant {
+		Invariant::Holds => None,
+		Invariant::Surplus { issuance, vault }
+			if vault - issuance <= integritee_runtime::EXISTENTIAL_DEPOSIT =>
+		{
+			None
+		}
+		Invariant::Surplus { issuance, vault } => Some(format!(
+			"SURPLUS: the vault holds {vault}, {} more than the confidential issuance {issuance} \
+			 (funds sent to it directly, or confidential state lost)",
+			vault - issuance
+		)),
+		Invariant::Breach { issuance, vault } => Some(format!(
+			"BREACH: confidential issuance {issuance} > vault balance {vault}; payouts are \
+			 stopped until the vault covers it"
+		)),
 	}
 }

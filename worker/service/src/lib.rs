@@ -6,16 +6,20 @@
 //! trait so that the sync logic is tested without a node), keeps it
 //! registered ([`registration`]), feeds it finalized blocks ([`sync`]: they
 //! are verified and their inputs queued), has it produce sidechain blocks
-//! that Raft commits and acts on the committed ones ([`production`]),
-//! submits the extrinsics it signs ([`submitter`]) and serves the trusted
-//! RPC ([`rpc`]). Every long-running loop is supervised ([`supervisor`]).
+//! that Raft commits ([`production`]), acts on the committed ones
+//! ([`effects`]), anchors the sidechain on the parent chain
+//! ([`anchoring`]), submits the extrinsics it signs ([`submitter`]) and
+//! serves the trusted RPC ([`rpc`]). Every long-running loop is supervised
+//! ([`supervisor`]) and reports its problems to the [`health`].
 //!
 //! **Must not**: decide what the core signs (it names duties, nonces and
 //! moments only), hold keys or plaintext state, or treat a failed read as
 //! "absent".
 #![forbid(unsafe_code)]
 
+pub mod anchoring;
 pub mod args;
+pub mod effects;
 pub mod health;
 pub mod parentchain;
 pub mod production;
@@ -31,9 +35,16 @@ pub mod watch;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use integritee_enclave::{platform::SimulatedTee, Enclave, EnclaveConfig};
+use integritee_sidechain::ReplicationError;
 
 pub use crate::args::Args;
-use crate::health::Health;
+use crate::{
+	args::ArgsError,
+	effects::EffectsError,
+	health::{Component, Health},
+	registration::RegistrationError,
+	rpc::RpcError,
+};
 
 /// The trusted core, shared by the loops and the RPC server. What only
 /// reads it (getters, verifying a chunk, proposing a block) takes it
@@ -62,9 +73,39 @@ pub(crate) fn now_ms() -> u64 {
 		.unwrap_or_default()
 }
 
+/// Why the worker did not start, or stopped before it was asked to.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+	#[error("cannot set up the simulated TEE platform: {0}")]
+	Platform(integritee_enclave::Error),
+	#[error(transparent)]
+	Args(#[from] ArgsError),
+	#[error("cannot open the enclave: {0}")]
+	OpenEnclave(integritee_enclave::Error),
+	#[error(transparent)]
+	Rpc(#[from] RpcError),
+	#[error(transparent)]
+	Registration(#[from] RegistrationError),
+	#[error("cannot start the sidechain: {0}")]
+	StartSidechain(ReplicationError),
+	/// A supervisor never returns; one that did is a bug.
+	#[error("the {0} supervisor stopped")]
+	SupervisorStopped(Component),
+	#[error("acting on committed blocks stopped: {0}")]
+	Effects(EffectsError),
+	#[error("acting on committed blocks stopped: the task died: {0}")]
+	EffectsTask(tokio::task::JoinError),
+	#[error(
+		"the sidechain replication stopped: {0}. Committed blocks are safe on disk; restart the \
+		 worker (it re-applies them), and if it stops again at the same block, keep its data \
+		 directory for analysis"
+	)]
+	ReplicationStopped(String),
+}
+
 /// Runs the worker until SIGINT or SIGTERM.
-pub async fn run(args: Args) -> Result<(), String> {
-	let platform = SimulatedTee::for_current_executable().map_err(|e| e.to_string())?;
+pub async fn run(args: Args) -> Result<(), RunError> {
+	let platform = SimulatedTee::for_current_executable().map_err(RunError::Platform)?;
 	log::warn!(
 		"TEE backend: SIMULATED. It protects nothing against this machine's host: keys, state \
 		 and sealed files are readable by anyone with access to it, and its quotes are only \
@@ -75,8 +116,8 @@ pub async fn run(args: Args) -> Result<(), String> {
 		shard: args.shard()?,
 		max_instances: args.max_instances,
 	};
-	let (enclave, new_keys) = Enclave::open(Arc::new(platform), config)
-		.map_err(|e| format!("cannot open the enclave: {e}"))?;
+	let (enclave, new_keys) =
+		Enclave::open(Arc::new(platform), config).map_err(RunError::OpenEnclave)?;
 	log::info!(
 		"enclave MRENCLAVE 0x{}, account {}, shard 0x{}{}",
 		hex::encode(enclave.mr_enclave()),
@@ -113,13 +154,13 @@ pub async fn run(args: Args) -> Result<(), String> {
 		integritee_sidechain::Timings::default(),
 	)
 	.await
-	.map_err(|e| format!("cannot start the sidechain: {e}"))?;
+	.map_err(RunError::StartSidechain)?;
 	let sidechain = Arc::new(sidechain);
 	log::info!("sidechain: Raft node {node_id}, block interval {} ms", args.block_interval_ms);
 
 	let submitter = submitter::Submitter::new(args.node_url.clone(), enclave.clone());
 	let imported = Arc::new(tokio::sync::Notify::new());
-	let sync = supervisor::supervise("parent-chain sync", health.clone(), {
+	let sync = supervisor::supervise(Component::Sync, health.clone(), {
 		let (args, enclave, health, imported, watchers) =
 			(args.clone(), enclave.clone(), health.clone(), imported.clone(), watchers.clone());
 		move || {
@@ -135,17 +176,17 @@ pub async fn run(args: Args) -> Result<(), String> {
 		submitter: submitter.clone(),
 		imported,
 	};
-	let produce = supervisor::supervise("block production", health.clone(), {
+	let produce = supervisor::supervise(Component::Production, health.clone(), {
 		let context = context.clone();
 		move || production::produce(context.clone())
 	});
-	let anchor = supervisor::supervise("sidechain anchoring", health.clone(), {
+	let anchor = supervisor::supervise(Component::Anchoring, health.clone(), {
 		let context = context.clone();
-		move || production::anchor(context.clone())
+		move || anchoring::run(context.clone())
 	});
 	let effects =
-		tokio::spawn(production::effects(args.clone(), health.clone(), submitter.clone(), reports));
-	let renewal = supervisor::supervise("registration renewal", health.clone(), {
+		tokio::spawn(effects::run(args.clone(), health.clone(), submitter.clone(), reports));
+	let renewal = supervisor::supervise(Component::Registration, health.clone(), {
 		let (args, enclave, public_url) = (args.clone(), enclave.clone(), public_url.clone());
 		move || registration::renew_loop(args.clone(), enclave.clone(), public_url.clone())
 	});
@@ -155,16 +196,15 @@ pub async fn run(args: Args) -> Result<(), String> {
 			log::info!("shutting down");
 			Ok(())
 		}
-		_ = sync => Err("the sync supervisor stopped".to_string()),
-		_ = produce => Err("the block production supervisor stopped".to_string()),
-		_ = anchor => Err("the anchoring supervisor stopped".to_string()),
-		_ = renewal => Err("the renewal supervisor stopped".to_string()),
-		result = effects => Err(format!("acting on committed blocks stopped: {result:?}")),
-		reason = sidechain.stopped() => Err(format!(
-			"the sidechain replication stopped: {reason}. Committed blocks are safe on disk; \
-			 restart the worker (it re-applies them), and if it stops again at the same block, \
-			 keep its data directory for analysis"
-		)),
+		_ = sync => Err(RunError::SupervisorStopped(Component::Sync)),
+		_ = produce => Err(RunError::SupervisorStopped(Component::Production)),
+		_ = anchor => Err(RunError::SupervisorStopped(Component::Anchoring)),
+		_ = renewal => Err(RunError::SupervisorStopped(Component::Registration)),
+		stopped = effects => Err(match stopped {
+			Ok(reason) => RunError::Effects(reason),
+			Err(died) => RunError::EffectsTask(died),
+		}),
+		reason = sidechain.stopped() => Err(RunError::ReplicationStopped(reason)),
 	};
 	sidechain.shutdown().await;
 	let _ = rpc_server.stop();

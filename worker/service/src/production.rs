@@ -1,10 +1,10 @@
-//! Sidechain blocks: the leader's production loop, the sink that hands
-//! committed blocks to the trusted core, the effects of committed blocks
-//! (confirmations, payouts, health) and the anchoring of the sidechain on
-//! the parent chain.
+//! Sidechain blocks: the leader's production loop and the sink that hands
+//! the blocks Raft committed to the trusted core.
 //!
 //! Effects outside the sidechain come only from committed blocks: the sink
-//! forwards the core's report of each block it committed to [`effects`].
+//! forwards the core's report of each block it committed to
+//! [`crate::effects`]; the sidechain is anchored on the parent chain by
+//! [`crate::anchoring`].
 
 use std::{
 	sync::{Arc, Mutex},
@@ -13,22 +13,30 @@ use std::{
 
 use integritee_enclave::{
 	sidechain::{ed25519, SidechainHeader, SignedSidechainBlock},
-	BlockLimits, BlockReport, EnclaveCall, Error as CoreError,
+	BlockLimits, BlockReport, Error as CoreError,
 };
-use integritee_sidechain::{BlockSink, Sidechain};
+use integritee_sidechain::{BlockSink, ReplicationError, Sidechain};
 use tokio::sync::{mpsc, Notify};
 
 use crate::{
 	args::Args,
-	health::Health,
+	health::{Component, Health},
 	lock, now_ms, read,
 	submitter::Submitter,
-	sync::{invariant_problem, ROLLBACK},
 	watch::Watchers,
 	SharedEnclave,
 };
 
-const PRODUCTION: &str = "block production";
+/// Why the production loop stopped (its supervisor restarts it).
+#[derive(Debug, thiserror::Error)]
+pub enum ProductionError {
+	#[error("the block production task died: {0}")]
+	Task(tokio::task::JoinError),
+	#[error("cannot produce a sidechain block: {0}")]
+	Propose(CoreError),
+	#[error("sidechain block #{number}: {source}")]
+	Replicate { number: u64, source: ReplicationError },
+}
 
 /// What the production and anchoring loops work with.
 #[derive(Clone)]
@@ -41,7 +49,6 @@ pub struct Context {
 	/// Notified when an import queued inputs.
 	pub imported: Arc<Notify>,
 }
-const ANCHORING: &str = "sidechain anchoring";
 
 /// The latest committed sidechain header with its author's signature, for
 /// `chain_getHeader` (read without the trusted core's lock).
@@ -85,6 +92,8 @@ impl CoreSink {
 }
 
 impl BlockSink for CoreSink {
+	/// `Result<(), String>`: the signature of `integritee_sidechain`'s
+	/// trait, which only passes the reason on (it stops the replication).
 	fn apply(&self, block: &SignedSidechainBlock) -> Result<(), String> {
 		let (report, queued) = {
 			let mut core = lock(&self.enclave);
@@ -110,7 +119,7 @@ impl BlockSink for CoreSink {
 /// The leader's loop: every `--block-interval-ms` (or at once when an
 /// import queued inputs) the core proposes a block of the queued inputs, or
 /// a heartbeat block every `--heartbeat-secs`, and Raft commits it.
-pub async fn produce(context: Context) -> Result<(), String> {
+pub async fn produce(context: Context) -> Result<(), ProductionError> {
 	let Context { args, enclave, sidechain, health, imported, .. } = context;
 	let interval = Duration::from_millis(args.block_interval_ms);
 	let heartbeat = Duration::from_secs(args.heartbeat_secs);
@@ -139,7 +148,7 @@ pub async fn produce(context: Context) -> Result<(), String> {
 				read(&enclave).propose_block(status.term, limits, heartbeat_due, now_ms())
 			})
 			.await
-			.map_err(|e| format!("the block production task died: {e}"))?
+			.map_err(ProductionError::Task)?
 		};
 		let block = match proposed {
 			Ok(Some(block)) => block,
@@ -147,122 +156,28 @@ pub async fn produce(context: Context) -> Result<(), String> {
 			// Refusals the health report shows (another member serves, a
 			// rollback): the core keeps following the chain meanwhile.
 			Err(CoreError::Refused(refused)) => {
-				health.set_problem(PRODUCTION, Some(refused.to_string()));
+				health.set_problem(Component::Production, Some(refused.to_string()));
 				continue;
 			}
 			Err(CoreError::Rollback(rollback)) => {
-				health.set_problem(ROLLBACK, Some(rollback.to_string()));
+				health.set_problem(Component::Rollback, Some(rollback.to_string()));
 				continue;
 			}
-			Err(e) => return Err(format!("cannot produce a sidechain block: {e}")),
+			Err(e) => return Err(ProductionError::Propose(e)),
 		};
-		health.set_problem(PRODUCTION, None);
+		health.set_problem(Component::Production, None);
 		let (number, inputs) = (block.header.number, block.body.calls.len());
 		let started = Instant::now();
-		sidechain.propose(block).await.map_err(|e| format!("sidechain block #{number}: {e}"))?;
+		sidechain
+			.propose(block)
+			.await
+			.map_err(|source| ProductionError::Replicate { number, source })?;
 		last_block = Instant::now();
 		if inputs > 0 {
 			log::info!(
 				"sidechain block #{number} committed: {inputs} inputs, replicated and applied in {:?}",
 				started.elapsed()
 			);
-		}
-	}
-}
-
-/// Acts on committed blocks: health, confirmations of processed parent
-/// blocks (after executed calls, else every `--confirm-every` parent
-/// blocks) and the payouts of pending unshields.
-pub async fn effects(
-	args: Args,
-	health: Health,
-	submitter: Submitter,
-	mut reports: mpsc::UnboundedReceiver<BlockReport>,
-) -> Result<(), String> {
-	// Not remembered across restarts: the first block after a start is
-	// confirmed at once (the core's unconfirmed calls survive restarts).
-	let mut last_confirmed = 0u32;
-	while let Some(report) = reports.recv().await {
-		let (number, hash) = report.parentchain_anchor;
-		health.set_progress(number, health.finalized());
-		if let Some(invariant) = report.invariant {
-			health.set_problem("invariant", invariant_problem(invariant));
-		}
-		for reason in &report.rejected {
-			log::warn!("sidechain block #{}: input not executed: {reason}", report.number);
-		}
-		for expired in &report.expired_unshields {
-			log::warn!(
-				"unshield {:?} of {} expired unpaid at parent block {}: refunded to the sender",
-				expired.call_hash,
-				expired.amount,
-				expired.expires_at
-			);
-		}
-		if report.calls_executed > 0 {
-			log::info!(
-				"sidechain block #{} (parent block {number}): executed {} calls",
-				report.number,
-				report.calls_executed
-			);
-		}
-		// The core decides what a confirmation says; the host only when.
-		let due = number >= last_confirmed.saturating_add(args.confirm_every);
-		if (report.calls_executed > 0 && report.unconfirmed_calls > 0) || due {
-			let what = format!("confirmation of parent block {number} ({hash:?})");
-			match submitter.submit(EnclaveCall::ConfirmProcessed, what).await {
-				Ok(()) => last_confirmed = number,
-				Err(e) => log::warn!("{e}"),
-			}
-		}
-		if let Err(e) =
-			submitter.submit_unshields(&report.pending_unshields, health.finalized()).await
-		{
-			log::warn!("unshield submission: {e}");
-		}
-	}
-	Err("the committed-block channel closed".into())
-}
-
-/// Anchors the latest committed block on the parent chain every
-/// `--anchor-every-secs`, naming the proven latest anchor as its ancestor
-/// (the core reads it from the verified proofs of imported blocks; until
-/// one is imported in this run, nothing is sent). A submission is repeated
-/// only once the proven anchor moved or a minute passed.
-pub async fn anchor(context: Context) -> Result<(), String> {
-	let Context { args, enclave, sidechain, health, submitter, .. } = context;
-	let every = Duration::from_secs(args.anchor_every_secs);
-	let mut sent: Option<(u64, Instant)> = None;
-	loop {
-		tokio::time::sleep(every).await;
-		if !sidechain.is_leader() {
-			continue;
-		}
-		let (tip, anchored) = {
-			let core = read(&enclave);
-			(core.sidechain_tip().number, core.anchored())
-		};
-		let Some(anchored) = anchored else { continue };
-		let anchored_number = anchored.map_or(0, |a| a.block_number);
-		if tip <= anchored_number {
-			continue;
-		}
-		let waiting = sent.is_some_and(|(number, at)| {
-			number > anchored_number && at.elapsed() < Duration::from_secs(60)
-		});
-		if waiting {
-			continue;
-		}
-		let what = format!("anchor of sidechain block #{tip}");
-		match submitter.submit(EnclaveCall::ConfirmSidechainBlock, what).await {
-			Ok(()) => {
-				sent = Some((tip, Instant::now()));
-				health.set_problem(ANCHORING, None);
-			}
-			Err(e) => {
-				log::warn!("{e}");
-				health.set_problem(ANCHORING, Some(e));
-			}
 		}
 	}
 }

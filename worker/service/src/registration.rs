@@ -1,39 +1,65 @@
 //! Getting and staying registered: light-client checkpoint, funding of the
 //! enclave account, registration with a quote, renewal before expiry,
-//! initialisation of a non-implicit shard.
+//! initialisation of a non-implicit shard. This module decides when to
+//! register and what URL to advertise; [`crate::submitter`] submits.
 
 use std::time::Duration;
 
-use integritee_chain_client::{ChainClient, ExtrinsicParams, Included, WaitFor};
-use integritee_enclave::EnclaveCall;
+use integritee_chain_client::{ChainClient, Error as ChainError, WaitFor};
+use integritee_enclave::{EnclaveCall, Error as CoreError};
 use integritee_runtime::{Balance, Runtime, RuntimeCall, UNIT};
 use polkadot_sdk::{pallet_balances, pallet_timestamp, sp_core::H256, sp_runtime::AccountId32};
 
-use crate::{args::Args, lock, parentchain, SharedEnclave};
+use crate::{
+	args::{Args, ArgsError},
+	health::not_serving_problem,
+	lock,
+	parentchain::{self, ReadError},
+	submitter::{submit_and_wait, SubmitError},
+	SharedEnclave,
+};
 
 /// The enclave account is topped up to this when it holds less than a tenth of it.
 const FUNDING_TARGET: Balance = 10 * UNIT;
 
-/// Signs `call` in the trusted core with the node's next nonce and a mortal
-/// era, submits it and follows it until `wait`.
-pub async fn submit_enclave_call(
-	client: &ChainClient,
-	enclave: &SharedEnclave,
-	call: EnclaveCall,
-	wait: WaitFor,
-) -> Result<Included, String> {
-	let params = extrinsic_params(client, enclave).await?;
-	let extrinsic = lock(enclave).sign_extrinsic(call, params).map_err(|e| e.to_string())?;
-	client.submit_extrinsic(&extrinsic, wait).await.map_err(|e| e.to_string())
+/// Why the worker could not get (or stay) registered.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+	#[error(transparent)]
+	Args(#[from] ArgsError),
+	#[error("cannot connect to the parent-chain node: {0}")]
+	Connect(ChainError),
+	#[error("the node's genesis is {node:?}, not the expected {expected:?}")]
+	GenesisMismatch { node: H256, expected: H256 },
+	#[error("cannot read the checkpoint block {block:?}: {source}")]
+	Checkpoint { block: H256, source: ReadError },
+	#[error("cannot start the light client: {0}")]
+	LightClient(CoreError),
+	/// A read of the parent chain's state failed (never taken for "absent").
+	#[error("cannot read {what} from the parent chain: {source}")]
+	Read { what: &'static str, source: ChainError },
+	#[error("the chain has no timestamp")]
+	NoTimestamp,
+	#[error("system_chainType: {0}")]
+	ChainType(jsonrpsee::core::ClientError),
+	#[error(
+		"the enclave account {account} holds {balance}, too little to pay fees; fund it or pass \
+		 --faucet SECRET_URI"
+	)]
+	Unfunded { account: AccountId32, balance: Balance },
+	/// The faucet's secret URI does not parse (the reason is not kept: it
+	/// could show part of the secret).
+	#[error("--faucet is not a usable secret URI")]
+	BadFaucet,
+	#[error("funding failed: {0}")]
+	Funding(ChainError),
+	/// Registration or shard initialisation (the submission names which).
+	#[error(transparent)]
+	Submit(#[from] SubmitError),
 }
 
-/// Nonce from the node (pool included) and a mortal era at the finalized head.
-pub async fn extrinsic_params(
-	client: &ChainClient,
-	enclave: &SharedEnclave,
-) -> Result<ExtrinsicParams, String> {
-	let account = lock(enclave).account();
-	client.mortal_params(&account).await.map_err(|e| e.to_string())
+fn read_failed(what: &'static str) -> impl FnOnce(ChainError) -> RegistrationError {
+	move |source| RegistrationError::Read { what, source }
 }
 
 pub async fn bootstrap(
@@ -41,30 +67,30 @@ pub async fn bootstrap(
 	enclave: &SharedEnclave,
 	args: &Args,
 	public_url: &str,
-) -> Result<(), String> {
+) -> Result<(), RegistrationError> {
 	if lock(enclave).light_client_head().is_none() {
 		let genesis = client.genesis_hash();
-		if let Some(expected) = &args.expect_genesis {
-			if parse_hash(expected)? != genesis {
-				return Err(format!(
-					"the node's genesis is {genesis:?}, not the expected {expected}"
-				));
+		let expected = args.expected_genesis_hash()?;
+		if let Some(expected) = expected {
+			if expected != genesis {
+				return Err(RegistrationError::GenesisMismatch { node: genesis, expected });
 			}
 		}
-		let (trusted, origin) = match &args.checkpoint_block {
-			Some(hash) => (parse_hash(hash)?, "the --checkpoint-block"),
-			None if args.expect_genesis.is_some() => (genesis, "the expected genesis"),
+		let (trusted, origin) = match args.checkpoint_hash()? {
+			Some(hash) => (hash, "the --checkpoint-block"),
+			None if expected.is_some() => (genesis, "the expected genesis"),
 			None => {
 				(genesis, "the node's genesis (trusted on first use; pin it with --expect-genesis)")
 			}
 		};
 		let keys = integritee_enclave::Enclave::checkpoint_keys();
-		let (header, proof) =
-			parentchain::checkpoint(client, trusted, &keys).await.map_err(|e| e.to_string())?;
+		let (header, proof) = parentchain::checkpoint(client, trusted, &keys)
+			.await
+			.map_err(|source| RegistrationError::Checkpoint { block: trusted, source })?;
 		let number = header.number;
 		lock(enclave)
 			.init_light_client_at(genesis, trusted, header, proof)
-			.map_err(|e| format!("cannot start the light client: {e}"))?;
+			.map_err(RegistrationError::LightClient)?;
 		log::info!("light client starts at block #{number} {trusted:?}, {origin}");
 	}
 	ensure_funded(client, enclave, args).await?;
@@ -79,33 +105,33 @@ pub async fn bootstrap(
 async fn warn_if_another_member_serves(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
-) -> Result<(), String> {
+) -> Result<(), RegistrationError> {
 	let (shard, account) = {
 		let enclave = lock(enclave);
 		(enclave.shard(), enclave.account())
 	};
 	let key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
 	let signers: Option<pallet_enclave_bridge::ShardSignersOf<Runtime>> =
-		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+		client.storage(&key, None).await.map_err(read_failed("the shard's status"))?;
 	if let Some(first) = signers.and_then(|signers| signers.first().map(|s| s.signer.clone())) {
 		if first != account {
-			log::error!("{}", crate::sync::not_serving_problem(&first));
+			log::error!("{}", not_serving_problem(&first));
 		}
 	}
 	Ok(())
-}
-
-async fn free_balance(client: &ChainClient, who: &AccountId32) -> Result<Balance, String> {
-	Ok(client.account_data(who).await.map_err(|e| e.to_string())?.free)
 }
 
 async fn ensure_funded(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
 	args: &Args,
-) -> Result<(), String> {
+) -> Result<(), RegistrationError> {
 	let account = lock(enclave).account();
-	let balance = free_balance(client, &account).await?;
+	let balance = client
+		.account_data(&account)
+		.await
+		.map_err(read_failed("the enclave account's balance"))?
+		.free;
 	if balance >= FUNDING_TARGET / 10 {
 		return Ok(());
 	}
@@ -118,54 +144,39 @@ async fn ensure_funded(
 				jsonrpsee::rpc_params![],
 			)
 			.await
-			.map_err(|e| format!("system_chainType: {e}"))?;
+			.map_err(RegistrationError::ChainType)?;
 			if chain_type != "Development" {
-				return Err(format!(
-					"the enclave account {account} holds {balance}, too little to pay fees; fund it \
-					 or pass --faucet SECRET_URI"
-				));
+				return Err(RegistrationError::Unfunded { account, balance });
 			}
 			"//Alice".to_string()
 		}
 	};
-	let pair = integritee_chain_client::dev_pair(&faucet)
-		.map_err(|_| "--faucet is not a usable secret URI".to_string())?;
+	let pair =
+		integritee_chain_client::dev_pair(&faucet).map_err(|_| RegistrationError::BadFaucet)?;
 	log::info!("funding the enclave account {account} with {FUNDING_TARGET} from the faucet");
 	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
 		dest: account.into(),
 		value: FUNDING_TARGET - balance,
 	});
-	client
-		.submit(&pair, call, WaitFor::InBlock)
-		.await
-		.map_err(|e| format!("funding failed: {e}"))?;
+	client.submit(&pair, call, WaitFor::InBlock).await.map_err(RegistrationError::Funding)?;
 	Ok(())
 }
 
-fn parse_hash(text: &str) -> Result<H256, String> {
-	let bytes = hex::decode(text.trim_start_matches("0x"))
-		.map_err(|_| format!("{text}: not a hex block hash"))?;
-	if bytes.len() != 32 {
-		return Err(format!("{text}: a block hash is 32 bytes"));
-	}
-	Ok(H256::from_slice(&bytes))
-}
-
-/// Chain time (ms) and the enclave's attestation time, if registered.
+/// How long ago (chain time, ms) the enclave was attested, if registered.
 async fn registration_age(
 	client: &ChainClient,
 	account: &AccountId32,
-) -> Result<Option<u64>, String> {
+) -> Result<Option<u64>, RegistrationError> {
 	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(account);
 	let stored: Option<pallet_teerex::EnclaveOf<Runtime>> =
-		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+		client.storage(&key, None).await.map_err(read_failed("the enclave's registration"))?;
 	let Some(stored) = stored else { return Ok(None) };
 	let now_key = pallet_timestamp::Now::<Runtime>::hashed_key();
 	let now: u64 = client
 		.storage(&now_key, None)
 		.await
-		.map_err(|e| e.to_string())?
-		.ok_or_else(|| "the chain has no timestamp".to_string())?;
+		.map_err(read_failed("the chain's timestamp"))?
+		.ok_or(RegistrationError::NoTimestamp)?;
 	Ok(Some(now.saturating_sub(stored.attested_at_ms)))
 }
 
@@ -174,7 +185,7 @@ async fn register_if_needed(
 	enclave: &SharedEnclave,
 	args: &Args,
 	public_url: &str,
-) -> Result<(), String> {
+) -> Result<(), RegistrationError> {
 	let account = lock(enclave).account();
 	let renew_after = args.renew_after_secs.saturating_mul(1000);
 	match registration_age(client, &account).await? {
@@ -196,14 +207,15 @@ async fn register_if_needed(
 		worker_url: Some(public_url.as_bytes().to_vec()),
 		skip_attestation: args.skip_attestation,
 	};
-	let included = submit_enclave_call(client, enclave, call, WaitFor::InBlock)
-		.await
-		.map_err(|e| format!("registration failed: {e}"))?;
+	let included = submit_and_wait(client, enclave, call, "registration", WaitFor::InBlock).await?;
 	log::info!("registered in block {:?}", included.block_hash);
 	Ok(())
 }
 
-async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> Result<(), String> {
+async fn init_shard_if_needed(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+) -> Result<(), RegistrationError> {
 	let (shard, mr_enclave) = {
 		let enclave = lock(enclave);
 		(enclave.shard(), enclave.mr_enclave())
@@ -213,14 +225,19 @@ async fn init_shard_if_needed(client: &ChainClient, enclave: &SharedEnclave) -> 
 	}
 	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
 	let stored: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> =
-		client.storage(&key, None).await.map_err(|e| e.to_string())?;
+		client.storage(&key, None).await.map_err(read_failed("the shard's configuration"))?;
 	if stored.is_some() {
 		return Ok(());
 	}
 	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
-	submit_enclave_call(client, enclave, EnclaveCall::InitShard, WaitFor::InBlock)
-		.await
-		.map_err(|e| format!("shard initialisation failed: {e}"))?;
+	submit_and_wait(
+		client,
+		enclave,
+		EnclaveCall::InitShard,
+		"shard initialisation",
+		WaitFor::InBlock,
+	)
+	.await?;
 	Ok(())
 }
 
@@ -230,8 +247,8 @@ pub async fn renew_loop(
 	args: Args,
 	enclave: SharedEnclave,
 	public_url: String,
-) -> Result<(), String> {
-	let client = ChainClient::connect(&args.node_url).await.map_err(|e| e.to_string())?;
+) -> Result<(), RegistrationError> {
+	let client = ChainClient::connect(&args.node_url).await.map_err(RegistrationError::Connect)?;
 	let every = Duration::from_secs((args.renew_after_secs / 2).clamp(1, 60));
 	loop {
 		tokio::time::sleep(every).await;

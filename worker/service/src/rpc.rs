@@ -68,6 +68,26 @@ const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
 /// How long a getter waits for the state to reach its `min_block`.
 const MIN_BLOCK_WAIT: Duration = Duration::from_secs(10);
 
+/// Why the trusted RPC server did not start, or its certificate was not
+/// renewed.
+#[derive(Debug, thiserror::Error)]
+pub enum RpcError {
+	#[error("cannot listen on {address}: {source}")]
+	Listen { address: String, source: std::io::Error },
+	#[error("cannot read the address the trusted RPC is bound to: {0}")]
+	BoundAddress(std::io::Error),
+	#[error("the certificate task died: {0}")]
+	CertificateTask(tokio::task::JoinError),
+	#[error("the trusted core cannot make an RA-TLS certificate: {0}")]
+	MakeCertificate(integritee_enclave::Error),
+	#[error("the RA-TLS certificate: {0}")]
+	Certificate(integritee_ra_tls::Error),
+	#[error("the TLS configuration: {0}")]
+	TlsConfig(integritee_ra_tls::Error),
+	#[error("RPC method registration: {0}")]
+	RegisterMethod(jsonrpsee::core::RegisterMethodError),
+}
+
 fn invalid_params(message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.into(), None::<()>)
 }
@@ -118,19 +138,19 @@ pub async fn start(
 	health: Health,
 	latest: LatestHeader,
 	watchers: Watchers,
-) -> Result<(SocketAddr, ServerHandle), String> {
+) -> Result<(SocketAddr, ServerHandle), RpcError> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
-	let listener = tokio::net::TcpListener::bind(&address)
-		.await
-		.map_err(|e| format!("cannot listen on {address}: {e}"))?;
-	let bound = listener.local_addr().map_err(|e| e.to_string())?;
+	let listener = match tokio::net::TcpListener::bind(&address).await {
+		Ok(listener) => listener,
+		Err(source) => return Err(RpcError::Listen { address, source }),
+	};
+	let bound = listener.local_addr().map_err(RpcError::BoundAddress)?;
 	let validity = Duration::from_secs(args.tls_validity_secs);
 	let certificate = Arc::new(
 		RenewableCertificate::new(&certificate(&enclave, validity).await?)
-			.map_err(|e| format!("the RA-TLS certificate: {e}"))?,
+			.map_err(RpcError::Certificate)?,
 	);
-	let tls = server_config_one_way(certificate.clone())
-		.map_err(|e| format!("the TLS configuration: {e}"))?;
+	let tls = server_config_one_way(certificate.clone()).map_err(RpcError::TlsConfig)?;
 	let methods = module(enclave.clone(), health, latest, watchers)?;
 	let handle = serve_tls(listener, tls, methods, MAX_CONNECTIONS);
 	tokio::spawn(renew(enclave, certificate, validity, handle.clone()));
@@ -314,14 +334,14 @@ where
 async fn certificate(
 	enclave: &SharedEnclave,
 	validity: Duration,
-) -> Result<integritee_ra_tls::AttestedCertificate, String> {
+) -> Result<integritee_ra_tls::AttestedCertificate, RpcError> {
 	let enclave = enclave.clone();
 	tokio::task::spawn_blocking(move || {
 		read(&enclave).tls_certificate(now_ms(), validity.as_millis() as u64)
 	})
 	.await
-	.map_err(|e| format!("the certificate task died: {e}"))?
-	.map_err(|e| e.to_string())
+	.map_err(RpcError::CertificateTask)?
+	.map_err(RpcError::MakeCertificate)
 }
 
 /// Renews the certificate at half its validity, so that clients never see
@@ -340,7 +360,7 @@ async fn renew(
 		}
 		let renewed = certificate(&enclave, validity)
 			.await
-			.and_then(|certificate| current.replace(&certificate).map_err(|e| e.to_string()));
+			.and_then(|certificate| current.replace(&certificate).map_err(RpcError::Certificate));
 		wait = match renewed {
 			Ok(()) => {
 				log::info!(
@@ -362,7 +382,7 @@ fn module(
 	health: Health,
 	latest: LatestHeader,
 	watchers: Watchers,
-) -> Result<Methods, String> {
+) -> Result<Methods, RpcError> {
 	let identity = Identity::of(&enclave);
 	let context =
 		Context { enclave, health, identity, latest, watchers, in_flight: InFlight::default() };
@@ -592,6 +612,6 @@ impl InFlight {
 	}
 }
 
-fn register<T>(result: Result<T, jsonrpsee::core::RegisterMethodError>) -> Result<(), String> {
-	result.map(|_| ()).map_err(|e| format!("RPC method registration: {e}"))
+fn register<T>(result: Result<T, jsonrpsee::core::RegisterMethodError>) -> Result<(), RpcError> {
+	result.map(|_| ()).map_err(RpcError::RegisterMethod)
 }

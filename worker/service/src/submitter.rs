@@ -1,19 +1,67 @@
-//! Submission of the trusted core's extrinsics, one at a time, so that each
-//! takes the node's next nonce (pool included). Their outcomes are observed
-//! in the finalized blocks the trusted core imports (payouts, failures).
+//! Every submission of an extrinsic the trusted core signs: the host picks
+//! the duty, the moment and the nonce (the node's next, pool included); the
+//! core decides the content and signs.
+//!
+//! The running worker's duties ([`Submitter`]: confirmations, payouts,
+//! anchors) are submitted one at a time without waiting, so that each
+//! takes the node's next nonce; their outcomes are observed in the
+//! finalized blocks the trusted core imports (payouts, failures).
+//! Registration and shard initialisation are followed until they are in a
+//! block ([`submit_and_wait`]).
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::Arc,
+};
 
 use codec::Encode;
-use integritee_chain_client::{ChainClient, MORTALITY_PERIOD};
-use integritee_enclave::{stf::PendingUnshield, EnclaveCall};
-use integritee_runtime::Runtime;
+use integritee_chain_client::{
+	ChainClient, Error as ChainError, Included, WaitFor, MORTALITY_PERIOD,
+};
+use integritee_enclave::{EnclaveCall, Error as CoreError, UnshieldDue};
+use integritee_runtime::{Runtime, UncheckedExtrinsic};
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use polkadot_sdk::sp_core::H256;
 use tokio::sync::Mutex;
 
-use crate::{lock, registration, SharedEnclave};
+use crate::{lock, SharedEnclave};
 
+/// Why an extrinsic of the trusted core was not submitted: what it was for,
+/// and the step that failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed: {failure}")]
+pub struct SubmitError {
+	/// The duty, as the logs name it (e.g. "anchor of sidechain block #7").
+	pub what: String,
+	pub failure: SubmitFailure,
+}
+
+/// The step of a submission that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitFailure {
+	#[error("cannot connect to the parent-chain node: {0}")]
+	Connect(ChainError),
+	#[error("cannot read the enclave account's next nonce or the finalized head: {0}")]
+	Params(ChainError),
+	#[error("the trusted core refused to sign it: {0}")]
+	Sign(CoreError),
+	#[error("the node refused it: {0}")]
+	Refused(jsonrpsee::core::ClientError),
+	/// Refused, or not included (or failed) while it was followed.
+	#[error("{0}")]
+	NotIncluded(ChainError),
+	#[error("cannot read whether the vault paid it: {0}")]
+	PaidUnknown(ChainError),
+}
+
+impl SubmitFailure {
+	fn of(self, what: impl Into<String>) -> SubmitError {
+		SubmitError { what: what.into(), failure: self }
+	}
+}
+
+/// The running worker's submissions, over a connection of its own
+/// (re-established when the node drops it).
 #[derive(Clone)]
 pub struct Submitter {
 	node_url: String,
@@ -29,7 +77,7 @@ impl Submitter {
 		Self { node_url, enclave, unshields: Arc::default(), client: Arc::default() }
 	}
 
-	async fn client(&self) -> Result<Arc<ChainClient>, String> {
+	async fn client(&self) -> Result<Arc<ChainClient>, SubmitFailure> {
 		let mut guard = self.client.lock().await;
 		if let Some(client) = guard.as_ref() {
 			if client.rpc().is_connected() {
@@ -37,76 +85,106 @@ impl Submitter {
 			}
 		}
 		let client =
-			Arc::new(ChainClient::connect(&self.node_url).await.map_err(|e| e.to_string())?);
+			Arc::new(ChainClient::connect(&self.node_url).await.map_err(SubmitFailure::Connect)?);
 		*guard = Some(client.clone());
 		Ok(client)
 	}
 
-	/// Submits `call` and follows it in the background.
-	pub async fn submit(&self, call: EnclaveCall, what: String) -> Result<(), String> {
-		let client = self.client().await?;
-		let params = registration::extrinsic_params(&client, &self.enclave).await?;
-		let extrinsic =
-			lock(&self.enclave).sign_extrinsic(call, params).map_err(|e| e.to_string())?;
-		// Once the pool holds it, the node's next nonce counts it. Its
-		// outcome shows in the finalized blocks the trusted core imports.
-		let encoded = format!("0x{}", hex::encode(extrinsic.encode()));
-		let hash: H256 = client
-			.rpc()
-			.request("author_submitExtrinsic", rpc_params![encoded])
-			.await
-			.map_err(|e| format!("{what}: the node refused it: {e}"))?;
+	/// Submits `call` (`what` names it in logs and errors) and does not
+	/// follow it.
+	pub async fn submit(&self, call: EnclaveCall, what: String) -> Result<(), SubmitError> {
+		let submitted = async {
+			let client = self.client().await?;
+			let extrinsic = sign(&client, &self.enclave, call).await?;
+			// Once the pool holds it, the node's next nonce counts it. Its
+			// outcome shows in the finalized blocks the trusted core imports.
+			let encoded = format!("0x{}", hex::encode(extrinsic.encode()));
+			client
+				.rpc()
+				.request::<H256, _>("author_submitExtrinsic", rpc_params![encoded])
+				.await
+				.map_err(SubmitFailure::Refused)
+		};
+		let hash = submitted.await.map_err(|failure| failure.of(what.clone()))?;
 		log::info!("{what}: submitted as {hash:?}");
 		Ok(())
 	}
 
-	/// Asks the vault to pay every pending unshield that is not paid yet and
-	/// whose last submission's era has passed at the node's `finalized`
-	/// head. The core builds each payout from its own pending list, by call
-	/// hash. The memory of what was sent is only an economy of fees: lost at
-	/// a restart, every pending unshield is sent once more, which is
-	/// harmless (the pallet pays a call hash once, and a failed payout never
-	/// refunds: only the unshield's expiry does).
+	/// Asks the vault to pay every payable unshield (`payable`, from the
+	/// core's block report) that is not paid yet and whose last
+	/// submission's era has passed at the node's `finalized` head. The core
+	/// builds each payout from its own pending list, by call hash. The
+	/// memory of what was sent is only an economy of fees: lost at a
+	/// restart, every payable unshield is sent once more, which is harmless
+	/// (the pallet pays a call hash once, and a failed payout never refunds:
+	/// only the unshield's expiry does).
 	pub async fn submit_unshields(
 		&self,
-		pending: &[PendingUnshield],
+		payable: &[UnshieldDue],
 		finalized: u32,
-	) -> Result<(), String> {
-		let client = self.client().await?;
+	) -> Result<(), SubmitError> {
+		let what = |call_hash: H256| format!("unshield {call_hash:?}");
 		let shard = lock(&self.enclave).shard();
-		let due = unshields_due(pending, &*self.unshields.lock().await, finalized);
-		for unshield in pending.iter().filter(|u| due.contains(&u.call_hash)) {
+		let due = unshields_due(payable, &*self.unshields.lock().await, finalized);
+		for call_hash in due {
+			let client = self.client().await.map_err(|failure| failure.of(what(call_hash)))?;
 			let key = pallet_enclave_bridge::ExecutedUnshieldCalls::<Runtime>::hashed_key_for(
-				shard,
-				unshield.call_hash,
+				shard, call_hash,
 			);
-			let paid: Option<u32> = client.storage(&key, None).await.map_err(|e| e.to_string())?;
+			let paid: Option<u32> = client
+				.storage(&key, None)
+				.await
+				.map_err(|e| SubmitFailure::PaidUnknown(e).of(what(call_hash)))?;
 			if paid.is_some() {
 				continue; // paid; the finalized block with the payout will burn it
 			}
-			self.submit(
-				EnclaveCall::Unshield { call_hash: unshield.call_hash },
-				format!("unshield {:?} of {}", unshield.call_hash, unshield.amount),
-			)
-			.await?;
-			self.unshields.lock().await.insert(unshield.call_hash, finalized);
+			self.submit(EnclaveCall::Unshield { call_hash }, what(call_hash)).await?;
+			self.unshields.lock().await.insert(call_hash, finalized);
 		}
-		let live: std::collections::HashSet<H256> = pending.iter().map(|u| u.call_hash).collect();
+		let live: HashSet<H256> = payable.iter().map(|u| u.call_hash).collect();
 		self.unshields.lock().await.retain(|hash, _| live.contains(hash));
 		Ok(())
 	}
 }
 
-/// The pending unshields to (re)submit at the node's `finalized` head: not
+/// Signs `call` in the trusted core, submits it over `client` and follows
+/// it until `wait` (`what` names it in errors).
+pub async fn submit_and_wait(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	call: EnclaveCall,
+	what: &str,
+	wait: WaitFor,
+) -> Result<Included, SubmitError> {
+	let extrinsic = sign(client, enclave, call).await.map_err(|failure| failure.of(what))?;
+	client
+		.submit_extrinsic(&extrinsic, wait)
+		.await
+		.map_err(|e| SubmitFailure::NotIncluded(e).of(what))
+}
+
+/// `call` signed by the trusted core with the node's next nonce (pool
+/// included) and a mortal era at the finalized head.
+async fn sign(
+	client: &ChainClient,
+	enclave: &SharedEnclave,
+	call: EnclaveCall,
+) -> Result<UncheckedExtrinsic, SubmitFailure> {
+	let account = lock(enclave).account();
+	let params = client.mortal_params(&account).await.map_err(SubmitFailure::Params)?;
+	lock(enclave).sign_extrinsic(call, params).map_err(SubmitFailure::Sign)
+}
+
+/// The payable unshields to (re)submit at the node's `finalized` head: not
 /// expired, and not `submitted` (call hash -> finalized head at submission)
 /// within the last era (a mortal era starts at or before the finalized head
 /// it was signed at, so after `MORTALITY_PERIOD` more blocks it is over).
 pub fn unshields_due(
-	pending: &[PendingUnshield],
+	payable: &[UnshieldDue],
 	submitted: &HashMap<H256, u32>,
 	finalized: u32,
 ) -> Vec<H256> {
-	pending
+	payable
 		.iter()
 		.filter(|u| u.expires_at >= finalized)
 		.filter(|u| {

@@ -8,26 +8,30 @@ use std::{
 };
 
 use integritee_chain_client::ChainClient;
-use integritee_enclave::{ImportReport, Invariant};
+use integritee_enclave::ImportReport;
 use tokio::sync::Notify;
 
 use crate::{
 	args::Args,
-	health::Health,
+	health::{not_serving_problem, Component, Health},
 	lock,
-	parentchain::{self, ChunkError, ParentchainReader},
+	parentchain::{self, ChunkError, ParentchainReader, ReadError},
 	read,
 	watch::Watchers,
 	SharedEnclave,
 };
 
-const COMPONENT: &str = "parent-chain sync";
 /// A chunk window grows up to this many blocks when it holds no justification.
 const MAX_WINDOW: u32 = 4096;
 
-/// Why a sync step failed.
+/// Why a sync step (or the sync loop) failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+	#[error("cannot connect to the parent-chain node: {0}")]
+	Connect(integritee_chain_client::Error),
+	/// The node's finalized head could not be read.
+	#[error(transparent)]
+	Finalized(ReadError),
 	#[error(transparent)]
 	Chunk(#[from] ChunkError),
 	#[error("parent-chain block refused: {0}")]
@@ -35,7 +39,7 @@ pub enum SyncError {
 	#[error("the light client has no checkpoint")]
 	NoCheckpoint,
 	#[error("the import task died: {0}")]
-	Task(String),
+	Task(tokio::task::JoinError),
 }
 
 /// What one sync step did.
@@ -84,27 +88,30 @@ pub async fn import_next_chunk(
 			lock(&enclave).store_chunk(chunk)
 		})
 		.await
-		.map_err(|e| SyncError::Task(e.to_string()))?
+		.map_err(SyncError::Task)?
 		.map_err(SyncError::Import)?
 	};
 	Ok(Step::Imported { from: head + 1, blocks: count, fetched, report: Box::new(report) })
 }
 
+/// The sync loop: imports chunk after chunk up to the node's finalized
+/// head, wakes the block producer when inputs were queued, and reports
+/// progress, membership and rollbacks to the health.
 pub async fn run(
 	args: Args,
 	enclave: SharedEnclave,
 	health: Health,
 	imported: Arc<Notify>,
 	watchers: Watchers,
-) -> Result<(), String> {
-	let client = ChainClient::connect(&args.node_url).await.map_err(|e| format!("connect: {e}"))?;
+) -> Result<(), SyncError> {
+	let client = ChainClient::connect(&args.node_url).await.map_err(SyncError::Connect)?;
 	let mut window = args.chunk_blocks.max(1);
 	loop {
-		let finalized = client.finalized_number().await.map_err(|e| e.to_string())?;
+		let finalized = client.finalized_number().await.map_err(SyncError::Finalized)?;
 		health.set_finalized(finalized);
 		let started = Instant::now();
 		let step = import_next_chunk(&client, &enclave, finalized, window).await;
-		let (from, count, fetched, report) = match step.map_err(|e| e.to_string())? {
+		let (from, count, fetched, report) = match step? {
 			Step::UpToDate { .. } => {
 				tokio::time::sleep(Duration::from_millis(500)).await;
 				continue;
@@ -120,7 +127,7 @@ pub async fn run(
 			Step::Imported { from, blocks, fetched, report } => (from, blocks, fetched, report),
 		};
 		window = args.chunk_blocks.max(1);
-		health.set_problem(COMPONENT, None);
+		health.set_problem(Component::Sync, None);
 		if report.inputs_queued > 0 {
 			// The block producer takes them at once.
 			imported.notify_one();
@@ -147,57 +154,16 @@ pub async fn run(
 		}
 		let membership = report.serving_member.as_ref().map(not_serving_problem);
 		if let Some(problem) = &membership {
-			if !health.has_problem(MEMBERSHIP) {
+			if !health.has_problem(Component::Membership) {
 				log::error!("{problem}");
 			}
 		}
-		health.set_problem(MEMBERSHIP, membership);
-		health.set_problem(ROLLBACK, report.rollback.as_ref().map(|r| r.to_string()));
+		health.set_problem(Component::Membership, membership);
+		health.set_problem(Component::Rollback, report.rollback.as_ref().map(|r| r.to_string()));
 		let queued = read(&enclave).queued_blocks().unwrap_or_default();
 		health.update_sidechain(|sidechain| {
 			sidechain.anchored_block = report.anchored.map(|a| a.block_number);
 			sidechain.queued_parent_blocks = queued;
 		});
-	}
-}
-
-/// The health component of a detected rollback.
-pub const ROLLBACK: &str = "rollback";
-
-/// The health component of the one-instance-per-shard rule.
-pub const MEMBERSHIP: &str = "shard membership";
-
-/// What health says while `serving` (another enclave) serves the shard.
-pub fn not_serving_problem(serving: &integritee_stf_primitives::AccountId) -> String {
-	format!(
-		"enclave {serving} serves this shard (it joined first); this worker has its own keys and \
-		 state, so it follows the chain but refuses to serve (no answers, confirmations or \
-		 payouts). Stop it, or, if {serving} is gone for good, move that enclave's data to this \
-		 machine (or provision the shard) before root purges it with \
-		 EnclaveBridge::purge_enclave_from_shard"
-	)
-}
-
-/// The health problem an invariant is, if any: a breach always (users'
-/// funds are not covered; payouts are stopped), a surplus above the parent
-/// chain's existential deposit too (funds sent to the vault directly are
-/// stuck there, or confidential balances were lost).
-pub fn invariant_problem(invariant: Invariant) -> Option<String> {
-	match invariant {
-		Invariant::Holds => None,
-		Invariant::Surplus { issuance, vault }
-			if vault - issuance <= integritee_runtime::EXISTENTIAL_DEPOSIT =>
-		{
-			None
-		}
-		Invariant::Surplus { issuance, vault } => Some(format!(
-			"SURPLUS: the vault holds {vault}, {} more than the confidential issuance {issuance} \
-			 (funds sent to it directly, or confidential state lost)",
-			vault - issuance
-		)),
-		Invariant::Breach { issuance, vault } => Some(format!(
-			"BREACH: confidential issuance {issuance} > vault balance {vault}; payouts are \
-			 stopped until the vault covers it"
-		)),
 	}
 }

@@ -15,17 +15,16 @@ use integritee_enclave::{
 	Enclave, EnclaveConfig, Invariant,
 };
 use integritee_light_client::Error as LightClientError;
-use integritee_stf_primitives::AccountId;
 use polkadot_sdk::{
 	sp_core::{ed25519, H256},
 	sp_runtime::{traits::Header as _, Digest, DigestItem},
 };
 
 use crate::{
-	health::Health,
+	health::{invariant_problem, Component, Health},
 	parentchain::{ChunkError, FetchedBlock, ParentchainReader, ReadError},
 	submitter::unshields_due,
-	sync::{import_next_chunk, invariant_problem, Step, SyncError},
+	sync::{import_next_chunk, Step, SyncError},
 	SharedEnclave,
 };
 
@@ -194,15 +193,10 @@ async fn a_window_without_justification_waits() {
 /// failed payout refunds nothing.
 #[test]
 fn unshields_are_resubmitted_once_their_era_has_passed() {
-	use integritee_enclave::stf::PendingUnshield;
-	let pending = |byte: u8, expires_at: u32| PendingUnshield {
-		call_hash: H256::repeat_byte(byte),
-		from: AccountId::new([1; 32]),
-		beneficiary: AccountId::new([2; 32]),
-		amount: 10,
-		expires_at,
-	};
-	let list = vec![pending(1, 1_000), pending(2, 1_000), pending(3, 90)];
+	use integritee_enclave::UnshieldDue;
+	let payable =
+		|byte: u8, expires_at: u32| UnshieldDue { call_hash: H256::repeat_byte(byte), expires_at };
+	let list = vec![payable(1, 1_000), payable(2, 1_000), payable(3, 90)];
 	let era = integritee_chain_client::MORTALITY_PERIOD as u32;
 	// Nothing remembered (a fresh start): everything still payable.
 	let due = unshields_due(&list, &HashMap::new(), 100);
@@ -228,14 +222,70 @@ fn breach_and_surplus_above_the_deposit_are_health_problems() {
 
 	let health = Health::new(10);
 	health.set_progress(5, 30);
-	health.set_problem("invariant", Some(breach));
+	health.set_problem(Component::Invariant, Some(breach));
 	let report = health.report(true);
 	assert!(!report.healthy);
 	assert_eq!(report.lag_blocks, 25);
 	assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
-	health.set_problem("invariant", None);
+	health.set_problem(Component::Invariant, None);
 	health.set_progress(30, 30);
 	assert!(health.report(true).healthy);
+}
+
+/// `system_health` lists each problem under its component's name, which
+/// operators' monitoring reads: the names stay those of the string keys
+/// the components had.
+#[test]
+fn health_lists_problems_under_stable_component_names() {
+	let health = Health::new(10);
+	let components = [
+		(Component::Sync, "parent-chain sync"),
+		(Component::Production, "block production"),
+		(Component::Anchoring, "sidechain anchoring"),
+		(Component::Invariant, "invariant"),
+		(Component::Registration, "registration renewal"),
+		(Component::Rollback, "rollback"),
+		(Component::Membership, "shard membership"),
+	];
+	for (component, name) in components {
+		assert_eq!(component.to_string(), name);
+		health.set_problem(component, Some("it failed".into()));
+		assert!(health.has_problem(component));
+	}
+	let problems = health.report(true).problems;
+	let mut expected: Vec<String> =
+		components.iter().map(|(_, name)| format!("{name}: it failed")).collect();
+	expected.sort();
+	assert_eq!(problems, expected, "listed in the order of their names");
+	health.set_problem(Component::Rollback, None);
+	assert!(!health.has_problem(Component::Rollback));
+	assert_eq!(health.report(true).problems.len(), components.len() - 1);
+}
+
+/// Errors name what failed: the flag and its value, the duty and the step.
+#[test]
+fn errors_name_what_failed() {
+	use crate::submitter::{SubmitError, SubmitFailure};
+	let dir = integritee_test_node::tempdir::create("service-args");
+	let short = rpc_args(&dir, &["--shard", "0x1234"]).shard().unwrap_err();
+	assert_eq!(short.to_string(), "--shard 0x1234: a shard is 32 bytes, got 2");
+	let not_hex = rpc_args(&dir, &["--expect-genesis", "genesis"]).expected_genesis_hash();
+	assert_eq!(not_hex.unwrap_err().to_string(), "--expect-genesis genesis: not hex");
+	let hash = format!("0x{}", hex::encode([7u8; 32]));
+	let checkpoint = rpc_args(&dir, &["--checkpoint-block", &hash]).checkpoint_hash().unwrap();
+	assert_eq!(checkpoint, Some(H256::repeat_byte(7)));
+
+	let refused = SubmitError {
+		what: "anchor of sidechain block #7".into(),
+		failure: SubmitFailure::Sign(integritee_enclave::Error::NoCheckpoint),
+	};
+	assert_eq!(
+		refused.to_string(),
+		format!(
+			"anchor of sidechain block #7 failed: the trusted core refused to sign it: {}",
+			integritee_enclave::Error::NoCheckpoint
+		)
+	);
 }
 
 /// A signed getter of `who`'s account, issued now, as JSON-RPC parameter.

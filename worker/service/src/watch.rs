@@ -101,7 +101,7 @@ impl Watchers {
 					CallOutcome::Failed(reason) => CallStatus::InSidechainBlock {
 						hash,
 						number,
-						outcome: DirectOutcome::Failed { reason: reason.clone() },
+						outcome: DirectOutcome::Failed { reason: *reason },
 					},
 					CallOutcome::Rejected(reason) => {
 						CallStatus::Invalid { reason: format!("not executed: {reason}") }
@@ -161,7 +161,9 @@ impl Watchers {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use integritee_enclave::sidechain::{ed25519, SidechainBody, SidechainHeader};
+	use integritee_enclave::sidechain::{
+		ed25519, FailReason, RejectReason, SidechainBody, SidechainHeader,
+	};
 	use polkadot_sdk::sp_core::Pair;
 
 	fn block(number: u64, calls: Vec<(H256, CallOutcome)>) -> SignedSidechainBlock {
@@ -196,15 +198,15 @@ mod tests {
 		let one = block(
 			5,
 			vec![
-				(a, CallOutcome::Failed("too little".into())),
-				(b, CallOutcome::Rejected("StaleNonce".into())),
+				(a, CallOutcome::Failed(FailReason::InsufficientBalance)),
+				(b, CallOutcome::Rejected(RejectReason::StaleNonce { expected: 1, got: 0 })),
 			],
 		);
 		watchers.block_committed(&one, &[Revalidated::Dropped(c)]);
 		let in_block = CallStatus::InSidechainBlock {
 			hash: one.header.hash(),
 			number: 5,
-			outcome: DirectOutcome::Failed { reason: "too little".into() },
+			outcome: DirectOutcome::Failed { reason: FailReason::InsufficientBalance },
 		};
 		assert_eq!(drain(&mut wa.statuses), vec![CallStatus::Ready, in_block]);
 		assert!(matches!(drain(&mut wb.statuses)[..], [CallStatus::Invalid { .. }]));

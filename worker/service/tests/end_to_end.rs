@@ -281,20 +281,6 @@ async fn settle(client: &ChainClient, worker: &mut Worker) {
 	worker.wait_processed(target).await;
 }
 
-/// Copies the files of `from` (one level of subdirectories) into `to`.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-	std::fs::create_dir_all(to).unwrap();
-	for entry in std::fs::read_dir(from).unwrap() {
-		let entry = entry.unwrap();
-		let target = to.join(entry.file_name());
-		if entry.file_type().unwrap().is_dir() {
-			copy_dir(&entry.path(), &target);
-		} else {
-			std::fs::copy(entry.path(), target).unwrap();
-		}
-	}
-}
-
 /// The calls of the extrinsics of block `number` that decode as this
 /// runtime's.
 async fn block_calls(client: &ChainClient, number: u32) -> Vec<RuntimeCall> {
@@ -514,7 +500,7 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	let (call_hash, request_block) = submitted(&out);
 	let request_number = client.header(request_block).await.unwrap().number;
 	let copy = dir.0.join("hostile-copy");
-	copy_dir(&worker.data_dir, &copy);
+	integritee_test_node::copy_dir(&worker.data_dir, &copy);
 	let second_core = core_at(&client, &copy, request_number).await;
 	worker.spawn();
 	let deadline = Instant::now() + Duration::from_secs(120);

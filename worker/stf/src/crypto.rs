@@ -30,7 +30,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 fn derive(state_key: &[u8; 32], label: &[u8]) -> [u8; 32] {
 	// HMAC-SHA256 as a PRF keyed with the state key (HKDF-Expand with one block).
-	let mut mac = <HmacSha256 as Mac>::new_from_slice(state_key)
+	let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(state_key)
 		.unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"));
 	mac.update(label);
 	mac.update(&[1]);

@@ -44,20 +44,24 @@
 
 mod commitment;
 mod crypto;
+mod execute;
 mod ext;
 mod map;
+mod persist;
 mod runtime;
 mod state;
 mod store;
 
 pub use crypto::MAX_SEALS_PER_KEY;
+pub use execute::PreparedBlock;
+pub use integritee_stf_primitives::outcome::{CallOutcome, FailReason, RejectReason};
 pub use integritee_stf_primitives::{
 	AccountId, AccountInfoView, Balance, MrEnclave, Nonce, ShardIdentifier, TrustedCall,
 	TrustedCallSigned,
 };
 pub use polkadot_sdk::sp_core::H256;
 pub use runtime::{PendingUnshield, UnconfirmedCalls};
-pub use state::{PreparedBlock, ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
+pub use state::{ShardState, StorageStats, DEFAULT_DB_CACHE_BYTES};
 pub use store::{SidechainPosition, Snapshot, STF_TABLES};
 
 /// A block's state changes: changed keys with their new values (`None`:
@@ -182,39 +186,29 @@ pub enum StfInput {
 	Confirmed { up_to: u32 },
 }
 
-/// Why an input changed nothing (but a consumed nonce, see [`StfInput::Call`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RejectReason {
-	/// The signature does not verify for this call, nonce, MRENCLAVE and shard.
-	BadSignature,
-	/// The nonce was used already (replay).
-	StaleNonce { expected: Nonce, got: Nonce },
-	/// The nonce is ahead of the account's.
-	FutureNonce { expected: Nonce, got: Nonce },
-	/// The sender has no account in the state (never funded): rejected
-	/// without consuming a nonce, so unfunded signers cannot grow the state.
-	NoAccount,
-	/// Signature and nonce were valid, the nonce is consumed, the dispatch
-	/// failed and was rolled back (e.g. insufficient balance).
-	DispatchFailed(String),
-	/// No pending unshield has this call hash.
-	UnknownUnshield,
-}
-
-/// The reason text of an unshield below [`StfConfig::min_unshield`].
-pub const BELOW_MIN_UNSHIELD: &str = "unshield below the parent chain's existential deposit";
-
-/// Outcome of one input.
+/// What one input came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputOutcome {
 	/// Executed. `call_hash` is the trusted call's hash, the shield's `id`,
 	/// or the settled unshield's call hash.
-	Executed {
-		call_hash: H256,
-	},
-	Rejected {
-		reason: RejectReason,
-	},
+	Executed { call_hash: H256 },
+	/// Executed and failed: a trusted call's nonce is consumed and its
+	/// dispatch rolled back (e.g. insufficient balance); a shield or a
+	/// settlement that failed changed nothing.
+	Failed { reason: FailReason },
+	/// Not executed: nothing changed, no nonce was consumed.
+	Rejected { reason: RejectReason },
+}
+
+impl InputOutcome {
+	/// The outcome as the sidechain block's body and the client see it.
+	pub fn call_outcome(&self) -> CallOutcome {
+		match self {
+			Self::Executed { .. } => CallOutcome::Succeeded,
+			Self::Failed { reason } => CallOutcome::Failed(*reason),
+			Self::Rejected { reason } => CallOutcome::Rejected(*reason),
+		}
+	}
 }
 
 /// What a sidechain block did ([`ShardState::prepare`]).

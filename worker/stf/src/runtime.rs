@@ -18,12 +18,12 @@ use polkadot_sdk::{
 	sp_core::H256,
 	sp_runtime::{
 		traits::{Dispatchable, IdentityLookup},
-		DispatchError,
+		ArithmeticError, DispatchError, TokenError,
 	},
 };
 use scale_info::TypeInfo;
 
-use integritee_stf_primitives::{AccountId, AccountInfoView, Balance, Nonce};
+use integritee_stf_primitives::{outcome::FailReason, AccountId, AccountInfoView, Balance, Nonce};
 
 /// The runtime never builds blocks; frame-system only needs a block type
 /// (u32 block numbers).
@@ -100,14 +100,27 @@ pub type UnconfirmedCalls = Vec<(u32, H256)>;
 pub type Unconfirmed =
 	StorageValue<IntegriteeStf, UnconfirmedCalls, frame_support::pallet_prelude::ValueQuery>;
 
-/// Why a dispatch failed, readable; never contains state values.
-pub(crate) fn dispatch_error_text(e: DispatchError) -> String {
+/// Why a dispatch failed, typed (the reason goes into the sidechain block
+/// body with a stable index); never carries state values.
+pub(crate) fn fail_reason(e: DispatchError) -> FailReason {
+	let balances = |error: pallet_balances::Error<Runtime>| e == DispatchError::from(error);
 	match e {
-		DispatchError::Module(m) => match m.message {
-			Some(name) => format!("pallet {}: {name}", m.index),
-			None => format!("pallet {} error {:?}", m.index, m.error),
-		},
-		other => format!("{other:?}"),
+		_ if balances(pallet_balances::Error::InsufficientBalance) => {
+			FailReason::InsufficientBalance
+		}
+		_ if balances(pallet_balances::Error::ExistentialDeposit) => {
+			FailReason::BelowExistentialDeposit
+		}
+		_ if balances(pallet_balances::Error::Expendability) => FailReason::WouldKillAccount,
+		DispatchError::Module(m) => FailReason::Module { pallet: m.index, error: m.error[0] },
+		DispatchError::Token(TokenError::FundsUnavailable) => FailReason::InsufficientBalance,
+		DispatchError::Token(TokenError::BelowMinimum) => FailReason::BelowExistentialDeposit,
+		DispatchError::Token(TokenError::NotExpendable) => FailReason::WouldKillAccount,
+		// pallet-balances reports a withdrawal above the free balance as an
+		// underflow of that balance.
+		DispatchError::Arithmetic(ArithmeticError::Underflow) => FailReason::InsufficientBalance,
+		DispatchError::Arithmetic(_) => FailReason::Arithmetic,
+		_ => FailReason::Other,
 	}
 }
 
@@ -130,54 +143,69 @@ pub(crate) fn total_issuance() -> Balance {
 	pallet_balances::TotalIssuance::<Runtime>::get()
 }
 
-fn run_transactional<R>(f: impl FnOnce() -> Result<R, DispatchError>) -> Result<R, DispatchError> {
+/// A failure inside a storage transaction: FRAME's transactions need an
+/// error type that a [`DispatchError`] converts into (their nesting limit).
+struct Failed(FailReason);
+
+impl From<DispatchError> for Failed {
+	fn from(e: DispatchError) -> Self {
+		Self(fail_reason(e))
+	}
+}
+
+fn run_transactional<R>(f: impl FnOnce() -> Result<R, FailReason>) -> Result<R, FailReason> {
 	with_transaction(|| match f() {
 		Ok(r) => TransactionOutcome::Commit(Ok(r)),
-		Err(e) => TransactionOutcome::Rollback(Err(e)),
+		Err(e) => TransactionOutcome::Rollback(Err(Failed(e))),
 	})
+	.map_err(|Failed(reason)| reason)
 }
 
 /// `pallet_balances::transfer_allow_death`, dispatched as a call of `from`.
-pub(crate) fn transfer(from: &AccountId, to: &AccountId, amount: Balance) -> Result<(), String> {
+pub(crate) fn transfer(
+	from: &AccountId,
+	to: &AccountId,
+	amount: Balance,
+) -> Result<(), FailReason> {
 	let call = RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
 		dest: to.clone(),
 		value: amount,
 	});
 	call.dispatch(RuntimeOrigin::from(RawOrigin::Signed(from.clone())))
 		.map(|_| ())
-		.map_err(|e: DispatchErrorWithPostInfo| dispatch_error_text(e.error))
+		.map_err(|e: DispatchErrorWithPostInfo| fail_reason(e.error))
 }
 
 /// Reserves `amount` on `from` and records the pending unshield, both or neither.
-pub(crate) fn unshield(pending: PendingUnshield) -> Result<(), String> {
+pub(crate) fn unshield(pending: PendingUnshield) -> Result<(), FailReason> {
 	run_transactional(|| {
 		if PendingUnshields::contains_key(pending.call_hash) {
-			return Err(DispatchError::Other("duplicate unshield"));
+			return Err(FailReason::DuplicateUnshield);
 		}
 		<pallet_balances::Pallet<Runtime> as ReservableCurrency<AccountId>>::reserve(
 			&pending.from,
 			pending.amount,
-		)?;
+		)
+		.map_err(fail_reason)?;
 		PendingUnshields::insert(pending.call_hash, pending);
 		Ok(())
 	})
-	.map_err(dispatch_error_text)
 }
 
 /// Mints `amount` to `beneficiary`.
-pub(crate) fn shield(beneficiary: &AccountId, amount: Balance) -> Result<(), String> {
+pub(crate) fn shield(beneficiary: &AccountId, amount: Balance) -> Result<(), FailReason> {
 	run_transactional(|| {
 		<pallet_balances::Pallet<Runtime> as Mutate<AccountId>>::mint_into(beneficiary, amount)
 			.map(|_| ())
+			.map_err(fail_reason)
 	})
-	.map_err(dispatch_error_text)
 }
 
 /// Outcome of settling a pending unshield.
 pub(crate) enum Settle {
 	Done,
 	Unknown,
-	Failed(String),
+	Failed(FailReason),
 }
 
 /// The vault paid: burns the reserved amount and drops the entry.
@@ -205,14 +233,14 @@ fn settle_unshield(call_hash: H256, release: impl Fn(&PendingUnshield) -> Balanc
 	let Some(p) = PendingUnshields::get(call_hash) else { return Settle::Unknown };
 	let r = run_transactional(|| {
 		if release(&p) != 0 {
-			return Err(DispatchError::Other("reserved balance below the pending unshield"));
+			return Err(FailReason::ReservedBelowPending);
 		}
 		PendingUnshields::remove(call_hash);
 		Ok(())
 	});
 	match r {
 		Ok(()) => Settle::Done,
-		Err(e) => Settle::Failed(dispatch_error_text(e)),
+		Err(reason) => Settle::Failed(reason),
 	}
 }
 

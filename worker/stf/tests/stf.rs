@@ -6,7 +6,7 @@
 use std::{path::Path, process::Command, time::Duration};
 
 use integritee_stf::{
-	calls_root, AccountId, Balance, BlockInputs, BlockOutcome, Error, InputOutcome,
+	calls_root, AccountId, Balance, BlockInputs, BlockOutcome, Error, FailReason, InputOutcome,
 	ParentchainInputs, PendingUnshield, RejectReason, ShardState, SidechainPosition, StfConfig,
 	StfInput, TrustedCall, TrustedCallSigned, VerifiedCall, H256,
 };
@@ -258,9 +258,7 @@ fn unshield_below_the_existential_deposit_or_the_balance_reserves_nothing() {
 	let out = s.apply_block((2, bh(2)), vec![StfInput::Call(dust)]).unwrap();
 	assert_eq!(
 		out.outcomes,
-		vec![InputOutcome::Rejected {
-			reason: RejectReason::DispatchFailed(integritee_stf::BELOW_MIN_UNSHIELD.into())
-		}]
+		vec![InputOutcome::Failed { reason: FailReason::BelowMinimumUnshield }]
 	);
 	assert!(out.new_unshields.is_empty());
 	let a = s.account_info(&acc(&alice)).unwrap();
@@ -268,10 +266,10 @@ fn unshield_below_the_existential_deposit_or_the_balance_reserves_nothing() {
 	// Unshielding more than the free balance reserves nothing.
 	let too_much = unshield(&alice, &AccountId::new([9; 32]), 5_000, 1);
 	let out = s.apply_block((3, bh(3)), vec![StfInput::Call(too_much)]).unwrap();
-	assert!(matches!(
-		out.outcomes[0],
-		InputOutcome::Rejected { reason: RejectReason::DispatchFailed(_) }
-	));
+	assert_eq!(
+		out.outcomes,
+		vec![InputOutcome::Failed { reason: FailReason::InsufficientBalance }]
+	);
 	assert!(out.new_unshields.is_empty());
 	assert!(s.pending_unshields().unwrap().is_empty());
 	assert_eq!(s.account_info(&acc(&alice)).unwrap().reserved, 0);
@@ -524,10 +522,9 @@ fn insufficient_funds_consume_the_nonce_only() {
 	s.apply_block((1, bh(1)), vec![shield(1, &acc(&alice), 100)]).unwrap();
 	let t = transfer(&alice, &acc(&bob), 101, 0);
 	let out = s.apply_block((2, bh(2)), vec![t.clone()]).unwrap();
-	assert!(
-		matches!(&out.outcomes[0], InputOutcome::Rejected { reason: RejectReason::DispatchFailed(m) } if !m.is_empty()),
-		"{:?}",
-		out.outcomes
+	assert_eq!(
+		out.outcomes,
+		vec![InputOutcome::Failed { reason: FailReason::InsufficientBalance }]
 	);
 	assert_eq!(out.executed_call_hashes.len(), 1, "the invoke was processed");
 	let a = s.account_info(&acc(&alice)).unwrap();

@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use integritee_attestation::{dcap::collateral::split_signed_file, Verifier};
-use integritee_primitives::{CollateralEvidence, CollateralKind, Fmspc, VerifiedCollateral};
+use integritee_primitives::{CollateralEvidence, CollateralKind, VerifiedCollateral};
 
 /// 2022-12-21T07:12:27Z: the time at which the DCAP artifacts are current.
 pub const DCAP_NOW_MS: u64 = 1_671_606_747_000;
@@ -74,26 +74,14 @@ pub fn register_crl(
 	)
 }
 
-/// A registry stand-in: collateral by kind (and FMSPC for TCB info).
-#[derive(Default, Clone)]
-pub struct Registry(pub Vec<VerifiedCollateral>);
+/// The registry stand-in: verified collateral as the chain files it.
+pub use integritee_attestation::CollateralStore as Registry;
 
-impl Registry {
-	pub fn insert(&mut self, c: VerifiedCollateral) {
-		self.0.retain(|o| !(o.kind == c.kind && o.fmspc == c.fmspc));
-		self.0.push(c);
-	}
-
-	pub fn lookup(&self, kind: CollateralKind, fmspc: Option<Fmspc>) -> Option<VerifiedCollateral> {
-		self.0
-			.iter()
-			.find(|c| c.kind == kind && (kind != CollateralKind::TcbInfo || c.fmspc == fmspc))
-			.cloned()
-	}
-
-	pub fn without(&self, kind: CollateralKind) -> Self {
-		Registry(self.0.iter().filter(|c| c.kind != kind).cloned().collect())
-	}
+/// `registry` without the collateral of `kind`.
+pub fn without(registry: &Registry, kind: CollateralKind) -> Registry {
+	let mut registry = registry.clone();
+	registry.remove(kind);
+	registry
 }
 
 /// The real QE identity, TCB info and Root CA CRL, registered at [`DCAP_NOW_MS`].
@@ -109,7 +97,8 @@ pub fn real_registry(verifier: &Verifier<'_>) -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r.insert(
 		register_json(
 			verifier,
@@ -119,7 +108,8 @@ pub fn real_registry(verifier: &Verifier<'_>) -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r.insert(
 		register_crl(
 			verifier,
@@ -129,7 +119,8 @@ pub fn real_registry(verifier: &Verifier<'_>) -> Registry {
 			DCAP_NOW_MS,
 		)
 		.unwrap(),
-	);
+	)
+	.unwrap();
 	r
 }
 

@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use integritee_attestation::{DcapVerified, Error, Verifier};
-use integritee_primitives::{CollateralEvidence, CollateralKind, Fmspc, VerifiedCollateral};
+use integritee_primitives::{CollateralEvidence, CollateralKind, VerifiedCollateral};
 use integritee_sgx_sim::{EnclaveIdentity, SimCollateral, SimulatedPlatform};
 
 pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
@@ -34,23 +34,8 @@ pub fn report_data() -> [u8; 64] {
 	out
 }
 
-/// A registry stand-in: collateral by kind (and FMSPC for TCB info).
-#[derive(Default, Clone)]
-pub struct Registry(pub Vec<VerifiedCollateral>);
-
-impl Registry {
-	pub fn insert(&mut self, c: VerifiedCollateral) {
-		self.0.retain(|o| !(o.kind == c.kind && o.fmspc == c.fmspc));
-		self.0.push(c);
-	}
-
-	pub fn lookup(&self, kind: CollateralKind, fmspc: Option<Fmspc>) -> Option<VerifiedCollateral> {
-		self.0
-			.iter()
-			.find(|c| c.kind == kind && (kind != CollateralKind::TcbInfo || c.fmspc == fmspc))
-			.cloned()
-	}
-}
+/// The registry stand-in: verified collateral as the chain files it.
+pub use integritee_attestation::CollateralStore as Registry;
 
 pub fn register(
 	verifier: &Verifier<'_>,
@@ -109,7 +94,7 @@ pub fn register_each(
 pub fn registry(verifier: &Verifier<'_>, c: &SimCollateral, now_ms: u64) -> Registry {
 	let mut r = Registry::default();
 	for result in register_each(verifier, c, now_ms) {
-		r.insert(result.unwrap());
+		r.insert(result.unwrap()).unwrap();
 	}
 	r
 }

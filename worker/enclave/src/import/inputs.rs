@@ -16,8 +16,8 @@
 //! stays payable until its expiry (another extrinsic may still pay it), and
 //! the STF refunds it only once a finalized block passes the expiry.
 //!
-//! An input that cannot be decrypted or decoded is skipped with a reason;
-//! it never stops the block.
+//! An input that cannot be decrypted or decoded is skipped with a typed
+//! reason ([`SkipReason`]); it never stops the block.
 
 use codec::{Decode, Encode};
 use integritee_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
@@ -34,13 +34,58 @@ use polkadot_sdk::{
 
 pub type Events = Vec<EventRecord<RuntimeEvent, H256>>;
 
+/// Why an input of the shard was skipped before the queue. Never carries
+/// the input's content.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+	/// Every extrinsic of a verified body decoded on chain: one this core
+	/// cannot decode means its runtime types are out of date.
+	#[error("extrinsic {extrinsic} does not decode as this runtime's")]
+	UndecodableExtrinsic { extrinsic: u32 },
+	#[error("invoke in extrinsic {extrinsic} failed on chain")]
+	InvokeFailedOnChain { extrinsic: u32 },
+	#[error("invoke in extrinsic {extrinsic}: {error}")]
+	UnreadableCall { extrinsic: u32, error: UnreadableInput },
+	#[error("shield in extrinsic {extrinsic}: {error}; the funds stay in the vault")]
+	UnreadableBeneficiary { extrinsic: u32, error: UnreadableInput },
+}
+
+/// Why an encrypted input could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnreadableInput {
+	#[error("{0}")]
+	Undecryptable(#[from] integritee_stf_primitives::shielding::ShieldingError),
+	#[error("the decrypted call does not decode")]
+	NotACall,
+	#[error("the decrypted beneficiary is not an account")]
+	NotAnAccount,
+}
+
+/// An input skipped in parent block `block`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("block {block}: {reason}")]
+pub struct SkippedInput {
+	pub block: u32,
+	pub reason: SkipReason,
+}
+
+/// One of this enclave's own extrinsics that failed on chain.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("block {block}: extrinsic {extrinsic} ({call}) failed")]
+pub struct OwnFailure {
+	pub block: u32,
+	pub extrinsic: u32,
+	/// The pallet call's name.
+	pub call: &'static str,
+}
+
 /// The shard's inputs of one block, and why others were skipped.
 #[derive(Default)]
 pub struct BlockInputs {
 	pub inputs: Vec<StfInput>,
-	pub skipped: Vec<String>,
-	/// This enclave's own extrinsics that failed on chain, described.
-	pub own_failures: Vec<String>,
+	pub skipped: Vec<SkippedInput>,
+	/// This enclave's own extrinsics that failed on chain.
+	pub own_failures: Vec<OwnFailure>,
 	/// Sidechain blocks of the shard anchored in this block (number, header
 	/// hash), by any member.
 	pub anchored: Vec<(u64, H256)>,
@@ -60,8 +105,10 @@ fn extrinsic_succeeded(events: &Events, index: u32) -> Option<bool> {
 	})
 }
 
-/// Collects the shard's inputs of a block whose body and events are verified.
+/// Collects the shard's inputs of block `block_number` whose body and
+/// events are verified.
 pub fn collect(
+	block_number: u32,
 	block_hash: H256,
 	extrinsics: &[Vec<u8>],
 	events: &Events,
@@ -70,18 +117,20 @@ pub fn collect(
 	shielding: &ShieldingKeyPair,
 ) -> BlockInputs {
 	let mut out = BlockInputs::default();
+	let skip = |reason| SkippedInput { block: block_number, reason };
 	for (index, bytes) in extrinsics.iter().enumerate() {
 		let index = index as u32;
 		let Ok(extrinsic) = UncheckedExtrinsic::decode(&mut &bytes[..]) else {
-			// Every extrinsic of a verified body decoded on chain: a body
-			// we cannot decode means our runtime types are out of date.
-			out.skipped.push(format!("extrinsic {index} does not decode as this runtime's"));
+			out.skipped.push(skip(SkipReason::UndecodableExtrinsic { extrinsic: index }));
 			continue;
 		};
 		let sent_by_enclave = signer_of(&extrinsic) == Some(enclave_account);
 		if sent_by_enclave && extrinsic_succeeded(events, index) == Some(false) {
-			out.own_failures
-				.push(format!("extrinsic {index} ({}) failed", call_name(&extrinsic.function)));
+			out.own_failures.push(OwnFailure {
+				block: block_number,
+				extrinsic: index,
+				call: call_name(&extrinsic.function),
+			});
 		}
 		match extrinsic.function {
 			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
@@ -89,14 +138,19 @@ pub fn collect(
 				ciphertext,
 			}) if target == *shard => {
 				if extrinsic_succeeded(events, index) != Some(true) {
-					out.skipped.push(format!("invoke in extrinsic {index} failed on chain"));
+					out.skipped.push(skip(SkipReason::InvokeFailedOnChain { extrinsic: index }));
 					continue;
 				}
-				match decrypt_call(shielding, shard, &ciphertext) {
+				match decrypt_as::<TrustedCallSigned>(
+					shielding,
+					shard,
+					&ciphertext,
+					UnreadableInput::NotACall,
+				) {
 					Ok(call) => out.inputs.push(StfInput::Call(call)),
-					Err(reason) => {
-						out.skipped.push(format!("invoke in extrinsic {index}: {reason}"))
-					}
+					Err(error) => out
+						.skipped
+						.push(skip(SkipReason::UnreadableCall { extrinsic: index, error })),
 				}
 			}
 			_ => {}
@@ -112,15 +166,20 @@ pub fn collect(
 					encrypted_beneficiary,
 					amount,
 					..
-				}) if target == shard => match decrypt_beneficiary(shielding, shard, encrypted_beneficiary) {
+				}) if target == shard => match decrypt_as::<AccountId>(
+					shielding,
+					shard,
+					encrypted_beneficiary,
+					UnreadableInput::NotAnAccount,
+				) {
 					Ok(beneficiary) => out.inputs.push(StfInput::Shield {
 						id: H256(blake2_256(&(block_hash, event_index as u32).encode())),
 						beneficiary,
 						amount: *amount,
 					}),
-					Err(reason) => out.skipped.push(format!(
-						"shield in extrinsic {index}: {reason}; the funds stay in the vault"
-					)),
+					Err(error) => out
+						.skipped
+						.push(skip(SkipReason::UnreadableBeneficiary { extrinsic: index, error })),
 				},
 				RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::UnshieldedFunds {
 					shard: target,
@@ -173,22 +232,14 @@ fn signer_of(extrinsic: &UncheckedExtrinsic) -> Option<&AccountId> {
 	}
 }
 
-fn decrypt_call(
+/// Decrypts `ciphertext` for `shard` and decodes it as a `T`; `not_a_t` is
+/// the refusal when the plaintext is something else.
+fn decrypt_as<T: Decode>(
 	shielding: &ShieldingKeyPair,
 	shard: &ShardIdentifier,
 	ciphertext: &[u8],
-) -> Result<TrustedCallSigned, String> {
-	let plaintext = shielding.decrypt(shard, ciphertext).map_err(|e| e.to_string())?;
-	TrustedCallSigned::decode(&mut &plaintext[..])
-		.map_err(|_| "the decrypted call does not decode".to_string())
-}
-
-fn decrypt_beneficiary(
-	shielding: &ShieldingKeyPair,
-	shard: &ShardIdentifier,
-	ciphertext: &[u8],
-) -> Result<AccountId, String> {
-	let plaintext = shielding.decrypt(shard, ciphertext).map_err(|e| e.to_string())?;
-	AccountId::decode(&mut &plaintext[..])
-		.map_err(|_| "the decrypted beneficiary is not an account".to_string())
+	not_a_t: UnreadableInput,
+) -> Result<T, UnreadableInput> {
+	let plaintext = shielding.decrypt(shard, ciphertext)?;
+	T::decode(&mut &plaintext[..]).map_err(|_| not_a_t)
 }

@@ -1,4 +1,5 @@
-//! Test support: starting and stopping real `integritee-node` processes.
+//! Test support: starting and stopping real `integritee-node` processes,
+//! and helpers the tests of several crates share ([`copy_dir`]).
 //!
 //! Every node listens on loopback only, on ports picked free at start, with
 //! its database in a temporary directory; dropping the handle kills the
@@ -25,6 +26,22 @@ use std::{
 	thread::ThreadId,
 	time::{Duration, Instant},
 };
+
+/// Copies the directory `from` into `to` (created if missing), with its
+/// subdirectories: what a host that copies or restores a data directory
+/// does.
+pub fn copy_dir(from: &Path, to: &Path) {
+	std::fs::create_dir_all(to).expect("create the copy's directory");
+	for entry in std::fs::read_dir(from).expect("read the directory to copy") {
+		let entry = entry.expect("read a directory entry");
+		let target = to.join(entry.file_name());
+		if entry.file_type().expect("read an entry's type").is_dir() {
+			copy_dir(&entry.path(), &target);
+		} else {
+			std::fs::copy(entry.path(), target).expect("copy a file");
+		}
+	}
+}
 
 /// Who holds the process slot in this process: a thread, how many of its
 /// nodes, and the locked file.

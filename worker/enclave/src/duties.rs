@@ -1,0 +1,219 @@
+//! Signed duties: the extrinsics the core signs for the parent chain and
+//! the quotes it makes. The host picks the duty, the moment, the nonce and
+//! the era; the content comes from the core's own sealed state, and the
+//! genesis hash is always the anchored chain's.
+//!
+//! | duty | what the core reads |
+//! |---|---|
+//! | `Register` | its own keys (quote `report_data`), the platform's quote; the URL is the host's |
+//! | `InitShard` | the anchored shard and `max_instances` |
+//! | `ConfirmProcessed` | the state's last processed parent block and its unconfirmed calls |
+//! | `ConfirmSidechainBlock` | the committed tip and the proven latest anchor (refused on a rollback) |
+//! | `Unshield` | the pending unshield by call hash (refused: unknown, settled, expired, invariant unknown or breached) |
+//!
+//! What a hostile host can do here: ask at the wrong moment (refused or
+//! harmless: the pallets are idempotent), replay a signed extrinsic (its
+//! nonce and mortal era end that), withhold them (a denial of service).
+
+use codec::Encode;
+use integritee_extrinsic::ExtrinsicParams;
+use integritee_primitives::SidechainBlockConfirmation;
+use integritee_runtime::{RuntimeCall, UncheckedExtrinsic};
+use integritee_stf::PendingUnshield;
+use polkadot_sdk::{
+	sp_core::{Pair, H256},
+	sp_runtime::MultiSignature,
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+	block::Invariant,
+	error::{AnchorError, Error, SigningRefused},
+	keys::Anchor,
+	Enclave,
+};
+
+/// The duties for which the trusted core signs an extrinsic. The host picks
+/// the duty, the moment and the nonce; the content comes from the core.
+#[derive(Clone, Debug)]
+pub enum EnclaveCall {
+	/// Register (or renew) this enclave with a fresh DCAP quote, or with
+	/// `Skip` where the chain allows it and the operator asked for it.
+	Register { worker_url: Option<Vec<u8>>, skip_attestation: bool },
+	/// Configure the anchored (non-implicit) shard for this MRENCLAVE with
+	/// the anchored `max_instances`.
+	InitShard,
+	/// Confirm the last processed parent block and the calls executed since
+	/// the last confirmation seen on chain.
+	ConfirmProcessed,
+	/// Have the vault pay the pending unshield with this call hash.
+	Unshield { call_hash: H256 },
+	/// Anchor the last committed sidechain block on the parent chain,
+	/// naming the proven latest anchor as its ancestor.
+	ConfirmSidechainBlock,
+}
+
+impl Enclave {
+	/// `report_data` of this enclave's quotes: the signer's public key, then
+	/// SHA-256 of the shielding public key.
+	pub fn report_data(&self) -> [u8; 64] {
+		let mut report_data = [0u8; 64];
+		report_data[..32].copy_from_slice(self.keys.signer.public().as_ref());
+		report_data[32..].copy_from_slice(&Sha256::digest(self.shielding_public_key()));
+		report_data
+	}
+
+	/// A fresh RA-TLS certificate for the trusted RPC, valid from `now_ms`
+	/// (the host's clock, less a few minutes' skew) for `validity_ms`: a new
+	/// P-256 key made here, and a quote whose `report_data` is SHA-256 of
+	/// the certificate's key followed by
+	/// [`tls_binding`](integritee_stf_primitives::rpc::tls_binding) of this
+	/// enclave's signer and shielding key.
+	///
+	/// The host gets the TLS private key: with the simulated TEE the TLS
+	/// session ends in the host process, which can read everything anyway;
+	/// an SGX build must terminate TLS inside the enclave instead.
+	pub fn tls_certificate(
+		&self,
+		now_ms: u64,
+		validity_ms: u64,
+	) -> Result<integritee_ra_tls::AttestedCertificate, Error> {
+		let binding = integritee_stf_primitives::rpc::tls_binding(
+			&self.keys.signer.public().0,
+			&self.shielding_public_key(),
+		);
+		let validity = integritee_ra_tls::Validity::from_now(now_ms, validity_ms);
+		integritee_ra_tls::make_bound_certificate(validity, binding, |report_data| {
+			self.platform.quote(report_data)
+		})
+		.map_err(|e| Error::Platform(format!("cannot make the RA-TLS certificate: {e}")))
+	}
+
+	pub(crate) fn ensure_serving(&self) -> Result<(), SigningRefused> {
+		match &self.serving_member {
+			Some(other) => Err(SigningRefused::AnotherMemberServes(other.clone())),
+			None => Ok(()),
+		}
+	}
+
+	/// Signs one of the enclave's own extrinsics. The host's `params` give
+	/// nonce and era; the genesis hash is always the anchored chain's, so
+	/// nothing signed here is valid on another chain.
+	pub fn sign_extrinsic(
+		&self,
+		call: EnclaveCall,
+		params: ExtrinsicParams,
+	) -> Result<UncheckedExtrinsic, Error> {
+		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
+		let call = self.runtime_call(call, anchor)?;
+		let params = ExtrinsicParams { genesis_hash: anchor.genesis_hash, ..params };
+		let signer = &self.keys.signer;
+		Ok(integritee_extrinsic::signed_extrinsic(call, self.account(), params, |payload| {
+			MultiSignature::Ed25519(signer.sign(payload))
+		}))
+	}
+
+	fn runtime_call(&self, call: EnclaveCall, anchor: &Anchor) -> Result<RuntimeCall, Error> {
+		if !matches!(call, EnclaveCall::Register { .. }) {
+			self.ensure_serving()?;
+		}
+		Ok(match call {
+			EnclaveCall::Register { worker_url, skip_attestation } => {
+				let (proof, method) = if skip_attestation {
+					let claims = integritee_primitives::SkippedAttestation {
+						mr_enclave: H256(self.mr_enclave()),
+						mr_signer: self.platform.mr_signer(),
+						shielding_key_hash: Sha256::digest(self.shielding_public_key()).into(),
+					};
+					(claims.encode(), integritee_primitives::AttestationMethod::Skip)
+				} else {
+					(
+						self.platform.quote(self.report_data())?,
+						integritee_primitives::AttestationMethod::Dcap,
+					)
+				};
+				RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
+					proof,
+					worker_url,
+					attestation_method: method,
+				})
+			}
+			EnclaveCall::InitShard => {
+				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config {
+					shard: anchor.shard,
+					config: integritee_primitives::ShardConfig {
+						enclave_fingerprint: H256(self.mr_enclave()),
+						max_instances: anchor.max_instances,
+					},
+					enactment_delay: 0,
+				})
+			}
+			EnclaveCall::ConfirmProcessed => {
+				let (number, hash) = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint);
+				let calls: Vec<H256> =
+					self.state.unconfirmed_calls()?.into_iter().map(|(_, hash)| hash).collect();
+				RuntimeCall::EnclaveBridge(
+					pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
+						shard: anchor.shard,
+						block_hash: hash,
+						block_number: number,
+						calls_root: integritee_stf::calls_root(&calls),
+					},
+				)
+			}
+			EnclaveCall::ConfirmSidechainBlock => {
+				let ancestor = self.anchored.ok_or(SigningRefused::AnchorUnknown)?;
+				if let Some(rollback) = &self.rollback {
+					return Err(rollback.clone().into());
+				}
+				if self.tip.number == 0 {
+					return Err(SigningRefused::NothingToAnchor.into());
+				}
+				let candidate = SidechainBlockConfirmation {
+					block_number: self.tip.number,
+					block_header_hash: self.tip.hash,
+				};
+				RuntimeCall::Sidechain(pallet_sidechain::Call::confirm_imported_sidechain_block {
+					shard: anchor.shard,
+					// Resending the anchored block names it as its own
+					// candidate: a no-op success on chain.
+					ancestor: ancestor.filter(|a| *a != candidate),
+					candidate,
+				})
+			}
+			EnclaveCall::Unshield { call_hash } => {
+				let pending = self.payable_unshield(call_hash)?;
+				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::unshield_funds {
+					shard: anchor.shard,
+					beneficiary: pending.beneficiary,
+					amount: pending.amount,
+					call_hash: pending.call_hash,
+					expires_at: pending.expires_at,
+				})
+			}
+		})
+	}
+
+	/// The pending unshield `call_hash`, if the core may ask the vault to pay
+	/// it now: reserved, not settled, not expired, and the vault covers the
+	/// confidential issuance (the circuit breaker).
+	fn payable_unshield(&self, call_hash: H256) -> Result<PendingUnshield, Error> {
+		match self.invariant {
+			None => return Err(SigningRefused::InvariantUnknown.into()),
+			Some(Invariant::Breach { issuance, vault }) => {
+				return Err(SigningRefused::Breach { issuance, vault }.into())
+			}
+			Some(Invariant::Holds | Invariant::Surplus { .. }) => {}
+		}
+		let pending = self
+			.state
+			.pending_unshield(call_hash)?
+			.ok_or(SigningRefused::UnknownUnshield(call_hash))?;
+		let head = self.light_client_head().map(|(n, _)| n).unwrap_or_default();
+		if pending.expires_at < head {
+			let expires_at = pending.expires_at;
+			return Err(SigningRefused::UnshieldExpired { call_hash, expires_at, head }.into());
+		}
+		Ok(pending)
+	}
+}

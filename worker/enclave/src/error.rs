@@ -1,0 +1,130 @@
+//! What the trusted core refuses, and why: one typed error for every
+//! operation of [`crate::Enclave`], with the refusals a hostile host meets
+//! (anchor, rollback, signing) as their own types. Messages never carry
+//! secrets: no keys, no plaintext calls, no balances of users.
+
+use std::path::PathBuf;
+
+use integritee_primitives::SidechainBlockConfirmation;
+use integritee_sidechain_primitives::BlockError;
+use integritee_stf_primitives::{AccountId, Balance, ShardIdentifier};
+use polkadot_sdk::sp_core::H256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	#[error("TEE platform: {0}")]
+	Platform(String),
+	#[error("sealing: {0}")]
+	Sealing(String),
+	#[error("I/O: {0}")]
+	Io(String),
+	#[error("parent-chain block refused: {0}")]
+	LightClient(#[from] integritee_light_client::Error),
+	#[error("block {number} ({hash:?}) refused: {reason}")]
+	BadBlock { number: u32, hash: H256, reason: String },
+	#[error("state: {0}")]
+	State(#[from] integritee_stf::Error),
+	#[error("the light client has no checkpoint yet")]
+	NoCheckpoint,
+	#[error("the light client already has a checkpoint")]
+	AlreadyInitialized,
+	#[error("{0}")]
+	Getter(String),
+	#[error(transparent)]
+	Anchor(#[from] AnchorError),
+	#[error(transparent)]
+	Refused(#[from] SigningRefused),
+	#[error("shard database: {0}")]
+	Storage(String),
+	#[error(
+		"the queued inputs of parent block #{number} {what}: the shard database was tampered \
+		 with; restore it from a backup or provision the shard from a member"
+	)]
+	QueueTampered { number: u32, what: String },
+	#[error("sidechain block refused: {0}")]
+	Block(#[from] BlockError),
+	#[error(
+		"sidechain block #{number}: another block {stored:?} is committed at this height \
+		 (got {got:?})"
+	)]
+	ConflictingBlock { number: u64, stored: H256, got: H256 },
+	#[error(transparent)]
+	Rollback(#[from] RollbackDetected),
+	#[error("the chunk was verified on another light-client head (something was imported since)")]
+	StaleChunk,
+}
+
+/// The shard's state is behind, or beside, the sidechain block anchored on
+/// the parent chain (read through a verified storage proof): the host
+/// rolled the data directory back. The core refuses to produce blocks.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+	"ROLLBACK DETECTED: the parent chain anchors sidechain block #{} ({:?}), but this enclave's \
+	 state is at #{} ({:?}){}; it refuses to produce blocks. Restore the latest data directory, \
+	 or provision the shard from a member",
+	anchored.block_number,
+	anchored.block_header_hash,
+	committed.0,
+	committed.1,
+	if anchored.block_number <= committed.0 { " with another block at the anchored height" } else { "" }
+)]
+pub struct RollbackDetected {
+	pub anchored: SidechainBlockConfirmation,
+	/// The committed tip (number, hash).
+	pub committed: (u64, H256),
+}
+
+/// Why the enclave's anchor (its chain, shard and files) does not hold.
+#[derive(Debug, thiserror::Error)]
+pub enum AnchorError {
+	#[error(
+		"the {what} file {path} is missing, but this enclave's sealed keys are anchored to \
+		 chain {genesis:?}: restore the file from a backup, or re-provision the enclave from \
+		 another member of the shard; the enclave never starts over on its own"
+	)]
+	MissingFile { what: &'static str, path: PathBuf, genesis: H256 },
+	#[error(
+		"this enclave serves shard {anchored:?} (fixed at its first start), not {requested:?}"
+	)]
+	OtherShard { anchored: ShardIdentifier, requested: ShardIdentifier },
+	#[error(
+		"the shard state {path} has processed parent blocks although the enclave was never \
+		 anchored to a chain: the data directory was tampered with"
+	)]
+	StateWithoutAnchor { path: PathBuf },
+	#[error("a genesis checkpoint must be the genesis block itself ({genesis:?}, not {header:?})")]
+	GenesisMismatch { genesis: H256, header: H256 },
+	#[error("the enclave is not anchored to a chain yet (the light client has no checkpoint)")]
+	NotAnchored,
+}
+
+/// Why the core refuses to sign what the host asked for.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SigningRefused {
+	#[error("no pending unshield has call hash {0:?} (unknown, paid or refunded)")]
+	UnknownUnshield(H256),
+	#[error(
+		"unshield {call_hash:?} expired at parent block {expires_at} (the light client is at \
+		 {head}); it is refunded, never paid"
+	)]
+	UnshieldExpired { call_hash: H256, expires_at: u32, head: u32 },
+	#[error(
+		"circuit breaker: the vault holds {vault}, less than the confidential issuance \
+		 {issuance}; no payout is signed until it covers it again"
+	)]
+	Breach { issuance: Balance, vault: Balance },
+	#[error("no payout is signed before the vault has been checked in this run (import first)")]
+	InvariantUnknown,
+	#[error(
+		"enclave {0} serves this shard (first in its status on chain); this one follows the \
+		 chain but neither confirms nor pays"
+	)]
+	AnotherMemberServes(AccountId),
+	#[error(
+		"the shard's latest sidechain anchor on the parent chain is not known yet in this run \
+		 (import a finalized block first)"
+	)]
+	AnchorUnknown,
+	#[error("no sidechain block is committed yet: there is nothing to anchor")]
+	NothingToAnchor,
+}

@@ -1,0 +1,248 @@
+//! Parent-chain import: a chunk of finalized blocks is verified (GRANDPA
+//! justification, ancestry, each body against its extrinsics root, the
+//! proven storage values), the shard's inputs are collected
+//! ([`inputs`]) and queued with the light client in one transaction. The
+//! proven anchor of the shard's sidechain is compared with the committed
+//! tip (rollback detection).
+//!
+//! What a hostile host can do here: withhold or delay blocks (the core
+//! follows later, never wrongly), feed blocks of another chain or forged
+//! proofs (refused: the light client and the proofs verify them), verify a
+//! chunk and store it after another import (refused: [`Error::StaleChunk`]).
+
+// Public: a pure function of verified data that needs the shielding key,
+// which only the core holds (its tests call it directly).
+pub mod inputs;
+mod proof;
+
+use integritee_light_client::{Header, LightClient};
+use integritee_primitives::SidechainBlockConfirmation;
+use integritee_runtime::Runtime;
+use integritee_stf_primitives::AccountId;
+use polkadot_sdk::{frame_system, sp_core::H256};
+
+pub use inputs::{OwnFailure, SkipReason, SkippedInput};
+pub use proof::events_key;
+
+use crate::{
+	error::{Error, RollbackDetected},
+	tables::{QueuedBlock, QueuedInput},
+	Enclave,
+};
+
+/// One finalized parent-chain block as the host delivers it.
+#[derive(Clone, Debug)]
+pub struct ParentchainBlock {
+	pub header: Header,
+	/// The SCALE-encoded extrinsics of the body.
+	pub extrinsics: Vec<Vec<u8>>,
+	/// A read proof of [`Enclave::proof_keys`] at this block's state root.
+	pub proof: Vec<Vec<u8>>,
+}
+
+/// What one import did: verified blocks whose inputs now wait for a
+/// sidechain block.
+#[derive(Debug)]
+pub struct ImportReport {
+	/// The light client's head after the import.
+	pub last_block: (u32, H256),
+	/// Parent blocks whose inputs were queued.
+	pub blocks_queued: u32,
+	/// Inputs queued (all blocks of the import).
+	pub inputs_queued: usize,
+	/// Inputs skipped before the queue (undecryptable, malformed).
+	pub skipped: Vec<SkippedInput>,
+	/// This enclave's extrinsics that failed on chain.
+	pub own_failures: Vec<OwnFailure>,
+	/// Another enclave serving the shard (proven `ShardStatus`), if one does:
+	/// then this one refuses to serve.
+	pub serving_member: Option<AccountId>,
+	/// The shard's latest sidechain anchor on the parent chain (proven).
+	pub anchored: Option<SidechainBlockConfirmation>,
+	/// `FinalizedSidechainBlock` events of the shard in the chunk: (parent
+	/// block, sidechain block number, header hash).
+	pub anchor_events: Vec<(u32, u64, H256)>,
+	/// Set when the state is behind or beside that anchor.
+	pub rollback: Option<RollbackDetected>,
+}
+
+impl Enclave {
+	/// The light client's last finalized block, if it has a checkpoint.
+	pub fn light_client_head(&self) -> Option<(u32, H256)> {
+		self.light_client.as_ref().map(|lc| lc.last_finalized())
+	}
+
+	/// The last block a chunk of `headers` (following the light client's
+	/// head) may end at, so that GRANDPA authority-set changes are crossed
+	/// at their enactment block; `None` if no change is due within them. A
+	/// forced change is an error naming its block.
+	pub fn chunk_limit(&self, headers: &[Header]) -> Result<Option<u32>, Error> {
+		let light_client = self.light_client.as_ref().ok_or(Error::NoCheckpoint)?;
+		Ok(light_client.chunk_limit(headers)?)
+	}
+
+	/// The storage keys the host must prove for every block: `System::Events`,
+	/// the vault's `System::Account`, the shard's `ShardStatus` and its
+	/// latest sidechain anchor.
+	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
+		vec![
+			events_key(),
+			frame_system::Account::<Runtime>::hashed_key_for(&self.vault),
+			pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(self.shard),
+			pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
+				self.shard,
+			),
+		]
+	}
+
+	/// Verifies a chunk of finalized blocks and queues the shard's inputs:
+	/// `blocks` follow the light client's last finalized block, and
+	/// `justification` finalizes the last of them. Nothing is queued unless
+	/// the whole chunk verifies; the light client and the queued inputs are
+	/// stored in one transaction. Nothing is executed here: sidechain blocks
+	/// take the queued inputs ([`Self::propose_block`]).
+	pub fn import(
+		&mut self,
+		blocks: Vec<ParentchainBlock>,
+		justification: &[u8],
+	) -> Result<ImportReport, Error> {
+		let chunk = self.verify_chunk(blocks, justification)?;
+		self.store_chunk(chunk)
+	}
+
+	/// The first half of [`Self::import`], which only reads the core (the
+	/// host runs it beside getters and block production): verifies the
+	/// chunk and collects the shard's inputs. Nothing changes until
+	/// [`Self::store_chunk`].
+	pub fn verify_chunk(
+		&self,
+		blocks: Vec<ParentchainBlock>,
+		justification: &[u8],
+	) -> Result<VerifiedChunk, Error> {
+		let mut light_client = self.light_client.clone().ok_or(Error::NoCheckpoint)?;
+		let base = light_client.last_finalized();
+		let headers: Vec<Header> = blocks.iter().map(|b| b.header.clone()).collect();
+		light_client.import_finalized(&headers, justification)?;
+
+		let keys = self.proof_keys();
+		let account = self.account();
+		let mr_enclave = self.mr_enclave();
+		// Blocks the state already includes are not queued again (a member
+		// whose state came from elsewhere may import behind it).
+		let included = self.state.parentchain_anchor().map_or(0, |(n, _)| n);
+		let mut chunk = VerifiedChunk {
+			base,
+			light_client,
+			queued: Vec::with_capacity(blocks.len()),
+			skipped: Vec::new(),
+			own_failures: Vec::new(),
+			serving_member: self.serving_member.clone(),
+			anchored: self.anchored,
+			anchor_events: Vec::new(),
+		};
+		for block in blocks {
+			let verified = Self::verify_block(block, &keys)?;
+			chunk.serving_member = verified.serving.filter(|first| *first != account);
+			chunk.anchored = Some(verified.anchored);
+			if verified.number <= included {
+				continue;
+			}
+			let number = verified.number;
+			let inputs = inputs::collect(
+				number,
+				verified.hash,
+				&verified.extrinsics,
+				&verified.events,
+				&self.shard,
+				&account,
+				&self.keys.shielding,
+			);
+			chunk.anchor_events.extend(inputs.anchored.iter().map(|(n, h)| (number, *n, *h)));
+			chunk.skipped.extend(inputs.skipped);
+			chunk.own_failures.extend(inputs.own_failures);
+			chunk.queued.push(QueuedBlock {
+				number,
+				hash: verified.hash,
+				inputs: inputs
+					.inputs
+					.into_iter()
+					.map(|input| QueuedInput::check(input, &mr_enclave, &self.shard))
+					.collect(),
+				vault: verified.vault,
+			});
+		}
+		Ok(chunk)
+	}
+
+	/// The second half of [`Self::import`]: stores the light client and
+	/// queues the chunk's inputs in one transaction. Refuses a chunk that
+	/// was verified on another light-client head (something was imported
+	/// since).
+	pub fn store_chunk(&mut self, chunk: VerifiedChunk) -> Result<ImportReport, Error> {
+		if self.light_client_head() != Some(chunk.base) {
+			return Err(Error::StaleChunk);
+		}
+		self.tables.store_import(&self.sealing, &chunk.light_client, &chunk.queued)?;
+		let report = ImportReport {
+			last_block: chunk.light_client.last_finalized(),
+			blocks_queued: chunk.queued.len() as u32,
+			inputs_queued: chunk.queued.iter().map(|b| b.inputs.len()).sum(),
+			skipped: chunk.skipped,
+			own_failures: chunk.own_failures,
+			serving_member: chunk.serving_member.clone(),
+			anchored: chunk.anchored.flatten(),
+			anchor_events: chunk.anchor_events,
+			rollback: None,
+		};
+		self.light_client = Some(chunk.light_client);
+		self.serving_member = chunk.serving_member;
+		self.anchored = chunk.anchored;
+		self.check_rollback()?;
+		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
+	}
+
+	/// Compares the committed tip with the proven anchor: a state behind it,
+	/// or another block at its height, is a rollback of this member's data.
+	pub(crate) fn check_rollback(&mut self) -> Result<(), Error> {
+		let Some(Some(anchored)) = self.anchored else { return Ok(()) };
+		let committed = (self.tip.number, self.tip.hash);
+		let rolled_back = if anchored.block_number > self.tip.number {
+			true
+		} else if anchored.block_number == self.tip.number {
+			anchored.block_header_hash != self.tip.hash
+		} else {
+			let stored = self.tables.block(anchored.block_number)?;
+			stored.is_none_or(|b| b.header.hash() != anchored.block_header_hash)
+		};
+		if rolled_back && self.rollback.is_none() {
+			log::error!("{}", RollbackDetected { anchored, committed });
+		}
+		self.rollback = rolled_back.then_some(RollbackDetected { anchored, committed });
+		Ok(())
+	}
+}
+
+/// A chunk of parent blocks that verified ([`Enclave::verify_chunk`]),
+/// waiting to be stored.
+pub struct VerifiedChunk {
+	/// The light client's head it was verified on.
+	base: (u32, H256),
+	light_client: LightClient,
+	queued: Vec<QueuedBlock>,
+	skipped: Vec<SkippedInput>,
+	own_failures: Vec<OwnFailure>,
+	serving_member: Option<AccountId>,
+	anchored: Option<Option<SidechainBlockConfirmation>>,
+	anchor_events: Vec<(u32, u64, H256)>,
+}
+
+impl core::fmt::Debug for VerifiedChunk {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		// The queued inputs are plaintext calls: never printed.
+		f.debug_struct("VerifiedChunk")
+			.field("base", &self.base)
+			.field("head", &self.light_client.last_finalized())
+			.field("blocks", &self.queued.len())
+			.finish_non_exhaustive()
+	}
+}

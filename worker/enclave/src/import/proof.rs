@@ -1,0 +1,86 @@
+//! The storage values every imported block proves, and their decoding: a
+//! value that is present but does not decode refuses the block (never
+//! "absent"), an absent one is the storage default.
+
+use codec::Decode;
+use integritee_primitives::SidechainBlockConfirmation;
+use integritee_runtime::Runtime;
+use integritee_stf_primitives::{AccountId, Balance};
+use polkadot_sdk::{frame_system, pallet_balances, sp_core::H256};
+
+use super::{inputs::Events, ParentchainBlock};
+use crate::{error::Error, Enclave};
+
+impl Enclave {
+	/// Verifies one block's body and proof against its (light-client
+	/// verified) header and reads the proven values.
+	pub(super) fn verify_block(
+		block: ParentchainBlock,
+		keys: &[Vec<u8>],
+	) -> Result<VerifiedBlock, Error> {
+		let number = block.header.number;
+		let hash = block.header.hash();
+		let bad = |reason: String| Error::BadBlock { number, hash, reason };
+		integritee_light_client::verify_extrinsics_root(&block.header, &block.extrinsics)
+			.map_err(|e| bad(e.to_string()))?;
+		let values = integritee_light_client::read_proof(&block.header, block.proof, keys)
+			.map_err(|e| bad(e.to_string()))?;
+		let value = |i: usize| values.get(i).cloned().flatten();
+		let events: Events = match value(0) {
+			Some(bytes) => Decode::decode(&mut &bytes[..])
+				.map_err(|_| bad("System::Events does not decode".into()))?,
+			None => Vec::new(),
+		};
+		let vault: Balance = match value(1) {
+			Some(bytes) => {
+				let info = frame_system::AccountInfo::<
+					integritee_runtime::Nonce,
+					pallet_balances::AccountData<Balance>,
+				>::decode(&mut &bytes[..])
+				.map_err(|_| bad("the vault account does not decode".into()))?;
+				info.data.free.saturating_add(info.data.reserved)
+			}
+			None => 0,
+		};
+		let signers: pallet_enclave_bridge::ShardSignersOf<Runtime> = match value(2) {
+			Some(bytes) => Decode::decode(&mut &bytes[..])
+				.map_err(|_| bad("the shard status does not decode".into()))?,
+			None => Default::default(),
+		};
+		let anchored: Option<SidechainBlockConfirmation> = match value(3) {
+			Some(bytes) => Some(
+				Decode::decode(&mut &bytes[..])
+					.map_err(|_| bad("the sidechain anchor does not decode".into()))?,
+			),
+			None => None,
+		};
+		Ok(VerifiedBlock {
+			number,
+			hash,
+			extrinsics: block.extrinsics,
+			events,
+			vault,
+			serving: signers.first().map(|status| status.signer.clone()),
+			anchored,
+		})
+	}
+}
+
+/// A parent block whose body and proof verified.
+pub(super) struct VerifiedBlock {
+	pub(super) number: u32,
+	pub(super) hash: H256,
+	pub(super) extrinsics: Vec<Vec<u8>>,
+	pub(super) events: Events,
+	/// The vault's free + reserved balance.
+	pub(super) vault: Balance,
+	/// The first signer in the shard's status.
+	pub(super) serving: Option<AccountId>,
+	/// The shard's latest sidechain anchor.
+	pub(super) anchored: Option<SidechainBlockConfirmation>,
+}
+
+/// Storage key of `System::Events`.
+pub fn events_key() -> Vec<u8> {
+	polkadot_sdk::frame_support::storage::storage_prefix(b"System", b"Events").to_vec()
+}
