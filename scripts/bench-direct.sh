@@ -30,27 +30,8 @@ for b in "$bin/integritee-node" "$bin/integritee-worker" "$cli_bin/integritee-cl
 done
 
 data=$(mktemp -d)
-node_pid= worker_pid=
+node_pid= worker_pid= shard=
 trap 'kill $worker_pid $node_pid 2>/dev/null; wait $worker_pid $node_pid 2>/dev/null; rm -rf "$data"' EXIT
-"$bin/integritee-node" --dev --base-path "$data/node" --rpc-port 9944 \
-	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry --no-prometheus >"$data/node.log" 2>&1 &
-node_pid=$!
-for _ in $(seq 1 120); do
-	"$cli_bin/integritee-cli" chain-info >/dev/null 2>&1 && break
-	kill -0 $node_pid 2>/dev/null || { tail -20 "$data/node.log"; log "the node exited"; exit 1; }
-	sleep 0.5
-done
-"$bin/integritee-worker" --node-url ws://127.0.0.1:9944 --data-dir "$data/worker" --rpc-port 2000 \
-	>"$data/worker.log" 2>&1 &
-worker_pid=$!
-shard=
-for _ in $(seq 1 240); do
-	shard=$("$cli_bin/integritee-cli" list-workers --json 2>/dev/null | python3 -c \
-		'import json,sys; w=json.load(sys.stdin); print(w[0]["mr_enclave"] if w else "")' 2>/dev/null || true)
-	[ -n "$shard" ] && break
-	kill -0 $worker_pid 2>/dev/null || { tail -20 "$data/worker.log"; log "the worker exited"; exit 1; }
-	sleep 0.5
-done
-[ -n "$shard" ] || { tail -20 "$data/worker.log"; log "the worker did not register"; exit 1; }
+start_local_network "$bin" "$data" "$cli_bin"
 log "benchmark against shard $shard: ${bench_args[*]}"
 "$cli_bin/integritee-cli" trusted --shard "$shard" benchmark "${bench_args[@]}"

@@ -31,35 +31,11 @@ bin="$CARGO_TARGET_DIR/release"
 data="${INTEGRITEE_LOCAL_DIR:-$PWD/.local-network}"
 rm -rf "$data" && mkdir -p "$data"
 
-log "starting the dev node (log: $data/node.log)"
-"$bin/integritee-node" --dev --base-path "$data/node" --rpc-port 9944 \
-	--listen-addr /ip4/127.0.0.1/tcp/30333 --no-mdns --no-telemetry --no-prometheus >"$data/node.log" 2>&1 &
-node_pid=$!
-worker_pid=
+node_pid= worker_pid= shard=
 trap 'kill $worker_pid $node_pid 2>/dev/null; wait $worker_pid $node_pid 2>/dev/null || true' EXIT
+start_local_network "$bin" "$data"
 
 cli() { echo "\$ integritee-cli $*" >&2; "$bin/integritee-cli" "$@"; }
-
-for _ in $(seq 1 120); do
-	"$bin/integritee-cli" chain-info >/dev/null 2>&1 && break
-	kill -0 $node_pid 2>/dev/null || { tail -20 "$data/node.log"; log "the node exited"; exit 1; }
-	sleep 0.5
-done
-
-log "starting a worker (log: $data/worker.log)"
-"$bin/integritee-worker" --node-url ws://127.0.0.1:9944 --data-dir "$data/worker" --rpc-port 2000 \
-	>"$data/worker.log" 2>&1 &
-worker_pid=$!
-
-shard=
-for _ in $(seq 1 240); do
-	shard=$("$bin/integritee-cli" list-workers --json 2>/dev/null | python3 -c \
-		'import json,sys; w=json.load(sys.stdin); print(w[0]["mr_enclave"] if w else "")' 2>/dev/null || true)
-	[ -n "$shard" ] && break
-	kill -0 $worker_pid 2>/dev/null || { tail -20 "$data/worker.log"; log "the worker exited"; exit 1; }
-	sleep 0.5
-done
-[ -n "$shard" ] || { tail -20 "$data/worker.log"; log "the worker did not register"; exit 1; }
 
 # Waits until CONDITION (a shell function) holds, polling; on timeout says
 # what was awaited and stops the demo. Everything below waits for

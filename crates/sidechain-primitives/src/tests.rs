@@ -145,7 +145,7 @@ fn calls_root_commits_to_order_and_outcomes() {
 	assert_eq!(calls_root(&[]), H256::zero());
 	let a = (H256::repeat_byte(1), CallOutcome::Succeeded);
 	let b = (H256::repeat_byte(2), CallOutcome::Failed(FailReason::InsufficientBalance));
-	assert_ne!(calls_root(&[a.clone(), b.clone()]), calls_root(&[b.clone(), a.clone()]));
+	assert_ne!(calls_root(&[a, b]), calls_root(&[b, a]));
 	assert_ne!(
 		calls_root(std::slice::from_ref(&a)),
 		calls_root(&[(H256::repeat_byte(1), CallOutcome::Failed(FailReason::Other))])
