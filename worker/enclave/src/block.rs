@@ -84,10 +84,13 @@ pub struct BlockReport {
 	/// The invariant after the block, if the vault's balance at its anchor
 	/// is known.
 	pub invariant: Option<Invariant>,
-	/// Unshields reserved and waiting for the vault's payout: what the host
-	/// needs to ask for them (the core builds each payout from its own
-	/// record).
+	/// Unshields reserved in blocks the parent chain anchors (on this
+	/// core's chain) and waiting for the vault's payout: what the host needs
+	/// to ask for them (the core builds each payout from its own record).
 	pub payable_unshields: Vec<UnshieldDue>,
+	/// Pending unshields reserved in blocks the parent chain does not anchor
+	/// yet: the host should anchor soon (payouts wait for it).
+	pub unshields_awaiting_anchor: usize,
 	/// Pooled direct calls whose standing the block changed (the included
 	/// ones are in the block's body with their outcomes).
 	pub pool_changes: Vec<Revalidated<H256>>,
@@ -130,8 +133,9 @@ impl Enclave {
 	/// queued parent blocks following the state's anchor (within `limits`),
 	/// executed and signed; `None` if nothing is queued and no `heartbeat`
 	/// is due. The block changes nothing until [`Self::commit_block`]
-	/// commits it. Refused while another member serves the shard or a
-	/// rollback is detected. `now_ms` (the host's moment) only ages the
+	/// commits it. Refused while another member serves the shard, before
+	/// the shard's anchor was proven in this run (import first), and on a
+	/// rollback. `now_ms` (the host's moment) only ages the
 	/// pool's future calls: a host that lies about it can drop them early
 	/// or keep them (bounded by the pool's limits), which it could do by
 	/// not serving anyway.
@@ -143,9 +147,8 @@ impl Enclave {
 		now_ms: u64,
 	) -> Result<Option<SignedSidechainBlock>, Error> {
 		self.ensure_serving()?;
-		if let Some(rollback) = &self.rollback {
-			return Err(rollback.clone().into());
-		}
+		// Not before the anchor is proven in this run, not on a rollback.
+		self.anchored_on_own_chain()?;
 		self.pool().advance_clock(now_ms);
 		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
 		let first = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint).0 + 1;
@@ -255,6 +258,7 @@ impl Enclave {
 			}
 		};
 		self.tip = CommittedTip::after(header);
+		self.own_chain.committed(number, hash);
 		let pool_changes = self.revalidate_pool(block)?;
 		if let Some(vault) = vault {
 			let invariant = Invariant::of(self.state.total_issuance()?, vault);
@@ -292,9 +296,15 @@ impl Enclave {
 				CallOutcome::Succeeded | CallOutcome::Failed(_) => None,
 			})
 			.collect();
-		let payable_unshields = self
+		// Payable once the parent chain anchors the reserving block on this
+		// chain (none while the anchor is unknown or a rollback stands).
+		let anchored = self.anchored_on_own_chain().ok();
+		let (payable, awaiting): (Vec<_>, Vec<_>) = self
 			.state
 			.pending_unshields()?
+			.into_iter()
+			.partition(|u| anchored.is_some_and(|anchored| u.reserved_in <= anchored));
+		let payable_unshields = payable
 			.into_iter()
 			.map(|u| UnshieldDue { call_hash: u.call_hash, expires_at: u.expires_at })
 			.collect();
@@ -307,6 +317,7 @@ impl Enclave {
 			rejected,
 			invariant,
 			payable_unshields,
+			unshields_awaiting_anchor: awaiting.len(),
 			pool_changes,
 			refunded_unshields,
 			unconfirmed_calls: self.state.unconfirmed_calls()?.len(),

@@ -189,9 +189,8 @@ impl Enclave {
 	/// another pooled call holds, limits).
 	pub fn admit(&self, ticket: Ticket) -> Result<Admission, DirectError> {
 		self.ensure_serving().map_err(|e| DirectError::NotServing(e.to_string()))?;
-		if let Some(rollback) = &self.rollback {
-			return Err(DirectError::NotServing(rollback.to_string()));
-		}
+		// Not before the anchor is proven in this run, not on a rollback.
+		self.anchored_on_own_chain().map_err(|e| DirectError::NotServing(e.to_string()))?;
 		let call = ticket.0;
 		let info = self
 			.state

@@ -9,7 +9,7 @@
 //! | `InitShard` | the anchored shard and `max_instances` |
 //! | `ConfirmProcessed` | the state's last processed parent block and its unconfirmed calls |
 //! | `ConfirmSidechainBlock` | the committed tip and the proven latest anchor (refused on a rollback) |
-//! | `Unshield` | the pending unshield by call hash (refused: unknown, settled, expired, invariant unknown or breached) |
+//! | `Unshield` | the pending unshield by call hash (refused: unknown, settled, expired, its reserving block not anchored on the core's own chain, anchor or invariant unknown, invariant breached) |
 //!
 //! What a hostile host can do here: ask at the wrong moment (refused or
 //! harmless: the pallets are idempotent), replay a signed extrinsic (its
@@ -195,8 +195,10 @@ impl Enclave {
 	}
 
 	/// The pending unshield `call_hash`, if the core may ask the vault to pay
-	/// it now: reserved, not settled, not expired, and the vault covers the
-	/// confidential issuance (the circuit breaker).
+	/// it now: reserved in a sidechain block the parent chain anchors on
+	/// this core's own chain (proven in this run, no rollback), not
+	/// settled, not expired, and the vault covers the confidential issuance
+	/// (the circuit breaker).
 	fn payable_unshield(&self, call_hash: H256) -> Result<PendingUnshield, Error> {
 		match self.invariant {
 			None => return Err(SigningRefused::InvariantUnknown.into()),
@@ -205,10 +207,15 @@ impl Enclave {
 			}
 			Some(Invariant::Holds | Invariant::Surplus { .. }) => {}
 		}
+		let anchored = self.anchored_on_own_chain()?;
 		let pending = self
 			.state
 			.pending_unshield(call_hash)?
 			.ok_or(SigningRefused::UnknownUnshield(call_hash))?;
+		if pending.reserved_in > anchored {
+			let reserved_in = pending.reserved_in;
+			return Err(SigningRefused::NotYetAnchored { call_hash, reserved_in, anchored }.into());
+		}
 		let head = self.light_client_head().map(|(n, _)| n).unwrap_or_default();
 		if pending.expires_at < head {
 			let expires_at = pending.expires_at;

@@ -54,24 +54,41 @@ pub enum Error {
 	StaleChunk,
 }
 
-/// The shard's state is behind, or beside, the sidechain block anchored on
-/// the parent chain (read through a verified storage proof): the host
-/// rolled the data directory back. The core refuses to produce blocks.
+/// The shard's committed chain does not contain the sidechain block
+/// anchored on the parent chain (read through a verified storage proof):
+/// the host rolled the data directory back, started a copy that forked
+/// off, or tampered with the stored blocks. The core refuses to produce,
+/// admit and pay.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
 	"ROLLBACK DETECTED: the parent chain anchors sidechain block #{} ({:?}), but this enclave's \
-	 state is at #{} ({:?}){}; it refuses to produce blocks. Restore the latest data directory, \
-	 or provision the shard from a member",
+	 state is at #{} ({:?}) and {kind}; it refuses to produce blocks, admit calls and pay. \
+	 Restore the latest data directory, or provision the shard from a member",
 	anchored.block_number,
 	anchored.block_header_hash,
 	committed.0,
-	committed.1,
-	if anchored.block_number <= committed.0 { " with another block at the anchored height" } else { "" }
+	committed.1
 )]
 pub struct RollbackDetected {
 	pub anchored: SidechainBlockConfirmation,
 	/// The committed tip (number, hash).
 	pub committed: (u64, H256),
+	pub kind: RollbackKind,
+}
+
+/// How the committed chain misses the anchored block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RollbackKind {
+	/// The state is behind the anchored block.
+	#[error("behind it")]
+	Behind,
+	/// Another block is at the anchored height on this chain.
+	#[error("has another block at the anchored height (a fork)")]
+	Forked,
+	/// The stored block `number` does not lead from the tip to the anchored
+	/// height (missing, or overwritten).
+	#[error("its stored block #{number} does not lead from the tip to the anchored height")]
+	StoredBlockTampered { number: u64 },
 }
 
 /// Why the enclave's anchor (its chain, shard and files) does not hold.
@@ -127,4 +144,9 @@ pub enum SigningRefused {
 	AnchorUnknown,
 	#[error("no sidechain block is committed yet: there is nothing to anchor")]
 	NothingToAnchor,
+	#[error(
+		"unshield {call_hash:?} was reserved in sidechain block #{reserved_in}, which the parent \
+		 chain does not anchor yet (anchored up to #{anchored}); it is paid once an anchor covers it"
+	)]
+	NotYetAnchored { call_hash: H256, reserved_in: u64, anchored: u64 },
 }

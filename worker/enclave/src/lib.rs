@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+mod chain;
 pub mod direct;
 pub mod duties;
 pub mod error;
@@ -68,7 +69,7 @@ use polkadot_sdk::sp_core::{ed25519, Pair, H256};
 pub use block::{BlockLimits, BlockReport, Invariant, RejectedInput, UnshieldDue};
 pub use direct::{Admission, DirectError, Door, Ticket};
 pub use duties::EnclaveCall;
-pub use error::{AnchorError, Error, RollbackDetected, SigningRefused};
+pub use error::{AnchorError, Error, RollbackDetected, RollbackKind, SigningRefused};
 pub use getters::GetterError;
 pub use import::{
 	events_key, ImportReport, OwnFailure, ParentchainBlock, SkipReason, SkippedInput, VerifiedChunk,
@@ -88,7 +89,8 @@ pub mod stf {
 }
 
 use crate::{
-	block::Proposed, direct::PooledCall, keys::EnclaveKeys, sealing::SealingKey, tables::CoreTables,
+	block::Proposed, chain::OwnChain, direct::PooledCall, keys::EnclaveKeys, sealing::SealingKey,
+	tables::CoreTables,
 };
 
 /// The directory of the shard databases in the data directory.
@@ -123,11 +125,14 @@ pub struct Enclave {
 	pub(crate) tables: CoreTables,
 	/// The last committed sidechain block.
 	pub(crate) tip: CommittedTip,
+	/// Hashes of the committed chain, authenticated from the tip.
+	pub(crate) own_chain: OwnChain,
 	/// The block proposed last, until it is committed or superseded
 	/// (proposing only reads the state: the host proposes beside getters).
 	pub(crate) proposed: std::sync::Mutex<Option<Proposed>>,
 	/// The shard's latest sidechain anchor on the parent chain, from the
-	/// last imported block's proof (`None`: not known in this run).
+	/// last imported block's proof (`None`: not known in this run; until it
+	/// is, the core produces, admits and pays nothing).
 	pub(crate) anchored: Option<Option<SidechainBlockConfirmation>>,
 	pub(crate) rollback: Option<RollbackDetected>,
 	/// The invariant after the last block imported in this run (`None`

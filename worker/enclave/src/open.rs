@@ -19,6 +19,7 @@ use integritee_stf_primitives::{MrEnclave, ShardIdentifier};
 use polkadot_sdk::sp_core::H256;
 
 use crate::{
+	chain::OwnChain,
 	direct::Door,
 	error::{AnchorError, Error},
 	keys::{Anchor, EnclaveKeys},
@@ -95,6 +96,7 @@ impl Enclave {
 			light_client,
 			state,
 			tables,
+			own_chain: OwnChain::from_tip(tip.number, tip.hash),
 			tip,
 			proposed: Default::default(),
 			anchored: None,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use integritee_light_client::LightClient;
-use integritee_sidechain_primitives::SignedSidechainBlock;
+use integritee_sidechain_primitives::{SidechainHeader, SignedSidechainBlock};
 use integritee_stf::{StfInput, VerifiedCall};
 use integritee_stf_primitives::{
 	AccountId, Balance, MrEnclave, ShardIdentifier, TrustedCallSigned,
@@ -207,6 +207,17 @@ impl CoreTables {
 		SignedSidechainBlock::decode(&mut bytes.value()).map(Some).map_err(|_| {
 			Error::Storage(format!("stored sidechain block #{number} does not decode"))
 		})
+	}
+
+	/// The header of the stored block `number`, if one is stored and its
+	/// header decodes (the header comes first in a stored block: the body,
+	/// with its state diff, is not decoded). Unauthenticated: see
+	/// [`crate::chain`].
+	pub fn stored_header(&self, number: u64) -> Result<Option<SidechainHeader>, Error> {
+		let txn = self.db.begin_read().map_err(db_err)?;
+		let table = txn.open_table(BLOCKS).map_err(db_err)?;
+		let Some(bytes) = table.get(number).map_err(db_err)? else { return Ok(None) };
+		Ok(SidechainHeader::decode(&mut bytes.value()).ok())
 	}
 
 	/// The records a committed block adds to the STF's transaction: the

@@ -43,6 +43,7 @@ use integritee_enclave::{
 	ParentchainBlock, SigningRefused, STATE_DIR,
 };
 use integritee_extrinsic::ExtrinsicParams;
+use integritee_primitives::SidechainBlockConfirmation;
 use integritee_runtime::{
 	Runtime, RuntimeCall, RuntimeEvent, SignedPayload, UncheckedExtrinsic, VERSION,
 };
@@ -74,6 +75,9 @@ struct Fixture {
 	head: Header,
 	/// The vault's balance on the parent chain after `head`.
 	vault: u128,
+	/// The shard's latest sidechain anchor on the parent chain, proven with
+	/// every block from now on (`anchor_tip` sets it).
+	chain_anchor: Option<SidechainBlockConfirmation>,
 }
 
 fn config(dir: &std::path::Path, shard: Option<H256>) -> EnclaveConfig {
@@ -90,7 +94,7 @@ fn fixture() -> Fixture {
 	let (genesis, proof) = genesis_with_proof();
 	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
 	let bob = sr25519::Pair::from_string("//Bob", None).unwrap();
-	Fixture { enclave, dir, head: genesis.clone(), genesis, bob, vault: 0 }
+	Fixture { enclave, dir, head: genesis.clone(), genesis, bob, vault: 0, chain_anchor: None }
 }
 
 /// Block 1: Alice shields AMOUNT for Bob into the enclave's shard.
@@ -114,7 +118,29 @@ fn block_parts(
 	vault.data.free = vault_balance;
 	let vault_key =
 		frame_system::Account::<Runtime>::hashed_key_for(fixture.enclave.vault_account());
-	(extrinsics, vec![(events_key(), events.encode()), (vault_key, vault.encode())])
+	let mut entries = vec![(events_key(), events.encode()), (vault_key, vault.encode())];
+	if let Some(anchor) = fixture.chain_anchor {
+		entries.push((anchor_key(fixture), anchor.encode()));
+	}
+	(extrinsics, entries)
+}
+
+/// The storage key of the shard's latest sidechain anchor.
+fn anchor_key(fixture: &Fixture) -> Vec<u8> {
+	pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
+		fixture.enclave.shard(),
+	)
+}
+
+/// The parent chain anchors the committed tip (as the host's anchoring
+/// would have it): the next block's proof shows it, and the sidechain block
+/// that takes it reports what is payable now.
+fn anchor_tip(fixture: &mut Fixture) -> Report {
+	let tip = fixture.enclave.sidechain_tip();
+	fixture.chain_anchor =
+		Some(SidechainBlockConfirmation { block_number: tip.number, block_header_hash: tip.hash });
+	let parts = empty_block(fixture);
+	import(fixture, parts)
 }
 
 fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
@@ -237,10 +263,17 @@ fn invoke_block(fixture: &Fixture, signed: &TrustedCallSigned) -> BlockParts {
 
 /// Closes and reopens the core on the same data directory (a restart).
 fn reopen(fixture: Fixture) -> Fixture {
-	let Fixture { enclave, dir, genesis, bob, head, vault } = fixture;
+	reopen_after(fixture, |_| {})
+}
+
+/// Closes the core, lets the host `tamper` with the data directory, and
+/// reopens the core on it.
+fn reopen_after(fixture: Fixture, tamper: impl FnOnce(&std::path::Path)) -> Fixture {
+	let Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor } = fixture;
 	drop(enclave);
+	tamper(dir.path());
 	let enclave = open(dir.path()).unwrap();
-	Fixture { enclave, dir, genesis, bob, head, vault }
+	Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor }
 }
 
 fn params(genesis_hash: H256) -> ExtrinsicParams {
@@ -266,6 +299,8 @@ fn shielded_and_unshielding(fixture: &mut Fixture, amount: u128) -> H256 {
 	};
 	let parts = invoke_block(fixture, &bob_signs(fixture, call, 0));
 	let report = import(fixture, parts);
+	assert!(report.payable_unshields.is_empty(), "not before an anchor covers it: {report:?}");
+	let report = anchor_tip(fixture);
 	assert_eq!(report.payable_unshields.len(), 1, "{report:?}");
 	report.payable_unshields[0].call_hash
 }
@@ -856,22 +891,22 @@ fn a_deleted_queue_entry_is_detected() {
 	let parts = empty_block(&fixture);
 	import_only(&mut fixture, parts);
 	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 2);
-	let dir = fixture.dir.path().to_path_buf();
-	drop(fixture.enclave);
-	let state_dir = dir.join(STATE_DIR);
-	let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
-	{
+	let mut fixture = reopen_after(fixture, |dir| {
+		let state_dir = dir.join(STATE_DIR);
+		let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
 		let db = redb::Database::open(&state_file).unwrap();
 		let txn = db.begin_write().unwrap();
 		let queue: redb::TableDefinition<u32, &[u8]> =
 			redb::TableDefinition::new("parentchain_inputs");
 		txn.open_table(queue).unwrap().remove(1).unwrap();
 		txn.commit().unwrap();
-	}
-	let enclave = open(&dir).unwrap();
-	let error = enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
+	});
+	// After the restart the core proves the anchor first (an import).
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	let error = fixture.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
 	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
-	assert_eq!(enclave.last_processed(), None);
+	assert_eq!(fixture.enclave.last_processed(), None);
 }
 
 /// Detected: the parent chain anchors a sidechain block the state does not
@@ -1117,4 +1152,165 @@ fn private_getters_reveal_nothing_to_the_host() {
 		fixture.enclave.execute_private_getter(&ahead, now).unwrap_err(),
 		GetterError::NotYet { min_block: 99, .. }
 	));
+}
+
+/// A copy of the fixture's data directory, opened as a second core (the
+/// host started a copy), following the same parent chain so far.
+fn twin_fixture(fixture: &Fixture) -> Fixture {
+	let (dir, enclave) = twin(fixture);
+	Fixture {
+		enclave,
+		dir,
+		genesis: fixture.genesis.clone(),
+		bob: fixture.bob.clone(),
+		head: fixture.head.clone(),
+		vault: fixture.vault,
+		chain_anchor: fixture.chain_anchor,
+	}
+}
+
+/// Bob's direct unshield of `amount` to Dave with `nonce`, admitted and
+/// executed in the next sidechain block; returns its call hash.
+fn direct_unshield(fixture: &mut Fixture, amount: u128, nonce: u32) -> H256 {
+	let dave = AccountId::new([0xDA; 32]);
+	let call = TrustedCall::BalanceUnshield {
+		from: fixture.bob.public().into(),
+		beneficiary: dave,
+		amount,
+	};
+	let signed = bob_signs(fixture, call, nonce);
+	let direct = DirectCall::encrypt(
+		&signed,
+		fixture.enclave.shard(),
+		&fixture.enclave.shielding_public_key(),
+	)
+	.unwrap();
+	let ticket = fixture.enclave.door().check(&direct).unwrap();
+	fixture.enclave.admit(ticket).unwrap();
+	let report = produce(fixture).expect("a block with the unshield");
+	assert_eq!(report.calls_executed, 1);
+	assert!(report.payable_unshields.is_empty(), "not before an anchor covers it");
+	signed.hash()
+}
+
+fn assert_not_yet_anchored(fixture: &Fixture, call_hash: H256) {
+	let error = signed_call(fixture, EnclaveCall::Unshield { call_hash }).unwrap_err();
+	assert!(
+		matches!(error, Error::Refused(SigningRefused::NotYetAnchored { call_hash: h, .. }) if h == call_hash),
+		"{error}"
+	);
+}
+
+/// Refused (it paid twice before): the host starts a copy of the data
+/// directory taken between two anchors and feeds it parent blocks only up
+/// to before the original's next anchor; a colluding Bob unshields the same
+/// funds again by a direct call (a new call hash) on the copy. The copy
+/// signs no payout for a block the chain does not anchor, and the chain
+/// anchors the original's block: the copy sees a fork and halts.
+#[test]
+fn a_copy_started_between_two_anchors_signs_no_second_payout() {
+	let mut fixture = shielded_fixture();
+	anchor_tip(&mut fixture);
+	let mut copy = twin_fixture(&fixture);
+
+	// The original: Bob unshields half; paid once anchored.
+	let paid = direct_unshield(&mut fixture, AMOUNT / 2, 0);
+	assert_not_yet_anchored(&fixture, paid);
+	let report = anchor_tip(&mut fixture);
+	assert_eq!(report.payable_unshields.iter().map(|u| u.call_hash).collect::<Vec<_>>(), [paid]);
+	assert!(signed_call(&fixture, EnclaveCall::Unshield { call_hash: paid }).is_ok());
+	let original_anchor = fixture.chain_anchor;
+
+	// The copy, fed up to before that anchor: the same funds again.
+	let parts = empty_block(&copy);
+	import(&mut copy, parts);
+	let again = direct_unshield(&mut copy, AMOUNT / 2 - 1, 0);
+	assert_ne!(again, paid);
+	assert_not_yet_anchored(&copy, again);
+	// Its anchor would need the chain's latest as ancestor, which is the
+	// original's block now: the chain shows the original's anchor.
+	copy.chain_anchor = original_anchor;
+	let parts = empty_block(&copy);
+	let report = import_only(&mut copy, parts);
+	let rollback = report.rollback.expect("the copy forked off the anchored chain");
+	assert_eq!(rollback.kind, integritee_enclave::RollbackKind::Forked, "{rollback}");
+	let error = signed_call(&copy, EnclaveCall::Unshield { call_hash: again }).unwrap_err();
+	assert!(matches!(error, Error::Rollback(_)), "{error}");
+}
+
+/// Refused (it produced before): after a restart the core produces no
+/// block, admits no direct call and signs no payout until an import proved
+/// the shard's anchor in this run; then it serves again.
+#[test]
+fn a_restart_without_an_import_produces_admits_and_pays_nothing() {
+	let mut fixture = fixture();
+	let call_hash = shielded_and_unshielding(&mut fixture, AMOUNT / 2);
+	let mut fixture = reopen(fixture);
+	let error = fixture.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
+	assert!(matches!(error, Error::Refused(SigningRefused::AnchorUnknown)), "{error}");
+	let ticket = fixture.enclave.door().check(&direct_call(&fixture, 1, 1)).unwrap();
+	let error = fixture.enclave.admit(ticket).unwrap_err();
+	assert!(matches!(error, DirectError::NotServing(_)), "{error}");
+	assert!(signed_call(&fixture, EnclaveCall::Unshield { call_hash }).is_err());
+
+	let report = anchor_tip(&mut fixture);
+	assert_eq!(report.payable_unshields.len(), 1);
+	assert!(signed_call(&fixture, EnclaveCall::Unshield { call_hash }).is_ok());
+	let ticket = fixture.enclave.door().check(&direct_call(&fixture, 1, 1)).unwrap();
+	fixture.enclave.admit(ticket).unwrap();
+	assert!(produce(&mut fixture).is_some());
+}
+
+/// Detected (it paid before): a copy forks off (its own block with an
+/// unshield at the height the chain then anchors from the original), and
+/// the host overwrites the copy's stored block at that height with the
+/// original's, so that a lookup by height matches the anchor. The core
+/// walks its chain from the authenticated tip by parent hashes instead: a
+/// fork, no payout.
+#[test]
+fn an_overwritten_stored_block_is_detected() {
+	let mut fixture = shielded_fixture();
+	anchor_tip(&mut fixture);
+	let mut copy = twin_fixture(&fixture);
+
+	// Both import the same parent block; then each has its own unshield at
+	// the same height.
+	let parts = empty_block(&fixture);
+	import(&mut fixture, parts);
+	direct_unshield(&mut fixture, AMOUNT / 2, 0);
+	let parts = empty_block(&copy);
+	import(&mut copy, parts);
+	let forked = direct_unshield(&mut copy, AMOUNT / 2 - 1, 0);
+	let height = copy.enclave.sidechain_tip().number;
+	// One more block on the copy, so that the forked block is below its tip.
+	copy.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap().unwrap();
+	let block = copy.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap().unwrap();
+	copy.enclave.commit_block(&block).unwrap();
+
+	let original = fixture.enclave.committed_block(height).unwrap().unwrap();
+	let anchored = SidechainBlockConfirmation {
+		block_number: height,
+		block_header_hash: original.header.hash(),
+	};
+	let mut copy = reopen_after(copy, |dir| {
+		let state_dir = dir.join(STATE_DIR);
+		let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
+		let db = redb::Database::open(&state_file).unwrap();
+		let txn = db.begin_write().unwrap();
+		let blocks: redb::TableDefinition<u64, &[u8]> =
+			redb::TableDefinition::new("sidechain_blocks");
+		txn.open_table(blocks).unwrap().insert(height, original.encode().as_slice()).unwrap();
+		txn.commit().unwrap();
+	});
+	assert_eq!(copy.enclave.committed_block(height).unwrap(), Some(original), "overwritten");
+	copy.chain_anchor = Some(anchored);
+	let parts = empty_block(&copy);
+	let report = import_only(&mut copy, parts);
+	let rollback = report.rollback.expect("the fork is detected");
+	assert_eq!(rollback.kind, integritee_enclave::RollbackKind::Forked, "{rollback}");
+	// No block (which would make the vault's check and then the payout
+	// possible), no payout.
+	let error = copy.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
+	assert!(matches!(error, Error::Rollback(_)), "{error}");
+	assert!(signed_call(&copy, EnclaveCall::Unshield { call_hash: forked }).is_err());
 }

@@ -1,6 +1,7 @@
-//! The periodic anchoring of the sidechain on the parent chain
-//! (`ConfirmSidechainBlock`): a data directory rolled back behind the
-//! anchor is detected at its next start.
+//! The anchoring of the sidechain on the parent chain
+//! (`ConfirmSidechainBlock`): payouts wait for it (the core pays only for
+//! blocks the chain anchors on its own chain), and a data directory rolled
+//! back behind the anchor, or a copy that forked off, is detected.
 
 use std::{
 	convert::Infallible,
@@ -12,7 +13,8 @@ use integritee_enclave::EnclaveCall;
 use crate::{health::Component, production::Context, read};
 
 /// Anchors the latest committed block on the parent chain every
-/// `--anchor-every-secs`, naming the proven latest anchor as its ancestor
+/// `--anchor-every-secs`, or at once when unshields wait for an anchor
+/// (the core pays only what the chain anchors), naming the proven latest anchor as its ancestor
 /// (the core reads it from the verified proofs of imported blocks; until
 /// one is imported in this run, nothing is sent). A submission is repeated
 /// only once the proven anchor moved or a minute passed.
@@ -20,11 +22,14 @@ use crate::{health::Component, production::Context, read};
 /// It never fails (`Infallible`): a failed submission is logged, shown in
 /// the health and retried at the next tick.
 pub async fn run(context: Context) -> Result<(), Infallible> {
-	let Context { args, enclave, sidechain, health, submitter, .. } = context;
+	let Context { args, enclave, sidechain, health, submitter, anchor_now, .. } = context;
 	let every = Duration::from_secs(args.anchor_every_secs);
 	let mut sent: Option<(u64, Instant)> = None;
 	loop {
-		tokio::time::sleep(every).await;
+		tokio::select! {
+			_ = tokio::time::sleep(every) => {}
+			_ = anchor_now.notified() => {}
+		}
 		if !sidechain.is_leader() {
 			continue;
 		}

@@ -5,7 +5,9 @@
 //! here acts on a block before Raft committed it.
 
 use integritee_enclave::{BlockReport, EnclaveCall};
-use tokio::sync::mpsc;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, Notify};
 
 use crate::{
 	args::Args,
@@ -23,12 +25,14 @@ pub enum EffectsError {
 
 /// Acts on committed blocks: health, confirmations of processed parent
 /// blocks (after executed calls, else every `--confirm-every` parent
-/// blocks) and the payouts of pending unshields. Returns only when the
+/// blocks) and the payouts of pending unshields the parent chain anchors
+/// (for the others it asks the anchoring for an anchor now). Returns only when the
 /// channel of reports closes.
 pub async fn run(
 	args: Args,
 	health: Health,
 	submitter: Submitter,
+	anchor_now: Arc<Notify>,
 	mut reports: mpsc::UnboundedReceiver<BlockReport>,
 ) -> EffectsError {
 	// Not remembered across restarts: the first block after a start is
@@ -61,6 +65,10 @@ pub async fn run(
 				Ok(()) => last_confirmed = number,
 				Err(e) => log::warn!("{e}"),
 			}
+		}
+		// Payouts only for blocks the parent chain anchors: anchor soon.
+		if report.unshields_awaiting_anchor > 0 {
+			anchor_now.notify_one();
 		}
 		if let Err(e) =
 			submitter.submit_unshields(&report.payable_unshields, health.finalized()).await

@@ -175,6 +175,7 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		health: health.clone(),
 		submitter: submitter.clone(),
 		imported,
+		anchor_now: Arc::new(tokio::sync::Notify::new()),
 	};
 	let produce = supervisor::supervise(Component::Production, health.clone(), {
 		let context = context.clone();
@@ -184,8 +185,13 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		let context = context.clone();
 		move || anchoring::run(context.clone())
 	});
-	let effects =
-		tokio::spawn(effects::run(args.clone(), health.clone(), submitter.clone(), reports));
+	let effects = tokio::spawn(effects::run(
+		args.clone(),
+		health.clone(),
+		submitter.clone(),
+		context.anchor_now.clone(),
+		reports,
+	));
 	let renewal = supervisor::supervise(Component::Registration, health.clone(), {
 		let (args, enclave, public_url) = (args.clone(), enclave.clone(), public_url.clone());
 		move || registration::renew_loop(args.clone(), enclave.clone(), public_url.clone())

@@ -48,6 +48,10 @@ pub struct Context {
 	pub submitter: Submitter,
 	/// Notified when an import queued inputs.
 	pub imported: Arc<Notify>,
+	/// Notified when a committed block leaves unshields waiting for an
+	/// anchor (their payouts wait for it): anchor without waiting for the
+	/// next period.
+	pub anchor_now: Arc<Notify>,
 }
 
 /// The latest committed sidechain header with its author's signature, for

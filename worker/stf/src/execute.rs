@@ -92,9 +92,10 @@ impl ShardState {
 		}
 		let t0 = Instant::now();
 		let (mr_enclave, shard) = (self.config.mr_enclave, self.config.shard);
-		let rules = |number: u32| BlockRules {
-			number,
-			unshield_expires_at: number.saturating_add(self.config.unshield_lifetime),
+		let rules = |parent: u32| BlockRules {
+			number: parent,
+			sidechain_block: number,
+			unshield_expires_at: parent.saturating_add(self.config.unshield_lifetime),
 			min_unshield: self.config.min_unshield,
 		};
 		// Signatures are checked outside the state machine (they read no
@@ -175,6 +176,8 @@ pub(crate) fn run_guarded<R>(f: impl FnOnce() -> R) -> Result<R, Error> {
 struct BlockRules {
 	/// The parent block being executed (the anchor, for direct calls).
 	number: u32,
+	/// The sidechain block being executed.
+	sidechain_block: u64,
 	/// The expiry of unshields this segment reserves.
 	unshield_expires_at: u32,
 	min_unshield: Balance,
@@ -262,6 +265,7 @@ fn execute_inputs(
 							beneficiary,
 							amount,
 							expires_at: rules.unshield_expires_at,
+							reserved_in: rules.sidechain_block,
 						};
 						let r = runtime::unshield(pending.clone());
 						if r.is_ok() {

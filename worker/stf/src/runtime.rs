@@ -85,6 +85,10 @@ pub struct PendingUnshield {
 	pub amount: Balance,
 	/// The last parent-chain block in which the vault may pay it.
 	pub expires_at: u32,
+	/// The sidechain block that reserved it: the core asks the vault to pay
+	/// only once the parent chain anchors this block (or a descendant) on
+	/// the core's own chain, so that a fork never pays.
+	pub reserved_in: u64,
 }
 
 /// Pending unshields, in the state under the prefix `twox128("IntegriteeStf") ++

@@ -148,6 +148,8 @@ fn shield_transfer_unshield_paid_burns_and_tracks_issuance() {
 		beneficiary: vault_payee.clone(),
 		amount: 200,
 		expires_at: 11 + LIFETIME,
+		// The second sidechain block of this state reserved it.
+		reserved_in: 2,
 	};
 	assert_eq!(out.new_unshields, vec![pending.clone()]);
 	assert_eq!(s.pending_unshields().unwrap(), vec![pending]);

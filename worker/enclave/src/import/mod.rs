@@ -200,26 +200,6 @@ impl Enclave {
 		self.check_rollback()?;
 		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
 	}
-
-	/// Compares the committed tip with the proven anchor: a state behind it,
-	/// or another block at its height, is a rollback of this member's data.
-	pub(crate) fn check_rollback(&mut self) -> Result<(), Error> {
-		let Some(Some(anchored)) = self.anchored else { return Ok(()) };
-		let committed = (self.tip.number, self.tip.hash);
-		let rolled_back = if anchored.block_number > self.tip.number {
-			true
-		} else if anchored.block_number == self.tip.number {
-			anchored.block_header_hash != self.tip.hash
-		} else {
-			let stored = self.tables.block(anchored.block_number)?;
-			stored.is_none_or(|b| b.header.hash() != anchored.block_header_hash)
-		};
-		if rolled_back && self.rollback.is_none() {
-			log::error!("{}", RollbackDetected { anchored, committed });
-		}
-		self.rollback = rolled_back.then_some(RollbackDetected { anchored, committed });
-		Ok(())
-	}
 }
 
 /// A chunk of parent blocks that verified ([`Enclave::verify_chunk`]),
