@@ -588,7 +588,7 @@ fn build_mode(mode: SgxBuildMode) -> &'static str {
 
 fn report_data(enclave: &AttestedEnclave) -> String {
 	let mut data = enclave.signer_public.to_vec();
-	data.extend_from_slice(&enclave.shielding_key_hash);
+	data.extend_from_slice(&enclave.report_binding);
 	hex::encode(data)
 }
 

@@ -18,7 +18,7 @@ use std::{
 
 use codec::{Decode, Encode};
 use integritee_chain_client::{dev_pair, ChainClient, WaitFor};
-use integritee_primitives::{AttestationMethod, SkippedAttestation};
+use integritee_primitives::{AttestationMethod, RegistrationClaims, SkippedAttestation};
 use integritee_ra_tls::{
 	make_bound_certificate, AttestedCertificate, RenewableCertificate, Validity,
 };
@@ -251,11 +251,13 @@ fn call_hash(stdout: &str) -> String {
 }
 
 /// Funds `enclave`'s account from //Alice and registers it with `Skip`
-/// (dev chain only) for `proof`'s MRENCLAVE, advertising `url`.
+/// (dev chain only) for `proof`'s MRENCLAVE and `shielding_key_hash`,
+/// advertising `url`.
 async fn register_with_skip(
 	client: &ChainClient,
 	enclave: &ed25519::Pair,
 	proof: &SkippedAttestation,
+	shielding_key_hash: [u8; 32],
 	url: &str,
 ) {
 	let account: AccountId = enclave.public().into();
@@ -268,6 +270,10 @@ async fn register_with_skip(
 		proof: proof.encode(),
 		worker_url: Some(url.as_bytes().to_vec()),
 		attestation_method: AttestationMethod::Skip,
+		claims: RegistrationClaims {
+			shielding_key_hash,
+			parentchain_block: (0, client.genesis_hash()),
+		},
 	});
 	client
 		.submit_as(
@@ -311,9 +317,8 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let shielding_key_hash = sha2_256(&shielding_key);
 
 	let alice = dev_pair("//Alice").unwrap();
-	let proof =
-		SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32], shielding_key_hash };
-	register_with_skip(&client, &enclave, &proof, &url).await;
+	let proof = SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32] };
+	register_with_skip(&client, &enclave, &proof, shielding_key_hash, &url).await;
 
 	// list-workers shows it with everything a client needs.
 	let listed = ok(cli(&node, &ks, &["list-workers", "--json"]), "list-workers");
@@ -522,7 +527,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	// active signer, the CLI does not guess between the two: a second
 	// instance has keys and state of its own.
 	let second = ed25519::Pair::from_string("//SecondEnclave", None).unwrap();
-	register_with_skip(&client, &second, &proof, "ws://127.0.0.1:1").await;
+	register_with_skip(&client, &second, &proof, shielding_key_hash, "ws://127.0.0.1:1").await;
 	let out = cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);

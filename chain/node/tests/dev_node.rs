@@ -6,7 +6,8 @@
 use codec::Encode;
 use integritee_chain_client::{dev_pair, ChainClient, Error, WaitFor};
 use integritee_primitives::{
-	AttestationMethod, SgxEnclave, SgxStatus, SidechainBlockConfirmation, SkippedAttestation,
+	AttestationMethod, RegistrationClaims, SgxEnclave, SgxStatus, SidechainBlockConfirmation,
+	SkippedAttestation,
 };
 use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent, UNIT};
 use integritee_test_node::Node;
@@ -38,12 +39,27 @@ async fn transfer(client: &ChainClient, from: &sr25519::Pair, to: &AccountId, va
 	client.submit(from, call, WaitFor::InBlock).await.expect("transfer succeeds");
 }
 
-fn register_skip_call(mr_enclave: H256) -> RuntimeCall {
-	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32], shielding_key_hash: [9; 32] };
+/// Registration claims naming `block` of the chain, with shielding key hash
+/// `shielding_key_hash`.
+fn claims(shielding_key_hash: [u8; 32], block: (u32, H256)) -> pallet_teerex::ClaimsOf<Runtime> {
+	RegistrationClaims { shielding_key_hash, parentchain_block: block }
+}
+
+/// Claims naming the chain's genesis, a block every registry knows.
+fn genesis_claims(
+	client: &ChainClient,
+	shielding_key_hash: [u8; 32],
+) -> pallet_teerex::ClaimsOf<Runtime> {
+	claims(shielding_key_hash, (0, client.genesis_hash()))
+}
+
+fn register_skip_call(client: &ChainClient, mr_enclave: H256) -> RuntimeCall {
+	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32] };
 	RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: proof.encode(),
 		worker_url: Some(WORKER_URL.to_vec()),
 		attestation_method: AttestationMethod::Skip,
+		claims: genesis_claims(client, [9; 32]),
 	})
 }
 
@@ -86,7 +102,7 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 	// Register without attestation: allowed by the dev spec only.
 	let mr_enclave = H256::repeat_byte(0x42);
 	let included = client
-		.submit(&enclave, register_skip_call(mr_enclave), WaitFor::InBlock)
+		.submit(&enclave, register_skip_call(&client, mr_enclave), WaitFor::InBlock)
 		.await
 		.expect("registration with Skip succeeds on --dev");
 	assert!(included.events.iter().any(|event| matches!(
@@ -347,6 +363,7 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 		proof: vec![0; 16 * 1024 + 1],
 		worker_url: None,
 		attestation_method: AttestationMethod::Skip,
+		claims: genesis_claims(&client, [0; 32]),
 	});
 	let error = dispatch_error(client.submit(&alice, oversized, WaitFor::InBlock).await);
 	assert!(error.contains("ProofTooLong"), "{error}");
@@ -365,6 +382,7 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 			proof,
 			worker_url: None,
 			attestation_method: AttestationMethod::Dcap,
+			claims: genesis_claims(&client, [0; 32]),
 		});
 		let error = dispatch_error(client.submit(&alice, dcap, WaitFor::InBlock).await);
 		assert!(error.contains(expected), "{error}");
@@ -373,6 +391,7 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 		proof: testdata("ias/ra_dump_cert_TEST4.der"),
 		worker_url: None,
 		attestation_method: AttestationMethod::Ias,
+		claims: genesis_claims(&client, [0; 32]),
 	});
 	let error = dispatch_error(client.submit(&alice, ias, WaitFor::InBlock).await);
 	assert!(error.contains("AttestationExpired"), "{error}");
@@ -393,20 +412,22 @@ async fn malformed_forged_and_replayed_extrinsics_are_refused() {
 }
 
 /// A DCAP registration call carrying a quote of `platform` for `enclave`,
-/// binding `signer` (report_data[0..32]) and a shielding key hash.
+/// binding `signer` (report_data[0..32]) and `claims` (report_data[32..64]).
 fn register_dcap_call(
 	platform: &integritee_sgx_sim::SimulatedPlatform,
 	enclave: &integritee_sgx_sim::EnclaveIdentity,
 	signer: &AccountId,
+	claims: pallet_teerex::ClaimsOf<Runtime>,
 ) -> RuntimeCall {
 	let mut report_data = [0u8; 64];
 	report_data[..32].copy_from_slice(signer.as_ref());
-	report_data[32..].copy_from_slice(&[0x5a; 32]);
+	report_data[32..].copy_from_slice(&claims.report_binding());
 	let quote = platform.quote(enclave, report_data).expect("simulated quote");
 	RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: quote,
 		worker_url: Some(WORKER_URL.to_vec()),
 		attestation_method: AttestationMethod::Dcap,
+		claims,
 	})
 }
 
@@ -429,10 +450,31 @@ async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
 		isv_svn: 2,
 		debug: false,
 	};
+	// An enclave whose light client follows another chain names a block
+	// this chain does not have: refused, although its quote is good.
+	let fabricated = claims([0x5a; 32], (1, H256::repeat_byte(0xfa)));
+	let error = dispatch_error(
+		client
+			.submit(
+				&enclave_key,
+				register_dcap_call(&platform, &identity, &enclave_account, fabricated),
+				WaitFor::InBlock,
+			)
+			.await,
+	);
+	assert!(error.contains("UnknownParentchainBlock"), "{error}");
+	// A recent finalized block of this chain, as an enclave's light client
+	// has it.
+	let (finalized, number) = client.finalized_head().await.unwrap();
 	client
 		.submit(
 			&enclave_key,
-			register_dcap_call(&platform, &identity, &enclave_account),
+			register_dcap_call(
+				&platform,
+				&identity,
+				&enclave_account,
+				claims([0x5a; 32], (number, finalized)),
+			),
 			WaitFor::InBlock,
 		)
 		.await
@@ -453,7 +495,12 @@ async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
 		client
 			.submit(
 				&enclave_key,
-				register_dcap_call(&platform, &identity, &other),
+				register_dcap_call(
+					&platform,
+					&identity,
+					&other,
+					genesis_claims(&client, [0x5a; 32]),
+				),
 				WaitFor::InBlock,
 			)
 			.await,
@@ -466,7 +513,12 @@ async fn simulated_enclave_registers_with_dcap_on_the_dev_chain() {
 		client
 			.submit(
 				&enclave_key,
-				register_dcap_call(&foreign, &identity, &enclave_account),
+				register_dcap_call(
+					&foreign,
+					&identity,
+					&enclave_account,
+					genesis_claims(&client, [0x5a; 32]),
+				),
 				WaitFor::InBlock,
 			)
 			.await,
@@ -525,7 +577,14 @@ async fn dcap_registration_cost_in_the_runtime() {
 		integritee_sgx_sim::EnclaveIdentity { mr_enclave: [0x71; 32], ..Default::default() };
 	let calls: Vec<RuntimeCall> = enclaves
 		.iter()
-		.map(|key| register_dcap_call(&platform, &identity, &account(key)))
+		.map(|key| {
+			register_dcap_call(
+				&platform,
+				&identity,
+				&account(key),
+				genesis_claims(&client, [0x5a; 32]),
+			)
+		})
 		.collect();
 	let before = authored_blocks(&node.log()).len();
 	let results = futures::future::join_all(

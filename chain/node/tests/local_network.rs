@@ -7,7 +7,7 @@ use std::process::Command;
 
 use codec::Encode;
 use integritee_chain_client::{dev_pair, Error, WaitFor};
-use integritee_primitives::{AttestationMethod, SkippedAttestation};
+use integritee_primitives::{AttestationMethod, RegistrationClaims, SkippedAttestation};
 use integritee_runtime::RuntimeCall;
 use integritee_test_node::{node_bin, Node};
 use polkadot_sdk::sp_core::{Pair, H256};
@@ -60,15 +60,16 @@ async fn three_validators_finalize_and_attestation_is_required() {
 	assert!(finalized >= 3, "the local network finalized only up to #{finalized}");
 
 	// Attestation skipping is off outside the dev spec.
-	let proof = SkippedAttestation {
-		mr_enclave: H256::repeat_byte(1),
-		mr_signer: [0; 32],
+	let proof = SkippedAttestation { mr_enclave: H256::repeat_byte(1), mr_signer: [0; 32] };
+	let claims = RegistrationClaims {
 		shielding_key_hash: [0; 32],
+		parentchain_block: (0, client.genesis_hash()),
 	};
 	let call = RuntimeCall::Teerex(pallet_teerex::Call::register_sgx_enclave {
 		proof: proof.encode(),
 		worker_url: None,
 		attestation_method: AttestationMethod::Skip,
+		claims: claims.clone(),
 	});
 	let result = client.submit(&dev_pair("//Dave").unwrap(), call, WaitFor::InBlock).await;
 	match result {
@@ -84,6 +85,7 @@ async fn three_validators_finalize_and_attestation_is_required() {
 	let platform = integritee_sgx_sim::dev::dev_platform();
 	let mut report_data = [0u8; 64];
 	report_data[..32].copy_from_slice(dave.public().as_ref());
+	report_data[32..].copy_from_slice(&claims.report_binding());
 	let quote = platform
 		.quote(&integritee_sgx_sim::EnclaveIdentity::default(), report_data)
 		.expect("simulated quote");
@@ -91,6 +93,7 @@ async fn three_validators_finalize_and_attestation_is_required() {
 		proof: quote,
 		worker_url: None,
 		attestation_method: AttestationMethod::Dcap,
+		claims,
 	});
 	match client.submit(&dave, call, WaitFor::InBlock).await {
 		Err(Error::DispatchFailed { error, .. }) => {

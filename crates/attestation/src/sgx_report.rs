@@ -81,12 +81,12 @@ impl ReportBody {
 
 	/// The registry's view of an enclave with this report.
 	pub fn attested_enclave(&self, status: SgxStatus, attested_at_ms: u64) -> AttestedEnclave {
-		let (signer_public, shielding_key_hash) = self.report_data_halves();
+		let (signer_public, report_binding) = self.report_data_halves();
 		AttestedEnclave {
 			mr_enclave: self.mr_enclave.into(),
 			mr_signer: self.mr_signer,
 			signer_public,
-			shielding_key_hash,
+			report_binding,
 			build_mode: self.build_mode(),
 			status,
 			attested_at_ms,

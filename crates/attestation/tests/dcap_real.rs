@@ -42,7 +42,7 @@ fn real_quote_verifies_with_expected_claims() {
 	// report_data[32..64] of the quote is the shielding key hash.
 	let quote = quote();
 	let parsed = Quote::parse(&quote).unwrap();
-	assert_eq!(verified.enclave.shielding_key_hash[..], parsed.isv_report.report_data[32..]);
+	assert_eq!(verified.enclave.report_binding[..], parsed.isv_report.report_data[32..]);
 }
 
 #[test]

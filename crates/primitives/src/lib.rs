@@ -96,13 +96,40 @@ pub enum SgxStatus {
 }
 
 /// The proof carried by `register_sgx_enclave` when the method is
-/// [`AttestationMethod::Skip`]: the claims a quote would otherwise prove.
+/// [`AttestationMethod::Skip`]: the measurements a quote would otherwise
+/// prove (the other claims travel in [`RegistrationClaims`]).
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct SkippedAttestation {
 	pub mr_enclave: EnclaveFingerprint,
 	pub mr_signer: MrSigner,
-	/// SHA-256 of the enclave's shielding public key.
+}
+
+/// What an enclave claims when it registers, beside its proof. A quote's
+/// `report_data[32..64]` is [`Self::report_binding`] of these claims, so the
+/// attested enclave itself made them; the registry recomputes it.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct RegistrationClaims<BlockNumber, Hash> {
+	/// SHA-256 of the enclave's shielding public key, so that clients can
+	/// check a worker's shielding key against the chain.
 	pub shielding_key_hash: [u8; 32],
+	/// The latest parent-chain block (number, hash) the enclave's light
+	/// client verified as finalized. The registry accepts it only if the
+	/// chain itself knows that block (its recent block hashes): an enclave
+	/// that follows another, fabricated chain can never register.
+	pub parentchain_block: (BlockNumber, Hash),
+}
+
+impl<BlockNumber: Encode, Hash: Encode> RegistrationClaims<BlockNumber, Hash> {
+	/// Domain of [`Self::report_binding`]: the format's name and version.
+	pub const BINDING_DOMAIN: &'static [u8] = b"integritee-rs registration claims v1";
+
+	/// SHA-256 of the domain and the SCALE-encoded claims: the second half
+	/// of a registering enclave's `report_data`.
+	pub fn report_binding(&self) -> [u8; 32] {
+		let mut data = Self::BINDING_DOMAIN.to_vec();
+		self.encode_to(&mut data);
+		polkadot_sdk::sp_crypto_hashing::sha2_256(&data)
+	}
 }
 
 /// What a successful attestation establishes about an enclave. Produced by the
@@ -115,9 +142,10 @@ pub struct AttestedEnclave {
 	pub mr_signer: MrSigner,
 	/// `report_data[0..32]` of the quote: the enclave's signing public key.
 	pub signer_public: [u8; 32],
-	/// `report_data[32..64]` of the quote: SHA-256 of the shielding public key,
-	/// so that clients can check a worker's shielding key against the chain.
-	pub shielding_key_hash: [u8; 32],
+	/// `report_data[32..64]` of the quote: what the enclave binds to its key
+	/// (for a registration, [`RegistrationClaims::report_binding`]; for an
+	/// RA-TLS certificate, the certificate's binding).
+	pub report_binding: [u8; 32],
 	pub build_mode: SgxBuildMode,
 	pub status: SgxStatus,
 	/// When the attestation was made (IAS report time, or chain time for DCAP).

@@ -324,7 +324,7 @@ pub fn verify_attested_certificate(
 	if dcap.enclave.signer_public != key_hash {
 		return Err(Error::KeyNotBound);
 	}
-	let binding = dcap.enclave.shielding_key_hash;
+	let binding = dcap.enclave.report_binding;
 	if config.policy.binding == ExpectedBinding::Zero && binding != [0u8; 32] {
 		return Err(Error::UnexpectedReportData);
 	}

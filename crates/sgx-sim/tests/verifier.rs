@@ -47,7 +47,7 @@ fn dev_root_verifier_accepts_collateral_and_quote() {
 	assert_eq!(verified.enclave.mr_enclave.0, e.mr_enclave);
 	assert_eq!(verified.enclave.mr_signer, e.mr_signer);
 	assert_eq!(verified.enclave.signer_public[..], report_data()[..32]);
-	assert_eq!(verified.enclave.shielding_key_hash[..], report_data()[32..]);
+	assert_eq!(verified.enclave.report_binding[..], report_data()[32..]);
 	assert_eq!(verified.enclave.build_mode, SgxBuildMode::Production);
 	assert_eq!(verified.enclave.status, SgxStatus::UpToDate);
 	assert_eq!(verified.enclave.attested_at_ms, NOW_MS);

@@ -23,8 +23,8 @@ use integritee_stf_primitives::Balance;
 use polkadot_sdk::sp_core::{Pair, H256};
 
 use crate::{
-	error::{AnchorError, Error},
-	tables::{CoreTables, QueuedInput},
+	error::Error,
+	tables::{CoreTables, QueueLimit, QueuedInput},
 	Enclave,
 };
 
@@ -150,9 +150,11 @@ impl Enclave {
 		// Not before the anchor is proven in this run, not on a rollback.
 		self.anchored_on_own_chain()?;
 		self.pool().advance_clock(now_ms);
-		let anchor = self.anchor.as_ref().ok_or(AnchorError::NotAnchored)?;
-		let first = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint).0 + 1;
-		let queued = self.tables.queued_from(&self.sealing, first, limits.max_inputs)?;
+		let (anchor, records) = self.anchored_records()?;
+		let included = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint);
+		let first = included.0 + 1;
+		let queued =
+			self.tables.queued_after(records, included, QueueLimit::Inputs(limits.max_inputs))?;
 		let light_client_head = self.light_client_head().map_or(0, |(n, _)| n);
 		if queued.is_empty() && light_client_head >= first {
 			let what = "are missing although the light client is past the block".into();
@@ -241,8 +243,14 @@ impl Enclave {
 			}
 			_ => {
 				let vault = if anchor_number > self.tip.parentchain_anchor.0 {
-					let queued = self.tables.queued_from(&self.sealing, anchor_number, 0)?;
-					queued.first().filter(|b| b.number == anchor_number).map(|b| b.vault)
+					let (_, records) = self.anchored_records()?;
+					let after = self.tip.parentchain_anchor;
+					let queued = self.tables.queued_after(
+						records,
+						after,
+						QueueLimit::UpTo(anchor_number),
+					)?;
+					queued.last().filter(|b| b.number == anchor_number).map(|b| b.vault)
 				} else {
 					None
 				};

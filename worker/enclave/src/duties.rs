@@ -5,7 +5,7 @@
 //!
 //! | duty | what the core reads |
 //! |---|---|
-//! | `Register` | its own keys (quote `report_data`), the platform's quote; the URL is the host's |
+//! | `Register` | its own keys and its light client's latest finalized block ([`RegistrationClaims`], bound by the quote's `report_data`), the platform's quote; the URL is the host's |
 //! | `InitShard` | the anchored shard and `max_instances` |
 //! | `ConfirmProcessed` | the state's last processed parent block and its unconfirmed calls |
 //! | `ConfirmSidechainBlock` | the committed tip and the proven latest anchor (refused on a rollback) |
@@ -14,10 +14,14 @@
 //! What a hostile host can do here: ask at the wrong moment (refused or
 //! harmless: the pallets are idempotent), replay a signed extrinsic (its
 //! nonce and mortal era end that), withhold them (a denial of service).
+//! Anchor an instance to a fabricated chain and register it: its claims
+//! name a block of that chain, which the registry does not know, so it
+//! never becomes a registered enclave (`pallet-teerex` checks the block
+//! against its own block hashes).
 
 use codec::Encode;
 use integritee_extrinsic::ExtrinsicParams;
-use integritee_primitives::SidechainBlockConfirmation;
+use integritee_primitives::{RegistrationClaims, SidechainBlockConfirmation};
 use integritee_runtime::{RuntimeCall, UncheckedExtrinsic};
 use integritee_stf::PendingUnshield;
 use polkadot_sdk::{
@@ -54,12 +58,23 @@ pub enum EnclaveCall {
 }
 
 impl Enclave {
-	/// `report_data` of this enclave's quotes: the signer's public key, then
-	/// SHA-256 of the shielding public key.
-	pub fn report_data(&self) -> [u8; 64] {
+	/// What this enclave claims when it registers: its shielding key and
+	/// the latest parent-chain block its light client verified as finalized
+	/// (the registry accepts only a block of its own chain).
+	pub fn registration_claims(&self) -> Result<RegistrationClaims<u32, H256>, Error> {
+		let parentchain_block = self.light_client_head().ok_or(Error::NoCheckpoint)?;
+		Ok(RegistrationClaims {
+			shielding_key_hash: Sha256::digest(self.shielding_public_key()).into(),
+			parentchain_block,
+		})
+	}
+
+	/// `report_data` of a registration quote: the signer's public key, then
+	/// the binding of `claims`.
+	pub fn registration_report_data(&self, claims: &RegistrationClaims<u32, H256>) -> [u8; 64] {
 		let mut report_data = [0u8; 64];
 		report_data[..32].copy_from_slice(self.keys.signer.public().as_ref());
-		report_data[32..].copy_from_slice(&Sha256::digest(self.shielding_public_key()));
+		report_data[32..].copy_from_slice(&claims.report_binding());
 		report_data
 	}
 
@@ -119,16 +134,16 @@ impl Enclave {
 		}
 		Ok(match call {
 			EnclaveCall::Register { worker_url, skip_attestation } => {
+				let claims = self.registration_claims()?;
 				let (proof, method) = if skip_attestation {
-					let claims = integritee_primitives::SkippedAttestation {
+					let skipped = integritee_primitives::SkippedAttestation {
 						mr_enclave: H256(self.mr_enclave()),
 						mr_signer: self.platform.mr_signer(),
-						shielding_key_hash: Sha256::digest(self.shielding_public_key()).into(),
 					};
-					(claims.encode(), integritee_primitives::AttestationMethod::Skip)
+					(skipped.encode(), integritee_primitives::AttestationMethod::Skip)
 				} else {
 					(
-						self.platform.quote(self.report_data())?,
+						self.platform.quote(self.registration_report_data(&claims))?,
 						integritee_primitives::AttestationMethod::Dcap,
 					)
 				};
@@ -136,6 +151,7 @@ impl Enclave {
 					proof,
 					worker_url,
 					attestation_method: method,
+					claims,
 				})
 			}
 			EnclaveCall::InitShard => {

@@ -104,11 +104,6 @@ pub enum AnchorError {
 		"this enclave serves shard {anchored:?} (fixed at its first start), not {requested:?}"
 	)]
 	OtherShard { anchored: ShardIdentifier, requested: ShardIdentifier },
-	#[error(
-		"the shard state {path} has processed parent blocks although the enclave was never \
-		 anchored to a chain: the data directory was tampered with"
-	)]
-	StateWithoutAnchor { path: PathBuf },
 	#[error("a genesis checkpoint must be the genesis block itself ({genesis:?}, not {header:?})")]
 	GenesisMismatch { genesis: H256, header: H256 },
 	#[error("the enclave is not anchored to a chain yet (the light client has no checkpoint)")]

@@ -1,8 +1,10 @@
 //! The enclave's keys: signer (ed25519, unique per enclave), shielding key
-//! (HPKE X25519) and state key (AES-256-GCM), generated inside the trusted
-//! core on first start and sealed to the data directory, together with the
-//! enclave's [`Anchor`] once it is set: one sealed file, so that the anchor
-//! cannot be removed without losing the keys (and with them the identity).
+//! (HPKE X25519), state key (AES-256-GCM) and the seed of its record key,
+//! generated inside the trusted core on first start and sealed to the data
+//! directory together with the enclave's [`Anchor`] when it is set: one
+//! sealed record, written once, so that keys never exist on disk without
+//! their anchor and the anchor cannot be removed without losing the keys
+//! (and with them the identity).
 
 use std::{path::Path, sync::Arc};
 
@@ -10,11 +12,14 @@ use codec::{Decode, Encode};
 use integritee_stf_primitives::{shielding::ShieldingKeyPair, ShardIdentifier};
 use polkadot_sdk::sp_core::{ed25519, Pair, H256};
 
-use crate::{sealing::SealingKey, Error};
+use crate::{
+	sealing::{RecordKey, SealingKey},
+	Error,
+};
 
 /// File name of the sealed keys in the data directory.
 pub const SEALED_KEYS_FILE: &str = "sealed-keys.bin";
-const PURPOSE: &str = "integritee enclave keys v2";
+const PURPOSE: &str = "integritee enclave keys and anchor v3";
 
 /// What the enclave is bound to for life, fixed at first start: the parent
 /// chain its light client follows (genesis and the trusted checkpoint it
@@ -38,15 +43,18 @@ struct KeySeeds {
 	signer: [u8; 32],
 	shielding: [u8; 32],
 	state: [u8; 32],
+	/// The instance's record key ([`RecordKey`]).
+	records: [u8; 32],
 }
 
 impl KeySeeds {
 	fn random() -> Result<Self, Error> {
-		let mut seeds = [[0u8; 32]; 3];
+		let mut seeds = [[0u8; 32]; 4];
 		for seed in &mut seeds {
 			getrandom(seed)?;
 		}
-		Ok(Self { signer: seeds[0], shielding: seeds[1], state: seeds[2] })
+		let [signer, shielding, state, records] = seeds;
+		Ok(Self { signer, shielding, state, records })
 	}
 }
 
@@ -83,32 +91,36 @@ impl EnclaveKeys {
 		}
 	}
 
-	/// Unseals the keys and the anchor from `data_dir`, or generates and
-	/// seals new keys (no anchor yet) if there are none. Returns the keys,
-	/// the anchor and whether the keys are new.
-	pub fn load_or_create(
-		data_dir: &Path,
-		sealing: &SealingKey,
-	) -> Result<(Self, Option<Anchor>, bool), Error> {
-		let path = data_dir.join(SEALED_KEYS_FILE);
-		if let Some(bytes) = sealing.unseal_file(&path, PURPOSE)? {
-			let (seeds, anchor) = <(KeySeeds, Option<Anchor>)>::decode(&mut &bytes[..])
-				.map_err(|_| Error::Sealing("the sealed keys do not decode".into()))?;
-			return Ok((Self::from_seeds(seeds), anchor, false));
-		}
-		let seeds = KeySeeds::random()?;
-		sealing.seal_to_file(&path, PURPOSE, &(&seeds, None::<Anchor>).encode())?;
-		Ok((Self::from_seeds(seeds), None, true))
+	/// New keys, in memory only: they are sealed together with their
+	/// anchor ([`Self::seal_with_anchor`]) or never. A keys file without an
+	/// anchor never exists, so a host cannot keep one aside and later anchor
+	/// the same identity to a chain of its choosing.
+	pub fn generate() -> Result<Self, Error> {
+		Ok(Self::from_seeds(KeySeeds::random()?))
 	}
 
-	/// Seals `anchor` beside the keys (replacing the file atomically).
-	pub fn seal_anchor(
+	/// The keys and their anchor sealed in `data_dir`, if the file exists.
+	pub fn unseal(data_dir: &Path, sealing: &SealingKey) -> Result<Option<(Self, Anchor)>, Error> {
+		let path = data_dir.join(SEALED_KEYS_FILE);
+		let Some(bytes) = sealing.unseal_file(&path, PURPOSE)? else { return Ok(None) };
+		let (seeds, anchor) = <(KeySeeds, Anchor)>::decode(&mut &bytes[..])
+			.map_err(|_| Error::Sealing("the sealed keys do not decode".into()))?;
+		Ok(Some((Self::from_seeds(seeds), anchor)))
+	}
+
+	/// Seals the keys with `anchor`, once, in one record.
+	pub fn seal_with_anchor(
 		&self,
 		data_dir: &Path,
 		sealing: &SealingKey,
 		anchor: &Anchor,
 	) -> Result<(), Error> {
 		let path = data_dir.join(SEALED_KEYS_FILE);
-		sealing.seal_to_file(&path, PURPOSE, &(&self.seeds, Some(anchor)).encode())
+		sealing.seal_to_file(&path, PURPOSE, &(&self.seeds, anchor).encode())
+	}
+
+	/// The key of this instance's records under `anchor`.
+	pub fn record_key(&self, anchor: &Anchor) -> RecordKey {
+		RecordKey::derive(&self.seeds.records, &self.signer.public().0, anchor)
 	}
 }

@@ -79,6 +79,7 @@ pub use integritee_light_client as light_client;
 pub use integritee_pool::{PoolError, PoolLimits, Readiness, Revalidated};
 pub use integritee_sidechain_primitives as sidechain;
 pub use keys::{Anchor, SEALED_KEYS_FILE};
+pub use open::Opened;
 pub use platform::TeePlatform;
 
 /// What the host may know of the STF: constants and the calls root of a
@@ -89,7 +90,11 @@ pub mod stf {
 }
 
 use crate::{
-	block::Proposed, chain::OwnChain, direct::PooledCall, keys::EnclaveKeys, sealing::SealingKey,
+	block::Proposed,
+	chain::OwnChain,
+	direct::PooledCall,
+	keys::EnclaveKeys,
+	sealing::{RecordKey, SealingKey},
 	tables::CoreTables,
 };
 
@@ -113,9 +118,12 @@ pub struct EnclaveConfig {
 /// the crate documentation).
 pub struct Enclave {
 	pub(crate) platform: Arc<dyn TeePlatform>,
+	/// Seals the keys with their anchor (the platform's key for this build).
 	pub(crate) sealing: SealingKey,
 	pub(crate) keys: EnclaveKeys,
 	pub(crate) anchor: Option<Anchor>,
+	/// Seals this instance's records; set with the anchor.
+	pub(crate) records: Option<RecordKey>,
 	pub(crate) shard: ShardIdentifier,
 	/// `max_instances` for the anchor, until it is sealed.
 	pub(crate) max_instances: u32,

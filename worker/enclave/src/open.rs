@@ -6,7 +6,13 @@
 //! What a hostile host can do here: delete files (refused: the anchor says
 //! what must exist), hand another shard (refused: the anchor names it),
 //! pick the first checkpoint (it must hash to the operator's trusted hash
-//! and, at block 0, be the genesis block itself).
+//! and, at block 0, be the genesis block itself; a fabricated checkpoint
+//! makes an instance that can never register, see `duties`), keep a copy of
+//! the keys from before the anchor (there is none: keys are sealed only
+//! with their anchor), bring the light client or queue entries of another
+//! instance (they do not open: records are sealed with the instance's own
+//! record key), or a light client that does not end where the queue does
+//! (refused at open).
 
 use std::sync::{Arc, Mutex};
 
@@ -23,14 +29,26 @@ use crate::{
 	direct::Door,
 	error::{AnchorError, Error},
 	keys::{Anchor, EnclaveKeys},
-	sealing::SealingKey,
+	sealing::{RecordKey, SealingKey},
 	tables::CoreTables,
 	Enclave, EnclaveConfig, PoolLimits, TeePlatform, STATE_DIR,
 };
 
+/// What [`Enclave::open`] found.
+#[derive(Debug)]
+pub struct Opened {
+	/// The keys are new (not anchored yet: they are sealed with the anchor).
+	pub new_keys: bool,
+	/// A shard state an earlier, unanchored start left behind, moved here:
+	/// it was encrypted with keys that were never sealed, so nothing can
+	/// read it, but it is kept rather than deleted.
+	pub set_aside: Option<std::path::PathBuf>,
+}
+
 impl Enclave {
-	/// Opens the trusted core: unseals (or creates) the keys, the light
-	/// client and the shard's state. Returns whether the keys are new.
+	/// Opens the trusted core: unseals the keys with their anchor (or makes
+	/// new keys, sealed only once anchored), the light client and the
+	/// shard's state.
 	///
 	/// Once anchored (after [`Self::init_light_client_at`]), a missing
 	/// light-client or state file is an error ([`AnchorError::MissingFile`]),
@@ -38,11 +56,15 @@ impl Enclave {
 	pub fn open(
 		platform: Arc<dyn TeePlatform>,
 		config: EnclaveConfig,
-	) -> Result<(Self, bool), Error> {
+	) -> Result<(Self, Opened), Error> {
 		std::fs::create_dir_all(&config.data_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", config.data_dir.display())))?;
 		let sealing = SealingKey::derive(platform.as_ref());
-		let (keys, anchor, new_keys) = EnclaveKeys::load_or_create(&config.data_dir, &sealing)?;
+		let (keys, anchor) = match EnclaveKeys::unseal(&config.data_dir, &sealing)? {
+			Some((keys, anchor)) => (keys, Some(anchor)),
+			None => (EnclaveKeys::generate()?, None),
+		};
+		let records = anchor.as_ref().map(|anchor| keys.record_key(anchor));
 		let mr_enclave = platform.mr_enclave();
 		let requested = config.shard.unwrap_or(H256(mr_enclave));
 		let shard = match &anchor {
@@ -56,33 +78,39 @@ impl Enclave {
 		std::fs::create_dir_all(&state_dir)
 			.map_err(|e| Error::Io(format!("cannot create {}: {e}", state_dir.display())))?;
 		let state_path = state_dir.join(format!("{}.redb", hex_of(shard.as_bytes())));
-		// The state file must exist before opening it would create a new,
-		// empty one.
-		if let Some(anchor) = anchor.as_ref().filter(|_| !state_path.exists()) {
-			let (path, genesis) = (state_path, anchor.genesis_hash);
-			return Err(AnchorError::MissingFile { what: "shard state", path, genesis }.into());
+		let mut set_aside = None;
+		match &anchor {
+			// The state file must exist before opening it would create a
+			// new, empty one.
+			Some(anchor) if !state_path.exists() => {
+				let (path, genesis) = (state_path, anchor.genesis_hash);
+				return Err(AnchorError::MissingFile { what: "shard state", path, genesis }.into());
+			}
+			// No keys were ever sealed here: a state file is left from a
+			// first start stopped before its anchor (nothing was imported),
+			// encrypted with keys that are gone.
+			None if state_path.exists() => set_aside = Some(set_aside_file(&state_path)?),
+			_ => {}
 		}
 		let stf_config = Self::stf_config(shard, mr_enclave);
 		let state = ShardState::open(&state_path, &keys.state_key, stf_config)?;
 		let tables = CoreTables::new(state.database())?;
-		let light_client = match &anchor {
-			// Before the anchor is sealed nothing was imported: a light
-			// client left by an interrupted first start is started afresh.
-			None => {
-				if state.sidechain_head().number > 0 || tables.queued_blocks()? > 0 {
-					return Err(AnchorError::StateWithoutAnchor { path: state_path }.into());
-				}
-				None
+		let light_client = match (&anchor, &records) {
+			(Some(anchor), Some(records)) => {
+				let light_client = tables.light_client(records, anchor)?.ok_or_else(|| {
+					AnchorError::MissingFile {
+						what: "light client (in the shard state)",
+						path: state_path.clone(),
+						genesis: anchor.genesis_hash,
+					}
+				})?;
+				Self::check_queue_ends_at(&state, &tables, records, anchor, &light_client)?;
+				Some(light_client)
 			}
-			Some(anchor) => {
-				Some(tables.light_client(&sealing)?.ok_or_else(|| AnchorError::MissingFile {
-					what: "light client (in the shard state)",
-					path: state_path.clone(),
-					genesis: anchor.genesis_hash,
-				})?)
-			}
+			_ => None,
 		};
 		let tip = Self::committed_tip(&state, &tables, anchor.as_ref(), shard)?;
+		let new_keys = records.is_none();
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
 		let door = Door::new(keys.shielding.clone(), mr_enclave, shard);
 		let enclave = Self {
@@ -90,6 +118,7 @@ impl Enclave {
 			sealing,
 			keys,
 			anchor,
+			records,
 			shard,
 			max_instances: config.max_instances,
 			vault,
@@ -107,7 +136,32 @@ impl Enclave {
 			door,
 			data_dir: config.data_dir,
 		};
-		Ok((enclave, new_keys))
+		Ok((enclave, Opened { new_keys, set_aside }))
+	}
+
+	/// The light client and the queue end at the same parent block: the
+	/// last queued one, or (with nothing queued) the block the state
+	/// includes, unless the state came from elsewhere and is ahead. A light
+	/// client from another moment than its queue is refused.
+	fn check_queue_ends_at(
+		state: &ShardState,
+		tables: &CoreTables,
+		records: &RecordKey,
+		anchor: &Anchor,
+		light_client: &LightClient,
+	) -> Result<(), Error> {
+		let head = light_client.last_finalized();
+		let included = state.parentchain_anchor().unwrap_or(anchor.checkpoint);
+		let in_step = match tables.last_queued(records)? {
+			Some(last) => last == head,
+			None => head == included || head.0 < included.0,
+		};
+		if !in_step {
+			let what =
+				format!("end elsewhere than the light client's head #{} {:?}", head.0, head.1);
+			return Err(Error::QueueTampered { number: head.0, what });
+		}
+		Ok(())
 	}
 
 	/// The committed tip: the state's sidechain head, whose block must be
@@ -136,6 +190,11 @@ impl Enclave {
 				Error::Storage(format!("the committed sidechain block #{} is missing", head.number))
 			})?;
 		Ok(CommittedTip::after(&block.header))
+	}
+
+	/// The anchor and the record key, once anchored.
+	pub(crate) fn anchored_records(&self) -> Result<(&Anchor, &RecordKey), AnchorError> {
+		self.anchor.as_ref().zip(self.records.as_ref()).ok_or(AnchorError::NotAnchored)
 	}
 
 	fn stf_config(shard: ShardIdentifier, mr_enclave: MrEnclave) -> StfConfig {
@@ -219,22 +278,40 @@ impl Enclave {
 			header,
 			authority_set: integritee_light_client::AuthoritySet { set_id, authorities },
 		});
-		// The light client first, then the anchor: a crash in between leaves
-		// an unanchored enclave that simply starts over (nothing was
-		// imported); once the anchor is sealed, both exist.
-		self.tables.store_import(&self.sealing, &light_client, &[])?;
+		// The light client first, then the keys with their anchor: a crash
+		// in between leaves no keys, so the next start begins afresh (the
+		// state file is set aside); once the keys are sealed, both exist.
 		let anchor = Anchor {
 			genesis_hash,
 			checkpoint: (number, hash),
 			shard: self.shard,
 			max_instances: self.max_instances,
 		};
-		self.keys.seal_anchor(&self.data_dir, &self.sealing, &anchor)?;
+		let records = self.keys.record_key(&anchor);
+		self.tables.store_import(&records, &anchor, &light_client, &[])?;
+		self.keys.seal_with_anchor(&self.data_dir, &self.sealing, &anchor)?;
 		self.light_client = Some(light_client);
 		self.tip.parentchain_anchor = anchor.checkpoint;
 		self.anchor = Some(anchor);
+		self.records = Some(records);
 		Ok(())
 	}
+}
+
+/// Moves `path` to the first free `<path>.unanchored-<n>`; returns it.
+fn set_aside_file(path: &std::path::Path) -> Result<std::path::PathBuf, Error> {
+	for n in 1..1000u32 {
+		let mut aside = path.as_os_str().to_owned();
+		aside.push(format!(".unanchored-{n}"));
+		let aside = std::path::PathBuf::from(aside);
+		if !aside.exists() {
+			std::fs::rename(path, &aside).map_err(|e| {
+				Error::Io(format!("cannot move {} to {}: {e}", path.display(), aside.display()))
+			})?;
+			return Ok(aside);
+		}
+	}
+	Err(Error::Io(format!("{} has 999 set-aside copies: clean them up", path.display())))
 }
 
 fn hex_of(bytes: &[u8]) -> String {

@@ -6,11 +6,14 @@
 //! one transaction: after a crash at any point no verified input is lost or
 //! queued twice.
 //!
-//! Light client and queue entries are sealed (the host must neither read
-//! the calls nor move an entry to another place: each names its own block
-//! number inside the seal). Blocks are stored as they travel between
-//! members: header and body, whose state diff is encrypted with the state
-//! key.
+//! Light client and queue entries are sealed with the instance's record key
+//! ([`RecordKey`]): the host can neither read the calls, nor move an entry
+//! to another place, nor bring entries of another instance or anchor. The
+//! light-client record names its anchor and its last finalized block;
+//! queued parent blocks name their parent, and are taken only as an
+//! unbroken hash chain from the block the state includes. Blocks are stored
+//! as they travel between members: header and body, whose state diff is
+//! encrypted with the state key.
 
 use std::sync::Arc;
 
@@ -22,17 +25,28 @@ use integritee_stf_primitives::{
 	AccountId, Balance, MrEnclave, ShardIdentifier, TrustedCallSigned,
 };
 use polkadot_sdk::sp_core::H256;
-use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use crate::{sealing::SealingKey, Error};
+use crate::{
+	keys::Anchor,
+	sealing::{Record, RecordKey},
+	Error,
+};
 
 const LIGHT_CLIENT: TableDefinition<&str, &[u8]> = TableDefinition::new("light_client");
 const INPUT_QUEUE: TableDefinition<u32, &[u8]> = TableDefinition::new("parentchain_inputs");
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("sidechain_blocks");
 
 const LIGHT_CLIENT_KEY: &str = "state";
-const LIGHT_CLIENT_PURPOSE: &str = "integritee light client v2";
-const QUEUE_PURPOSE: &str = "integritee parent-chain inputs v1";
+
+/// The sealed light client with what it belongs to.
+#[derive(Encode, Decode)]
+struct LightClientRecord {
+	anchor: Anchor,
+	/// The light client's last finalized block when it was stored.
+	finalized: (u32, H256),
+	light_client: LightClient,
+}
 
 /// One verified parent-chain block's inputs for the shard, waiting for a
 /// sidechain block.
@@ -40,6 +54,7 @@ const QUEUE_PURPOSE: &str = "integritee parent-chain inputs v1";
 pub(crate) struct QueuedBlock {
 	pub number: u32,
 	pub hash: H256,
+	pub parent_hash: H256,
 	pub inputs: Vec<QueuedInput>,
 	/// The vault's balance (free + reserved) at this block: the invariant
 	/// once the state includes it.
@@ -96,6 +111,15 @@ fn db_err(e: impl Into<redb::Error>) -> Error {
 	Error::Storage(e.into().to_string())
 }
 
+/// How many queued blocks [`CoreTables::queued_after`] takes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum QueueLimit {
+	/// As many as fit in this many inputs (at least one block).
+	Inputs(usize),
+	/// Up to this parent block number.
+	UpTo(u32),
+}
+
 /// The core's tables in one shard database.
 pub(crate) struct CoreTables {
 	db: Arc<redb::Database>,
@@ -111,31 +135,43 @@ impl CoreTables {
 		Ok(Self { db })
 	}
 
-	/// The sealed light client, if one was stored.
-	pub fn light_client(&self, sealing: &SealingKey) -> Result<Option<LightClient>, Error> {
+	/// The sealed light client of `anchor`, if one was stored.
+	pub fn light_client(
+		&self,
+		records: &RecordKey,
+		anchor: &Anchor,
+	) -> Result<Option<LightClient>, Error> {
 		let txn = self.db.begin_read().map_err(db_err)?;
 		let table = txn.open_table(LIGHT_CLIENT).map_err(db_err)?;
 		let Some(sealed) = table.get(LIGHT_CLIENT_KEY).map_err(db_err)? else {
 			return Ok(None);
 		};
-		let bytes = sealing.unseal(LIGHT_CLIENT_PURPOSE, sealed.value())?;
-		LightClient::decode(&mut &bytes[..])
-			.map(Some)
-			.map_err(|_| Error::Sealing("the sealed light client does not decode".into()))
+		let bytes = records.open(Record::LightClient, sealed.value())?;
+		let record = LightClientRecord::decode(&mut &bytes[..])
+			.map_err(|_| Error::Sealing("the sealed light client does not decode".into()))?;
+		if record.anchor != *anchor || record.finalized != record.light_client.last_finalized() {
+			return Err(Error::Sealing(
+				"the sealed light client belongs to another anchor or head".into(),
+			));
+		}
+		Ok(Some(record.light_client))
 	}
 
 	/// Stores the light client and queues `blocks` in one durable
 	/// transaction.
 	pub fn store_import(
 		&self,
-		sealing: &SealingKey,
+		records: &RecordKey,
+		anchor: &Anchor,
 		light_client: &LightClient,
 		blocks: &[QueuedBlock],
 	) -> Result<(), Error> {
-		let sealed_light_client = sealing.seal(LIGHT_CLIENT_PURPOSE, &light_client.encode())?;
+		// The encoding of a `LightClientRecord`, without cloning the client.
+		let record = (anchor, light_client.last_finalized(), light_client).encode();
+		let sealed_light_client = records.seal(Record::LightClient, &record)?;
 		let sealed_blocks = blocks
 			.iter()
-			.map(|b| Ok((b.number, sealing.seal(QUEUE_PURPOSE, &b.encode())?)))
+			.map(|b| Ok((b.number, records.seal(Record::QueuedBlock(b.number), &b.encode())?)))
 			.collect::<Result<Vec<_>, Error>>()?;
 		let txn = self.db.begin_write().map_err(db_err)?;
 		{
@@ -149,21 +185,23 @@ impl CoreTables {
 		txn.commit().map_err(db_err)
 	}
 
-	/// Queued blocks from `first` on, in order, as many as fit in
-	/// `max_inputs` inputs (at least one block). A queue entry that is
-	/// missing before the last queued one, out of place, or does not open
-	/// is an error: the queue was tampered with.
-	pub fn queued_from(
+	/// Queued blocks after the parent block `after` (number, hash), in
+	/// order, up to `limit`. A queue entry that is missing before the last
+	/// queued one, out of place, does not open, or does not follow its
+	/// predecessor by hash is an error: the queue was tampered with.
+	pub fn queued_after(
 		&self,
-		sealing: &SealingKey,
-		first: u32,
-		max_inputs: usize,
+		records: &RecordKey,
+		after: (u32, H256),
+		limit: QueueLimit,
 	) -> Result<Vec<QueuedBlock>, Error> {
 		let txn = self.db.begin_read().map_err(db_err)?;
 		let table = txn.open_table(INPUT_QUEUE).map_err(db_err)?;
 		let mut blocks: Vec<QueuedBlock> = Vec::new();
 		let mut inputs = 0usize;
+		let first = after.0.saturating_add(1);
 		let mut expected = first;
+		let mut parent = after.1;
 		for entry in table.range(first..).map_err(db_err)? {
 			let (number, sealed) = entry.map_err(db_err)?;
 			let tampered =
@@ -174,22 +212,46 @@ impl CoreTables {
 					what: "missing while later blocks are queued".into(),
 				});
 			}
-			let plain = sealing
-				.unseal(QUEUE_PURPOSE, sealed.value())
-				.map_err(|_| tampered("does not open"))?;
+			let plain = records
+				.open(Record::QueuedBlock(expected), sealed.value())
+				.map_err(|_| tampered("do not open"))?;
 			let block =
-				QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("does not decode"))?;
+				QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("do not decode"))?;
 			if block.number != expected {
-				return Err(tampered("names another block"));
+				return Err(tampered("name another block"));
 			}
-			if !blocks.is_empty() && inputs + block.inputs.len() > max_inputs {
-				break;
+			if block.parent_hash != parent {
+				return Err(tampered("do not follow the block before by hash"));
+			}
+			match limit {
+				QueueLimit::Inputs(max)
+					if !blocks.is_empty() && inputs + block.inputs.len() > max =>
+				{
+					break
+				}
+				QueueLimit::UpTo(last) if block.number > last => break,
+				_ => {}
 			}
 			inputs += block.inputs.len();
+			parent = block.hash;
 			blocks.push(block);
 			expected = expected.saturating_add(1);
 		}
 		Ok(blocks)
+	}
+
+	/// The last queued block's (number, hash), if the queue holds any.
+	pub fn last_queued(&self, records: &RecordKey) -> Result<Option<(u32, H256)>, Error> {
+		let txn = self.db.begin_read().map_err(db_err)?;
+		let table = txn.open_table(INPUT_QUEUE).map_err(db_err)?;
+		let Some((number, sealed)) = table.last().map_err(db_err)? else { return Ok(None) };
+		let number = number.value();
+		let tampered = |what: &str| Error::QueueTampered { number, what: what.into() };
+		let plain = records
+			.open(Record::QueuedBlock(number), sealed.value())
+			.map_err(|_| tampered("do not open"))?;
+		let block = QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("do not decode"))?;
+		Ok(Some((block.number, block.hash)))
 	}
 
 	/// The number of queued parent blocks.

@@ -1314,3 +1314,205 @@ fn an_overwritten_stored_block_is_detected() {
 	assert!(matches!(error, Error::Rollback(_)), "{error}");
 	assert!(signed_call(&copy, EnclaveCall::Unshield { call_hash: forked }).is_err());
 }
+
+/// Refused: the host cannot keep the keys from before the anchor and later
+/// anchor the same (registered) identity to a chain of its choosing. Keys
+/// are sealed only together with their anchor, so before the anchor there
+/// is no keys file to keep, and the sealed keys carry the anchor for good.
+#[test]
+fn keys_are_sealed_only_with_their_anchor() {
+	let dir = tempfile::tempdir().unwrap();
+	let keys_file = dir.path().join(integritee_enclave::SEALED_KEYS_FILE);
+	let (first, opened) =
+		Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir.path(), None)).unwrap();
+	assert!(opened.new_keys && opened.set_aside.is_none());
+	assert!(!keys_file.exists(), "keys were sealed without an anchor");
+	let unanchored = first.account();
+	drop(first);
+
+	// A start stopped before the anchor leaves a state file encrypted with
+	// keys that are gone: it is set aside, never opened with new keys.
+	let (mut enclave, opened) =
+		Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir.path(), None)).unwrap();
+	assert_ne!(enclave.account(), unanchored, "the identity of an unanchored start is gone");
+	let aside = opened.set_aside.expect("the earlier state file is set aside");
+	assert!(aside.exists() && aside.to_string_lossy().contains(".unanchored-1"), "{aside:?}");
+
+	let (genesis, proof) = genesis_with_proof();
+	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
+	assert!(keys_file.exists());
+	let account = enclave.account();
+	drop(enclave);
+
+	// The sealed keys alone, in a new data directory (to anchor them
+	// anew): refused, they are anchored and their files are missing.
+	let elsewhere = tempfile::tempdir().unwrap();
+	std::fs::copy(&keys_file, elsewhere.path().join(integritee_enclave::SEALED_KEYS_FILE)).unwrap();
+	let error = open(elsewhere.path()).err().unwrap();
+	assert!(matches!(error, Error::Anchor(AnchorError::MissingFile { .. })), "{error}");
+	// The whole directory: the same identity, still anchored where it was.
+	let mut again = open(dir.path()).unwrap();
+	assert_eq!(again.account(), account);
+	let fabricated = H256::repeat_byte(0xfa);
+	let (genesis, proof) = genesis_with_proof();
+	let error = again.init_light_client_at(fabricated, genesis.hash(), genesis, proof).unwrap_err();
+	assert!(matches!(error, Error::AlreadyInitialized), "{error}");
+}
+
+/// The shard database file of the core in `dir`.
+fn state_file(dir: &std::path::Path) -> std::path::PathBuf {
+	std::fs::read_dir(dir.join(STATE_DIR)).unwrap().next().unwrap().unwrap().path()
+}
+
+/// Copies the raw record `key` of `table` from one shard database to another
+/// (the host owns both files).
+fn transplant<K: redb::Key + 'static>(
+	from: &std::path::Path,
+	to: &std::path::Path,
+	table: &str,
+	key: K::SelfType<'_>,
+) where
+	for<'a> K::SelfType<'a>: Clone,
+{
+	let definition: redb::TableDefinition<K, &[u8]> = redb::TableDefinition::new(table);
+	let source = redb::Database::open(state_file(from)).unwrap();
+	let read = redb::ReadableDatabase::begin_read(&source).unwrap();
+	let bytes =
+		read.open_table(definition).unwrap().get(key.clone()).unwrap().unwrap().value().to_vec();
+	drop(read);
+	drop(source);
+	let target = redb::Database::open(state_file(to)).unwrap();
+	let write = target.begin_write().unwrap();
+	write.open_table(definition).unwrap().insert(key, bytes.as_slice()).unwrap();
+	write.commit().unwrap();
+}
+
+/// Refused: records (queued parent blocks, the light client) copied from a
+/// throw-away instance of the same build, which followed a fabricated
+/// chain, do not open in another instance: each instance seals its
+/// records with its own key, bound to its anchor.
+#[test]
+fn records_of_another_instance_do_not_open() {
+	let mut victim = fixture();
+	for _ in 0..2 {
+		let parts = empty_block(&victim);
+		import_only(&mut victim, parts);
+	}
+	// The throw-away instance "sees" a shield of far more than the vault
+	// holds at the same height.
+	let mut throwaway = fixture();
+	let parts = shield_block(&throwaway, 100 * AMOUNT);
+	import_only(&mut throwaway, parts);
+	let bob_before = bob_balance(&victim);
+	let throwaway_dir = throwaway.dir.path().to_path_buf();
+	drop(throwaway.enclave);
+
+	let mut victim = reopen_after(victim, |dir| {
+		transplant::<u32>(&throwaway_dir, dir, "parentchain_inputs", 1);
+	});
+	let parts = empty_block(&victim);
+	import_only(&mut victim, parts);
+	let error = victim.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap_err();
+	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
+	assert_eq!(bob_balance(&victim), bob_before, "nothing of the transplant executed");
+
+	let dir = victim.dir.path().to_path_buf();
+	drop(victim.enclave);
+	transplant::<&str>(&throwaway_dir, &dir, "light_client", "state");
+	let error = open(&dir).err().expect("another instance's light client opened");
+	assert!(matches!(error, Error::Sealing(_)), "{error}");
+	assert!(error.to_string().contains("another instance"), "{error}");
+}
+
+/// Refused: a light client that ends elsewhere than the queue (an older
+/// copy of the light client beside a newer queue) is refused at open.
+#[test]
+fn a_light_client_out_of_step_with_the_queue_is_refused_at_open() {
+	let mut fixture = fixture();
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	// The host keeps a copy of the data directory after parent block #1.
+	let (old, old_core) = twin(&fixture);
+	drop(old_core);
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	let dir = fixture.dir.path().to_path_buf();
+	drop(fixture.enclave);
+	// The light client of after #1 beside the queue of #1 and #2.
+	transplant::<&str>(old.path(), &dir, "light_client", "state");
+	let error = open(&dir).err().expect("a light client behind its queue opened");
+	assert!(matches!(error, Error::QueueTampered { number: 1, .. }), "{error}");
+}
+
+/// Refused by the chain: an instance anchored to a fabricated chain (the
+/// host picked its checkpoint) names a block of that chain when it
+/// registers, bound by its quote; the registry knows only its own blocks,
+/// so the instance never becomes a registered enclave, while an instance
+/// following the chain registers.
+#[test]
+fn an_instance_on_a_fabricated_chain_never_registers() {
+	use polkadot_sdk::{frame_support::traits::UnfilteredDispatchable, sp_runtime::BuildStorage};
+	let honest = fixture();
+	let real_genesis = honest.genesis.hash();
+	// A fabricated block #5 claiming the real genesis, with the same
+	// authority set proof (a checkpoint past block 0 is the operator's
+	// word; the host chose this one).
+	let (genesis, proof) = genesis_with_proof();
+	let fake = <Header as polkadot_sdk::sp_runtime::traits::Header>::new(
+		5,
+		genesis.extrinsics_root,
+		genesis.state_root,
+		H256::repeat_byte(0xfa),
+		Default::default(),
+	);
+	let dir = tempfile::tempdir().unwrap();
+	let mut forged = open(dir.path()).unwrap();
+	forged.init_light_client_at(real_genesis, fake.hash(), fake.clone(), proof).unwrap();
+
+	let register = |enclave: &Enclave, skip_attestation| {
+		let call = EnclaveCall::Register { worker_url: None, skip_attestation };
+		let xt = enclave.sign_extrinsic(call, params(real_genesis)).unwrap();
+		let RuntimeCall::Teerex(call) = xt.function else { panic!("not a registration") };
+		call
+	};
+	// The quote binds what the call claims: the fabricated block.
+	let pallet_teerex::Call::register_sgx_enclave { proof, claims, .. } = register(&forged, false)
+	else {
+		panic!("not a registration")
+	};
+	assert_eq!(claims.parentchain_block, (5, fake.hash()));
+	assert_eq!(&proof[48 + 320 + 32..48 + 384], &claims.report_binding());
+
+	// The registry of the real chain (its genesis and block #1 known).
+	let storage = integritee_runtime::RuntimeGenesisConfig {
+		teerex: pallet_teerex::GenesisConfig {
+			security_flags: integritee_primitives::SecurityFlags {
+				allow_debug_mode: true,
+				allow_skipping_attestation: true,
+			},
+			..Default::default()
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.unwrap();
+	polkadot_sdk::sp_io::TestExternalities::new(storage).execute_with(|| {
+		frame_system::BlockHash::<Runtime>::insert(0, real_genesis);
+		// `Timestamp::Now` (without the block's timestamp hooks).
+		polkadot_sdk::frame_support::storage::unhashed::put(
+			&polkadot_sdk::frame_support::storage::storage_prefix(b"Timestamp", b"Now"),
+			&1_000_000u64,
+		);
+		let origin =
+			|enclave: &Enclave| integritee_runtime::RuntimeOrigin::signed(enclave.account());
+		let refused = register(&forged, true).dispatch_bypass_filter(origin(&forged)).unwrap_err();
+		assert_eq!(
+			refused.error,
+			pallet_teerex::Error::<Runtime>::UnknownParentchainBlock.into(),
+			"{refused:?}"
+		);
+		assert!(pallet_teerex::Pallet::<Runtime>::enclave(&forged.account()).is_none());
+		register(&honest.enclave, true).dispatch_bypass_filter(origin(&honest.enclave)).unwrap();
+		assert!(pallet_teerex::Pallet::<Runtime>::enclave(&honest.enclave.account()).is_some());
+	});
+}

@@ -28,13 +28,22 @@ fn open(dir: &std::path::Path, mr_enclave: [u8; 32]) -> Result<(Enclave, bool), 
 		Arc::new(SimulatedTee::new(mr_enclave)),
 		EnclaveConfig { data_dir: dir.to_path_buf(), shard: None, max_instances: 1 },
 	)
+	.map(|(enclave, opened)| (enclave, opened.new_keys))
+}
+
+/// Opens a new core in `dir` and anchors it at the test genesis.
+fn anchored(dir: &std::path::Path, mr_enclave: [u8; 32]) -> Enclave {
+	let (mut enclave, new) = open(dir, mr_enclave).unwrap();
+	assert!(new);
+	let (genesis, proof) = common::genesis_with_proof();
+	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis, proof).unwrap();
+	enclave
 }
 
 #[test]
 fn keys_survive_a_restart_and_refuse_another_build() {
 	let dir = tempfile::tempdir().unwrap();
-	let (first, new) = open(dir.path(), [7; 32]).unwrap();
-	assert!(new);
+	let first = anchored(dir.path(), [7; 32]);
 	let (account, shielding) = (first.account(), first.shielding_public_key());
 	drop(first);
 	let (again, new) = open(dir.path(), [7; 32]).unwrap();
@@ -53,12 +62,18 @@ fn keys_survive_a_restart_and_refuse_another_build() {
 }
 
 #[test]
-fn report_data_binds_signer_and_shielding_key_and_the_quote_verifies() {
+fn report_data_binds_signer_and_registration_claims_and_the_quote_verifies() {
 	let dir = tempfile::tempdir().unwrap();
-	let (enclave, _) = open(dir.path(), [9; 32]).unwrap();
-	let report_data = enclave.report_data();
+	let enclave = anchored(dir.path(), [9; 32]);
+	let claims = enclave.registration_claims().unwrap();
+	assert_eq!(claims.parentchain_block, enclave.light_client_head().unwrap());
+	assert_eq!(
+		claims.shielding_key_hash,
+		<[u8; 32]>::from(Sha256::digest(enclave.shielding_public_key()))
+	);
+	let report_data = enclave.registration_report_data(&claims);
 	assert_eq!(&report_data[..32], enclave.account().as_ref() as &[u8]);
-	assert_eq!(&report_data[32..], Sha256::digest(enclave.shielding_public_key()).as_slice());
+	assert_eq!(report_data[32..], claims.report_binding());
 
 	let platform = SimulatedTee::new([9; 32]);
 	let quote = platform.quote(report_data).unwrap();

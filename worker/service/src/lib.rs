@@ -116,14 +116,21 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		shard: args.shard()?,
 		max_instances: args.max_instances,
 	};
-	let (enclave, new_keys) =
+	let (enclave, opened) =
 		Enclave::open(Arc::new(platform), config).map_err(RunError::OpenEnclave)?;
+	if let Some(aside) = &opened.set_aside {
+		log::warn!(
+			"an earlier start stopped before the enclave was anchored; its unreadable shard \
+			 state was moved to {} (delete it at will)",
+			aside.display()
+		);
+	}
 	log::info!(
 		"enclave MRENCLAVE 0x{}, account {}, shard 0x{}{}",
 		hex::encode(enclave.mr_enclave()),
 		enclave.account(),
 		hex::encode(enclave.shard()),
-		if new_keys { " (new keys, sealed to the data directory)" } else { "" }
+		if opened.new_keys { " (new keys, sealed once the light client is anchored)" } else { "" }
 	);
 	let node_id = integritee_sidechain::node_id(&enclave.signer_public().0);
 	let database = enclave.shard_database();

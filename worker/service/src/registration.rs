@@ -8,7 +8,9 @@ use std::time::Duration;
 use integritee_chain_client::{ChainClient, Error as ChainError, WaitFor};
 use integritee_enclave::{EnclaveCall, Error as CoreError};
 use integritee_runtime::{Balance, Runtime, RuntimeCall, UNIT};
-use polkadot_sdk::{pallet_balances, pallet_timestamp, sp_core::H256, sp_runtime::AccountId32};
+use polkadot_sdk::{
+	frame_system, pallet_balances, pallet_timestamp, sp_core::H256, sp_runtime::AccountId32,
+};
 
 use crate::{
 	args::{Args, ArgsError},
@@ -180,6 +182,19 @@ async fn registration_age(
 	Ok(Some(now.saturating_sub(stored.attested_at_ms)))
 }
 
+/// Whether the chain's `System::BlockHash` holds `hash` at `number`: the
+/// registry's own check of the block an enclave names when it registers.
+async fn chain_knows_block(
+	client: &ChainClient,
+	number: u32,
+	hash: H256,
+) -> Result<bool, RegistrationError> {
+	let key = frame_system::BlockHash::<Runtime>::hashed_key_for(number);
+	let stored: Option<H256> =
+		client.storage(&key, None).await.map_err(read_failed("a recent block hash"))?;
+	Ok(stored == Some(hash))
+}
+
 async fn register_if_needed(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
@@ -202,6 +217,17 @@ async fn register_if_needed(
 			"registering with {}",
 			if args.skip_attestation { "Skip (no attestation)" } else { "a DCAP quote" }
 		),
+	}
+	// The registry accepts only a block it knows (its last 2,400): a light
+	// client further behind imports first; the renewal loop retries.
+	if let Some((number, hash)) = lock(enclave).light_client_head() {
+		if !chain_knows_block(client, number, hash).await? {
+			log::info!(
+				"registration waits until the light client has imported a recent block (#{number} \
+				 is not among the chain's recent blocks)"
+			);
+			return Ok(());
+		}
 	}
 	let call = EnclaveCall::Register {
 		worker_url: Some(public_url.as_bytes().to_vec()),
@@ -241,8 +267,10 @@ async fn init_shard_if_needed(
 	Ok(())
 }
 
-/// Re-registers before the attestation expires (`--renew-after-secs`);
-/// checks once a minute, or more often for short renewal ages.
+/// Registers once the light client is recent enough (if the start could
+/// not), and re-registers before the attestation expires
+/// (`--renew-after-secs`); checks at once, then once a minute, or more
+/// often for short renewal ages.
 pub async fn renew_loop(
 	args: Args,
 	enclave: SharedEnclave,
@@ -251,8 +279,8 @@ pub async fn renew_loop(
 	let client = ChainClient::connect(&args.node_url).await.map_err(RegistrationError::Connect)?;
 	let every = Duration::from_secs((args.renew_after_secs / 2).clamp(1, 60));
 	loop {
-		tokio::time::sleep(every).await;
 		ensure_funded(&client, &enclave, &args).await?;
 		register_if_needed(&client, &enclave, &args, &public_url).await?;
+		tokio::time::sleep(every).await;
 	}
 }

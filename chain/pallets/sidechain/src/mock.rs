@@ -6,8 +6,9 @@
 use crate as pallet_sidechain;
 use codec::Encode;
 use integritee_primitives::{
-	AttestationMethod, EnclaveFingerprint, NoAttestationVerifier, SecurityFlags, ShardConfig,
-	ShardIdentifier, SidechainBlockConfirmation, SidechainBlockNumber, SkippedAttestation,
+	AttestationMethod, EnclaveFingerprint, NoAttestationVerifier, RegistrationClaims,
+	SecurityFlags, ShardConfig, ShardIdentifier, SidechainBlockConfirmation, SidechainBlockNumber,
+	SkippedAttestation,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -144,13 +145,18 @@ pub fn set_time(ms: u64) {
 /// Register (or renew) `who` in teerex as an enclave with `mr_enclave`,
 /// without attestation.
 pub fn register_enclave(who: &AccountId, mr_enclave: EnclaveFingerprint) {
-	let proof =
-		SkippedAttestation { mr_enclave, mr_signer: [7; 32], shielding_key_hash: [8; 32] }.encode();
+	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32] }.encode();
+	// The genesis block: one this chain knows.
+	let claims = RegistrationClaims {
+		shielding_key_hash: [8; 32],
+		parentchain_block: (0, System::block_hash(0)),
+	};
 	assert_ok!(Teerex::register_sgx_enclave(
 		RuntimeOrigin::signed(who.clone()),
 		proof,
 		Some(b"wss://worker.example:2000".to_vec()),
 		AttestationMethod::Skip,
+		claims,
 	));
 }
 

@@ -8,7 +8,11 @@
 //! It knows nothing of shards: that is `pallet-enclave-bridge`'s concern.
 //!
 //! ## Calls
-//! - [`Pallet::register_sgx_enclave`]: register or renew the caller as an enclave.
+//! - [`Pallet::register_sgx_enclave`]: register or renew the caller as an
+//!   enclave. Its claims (shielding key, a parent block its light client
+//!   finalized) must be bound by the evidence, and the block must be one of
+//!   this chain's recent blocks: an enclave following another chain never
+//!   registers.
 //! - [`Pallet::unregister_sovereign_enclave`]: by the enclave, by root, or by
 //!   anyone once the attestation is older than [`Config::MaxAttestationRenewalPeriod`].
 //! - [`Pallet::register_quoting_enclave`], [`Pallet::register_tcb_info`],
@@ -55,7 +59,8 @@ pub mod pallet {
 	use codec::DecodeAll;
 	use integritee_primitives::{
 		AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralEvidence,
-		RevocationPolicy, SecurityFlags, SgxBuildMode, SgxStatus, SkippedAttestation,
+		RegistrationClaims, RevocationPolicy, SecurityFlags, SgxBuildMode, SgxStatus,
+		SkippedAttestation,
 	};
 	use polkadot_sdk::{
 		frame_support::{pallet_prelude::*, traits::UnixTime, DefaultNoBound},
@@ -64,6 +69,11 @@ pub mod pallet {
 
 	/// The registry's record of an enclave, with the URL bounded for storage.
 	pub type EnclaveOf<T> = SgxEnclave<BoundedVec<u8, <T as Config>::MaxUrlLength>>;
+
+	/// What a registering enclave claims on this chain: its shielding key
+	/// and a block of this chain its light client finalized.
+	pub type ClaimsOf<T> =
+		RegistrationClaims<BlockNumberFor<T>, <T as polkadot_sdk::frame_system::Config>::Hash>;
 
 	/// Verified collateral as stored, bounded for storage.
 	#[derive(
@@ -329,6 +339,13 @@ pub mod pallet {
 		TcbStatusNotAllowed,
 		/// The attested signing key is not the key that signed this extrinsic.
 		SenderIsNotAttestedEnclave,
+		/// The evidence's `report_data[32..64]` is not the binding of the
+		/// registration's claims (shielding key, parent-chain block).
+		ClaimsNotAttested,
+		/// The parent-chain block the enclave names is not one of this chain's
+		/// recent blocks: the enclave follows another chain, or its light
+		/// client is too far behind (let it import, then register).
+		UnknownParentchainBlock,
 		/// This runtime cannot verify this kind of attestation.
 		AttestationMethodUnsupported,
 		/// The attestation evidence could not be parsed.
@@ -387,7 +404,12 @@ pub mod pallet {
 		/// `proof` is a DCAP quote (`Dcap`), an RA-TLS certificate with an IAS
 		/// report (`Ias`), or a SCALE-encoded [`SkippedAttestation`] (`Skip`, only
 		/// where the security flags allow it). The attested signing key
-		/// (`report_data[0..32]`) must be the extrinsic's signer.
+		/// (`report_data[0..32]`) must be the extrinsic's signer, and
+		/// `report_data[32..64]` the binding of `claims`
+		/// ([`RegistrationClaims::report_binding`]): the enclave's shielding
+		/// key and a block its light client finalized, which must be one of
+		/// this chain's recent blocks (`frame_system::BlockHash`), so that an
+		/// enclave following a fabricated chain never registers.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_sgx_enclave(proof.len() as u32))]
 		pub fn register_sgx_enclave(
@@ -395,6 +417,7 @@ pub mod pallet {
 			proof: Vec<u8>,
 			worker_url: Option<Vec<u8>>,
 			attestation_method: AttestationMethod,
+			claims: ClaimsOf<T>,
 		) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
 			ensure!(proof.len() <= T::MaxProofLength::get() as usize, Error::<T>::ProofTooLong);
@@ -411,14 +434,14 @@ pub mod pallet {
 						flags.allow_skipping_attestation,
 						Error::<T>::SkippingAttestationNotAllowed
 					);
-					let claims = SkippedAttestation::decode_all(&mut &proof[..])
+					let skipped = SkippedAttestation::decode_all(&mut &proof[..])
 						.map_err(|_| Error::<T>::MalformedSkipProof)?;
 					// Nothing proves a production build, so it is recorded as debug.
 					AttestedEnclave {
-						mr_enclave: claims.mr_enclave,
-						mr_signer: claims.mr_signer,
+						mr_enclave: skipped.mr_enclave,
+						mr_signer: skipped.mr_signer,
 						signer_public: [0; 32],
-						shielding_key_hash: claims.shielding_key_hash,
+						report_binding: claims.report_binding(),
 						build_mode: SgxBuildMode::Debug,
 						status: SgxStatus::Unattested,
 						attested_at_ms: now_ms,
@@ -460,11 +483,24 @@ pub mod pallet {
 				now_ms - attested_at_ms <= T::MaxAttestationRenewalPeriod::get(),
 				Error::<T>::AttestationExpired
 			);
+			// Last, after every check of the evidence itself: the enclave made
+			// these claims, and it follows this chain.
+			ensure!(
+				attested.report_binding == claims.report_binding(),
+				Error::<T>::ClaimsNotAttested
+			);
+			let (number, hash) = &claims.parentchain_block;
+			ensure!(
+				// `try_get`: an unknown number reads as the zero hash otherwise.
+				polkadot_sdk::frame_system::BlockHash::<T>::try_get(number).ok().as_ref()
+					== Some(hash),
+				Error::<T>::UnknownParentchainBlock
+			);
 
 			let enclave = SgxEnclave {
 				mr_enclave: attested.mr_enclave,
 				mr_signer: attested.mr_signer,
-				shielding_key_hash: attested.shielding_key_hash,
+				shielding_key_hash: claims.shielding_key_hash,
 				build_mode: attested.build_mode,
 				status: attested.status,
 				attestation_method,

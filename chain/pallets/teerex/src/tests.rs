@@ -1,14 +1,15 @@
 //! Tests of `pallet-teerex` against the mock runtime and its test verifier.
 
 use crate::{
-	mock::*, CrlKind, DcapRootCa, EnclaveOf, Error, Event, QuotingEnclaveIdentity, RevocationLists,
-	SecurityFlagsStorage, SovereignEnclaves, StoredCollateral, TcbInfo, TcbPolicyStorage,
-	UnregisterReason,
+	mock::*, ClaimsOf, CrlKind, DcapRootCa, EnclaveOf, Error, Event, QuotingEnclaveIdentity,
+	RevocationLists, SecurityFlagsStorage, SovereignEnclaves, StoredCollateral, TcbInfo,
+	TcbPolicyStorage, UnregisterReason,
 };
 use integritee_primitives::{
 	AttestationError, AttestationMethod, AttestationVerifier, AttestedEnclave, CollateralKind,
-	EnclaveRegistry, Fmspc, NoAttestationVerifier, RevocationPolicy, SecurityFlags, SgxBuildMode,
-	SgxEnclave, SgxStatus, SkippedAttestation, TcbPolicy, VerifiedCollateral,
+	EnclaveRegistry, Fmspc, NoAttestationVerifier, RegistrationClaims, RevocationPolicy,
+	SecurityFlags, SgxBuildMode, SgxEnclave, SgxStatus, SkippedAttestation, TcbPolicy,
+	VerifiedCollateral,
 };
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok, traits::Get, BoundedVec},
@@ -41,7 +42,7 @@ fn attested(signer: &AccountId) -> AttestedEnclave {
 		mr_enclave: H256::repeat_byte(0x11),
 		mr_signer: [0x22; 32],
 		signer_public: signer.clone().into(),
-		shielding_key_hash: [0x33; 32],
+		report_binding: claims().report_binding(),
 		build_mode: SgxBuildMode::Production,
 		status: SgxStatus::UpToDate,
 		attested_at_ms: NOW_MS - 1_000,
@@ -49,11 +50,19 @@ fn attested(signer: &AccountId) -> AttestedEnclave {
 }
 
 fn skipped() -> SkippedAttestation {
-	SkippedAttestation {
-		mr_enclave: H256::repeat_byte(0x44),
-		mr_signer: [0x55; 32],
-		shielding_key_hash: [0x66; 32],
-	}
+	SkippedAttestation { mr_enclave: H256::repeat_byte(0x44), mr_signer: [0x55; 32] }
+}
+
+/// A block the mock chain knows: its genesis, whose hash `frame_system`'s
+/// genesis stores as 69s.
+fn known_block() -> (u64, H256) {
+	(0, H256::repeat_byte(69))
+}
+
+/// What every registration of these tests claims: a shielding key and a
+/// block the chain knows.
+fn claims() -> ClaimsOf<Test> {
+	RegistrationClaims { shielding_key_hash: [0x33; 32], parentchain_block: known_block() }
 }
 
 fn register(
@@ -62,7 +71,23 @@ fn register(
 	worker_url: Option<Vec<u8>>,
 	method: AttestationMethod,
 ) -> DispatchResult {
-	Teerex::register_sgx_enclave(RuntimeOrigin::signed(who.clone()), proof, worker_url, method)
+	register_claiming(who, proof, worker_url, method, claims())
+}
+
+fn register_claiming(
+	who: &AccountId,
+	proof: Vec<u8>,
+	worker_url: Option<Vec<u8>>,
+	method: AttestationMethod,
+	claims: ClaimsOf<Test>,
+) -> DispatchResult {
+	Teerex::register_sgx_enclave(
+		RuntimeOrigin::signed(who.clone()),
+		proof,
+		worker_url,
+		method,
+		claims,
+	)
 }
 
 fn register_skip(who: &AccountId) -> DispatchResult {
@@ -78,7 +103,7 @@ fn expected_enclave(
 	SgxEnclave {
 		mr_enclave: attested.mr_enclave,
 		mr_signer: attested.mr_signer,
-		shielding_key_hash: attested.shielding_key_hash,
+		shielding_key_hash: claims().shielding_key_hash,
 		build_mode: attested.build_mode,
 		status: attested.status,
 		attestation_method: method,
@@ -202,13 +227,13 @@ fn register_skip_stores_enclave_and_emits_event() {
 		let who = account(1);
 		assert_ok!(register_skip(&who));
 
-		let claims = skipped();
+		let proof = skipped();
 		assert_eq!(
 			SovereignEnclaves::<Test>::get(&who),
 			Some(SgxEnclave {
-				mr_enclave: claims.mr_enclave,
-				mr_signer: claims.mr_signer,
-				shielding_key_hash: claims.shielding_key_hash,
+				mr_enclave: proof.mr_enclave,
+				mr_signer: proof.mr_signer,
+				shielding_key_hash: claims().shielding_key_hash,
 				// Nothing proves a production build or a platform status.
 				build_mode: SgxBuildMode::Debug,
 				status: SgxStatus::Unattested,
@@ -220,7 +245,7 @@ fn register_skip_stores_enclave_and_emits_event() {
 		System::assert_last_event(
 			Event::EnclaveRegistered {
 				signer: who,
-				mr_enclave: claims.mr_enclave,
+				mr_enclave: proof.mr_enclave,
 				attestation_method: AttestationMethod::Skip,
 				url: Some(url()),
 			}
@@ -621,6 +646,67 @@ fn register_fails_without_chain_time() {
 	});
 }
 
+/// An enclave that follows another chain (its light client's latest
+/// finalized block is not one of this chain's) never registers, whatever
+/// its evidence: the chain confirms the enclave's view of it.
+#[test]
+fn a_registration_naming_a_block_this_chain_does_not_know_is_refused() {
+	ExtBuilder::dev().build_and_execute(|| {
+		let who = account(1);
+		let naming = |parentchain_block| RegistrationClaims { parentchain_block, ..claims() };
+		// Another genesis, a block past the chain's head (whose hash reads as
+		// zero without `try_get`), a real number with another hash.
+		for block in [(0, H256::repeat_byte(1)), (7, H256::zero()), (5, H256::repeat_byte(69))] {
+			let claims = naming(block);
+			let evidence =
+				AttestedEnclave { report_binding: claims.report_binding(), ..attested(&who) };
+			for (proof, method) in [
+				(attested_proof(&evidence), AttestationMethod::Dcap),
+				(skipped().encode(), AttestationMethod::Skip),
+			] {
+				assert_noop!(
+					register_claiming(&who, proof, None, method, claims.clone()),
+					Error::<Test>::UnknownParentchainBlock
+				);
+			}
+		}
+		// A recent block of this chain is accepted.
+		polkadot_sdk::frame_system::BlockHash::<Test>::insert(4, H256::repeat_byte(4));
+		let claims = naming((4, H256::repeat_byte(4)));
+		let evidence =
+			AttestedEnclave { report_binding: claims.report_binding(), ..attested(&who) };
+		assert_ok!(register_claiming(
+			&who,
+			attested_proof(&evidence),
+			None,
+			AttestationMethod::Dcap,
+			claims
+		));
+	});
+}
+
+/// The claims are the enclave's own: evidence binding other claims (another
+/// shielding key, another block) does not register them.
+#[test]
+fn claims_the_evidence_does_not_bind_are_refused() {
+	ExtBuilder::dev().build_and_execute(|| {
+		let who = account(1);
+		polkadot_sdk::frame_system::BlockHash::<Test>::insert(3, H256::repeat_byte(3));
+		let evidence = attested_proof(&attested(&who));
+		for other in [
+			RegistrationClaims { shielding_key_hash: [0x34; 32], ..claims() },
+			RegistrationClaims { parentchain_block: (3, H256::repeat_byte(3)), ..claims() },
+		] {
+			assert_noop!(
+				register_claiming(&who, evidence.clone(), None, AttestationMethod::Dcap, other),
+				Error::<Test>::ClaimsNotAttested
+			);
+		}
+		assert_ok!(register_claiming(&who, evidence, None, AttestationMethod::Dcap, claims()));
+		assert_eq!(Teerex::enclave(&who).map(|e| e.shielding_key_hash), Some([0x33; 32]));
+	});
+}
+
 #[test]
 fn register_refused_for_unsigned_origins() {
 	ExtBuilder::dev().build_and_execute(|| {
@@ -630,7 +716,8 @@ fn register_refused_for_unsigned_origins() {
 					origin,
 					skipped().encode(),
 					None,
-					AttestationMethod::Skip
+					AttestationMethod::Skip,
+					claims(),
 				),
 				DispatchError::BadOrigin
 			);
@@ -846,14 +933,14 @@ fn enclaves_lists_all_registered() {
 
 		let mut listed = Teerex::enclaves();
 		listed.sort_by(|x, y| x.0.cmp(&y.0));
-		let claims = skipped();
+		let proof = skipped();
 		let expected = vec![
 			(
 				a,
 				SgxEnclave {
-					mr_enclave: claims.mr_enclave,
-					mr_signer: claims.mr_signer,
-					shielding_key_hash: claims.shielding_key_hash,
+					mr_enclave: proof.mr_enclave,
+					mr_signer: proof.mr_signer,
+					shielding_key_hash: claims().shielding_key_hash,
 					build_mode: SgxBuildMode::Debug,
 					status: SgxStatus::Unattested,
 					attestation_method: AttestationMethod::Skip,
@@ -880,7 +967,7 @@ fn plain_enclave(
 	SgxEnclave {
 		mr_enclave: attested.mr_enclave,
 		mr_signer: attested.mr_signer,
-		shielding_key_hash: attested.shielding_key_hash,
+		shielding_key_hash: claims().shielding_key_hash,
 		build_mode: attested.build_mode,
 		status: attested.status,
 		attestation_method: method,

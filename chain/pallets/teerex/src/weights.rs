@@ -35,11 +35,11 @@ pub struct SubstrateWeight<T>(core::marker::PhantomData<T>);
 
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn register_sgx_enclave(proof_len: u32) -> Weight {
-		// Reads: security flags, timestamp, up to four collateral records.
-		// Writes: the enclave record.
-		Weight::from_parts(VERIFY_PS, 6 * RECORD_PROOF)
+		// Reads: security flags, timestamp, up to four collateral records,
+		// the claimed block's hash. Writes: the enclave record.
+		Weight::from_parts(VERIFY_PS, 7 * RECORD_PROOF)
 			.saturating_add(Weight::from_parts(PER_BYTE_PS * proof_len as u64, proof_len as u64))
-			.saturating_add(T::DbWeight::get().reads_writes(6, 1))
+			.saturating_add(T::DbWeight::get().reads_writes(7, 1))
 	}
 
 	fn unregister_sovereign_enclave() -> Weight {

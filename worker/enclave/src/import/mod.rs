@@ -163,6 +163,7 @@ impl Enclave {
 			chunk.queued.push(QueuedBlock {
 				number,
 				hash: verified.hash,
+				parent_hash: verified.parent_hash,
 				inputs: inputs
 					.inputs
 					.into_iter()
@@ -182,7 +183,8 @@ impl Enclave {
 		if self.light_client_head() != Some(chunk.base) {
 			return Err(Error::StaleChunk);
 		}
-		self.tables.store_import(&self.sealing, &chunk.light_client, &chunk.queued)?;
+		let (anchor, records) = self.anchored_records()?;
+		self.tables.store_import(records, anchor, &chunk.light_client, &chunk.queued)?;
 		let report = ImportReport {
 			last_block: chunk.light_client.last_finalized(),
 			blocks_queued: chunk.queued.len() as u32,

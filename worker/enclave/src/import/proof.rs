@@ -20,6 +20,7 @@ impl Enclave {
 	) -> Result<VerifiedBlock, Error> {
 		let number = block.header.number;
 		let hash = block.header.hash();
+		let parent_hash = block.header.parent_hash;
 		let bad = |reason: String| Error::BadBlock { number, hash, reason };
 		integritee_light_client::verify_extrinsics_root(&block.header, &block.extrinsics)
 			.map_err(|e| bad(e.to_string()))?;
@@ -57,6 +58,7 @@ impl Enclave {
 		Ok(VerifiedBlock {
 			number,
 			hash,
+			parent_hash,
 			extrinsics: block.extrinsics,
 			events,
 			vault,
@@ -70,6 +72,7 @@ impl Enclave {
 pub(super) struct VerifiedBlock {
 	pub(super) number: u32,
 	pub(super) hash: H256,
+	pub(super) parent_hash: H256,
 	pub(super) extrinsics: Vec<Vec<u8>>,
 	pub(super) events: Events,
 	/// The vault's free + reserved balance.
