@@ -362,6 +362,10 @@ pub enum ShardMembershipError {
 	WrongFingerprint,
 	/// The shard already has its maximum number of active enclaves.
 	TooManyInstances,
+	/// Another enclave serves the shard (the first of its active signers):
+	/// until several members share a shard's work, only it pays out and
+	/// anchors.
+	NotServingMember,
 }
 
 /// Decides whether an account is an enclave of a shard and records its
@@ -370,6 +374,13 @@ pub trait ShardMembership<AccountId> {
 	/// Succeeds if `who` is a registered enclave allowed to serve `shard`, and
 	/// records it as an active signer of the shard.
 	fn ensure_member_and_touch(
+		who: &AccountId,
+		shard: &ShardIdentifier,
+	) -> Result<EnclaveFingerprint, ShardMembershipError>;
+
+	/// [`Self::ensure_member_and_touch`], and `who` must be the member that
+	/// serves the shard: the first of its active signers.
+	fn ensure_serving_member_and_touch(
 		who: &AccountId,
 		shard: &ShardIdentifier,
 	) -> Result<EnclaveFingerprint, ShardMembershipError>;

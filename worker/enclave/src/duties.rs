@@ -6,7 +6,7 @@
 //! | duty | what the core reads |
 //! |---|---|
 //! | `Register` | its own keys and its light client's latest finalized block ([`RegistrationClaims`], bound by the quote's `report_data`), the platform's quote; the URL is the host's |
-//! | `InitShard` | the anchored shard and `max_instances` |
+//! | `InitShard` | the anchored shard and `max_instances`; only while the last imported block proves the shard unconfigured |
 //! | `ConfirmProcessed` | the state's last processed parent block and its unconfirmed calls |
 //! | `ConfirmSidechainBlock` | the committed tip and the proven latest anchor (refused on a rollback) |
 //! | `Unshield` | the pending unshield by call hash (refused: unknown, settled, expired, its reserving block not anchored on the core's own chain, anchor or invariant unknown, invariant breached) |
@@ -155,6 +155,11 @@ impl Enclave {
 				})
 			}
 			EnclaveCall::InitShard => {
+				match self.shard_configured() {
+					Some(false) => {}
+					Some(true) => return Err(SigningRefused::ShardConfigured.into()),
+					None => return Err(SigningRefused::ShardConfigUnknown.into()),
+				}
 				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config {
 					shard: anchor.shard,
 					config: integritee_primitives::ShardConfig {

@@ -144,4 +144,11 @@ pub enum SigningRefused {
 		 chain does not anchor yet (anchored up to #{anchored}); it is paid once an anchor covers it"
 	)]
 	NotYetAnchored { call_hash: H256, reserved_in: u64, anchored: u64 },
+	#[error("the shard is configured on the parent chain (by root, or implicitly by its name)")]
+	ShardConfigured,
+	#[error(
+		"whether the shard is configured on the parent chain is not known yet in this run \
+		 (import a finalized block first)"
+	)]
+	ShardConfigUnknown,
 }

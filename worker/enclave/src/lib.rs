@@ -146,6 +146,9 @@ pub struct Enclave {
 	/// The invariant after the last block imported in this run (`None`
 	/// before the first: payouts wait for it).
 	pub(crate) invariant: Option<Invariant>,
+	/// Whether the shard has a stored configuration, per the proof of the
+	/// last imported block (`None` before the first import of this run).
+	pub(crate) shard_configured: Option<bool>,
 	/// Another enclave that serves the shard, per the proven `ShardStatus`
 	/// of the last imported block.
 	pub(crate) serving_member: Option<AccountId>,

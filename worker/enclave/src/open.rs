@@ -131,6 +131,7 @@ impl Enclave {
 			anchored: None,
 			rollback: None,
 			invariant: None,
+			shard_configured: None,
 			serving_member: None,
 			pool: Mutex::new(integritee_pool::Pool::new(PoolLimits::default())),
 			door,

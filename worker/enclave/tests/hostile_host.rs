@@ -89,8 +89,14 @@ fn open(dir: &std::path::Path) -> Result<Enclave, Error> {
 }
 
 fn fixture() -> Fixture {
+	fixture_for(None)
+}
+
+/// A fixture for `shard` (`None`: the implicit shard).
+fn fixture_for(shard: Option<H256>) -> Fixture {
 	let dir = tempfile::tempdir().unwrap();
-	let mut enclave = open(dir.path()).unwrap();
+	let (mut enclave, _) =
+		Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir.path(), shard)).unwrap();
 	let (genesis, proof) = genesis_with_proof();
 	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
 	let bob = sr25519::Pair::from_string("//Bob", None).unwrap();
@@ -1515,4 +1521,44 @@ fn an_instance_on_a_fabricated_chain_never_registers() {
 		register(&honest.enclave, true).dispatch_bypass_filter(origin(&honest.enclave)).unwrap();
 		assert!(pallet_teerex::Pallet::<Runtime>::enclave(&honest.enclave.account()).is_some());
 	});
+}
+
+/// Refused: the core signs `InitShard` only while the last imported block
+/// proves the shard unconfigured, never on the host's word: not before an
+/// import, not for a configured shard (a member could otherwise overwrite
+/// root's configuration), never for the implicit shard.
+#[test]
+fn init_shard_is_signed_only_for_a_shard_proven_unconfigured() {
+	let init = |fixture: &Fixture| signed_call(fixture, EnclaveCall::InitShard);
+	let refused = |result: Result<RuntimeCall, Error>, expected: SigningRefused| {
+		assert!(matches!(&result, Err(Error::Refused(r)) if *r == expected), "{result:?}");
+	};
+	refused(init(&fixture()), SigningRefused::ShardConfigured);
+
+	let mut fixture = fixture_for(Some(H256::repeat_byte(0x5e)));
+	refused(init(&fixture), SigningRefused::ShardConfigUnknown);
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	let call = init(&fixture).unwrap();
+	assert!(matches!(
+		call,
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config { shard, .. })
+			if shard == fixture.enclave.shard()
+	));
+	// Root configured it meanwhile: the next proven block says so.
+	let mut parts = empty_block(&fixture);
+	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(
+		fixture.enclave.shard(),
+	);
+	let config = integritee_primitives::ShardConfig {
+		enclave_fingerprint: H256(MR_ENCLAVE),
+		max_instances: 2,
+	};
+	let stored = integritee_primitives::UpgradableShardConfig::<u32> {
+		active: config,
+		pending_upgrade: None,
+	};
+	parts.1.push((key, stored.encode()));
+	import_only(&mut fixture, parts);
+	refused(init(&fixture), SigningRefused::ShardConfigured);
 }

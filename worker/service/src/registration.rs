@@ -1,6 +1,6 @@
 //! Getting and staying registered: light-client checkpoint, funding of the
 //! enclave account, registration with a quote, renewal before expiry,
-//! initialisation of a non-implicit shard. This module decides when to
+//! initialisation of a non-implicit shard (once proven unconfigured). This module decides when to
 //! register and what URL to advertise; [`crate::submitter`] submits.
 
 use std::time::Duration;
@@ -97,7 +97,8 @@ pub async fn bootstrap(
 	}
 	ensure_funded(client, enclave, args).await?;
 	register_if_needed(client, enclave, args, public_url).await?;
-	init_shard_if_needed(client, enclave).await?;
+	// A named shard is initialised by the renewal loop, once an import has
+	// proven it unconfigured (the core signs nothing on the host's word).
 	warn_if_another_member_serves(client, enclave).await
 }
 
@@ -238,22 +239,31 @@ async fn register_if_needed(
 	Ok(())
 }
 
+/// Initialises a named shard that the chain proves unconfigured. Returns
+/// whether nothing is left to do (configured, or initialised now); `false`
+/// while the core has not seen the shard's configuration in a proven block
+/// yet or the enclave is not registered yet.
 async fn init_shard_if_needed(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
-) -> Result<(), RegistrationError> {
-	let (shard, mr_enclave) = {
+) -> Result<bool, RegistrationError> {
+	let (shard, mr_enclave, configured, account) = {
 		let enclave = lock(enclave);
-		(enclave.shard(), enclave.mr_enclave())
+		(enclave.shard(), enclave.mr_enclave(), enclave.shard_configured(), enclave.account())
 	};
-	if shard == H256(mr_enclave) {
-		return Ok(()); // the implicit shard needs no configuration
+	match configured {
+		Some(true) => return Ok(true),
+		None => return Ok(false),
+		Some(false) => {}
+	}
+	if registration_age(client, &account).await?.is_none() {
+		return Ok(false);
 	}
 	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
 	let stored: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> =
 		client.storage(&key, None).await.map_err(read_failed("the shard's configuration"))?;
 	if stored.is_some() {
-		return Ok(());
+		return Ok(true); // configured since the core's last proven block
 	}
 	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
 	submit_and_wait(
@@ -264,13 +274,14 @@ async fn init_shard_if_needed(
 		WaitFor::InBlock,
 	)
 	.await?;
-	Ok(())
+	Ok(true)
 }
 
 /// Registers once the light client is recent enough (if the start could
-/// not), and re-registers before the attestation expires
-/// (`--renew-after-secs`); checks at once, then once a minute, or more
-/// often for short renewal ages.
+/// not), initialises a named shard once an import proved it unconfigured,
+/// and re-registers before the attestation expires (`--renew-after-secs`);
+/// checks at once, then once a minute, or more often for short renewal
+/// ages (every second while the shard waits for its initialisation).
 pub async fn renew_loop(
 	args: Args,
 	enclave: SharedEnclave,
@@ -278,9 +289,14 @@ pub async fn renew_loop(
 ) -> Result<(), RegistrationError> {
 	let client = ChainClient::connect(&args.node_url).await.map_err(RegistrationError::Connect)?;
 	let every = Duration::from_secs((args.renew_after_secs / 2).clamp(1, 60));
+	let mut shard_settled = false;
 	loop {
 		ensure_funded(&client, &enclave, &args).await?;
 		register_if_needed(&client, &enclave, &args, &public_url).await?;
-		tokio::time::sleep(every).await;
+		if !shard_settled {
+			shard_settled = init_shard_if_needed(&client, &enclave).await?;
+		}
+		// Soon again while the shard waits for its initialisation.
+		tokio::time::sleep(if shard_settled { every } else { Duration::from_secs(1) }).await;
 	}
 }

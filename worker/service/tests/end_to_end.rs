@@ -693,9 +693,17 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 	let log = worker.log();
 	assert!(log.contains(&format!("light client starts at block #{checkpoint_number}")), "{log}");
 
+	// The worker initialises the shard once an import proved it unconfigured.
 	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
-	let config: pallet_enclave_bridge::ShardConfigOf<Runtime> =
-		client.storage(&key, None).await.unwrap().expect("the worker initialised the shard");
+	let mut config: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> = None;
+	for _ in 0..120 {
+		config = client.storage(&key, None).await.unwrap();
+		if config.is_some() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	let config = config.expect("the worker initialised the shard within 30 s");
 	assert_eq!(format!("0x{}", hex::encode(config.active.enclave_fingerprint)), fingerprint);
 	assert_eq!(config.active.max_instances, 1);
 

@@ -14,6 +14,11 @@
 //! it is a registered, unexpired enclave whose fingerprint is the one the
 //! shard's *effective* configuration allows, and the shard has room for it
 //! (see [`integritee_primitives::ShardMembership`], implemented by [`Pallet`]).
+//! Payouts and sidechain anchors come from the *serving* member only, the
+//! first of the shard's active signers: until several members share one
+//! shard's work (a quorum-signed anchor), a second instance that registered
+//! must not pay out or anchor beside it. Root purges a serving member that
+//! stopped ([`Pallet::purge_enclave_from_shard`]), and the next one serves.
 //! By Integritee convention a shard without a stored configuration whose
 //! identifier equals an enclave's fingerprint is configured implicitly with
 //! `{ enclave_fingerprint: shard, max_instances: MaxInstancesLimit }`; any other
@@ -40,8 +45,10 @@
 //! - [`Pallet::invoke`]: anyone; an encrypted call for the shard's enclaves.
 //! - [`Pallet::confirm_processed_parentchain_block`]: an enclave of the shard.
 //! - [`Pallet::shield_funds`]: anyone; funds into the shard's vault.
-//! - [`Pallet::unshield_funds`]: an enclave of the shard; funds out of the vault.
-//! - [`Pallet::update_shard_config`]: an enclave of the shard, or root.
+//! - [`Pallet::unshield_funds`]: the enclave that serves the shard; funds out
+//!   of the vault.
+//! - [`Pallet::update_shard_config`]: root; or, for a shard nobody configured
+//!   or uses yet, an enclave with the fingerprint it names.
 //! - [`Pallet::purge_enclave_from_shard`]: root only.
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -297,6 +304,13 @@ pub mod pallet {
 		ShardInUse,
 		/// The account is not an active signer of the shard.
 		NotAShardSigner,
+		/// Another enclave serves the shard (the first of its active
+		/// signers); only it pays out. Root can purge a serving enclave that
+		/// stopped ([`Pallet::purge_enclave_from_shard`]).
+		NotServingMember,
+		/// The shard is configured (explicitly, or implicitly by its name):
+		/// only root changes its configuration.
+		ConfigChangeNeedsRoot,
 	}
 
 	impl<T: Config> From<ShardMembershipError> for Error<T> {
@@ -306,6 +320,7 @@ pub mod pallet {
 				ShardMembershipError::ShardNotInitialized => Error::<T>::ShardNotInitialized,
 				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
+				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
 			}
 		}
 	}
@@ -428,7 +443,10 @@ pub mod pallet {
 			expires_at: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
-			Self::ensure_member(&signer, &shard)?;
+			<Self as ShardMembership<T::AccountId>>::ensure_serving_member_and_touch(
+				&signer, &shard,
+			)
+			.map_err(Error::<T>::from)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now <= expires_at, Error::<T>::UnshieldExpired);
 			ensure!(
@@ -471,10 +489,10 @@ pub mod pallet {
 		/// Set which enclave code may serve the shard and how many instances.
 		///
 		/// - A shard with a configuration (including the implicit one of a
-		///   shard whose id is the caller's fingerprint): root or an enclave of
-		///   the shard may change it; the change takes effect `enactment_delay`
-		///   blocks from now (at once if zero) and replaces any upgrade
-		///   scheduled before.
+		///   shard whose id is an enclave's fingerprint): only root changes
+		///   it, so that no member can cancel or bring forward an upgrade root
+		///   scheduled; the change takes effect `enactment_delay` blocks from
+		///   now (at once if zero) and replaces any upgrade scheduled before.
 		/// - A shard without one: root, or an enclave registered with
 		///   `config.enclave_fingerprint` if nobody uses the shard yet (no
 		///   active signers, empty vault), initialise it at once; the delay is
@@ -496,24 +514,19 @@ pub mod pallet {
 
 			let stored = ShardConfigRegistry::<T>::get(shard).map(|c| Self::promoted(c, now).0);
 			let current = match (stored, &caller) {
-				(Some(current), _) => Some(current),
+				(Some(_), Some(_)) => return Err(Error::<T>::ConfigChangeNeedsRoot.into()),
+				(Some(current), None) => Some(current),
 				(None, None) => None,
 				(None, Some(who)) => {
 					let fingerprint = T::EnclaveRegistry::registered_fingerprint(who)
 						.ok_or(Error::<T>::EnclaveNotRegistered)?;
-					if fingerprint == shard {
-						Some(UpgradableShardConfig {
-							active: Self::implicit_config(&shard),
-							pending_upgrade: None,
-						})
-					} else {
-						ensure!(
-							fingerprint == config.enclave_fingerprint,
-							Error::<T>::WrongFingerprint
-						);
-						ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
-						None
-					}
+					ensure!(fingerprint != shard, Error::<T>::ConfigChangeNeedsRoot);
+					ensure!(
+						fingerprint == config.enclave_fingerprint,
+						Error::<T>::WrongFingerprint
+					);
+					ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
+					None
 				}
 			};
 
@@ -522,9 +535,6 @@ pub mod pallet {
 					(UpgradableShardConfig { active: config.clone(), pending_upgrade: None }, now)
 				}
 				Some(mut current) => {
-					if let Some(who) = &caller {
-						Self::ensure_member(who, &shard)?;
-					}
 					if enactment_delay.is_zero() {
 						current.active = config.clone();
 						current.pending_upgrade = None;
@@ -714,5 +724,18 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 			ShardConfigRegistry::<T>::insert(shard, stored);
 		}
 		Ok(fingerprint)
+	}
+
+	/// Dispatches are transactional: what the touch wrote is undone when
+	/// `who` turns out not to serve.
+	fn ensure_serving_member_and_touch(
+		who: &T::AccountId,
+		shard: &ShardIdentifier,
+	) -> Result<EnclaveFingerprint, ShardMembershipError> {
+		let fingerprint = Self::ensure_member_and_touch(who, shard)?;
+		match ShardStatus::<T>::get(shard).first() {
+			Some(first) if &first.signer == who => Ok(fingerprint),
+			_ => Err(ShardMembershipError::NotServingMember),
+		}
 	}
 }

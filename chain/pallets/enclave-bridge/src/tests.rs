@@ -674,16 +674,49 @@ fn unshield_funds_pays_each_call_hash_once() {
 			unshield(&enclave(1), shard, &bob(), 100, call_hash),
 			Error::<Test>::UnshieldAlreadyExecuted
 		);
-		// Another enclave of the shard relaying the same request is refused too.
+		// Another enclave of the shard relaying the same request is refused
+		// (it does not serve the shard).
 		assert_noop!(
 			unshield(&enclave(2), shard, &bob(), 100, call_hash),
-			Error::<Test>::UnshieldAlreadyExecuted
+			Error::<Test>::NotServingMember
 		);
 		assert_eq!(balance(&bob()), INITIAL_BALANCE + 100);
 		assert_eq!(balance(&EnclaveBridge::vault_account(&shard)), 400);
 		// A different request is paid.
-		assert_ok!(unshield(&enclave(2), shard, &bob(), 100, H256::repeat_byte(0xCB)));
+		assert_ok!(unshield(&enclave(1), shard, &bob(), 100, H256::repeat_byte(0xCB)));
 		assert_eq!(balance(&bob()), INITIAL_BALANCE + 200);
+	});
+}
+
+/// Until several members share a shard's work, only the serving member (the
+/// first active signer) pays out: a second instance that registered with
+/// the shard's fingerprint cannot pay beside it, before or after it joined
+/// the shard's signers. Root purges a serving member that stopped, and the
+/// next one serves.
+#[test]
+fn only_the_serving_member_unshields_until_root_purges_it() {
+	new_test_ext().execute_with(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(1));
+		shield(&alice(), shard, 500);
+		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
+		assert_noop!(
+			unshield(&enclave(2), shard, &bob(), 100, H256::repeat_byte(1)),
+			Error::<Test>::NotServingMember
+		);
+		assert_ok!(confirm(&enclave(2), shard, 1, H256::zero()));
+		assert_eq!(signers(shard), vec![enclave(1), enclave(2)]);
+		assert_noop!(
+			unshield(&enclave(2), shard, &bob(), 100, H256::repeat_byte(1)),
+			Error::<Test>::NotServingMember
+		);
+		assert_ok!(EnclaveBridge::purge_enclave_from_shard(
+			RuntimeOrigin::root(),
+			shard,
+			enclave(1)
+		));
+		assert_ok!(unshield(&enclave(2), shard, &bob(), 100, H256::repeat_byte(1)));
+		assert_eq!(balance(&bob()), INITIAL_BALANCE + 100);
 	});
 }
 
@@ -890,9 +923,9 @@ fn paid_unshield_is_never_paid_again_before_or_after_pruning() {
 		run_to_block(3);
 		let expires_at = 3 + LIFETIME;
 		assert_ok!(unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at));
-		// A racing second extrinsic (another member, the same request).
+		// A racing second extrinsic (the same request).
 		assert_noop!(
-			unshield_expiring(&enclave(2), shard, &bob(), 100, call_hash, expires_at),
+			unshield_expiring(&enclave(1), shard, &bob(), 100, call_hash, expires_at),
 			Error::<Test>::UnshieldAlreadyExecuted
 		);
 		// The expiry block itself: still recorded.
@@ -1051,27 +1084,39 @@ fn foreign_enclave_cannot_take_over_implicitly_used_shard() {
 }
 
 #[test]
-fn enclave_of_implicit_shard_schedules_upgrade() {
+fn an_implicit_shard_is_configured_and_only_root_changes_it() {
 	new_test_ext().execute_with(|| {
 		let mrenclave = fingerprint(4);
 		register_enclave(&enclave(1), mrenclave);
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				mrenclave,
+				config(5, 1),
+				10
+			),
+			Error::<Test>::ConfigChangeNeedsRoot
+		);
+		assert_ok!(confirm(&enclave(1), mrenclave, 1, H256::zero()));
+		assert_eq!(signers(mrenclave), vec![enclave(1)]);
+		// Root stores a configuration (at once: nothing was stored before);
+		// from then on a member cannot change it either.
 		assert_ok!(EnclaveBridge::update_shard_config(
-			RuntimeOrigin::signed(enclave(1)),
+			RuntimeOrigin::root(),
 			mrenclave,
 			config(5, 1),
 			10
 		));
-		assert_eq!(
-			ShardConfigRegistry::<Test>::get(mrenclave),
-			Some(UpgradableShardConfig {
-				active: ShardConfig {
-					enclave_fingerprint: mrenclave,
-					max_instances: MAX_INSTANCES_LIMIT
-				},
-				pending_upgrade: Some((11, config(5, 1))),
-			})
+		assert_eq!(EnclaveBridge::effective_shard_config(&mrenclave), Some(config(5, 1)));
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				mrenclave,
+				config(4, 1),
+				0
+			),
+			Error::<Test>::ConfigChangeNeedsRoot
 		);
-		assert_eq!(signers(mrenclave), vec![enclave(1)]);
 	});
 }
 
@@ -1103,30 +1148,23 @@ fn update_shard_config_requires_signed_or_root() {
 }
 
 #[test]
-fn only_members_update_a_configured_shard() {
+fn only_root_updates_a_configured_shard() {
 	new_test_ext().execute_with(|| {
 		let shard = setup_shard_with_enclave();
 		register_enclave(&enclave(2), fingerprint(2));
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(2)),
-				shard,
-				config(2, 1),
-				0
-			),
-			Error::<Test>::WrongFingerprint
-		);
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(alice()),
-				shard,
-				config(1, 1),
-				0
-			),
-			Error::<Test>::EnclaveNotRegistered
-		);
+		for who in [enclave(1), enclave(2), alice()] {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::signed(who),
+					shard,
+					config(1, 1),
+					0
+				),
+				Error::<Test>::ConfigChangeNeedsRoot
+			);
+		}
 		assert_ok!(EnclaveBridge::update_shard_config(
-			RuntimeOrigin::signed(enclave(1)),
+			RuntimeOrigin::root(),
 			shard,
 			config(1, 1),
 			0
@@ -1135,22 +1173,33 @@ fn only_members_update_a_configured_shard() {
 	});
 }
 
+/// A member cannot cancel (or bring forward) an upgrade root scheduled:
+/// once a shard is configured, only root changes its configuration.
 #[test]
-fn full_shard_refuses_update_by_non_active_enclave() {
+fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
 	new_test_ext().execute_with(|| {
-		let shard = shard(1);
-		configure(shard, 1, 1);
-		register_enclave(&enclave(1), fingerprint(1));
-		register_enclave(&enclave(2), fingerprint(1));
+		let shard = setup_shard_with_enclave();
 		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(2)),
-				shard,
-				config(1, 2),
-				0
-			),
-			Error::<Test>::TooManyInstances
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 2),
+			10
+		));
+		for delay in [0, 5] {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::signed(enclave(1)),
+					shard,
+					config(1, 1),
+					delay
+				),
+				Error::<Test>::ConfigChangeNeedsRoot
+			);
+		}
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.pending_upgrade),
+			Some((11, config(2, 2)))
 		);
 	});
 }
@@ -1163,7 +1212,7 @@ fn upgrade_takes_effect_at_enactment_block() {
 		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
 
 		assert_ok!(EnclaveBridge::update_shard_config(
-			RuntimeOrigin::signed(enclave(1)),
+			RuntimeOrigin::root(),
 			shard,
 			config(2, 2),
 			10

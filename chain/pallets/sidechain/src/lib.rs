@@ -5,13 +5,18 @@
 //! it names the stored confirmation as its ancestor and a higher block number,
 //! so the anchored chain of each shard only ever moves forward along one line.
 //!
-//! Who may confirm is not decided here: any enclave that
-//! [`Config::ShardMembership`] (in the runtime: `pallet-enclave-bridge`)
-//! accepts as a member of the shard may confirm, whichever member it is.
-//! Nothing is pinned to the first member of the shard (LESSONS.md, rule 18).
+//! Who may confirm is not decided here: [`Config::ShardMembership`] (in the
+//! runtime: `pallet-enclave-bridge`) names the member that serves the shard,
+//! the first of its active signers. Until several members share a shard's
+//! work (and anchors are quorum-signed, so that any member may submit one),
+//! a second instance must not anchor beside the serving one; root purges a
+//! serving member that stopped, and the next one serves.
 //!
 //! ## Calls
-//! - [`Pallet::confirm_imported_sidechain_block`]: anchor a sidechain block.
+//! - [`Pallet::confirm_imported_sidechain_block`]: the serving enclave
+//!   anchors a sidechain block.
+//! - [`Pallet::reset_sidechain_anchor`]: root sets or removes a shard's
+//!   anchor (recovery from a bogus one).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub use pallet::*;
@@ -59,6 +64,8 @@ pub mod pallet {
 			block_number: SidechainBlockNumber,
 			block_header_hash: H256,
 		},
+		/// Root set the shard's anchor (`None`: removed it).
+		SidechainAnchorReset { shard: ShardIdentifier, anchor: Option<SidechainBlockConfirmation> },
 	}
 
 	#[pallet::error]
@@ -81,6 +88,9 @@ pub mod pallet {
 		AncestorMismatch,
 		/// The candidate's block number is not above its ancestor's.
 		BlockNumberNotAdvancing,
+		/// Another enclave serves the shard (the first of its active
+		/// signers); only it anchors.
+		NotServingMember,
 	}
 
 	impl<T> From<ShardMembershipError> for Error<T> {
@@ -90,6 +100,7 @@ pub mod pallet {
 				ShardMembershipError::ShardNotInitialized => Error::<T>::ShardNotInitialized,
 				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
+				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
 			}
 		}
 	}
@@ -98,7 +109,8 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Anchor `candidate` as the shard's latest sidechain block.
 		///
-		/// The signer must be an enclave of `shard` (any member will do).
+		/// The signer must be the enclave that serves `shard` (the first of its
+		/// active signers).
 		/// `ancestor` is the confirmation the candidate extends: `None` for the
 		/// shard's first confirmation, otherwise exactly the stored one. The
 		/// candidate's block number must be above the ancestor's. Resending
@@ -114,7 +126,7 @@ pub mod pallet {
 			candidate: SidechainBlockConfirmation,
 		) -> DispatchResult {
 			let signer = ensure_signed(origin)?;
-			T::ShardMembership::ensure_member_and_touch(&signer, &shard)
+			T::ShardMembership::ensure_serving_member_and_touch(&signer, &shard)
 				.map_err(Error::<T>::from)?;
 			if LatestSidechainBlockConfirmation::<T>::get(shard) == Some(candidate) {
 				return Ok(());
@@ -128,6 +140,26 @@ pub mod pallet {
 				block_number: candidate.block_number,
 				block_header_hash: candidate.block_header_hash,
 			});
+			Ok(())
+		}
+
+		/// Set (or, with `None`, remove) the shard's anchor. Root only: the
+		/// way out when a bogus anchor would otherwise halt the shard for
+		/// good (its enclaves refuse to act beside an anchor their chain
+		/// does not hold, and every later confirmation must extend it).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::reset_sidechain_anchor())]
+		pub fn reset_sidechain_anchor(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			anchor: Option<SidechainBlockConfirmation>,
+		) -> DispatchResult {
+			ensure_root(origin)?;
+			match anchor {
+				Some(anchor) => LatestSidechainBlockConfirmation::<T>::insert(shard, anchor),
+				None => LatestSidechainBlockConfirmation::<T>::remove(shard),
+			}
+			Self::deposit_event(Event::SidechainAnchorReset { shard, anchor });
 			Ok(())
 		}
 	}

@@ -86,7 +86,7 @@ fn resending_the_stored_confirmation_is_a_no_op() {
 		assert_ok!(confirm(&account(1), shard(1), Some(block(10, 0)), block(20, 0)));
 		let events = System::events().len();
 		assert_ok!(confirm(&account(1), shard(1), Some(block(10, 0)), block(20, 0)));
-		assert_ok!(confirm(&account(2), shard(1), None, block(20, 0)));
+		assert_ok!(confirm(&account(1), shard(1), None, block(20, 0)));
 		assert_eq!(System::events().len(), events, "no event for a resend");
 		assert_eq!(latest(shard(1)), Some(block(20, 0)));
 		assert_noop!(
@@ -98,30 +98,53 @@ fn resending_the_stored_confirmation_is_a_no_op() {
 	});
 }
 
+/// Until several members share a shard's work (with quorum-signed anchors
+/// any member may submit), only the serving member, the first active
+/// signer, anchors: a second instance cannot anchor beside it. Root purges
+/// a serving member that stopped, and the next one serves.
 #[test]
-fn any_member_may_extend_the_chain() {
-	// Rule 18: no member is special; confirmations alternate between enclaves.
+fn only_the_serving_member_anchors_until_root_purges_it() {
 	new_test_ext().execute_with(|| {
 		setup();
-
 		assert_ok!(confirm(&account(1), shard(1), None, block(10, 0)));
-		System::assert_last_event(finalized_event(shard(1), &account(1), block(10, 0)));
+		assert_noop!(
+			confirm(&account(2), shard(1), Some(block(10, 0)), block(20, 0)),
+			Error::<Test>::NotServingMember
+		);
+		assert_ok!(confirm(&account(1), shard(1), Some(block(10, 0)), block(20, 0)));
+		System::assert_last_event(finalized_event(shard(1), &account(1), block(20, 0)));
 
-		assert_ok!(confirm(&account(2), shard(1), Some(block(10, 0)), block(20, 0)));
-		assert_eq!(latest(shard(1)), Some(block(20, 0)));
-		System::assert_last_event(finalized_event(shard(1), &account(2), block(20, 0)));
-
-		assert_ok!(confirm(&account(1), shard(1), Some(block(20, 0)), block(30, 0)));
-		assert_eq!(latest(shard(1)), Some(block(30, 0)));
-		System::assert_last_event(finalized_event(shard(1), &account(1), block(30, 0)));
-
-		// The second member may also be the first to confirm after a gap of numbers.
-		assert_ok!(confirm(&account(2), shard(1), Some(block(30, 0)), block(1_000, 0)));
+		assert_ok!(pallet_enclave_bridge::Pallet::<Test>::purge_enclave_from_shard(
+			RuntimeOrigin::root(),
+			shard(1),
+			account(1)
+		));
+		assert_ok!(confirm(&account(2), shard(1), Some(block(20, 0)), block(1_000, 0)));
 		assert_eq!(latest(shard(1)), Some(block(1_000, 0)));
+		assert_eq!(active_signers(shard(1)), vec![account(2)]);
+	});
+}
 
-		let signers = active_signers(shard(1));
-		assert_eq!(signers.len(), 2);
-		assert!(signers.contains(&account(1)) && signers.contains(&account(2)));
+/// Root resets a bogus anchor (which would otherwise halt the shard for
+/// good: every confirmation must extend it); nobody else can.
+#[test]
+fn root_resets_a_bogus_anchor() {
+	new_test_ext().execute_with(|| {
+		setup();
+		assert_ok!(confirm(&account(1), shard(1), None, block(1_000_000, 9)));
+		let reset = |origin, anchor| Sidechain::reset_sidechain_anchor(origin, shard(1), anchor);
+		for origin in [RuntimeOrigin::signed(account(1)), RuntimeOrigin::none()] {
+			assert_noop!(reset(origin, None), DispatchError::BadOrigin);
+		}
+		assert_ok!(reset(RuntimeOrigin::root(), Some(block(10, 0))));
+		System::assert_last_event(RuntimeEvent::Sidechain(Event::SidechainAnchorReset {
+			shard: shard(1),
+			anchor: Some(block(10, 0)),
+		}));
+		assert_ok!(confirm(&account(1), shard(1), Some(block(10, 0)), block(11, 0)));
+		assert_ok!(reset(RuntimeOrigin::root(), None));
+		assert_eq!(latest(shard(1)), None);
+		assert_ok!(confirm(&account(1), shard(1), None, block(12, 0)));
 	});
 }
 
@@ -161,7 +184,8 @@ fn shards_are_independent() {
 			confirm(&account(1), shard(1), Some(block(5, 2)), block(12, 0)),
 			Error::<Test>::AncestorMismatch
 		);
-		assert_ok!(confirm(&account(1), shard(2), Some(block(5, 2)), block(6, 2)));
+		// (account(2) serves shard 2: it confirmed there first.)
+		assert_ok!(confirm(&account(2), shard(2), Some(block(5, 2)), block(6, 2)));
 		assert_eq!(latest(shard(1)), Some(block(10, 0)));
 		assert_eq!(latest(shard(2)), Some(block(6, 2)));
 	});
@@ -318,13 +342,9 @@ fn later_confirmation_without_ancestor_is_refused() {
 		setup();
 		assert_ok!(confirm(&account(1), shard(1), None, block(10, 0)));
 
-		// Neither the same member nor another one may restart the chain.
+		// The serving member may not restart the chain.
 		assert_noop!(
 			confirm(&account(1), shard(1), None, block(20, 0)),
-			Error::<Test>::AncestorMissing
-		);
-		assert_noop!(
-			confirm(&account(2), shard(1), None, block(20, 0)),
 			Error::<Test>::AncestorMissing
 		);
 		assert_eq!(latest(shard(1)), Some(block(10, 0)));
@@ -336,7 +356,7 @@ fn stale_or_mismatching_ancestor_is_refused() {
 	new_test_ext().execute_with(|| {
 		setup();
 		assert_ok!(confirm(&account(1), shard(1), None, block(10, 0)));
-		assert_ok!(confirm(&account(2), shard(1), Some(block(10, 0)), block(20, 0)));
+		assert_ok!(confirm(&account(1), shard(1), Some(block(10, 0)), block(20, 0)));
 
 		// Stale: an older confirmation of the chain.
 		assert_noop!(
@@ -374,12 +394,12 @@ fn non_advancing_block_number_is_refused() {
 
 		// Same number (a competing block of the same height).
 		assert_noop!(
-			confirm(&account(2), shard(1), Some(block(10, 0)), block(10, 1)),
+			confirm(&account(1), shard(1), Some(block(10, 0)), block(10, 1)),
 			Error::<Test>::BlockNumberNotAdvancing
 		);
 		// Lower number.
 		assert_noop!(
-			confirm(&account(2), shard(1), Some(block(10, 0)), block(9, 0)),
+			confirm(&account(1), shard(1), Some(block(10, 0)), block(9, 0)),
 			Error::<Test>::BlockNumberNotAdvancing
 		);
 		assert_eq!(latest(shard(1)), Some(block(10, 0)));
@@ -394,8 +414,13 @@ fn refused_confirmation_records_no_activity() {
 		setup();
 		assert_ok!(confirm(&account(1), shard(1), None, block(10, 0)));
 		assert_noop!(
-			confirm(&account(2), shard(1), None, block(20, 0)),
+			confirm(&account(1), shard(1), None, block(20, 0)),
 			Error::<Test>::AncestorMissing
+		);
+		// A member that does not serve is refused after the touch.
+		assert_noop!(
+			confirm(&account(2), shard(1), Some(block(10, 0)), block(20, 0)),
+			Error::<Test>::NotServingMember
 		);
 		assert_eq!(active_signers(shard(1)), vec![account(1)]);
 	});

@@ -10,6 +10,7 @@ use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
 /// Weight functions needed by `pallet-sidechain`.
 pub trait WeightInfo {
 	fn confirm_imported_sidechain_block() -> Weight;
+	fn reset_sidechain_anchor() -> Weight;
 }
 
 /// Proof size (bytes) of the membership check's records: the enclave record,
@@ -29,11 +30,20 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(30_000_000, MEMBERSHIP_PROOF + CONFIRMATION_PROOF)
 			.saturating_add(T::DbWeight::get().reads_writes(5, 2))
 	}
+
+	fn reset_sidechain_anchor() -> Weight {
+		// Writes: the confirmation.
+		Weight::from_parts(10_000_000, CONFIRMATION_PROOF)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 }
 
 /// For tests: every call weighs nothing.
 impl WeightInfo for () {
 	fn confirm_imported_sidechain_block() -> Weight {
+		Weight::zero()
+	}
+	fn reset_sidechain_anchor() -> Weight {
 		Weight::zero()
 	}
 }

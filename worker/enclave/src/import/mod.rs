@@ -67,6 +67,17 @@ pub struct ImportReport {
 }
 
 impl Enclave {
+	/// Whether the shard is configured on the parent chain, as proven by
+	/// the last imported block (`None` before the first import of this
+	/// run); the implicit shard, named after this enclave's MRENCLAVE, is
+	/// configured by its name.
+	pub fn shard_configured(&self) -> Option<bool> {
+		if self.shard == H256(self.mr_enclave()) {
+			return Some(true);
+		}
+		self.shard_configured
+	}
+
 	/// The light client's last finalized block, if it has a checkpoint.
 	pub fn light_client_head(&self) -> Option<(u32, H256)> {
 		self.light_client.as_ref().map(|lc| lc.last_finalized())
@@ -82,8 +93,8 @@ impl Enclave {
 	}
 
 	/// The storage keys the host must prove for every block: `System::Events`,
-	/// the vault's `System::Account`, the shard's `ShardStatus` and its
-	/// latest sidechain anchor.
+	/// the vault's `System::Account`, the shard's `ShardStatus`, its latest
+	/// sidechain anchor and its stored configuration.
 	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
 		vec![
 			events_key(),
@@ -92,6 +103,7 @@ impl Enclave {
 			pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
 				self.shard,
 			),
+			pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(self.shard),
 		]
 	}
 
@@ -138,12 +150,14 @@ impl Enclave {
 			own_failures: Vec::new(),
 			serving_member: self.serving_member.clone(),
 			anchored: self.anchored,
+			shard_configured: self.shard_configured,
 			anchor_events: Vec::new(),
 		};
 		for block in blocks {
 			let verified = Self::verify_block(block, &keys)?;
 			chunk.serving_member = verified.serving.filter(|first| *first != account);
 			chunk.anchored = Some(verified.anchored);
+			chunk.shard_configured = Some(verified.shard_configured);
 			if verified.number <= included {
 				continue;
 			}
@@ -199,6 +213,7 @@ impl Enclave {
 		self.light_client = Some(chunk.light_client);
 		self.serving_member = chunk.serving_member;
 		self.anchored = chunk.anchored;
+		self.shard_configured = chunk.shard_configured;
 		self.check_rollback()?;
 		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
 	}
@@ -215,6 +230,7 @@ pub struct VerifiedChunk {
 	own_failures: Vec<OwnFailure>,
 	serving_member: Option<AccountId>,
 	anchored: Option<Option<SidechainBlockConfirmation>>,
+	shard_configured: Option<bool>,
 	anchor_events: Vec<(u32, u64, H256)>,
 }
 

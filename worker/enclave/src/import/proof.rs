@@ -64,6 +64,7 @@ impl Enclave {
 			vault,
 			serving: signers.first().map(|status| status.signer.clone()),
 			anchored,
+			shard_configured: value(4).is_some(),
 		})
 	}
 }
@@ -81,6 +82,8 @@ pub(super) struct VerifiedBlock {
 	pub(super) serving: Option<AccountId>,
 	/// The shard's latest sidechain anchor.
 	pub(super) anchored: Option<SidechainBlockConfirmation>,
+	/// Whether the shard has a stored configuration.
+	pub(super) shard_configured: bool,
 }
 
 /// Storage key of `System::Events`.
