@@ -28,6 +28,14 @@ use polkadot_sdk::sp_core::H256;
 
 use crate::{Enclave, PoolLimits};
 
+/// The balance (free and reserved, in the shard) an account must hold to
+/// send a direct call: the parent chain's existential deposit. Sybil
+/// accounts that spread a flood over many senders (the pool caps and
+/// rotates per account) each cost that much, shielded through the parent
+/// chain.
+pub const MIN_BALANCE_TO_SEND: integritee_stf_primitives::Balance =
+	integritee_runtime::EXISTENTIAL_DEPOSIT;
+
 /// Why a direct call was refused. Messages never contain the call.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DirectError {
@@ -41,7 +49,10 @@ pub enum DirectError {
 	Malformed,
 	#[error("the call's signature is not valid for this enclave build and shard")]
 	BadSignature,
-	#[error("the sender has no funds in the shard")]
+	#[error(
+		"the sender holds less than {MIN_BALANCE_TO_SEND} in the shard, the minimum balance to \
+		 send a direct call"
+	)]
 	Unfunded,
 	#[error(transparent)]
 	Pool(#[from] PoolError),
@@ -57,9 +68,11 @@ impl DirectError {
 		match self {
 			Self::Pool(PoolError::AlreadyImported) => error_code::ALREADY_IMPORTED,
 			Self::Pool(PoolError::NonceTaken { .. }) => error_code::PRIORITY_TOO_LOW,
-			Self::Pool(PoolError::TooManyFuture { .. } | PoolError::Full { .. }) => {
-				error_code::POOL_FULL
-			}
+			Self::Pool(
+				PoolError::TooManyFuture { .. }
+				| PoolError::TooManyCalls { .. }
+				| PoolError::Full { .. },
+			) => error_code::POOL_FULL,
 			Self::NotServing(_) => error_code::NOT_SERVING,
 			// A state read failing is the worker's problem, not the call's.
 			Self::State(_) => -32603,
@@ -184,9 +197,9 @@ impl Enclave {
 	}
 
 	/// Admits a direct call that passed the [`Door`]: refused if this core
-	/// does not serve the shard now, if the sender has no funds in the
-	/// committed state, or by the pool (stale nonce, duplicate, a nonce
-	/// another pooled call holds, limits).
+	/// does not serve the shard now, if the sender holds less than
+	/// [`MIN_BALANCE_TO_SEND`] in the committed state, or by the pool (stale
+	/// nonce, duplicate, a nonce another pooled call holds, limits).
 	pub fn admit(&self, ticket: Ticket) -> Result<Admission, DirectError> {
 		self.ensure_serving().map_err(|e| DirectError::NotServing(e.to_string()))?;
 		// Not before the anchor is proven in this run, not on a rollback.
@@ -196,7 +209,7 @@ impl Enclave {
 			.state
 			.account_info(integritee_pool::PoolCall::sender(&call))
 			.map_err(|e| DirectError::State(e.to_string()))?;
-		if info.free == 0 && info.reserved == 0 {
+		if info.free.saturating_add(info.reserved) < MIN_BALANCE_TO_SEND {
 			return Err(DirectError::Unfunded);
 		}
 		let hash = integritee_pool::PoolCall::hash(&call);

@@ -1562,3 +1562,43 @@ fn init_shard_is_signed_only_for_a_shard_proven_unconfigured() {
 	import_only(&mut fixture, parts);
 	refused(init(&fixture), SigningRefused::ShardConfigured);
 }
+
+/// Sybil accounts cost something: a sender needs the minimum balance
+/// (`MIN_BALANCE_TO_SEND`, the parent chain's existential deposit) in the
+/// shard before a direct call of its is admitted.
+#[test]
+fn a_sender_below_the_minimum_balance_is_refused() {
+	use integritee_enclave::direct::MIN_BALANCE_TO_SEND;
+	let mut fixture = shielded_fixture();
+	let shard = fixture.enclave.shard();
+	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
+	let mallory_account: AccountId = mallory.public().into();
+	let key = fixture.enclave.shielding_public_key();
+	let bob_pays = |fixture: &Fixture, amount, nonce| {
+		let call = TrustedCall::BalanceTransfer {
+			from: fixture.bob.public().into(),
+			to: mallory_account.clone(),
+			amount,
+		};
+		DirectCall::encrypt(&bob_signs(fixture, call, nonce), shard, &key).unwrap()
+	};
+	let mallory_sends = || {
+		let call = TrustedCall::BalanceTransfer {
+			from: mallory_account.clone(),
+			to: AccountId::new([0x0c; 32]),
+			amount: 1,
+		}
+		.sign(0, &MR_ENCLAVE, &shard, |p| MultiSignature::Sr25519(mallory.sign(p)));
+		DirectCall::encrypt(&call, shard, &key).unwrap()
+	};
+	let send = |fixture: &mut Fixture, call: &DirectCall| {
+		let ticket = fixture.enclave.door().check(call).unwrap();
+		fixture.enclave.admit(ticket).map(|_| produce(fixture))
+	};
+	let call = bob_pays(&fixture, MIN_BALANCE_TO_SEND - 1, 0);
+	send(&mut fixture, &call).unwrap();
+	assert_eq!(send(&mut fixture, &mallory_sends()).unwrap_err(), DirectError::Unfunded);
+	let call = bob_pays(&fixture, 1, 1);
+	send(&mut fixture, &call).unwrap();
+	send(&mut fixture, &mallory_sends()).expect("a sender holding the minimum is admitted");
+}

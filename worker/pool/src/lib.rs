@@ -34,6 +34,9 @@ pub trait PoolCall {
 pub struct PoolLimits {
 	/// Calls in total (ready and future).
 	pub max_calls: usize,
+	/// Calls of one account (ready and future): one account cannot fill
+	/// the pool.
+	pub max_per_account: usize,
 	/// Future calls of one account.
 	pub max_future_per_account: usize,
 	/// Future calls of all accounts.
@@ -47,6 +50,7 @@ impl Default for PoolLimits {
 	fn default() -> Self {
 		Self {
 			max_calls: 100_000,
+			max_per_account: 64,
 			max_future_per_account: 16,
 			max_future: 10_000,
 			max_future_age: 60_000,
@@ -83,6 +87,8 @@ pub enum PoolError {
 	NonceTaken { nonce: Nonce },
 	#[error("the account has {limit} future calls in the pool already (a nonce gap before them)")]
 	TooManyFuture { limit: usize },
+	#[error("the account has {limit} calls in the pool already; try again after the next block")]
+	TooManyCalls { limit: usize },
 	#[error("the pool is full ({limit} {what}); try again after the next block")]
 	Full { limit: usize, what: &'static str },
 }
@@ -191,6 +197,9 @@ impl<C: PoolCall> Pool<C> {
 				if chain.calls.contains_key(&nonce) {
 					return Err(PoolError::NonceTaken { nonce });
 				}
+				if chain.calls.len() >= self.limits.max_per_account {
+					return Err(PoolError::TooManyCalls { limit: self.limits.max_per_account });
+				}
 				(chain.ready_len(), chain.future_len())
 			}
 			// A chain on another base was not revalidated against this
@@ -232,27 +241,31 @@ impl<C: PoolCall> Pool<C> {
 		Ok(Admitted { readiness, promoted })
 	}
 
-	/// The ready calls in block order, at most `max`: by arrival, each
-	/// account's calls in nonce order (a call that arrived before the one
-	/// it requires goes right after it).
+	/// The ready calls in block order, at most `max`: fair across
+	/// accounts, in rounds: each round takes the next ready call of every
+	/// account that has one, the accounts in the order their calls arrived;
+	/// each account's calls go in nonce order. So an account that floods
+	/// the pool takes one call per round, and another account's call is in
+	/// the next block.
 	pub fn ready(&self, max: usize) -> Vec<&C> {
-		// Per account: its ready run. A heap picks the account whose next
-		// call is the earliest (a call's key is at least its
-		// predecessor's).
+		// Per account: its ready run. A heap picks the smallest (round,
+		// arrival) key; an account's next call goes to the next round, and
+		// its arrival key is at least its predecessor's (a call that
+		// arrived before the one it requires goes right after it).
 		let runs: Vec<Vec<&Entry<C>>> = self
 			.chains
 			.values()
 			.map(|chain| chain.calls.values().take(chain.ready_len()).collect::<Vec<_>>())
 			.filter(|run| !run.is_empty())
 			.collect();
-		let mut heap: BinaryHeap<Reverse<(u64, usize, usize)>> =
-			runs.iter().enumerate().map(|(i, run)| Reverse((run[0].seq, i, 0))).collect();
+		let mut heap: BinaryHeap<Reverse<(usize, u64, usize)>> =
+			runs.iter().enumerate().map(|(i, run)| Reverse((0, run[0].seq, i))).collect();
 		let mut out = Vec::with_capacity(max.min(self.index.len()));
 		while out.len() < max {
-			let Some(Reverse((key, run, position))) = heap.pop() else { break };
-			out.push(&runs[run][position].call);
-			if let Some(next) = runs[run].get(position + 1) {
-				heap.push(Reverse((next.seq.max(key), run, position + 1)));
+			let Some(Reverse((round, arrival, run))) = heap.pop() else { break };
+			out.push(&runs[run][round].call);
+			if let Some(next) = runs[run].get(round + 1) {
+				heap.push(Reverse((round + 1, next.seq.max(arrival), run)));
 			}
 		}
 		out

@@ -25,7 +25,13 @@ impl PoolCall for Call {
 }
 
 fn limits() -> PoolLimits {
-	PoolLimits { max_calls: 12, max_future_per_account: 2, max_future: 4, max_future_age: 3 }
+	PoolLimits {
+		max_calls: 12,
+		max_per_account: 5,
+		max_future_per_account: 2,
+		max_future: 4,
+		max_future_age: 3,
+	}
 }
 
 #[test]
@@ -66,9 +72,32 @@ fn refusals() {
 	for n in 0..5 {
 		pool.submit(Call(4, n, 0), 0).unwrap();
 	}
+	assert_eq!(pool.submit(Call(4, 5, 0), 0), Err(PoolError::TooManyCalls { limit: 5 }));
 	assert_eq!(pool.len(), 11);
 	pool.submit(Call(5, 0, 0), 0).unwrap();
 	assert_eq!(pool.submit(Call(6, 0, 0), 0), Err(PoolError::Full { limit: 12, what: "calls" }));
+}
+
+/// One account that floods the pool takes one call per round of a block:
+/// another account's call, arriving after the flood, is in the next block.
+#[test]
+fn blocks_are_fair_across_accounts() {
+	let mut pool = Pool::new(PoolLimits::default());
+	for n in 0..50 {
+		pool.submit(Call(1, n, 0), 0).unwrap();
+	}
+	pool.submit(Call(2, 0, 0), 0).unwrap();
+	pool.submit(Call(2, 1, 0), 0).unwrap();
+	pool.submit(Call(3, 0, 0), 0).unwrap();
+	let block: Vec<Call> = pool.ready(4).into_iter().copied().collect();
+	assert_eq!(block, vec![Call(1, 0, 0), Call(2, 0, 0), Call(3, 0, 0), Call(1, 1, 0)]);
+	let block: Vec<Call> = pool.ready(6).into_iter().copied().collect();
+	assert_eq!(&block[4..], &[Call(2, 1, 0), Call(1, 2, 0)]);
+	// The flood is capped per account (ready and future).
+	for n in 50..64 {
+		pool.submit(Call(1, n, 0), 0).unwrap();
+	}
+	assert_eq!(pool.submit(Call(1, 64, 0), 0), Err(PoolError::TooManyCalls { limit: 64 }));
 }
 
 /// A parent-chain call consumed the nonce a pooled call holds: it becomes
@@ -156,6 +185,9 @@ impl Model {
 		}
 		if self.pooled.get(&account).is_some_and(|c| c.contains_key(&nonce)) {
 			return Err(PoolError::NonceTaken { nonce });
+		}
+		if self.pooled.get(&account).map_or(0, |c| c.len()) >= limits.max_per_account {
+			return Err(PoolError::TooManyCalls { limit: limits.max_per_account });
 		}
 		let ready = nonce as usize == expected as usize + self.ready_len(account);
 		if !ready {

@@ -122,7 +122,8 @@ pub struct Args {
 	pub max_block_inputs: u64,
 
 	/// Direct calls one sidechain block takes at most (the pool's ready
-	/// calls in arrival order); the rest waits for the next block.
+	/// calls, in rounds across accounts, each round in arrival order); the
+	/// rest waits for the next block.
 	#[arg(long, env = "INTEGRITEE_MAX_BLOCK_DIRECT_CALLS", default_value_t = 3_000,
 		value_parser = clap::value_parser!(u64).range(1..))]
 	pub max_block_direct_calls: u64,
@@ -132,6 +133,13 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_POOL_CAPACITY", default_value_t = 100_000,
 		value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
 	pub pool_capacity: u64,
+
+	/// Direct calls (ready and future) one account may have in the pool, so
+	/// that one account cannot fill it; blocks take calls in rounds across
+	/// accounts (one per account and round).
+	#[arg(long, env = "INTEGRITEE_MAX_CALLS_PER_ACCOUNT", default_value_t = 64,
+		value_parser = clap::value_parser!(u64).range(1..=100_000))]
+	pub max_calls_per_account: u64,
 
 	/// Future calls (a nonce gap before them) one account may have in the
 	/// pool.
@@ -166,6 +174,7 @@ impl Args {
 	pub fn pool_limits(&self) -> integritee_enclave::PoolLimits {
 		integritee_enclave::PoolLimits {
 			max_calls: self.pool_capacity as usize,
+			max_per_account: self.max_calls_per_account as usize,
 			max_future_per_account: self.max_future_per_account as usize,
 			max_future: (self.pool_capacity as usize / 10).max(1),
 			max_future_age: self.max_future_age_secs * 1_000,
