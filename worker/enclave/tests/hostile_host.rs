@@ -898,9 +898,7 @@ fn a_deleted_queue_entry_is_detected() {
 	import_only(&mut fixture, parts);
 	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 2);
 	let mut fixture = reopen_after(fixture, |dir| {
-		let state_dir = dir.join(STATE_DIR);
-		let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
-		let db = redb::Database::open(&state_file).unwrap();
+		let db = redb::Database::open(state_file(dir)).unwrap();
 		let txn = db.begin_write().unwrap();
 		let queue: redb::TableDefinition<u32, &[u8]> =
 			redb::TableDefinition::new("parentchain_inputs");
@@ -1299,9 +1297,7 @@ fn an_overwritten_stored_block_is_detected() {
 		block_header_hash: original.header.hash(),
 	};
 	let mut copy = reopen_after(copy, |dir| {
-		let state_dir = dir.join(STATE_DIR);
-		let state_file = std::fs::read_dir(&state_dir).unwrap().next().unwrap().unwrap().path();
-		let db = redb::Database::open(&state_file).unwrap();
+		let db = redb::Database::open(state_file(dir)).unwrap();
 		let txn = db.begin_write().unwrap();
 		let blocks: redb::TableDefinition<u64, &[u8]> =
 			redb::TableDefinition::new("sidechain_blocks");

@@ -144,7 +144,9 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		rpc::start(&args, enclave.clone(), health.clone(), latest.clone(), watchers.clone())
 			.await?;
 	let public_url = args.public_url(rpc_addr.port());
-	log::info!("trusted RPC listening on ws://{rpc_addr} (registered as {public_url})");
+	log::info!(
+		"trusted RPC listening on wss://{rpc_addr} (TLS 1.3, RA-TLS; registered as {public_url})"
+	);
 
 	let client = parentchain::connect_with_retry(&args.node_url).await;
 	registration::bootstrap(&client, &enclave, &args, &public_url).await?;

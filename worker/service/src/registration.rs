@@ -221,7 +221,9 @@ async fn register_if_needed(
 	}
 	// The registry accepts only a block it knows (its last 2,400): a light
 	// client further behind imports first; the renewal loop retries.
-	if let Some((number, hash)) = lock(enclave).light_client_head() {
+	// The lock is released before any await.
+	let head = lock(enclave).light_client_head();
+	if let Some((number, hash)) = head {
 		if !chain_knows_block(client, number, hash).await? {
 			log::info!(
 				"registration waits until the light client has imported a recent block (#{number} \

@@ -519,7 +519,7 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 	}
 	let params = client.mortal_params(&enclave_account).await.unwrap();
 	let refused = lock(&second_core)
-		.sign_extrinsic(EnclaveCall::Unshield { call_hash }, params.clone())
+		.sign_extrinsic(EnclaveCall::Unshield { call_hash }, params)
 		.expect_err("the copy's block with the request is not anchored in its view");
 	assert!(
 		matches!(refused, CoreError::Refused(SigningRefused::NotYetAnchored { .. })),
