@@ -3,7 +3,8 @@
 //! - Records are sealed with AES-256-GCM and a fresh random 96-bit nonce per
 //!   write; a stored record is `nonce (12 bytes) || ciphertext || tag`. With
 //!   random nonces one key must not seal more than about 2^32 records (NIST
-//!   SP 800-38D, 8.3); the store counts its writes and refuses to go beyond
+//!   SP 800-38D, 8.3); the store counts every seal (its records and the
+//!   encrypted diffs of proposed blocks) and refuses to go beyond
 //!   [`MAX_SEALS_PER_KEY`].
 //! - The associated data of every record names the shard and the record's
 //!   slot (its database key), so a record copied to another slot or shard
@@ -66,6 +67,10 @@ pub(crate) struct StateCrypto {
 	cipher: Aes256Gcm,
 	pub(crate) commitment: CommitmentKey,
 	shard: [u8; 32],
+	/// Seals made outside the store's records (the encrypted diffs of
+	/// proposed blocks, which travel in blocks): counted into the head's
+	/// seal count at the next commit, so that every seal counts.
+	outside_seals: std::sync::atomic::AtomicU64,
 }
 
 impl core::fmt::Debug for StateCrypto {
@@ -81,7 +86,12 @@ impl StateCrypto {
 			derive(state_key, b"integritee-stf/v3/commitment-element"),
 			derive(state_key, b"integritee-stf/v3/commitment-root"),
 		);
-		Self { cipher: Aes256Gcm::new(&enc.into()), commitment, shard }
+		Self {
+			cipher: Aes256Gcm::new(&enc.into()),
+			commitment,
+			shard,
+			outside_seals: std::sync::atomic::AtomicU64::new(0),
+		}
 	}
 
 	fn aad(&self, slot: &[u8]) -> Vec<u8> {
@@ -96,6 +106,24 @@ impl StateCrypto {
 	pub(crate) fn seal(&self, slot: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
 		let mut nonces = NoncePool::new(1)?;
 		self.seal_with(&mut nonces, slot, plaintext)
+	}
+
+	/// [`Self::seal`] for a record the store does not write (counted by
+	/// [`Self::outside_seals`]).
+	pub(crate) fn seal_outside(&self, slot: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+		let sealed = self.seal(slot, plaintext)?;
+		self.outside_seals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+		Ok(sealed)
+	}
+
+	/// Seals made by [`Self::seal_outside`] and not yet counted.
+	pub(crate) fn outside_seals(&self) -> u64 {
+		self.outside_seals.load(std::sync::atomic::Ordering::Relaxed)
+	}
+
+	/// `n` outside seals are counted in a committed head now.
+	pub(crate) fn outside_seals_counted(&self, n: u64) {
+		self.outside_seals.fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
 	}
 
 	/// Seals with the next nonce of `nonces`.

@@ -108,6 +108,7 @@ impl ShardState {
 		c: Commit<'_>,
 		caller_records: impl FnOnce(&redb::WriteTransaction) -> Result<(), Error>,
 	) -> Result<(), Error> {
+		let outside = self.crypto.outside_seals();
 		let mut txn = self.db.begin_write().map_err(db_err)?;
 		if !c.durable {
 			txn.set_durability(redb::Durability::None).map_err(|e| Error::Db(e.to_string()))?;
@@ -129,10 +130,12 @@ impl ShardState {
 				undo_table.insert(n, sealed.as_slice()).map_err(db_err)?;
 			}
 			head.seals = head.seals.saturating_add(2 + u64::from(c.undo.is_some()));
+			head.seals = head.seals.saturating_add(outside);
 			self.write_head(&txn, &mut nonces, &head)?;
 		}
 		caller_records(&txn)?;
 		txn.commit().map_err(db_err)?;
+		self.crypto.outside_seals_counted(outside);
 		self.head = head;
 		Ok(())
 	}

@@ -165,7 +165,14 @@ impl ShardState {
 	/// Encrypts sidechain block `number`'s diff with the state key (for the
 	/// block's body; bound to the shard and the block number).
 	pub fn encrypt_diff(&self, number: u64, diff: &StateDiff) -> Result<Vec<u8>, Error> {
-		self.crypto.seal(&diff_aad(number), &diff.encode())
+		self.crypto.seal_outside(&diff_aad(number), &diff.encode())
+	}
+
+	/// Records sealed under the state key so far (committed, and diffs
+	/// encrypted since the last commit): bounded by
+	/// [`crate::MAX_SEALS_PER_KEY`].
+	pub fn seals(&self) -> u64 {
+		self.head.seals.saturating_add(self.crypto.outside_seals())
 	}
 
 	/// Opens sidechain block `number`'s encrypted diff.

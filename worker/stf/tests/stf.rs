@@ -407,6 +407,30 @@ fn prepared_blocks_commit_and_their_diffs_replicate() {
 
 /// A sidechain block takes several parent blocks in order, each with its
 /// own rules, then verified direct calls; heartbeat blocks change nothing.
+/// Every seal under the state key counts toward `MAX_SEALS_PER_KEY`: also
+/// the encrypted diff of a proposed block (which travels in the block, not
+/// in the store), and also one whose block is never committed.
+#[test]
+fn every_seal_counts_toward_the_key_limit() {
+	let (dir, twin_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	// The same blocks in two states; only `proposer` encrypts diffs.
+	let (mut proposer, mut twin) = (open(dir.path()), open(twin_dir.path()));
+	let alice = pair("Alice");
+	let nothing = |_: &redb::WriteTransaction| Ok(());
+	let inputs = || one_parent_block((1, bh(1)), vec![shield(1, &acc(&alice), 1)]);
+	let block = proposer.prepare(1, inputs()).unwrap();
+	let before = proposer.seals();
+	proposer.encrypt_diff(1, block.changes()).unwrap();
+	proposer.encrypt_diff(1, block.changes()).unwrap(); // a proposal made twice
+	assert_eq!(proposer.seals(), before + 2);
+	proposer.commit(block, sh(1), nothing).unwrap();
+	twin.commit(twin.prepare(1, inputs()).unwrap(), sh(1), nothing).unwrap();
+	assert_eq!(proposer.seals(), twin.seals() + 2, "the two diffs count");
+	let total = proposer.seals();
+	drop(proposer);
+	assert_eq!(open(dir.path()).seals(), total, "the count is in the sealed head");
+}
+
 #[test]
 fn a_block_executes_parent_blocks_in_order_then_direct_calls() {
 	let dir = tempfile::tempdir().unwrap();
