@@ -111,6 +111,20 @@ fn db_err(e: impl Into<redb::Error>) -> Error {
 	Error::Storage(e.into().to_string())
 }
 
+/// The queue entry at `number`: it must open with the instance's record
+/// key in its place and name its own number, else the queue was tampered
+/// with.
+fn open_queued(records: &RecordKey, number: u32, sealed: &[u8]) -> Result<QueuedBlock, Error> {
+	let tampered = |what: &str| Error::QueueTampered { number, what: what.into() };
+	let plain =
+		records.open(Record::QueuedBlock(number), sealed).map_err(|_| tampered("do not open"))?;
+	let block = QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("do not decode"))?;
+	if block.number != number {
+		return Err(tampered("name another block"));
+	}
+	Ok(block)
+}
+
 /// How many queued blocks [`CoreTables::queued_after`] takes.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum QueueLimit {
@@ -204,24 +218,18 @@ impl CoreTables {
 		let mut parent = after.1;
 		for entry in table.range(first..).map_err(db_err)? {
 			let (number, sealed) = entry.map_err(db_err)?;
-			let tampered =
-				|what: &str| Error::QueueTampered { number: number.value(), what: what.into() };
 			if number.value() != expected {
 				return Err(Error::QueueTampered {
 					number: expected,
 					what: "missing while later blocks are queued".into(),
 				});
 			}
-			let plain = records
-				.open(Record::QueuedBlock(expected), sealed.value())
-				.map_err(|_| tampered("do not open"))?;
-			let block =
-				QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("do not decode"))?;
-			if block.number != expected {
-				return Err(tampered("name another block"));
-			}
+			let block = open_queued(records, expected, sealed.value())?;
 			if block.parent_hash != parent {
-				return Err(tampered("do not follow the block before by hash"));
+				return Err(Error::QueueTampered {
+					number: expected,
+					what: "do not follow the block before by hash".into(),
+				});
 			}
 			match limit {
 				QueueLimit::Inputs(max)
@@ -245,12 +253,7 @@ impl CoreTables {
 		let txn = self.db.begin_read().map_err(db_err)?;
 		let table = txn.open_table(INPUT_QUEUE).map_err(db_err)?;
 		let Some((number, sealed)) = table.last().map_err(db_err)? else { return Ok(None) };
-		let number = number.value();
-		let tampered = |what: &str| Error::QueueTampered { number, what: what.into() };
-		let plain = records
-			.open(Record::QueuedBlock(number), sealed.value())
-			.map_err(|_| tampered("do not open"))?;
-		let block = QueuedBlock::decode(&mut &plain[..]).map_err(|_| tampered("do not decode"))?;
+		let block = open_queued(records, number.value(), sealed.value())?;
 		Ok(Some((block.number, block.hash)))
 	}
 
