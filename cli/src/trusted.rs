@@ -229,7 +229,7 @@ async fn submit_call(
 			return Ok(());
 		}
 		let watch = worker.submit_and_watch(&encrypted).await?;
-		return follow(watch, Duration::from_secs(options.wait_timeout)).await;
+		return follow(&chain, watch, Duration::from_secs(options.wait_timeout)).await;
 	}
 	let ciphertext = worker.encrypt("the trusted call", &signed.encode())?;
 	let invoke =
@@ -247,20 +247,26 @@ async fn submit_call(
 }
 
 /// Prints each status of a direct call's watch until a final one; fails if
-/// the call failed, is invalid or dropped, or the time is up. Reasons are
-/// printed with their `Display`, whatever their type.
-async fn follow(mut watch: CallWatch, timeout: Duration) -> Result<(), CliError> {
+/// the call failed, is invalid or dropped, a status does not prove itself
+/// (`inSidechainBlock` against the enclave's signed header, `finalized`
+/// against the parent chain), or the time is up. Reasons are printed with
+/// their `Display`, whatever their type.
+async fn follow(
+	chain: &integritee_chain_client::ChainClient,
+	mut watch: CallWatch,
+	timeout: Duration,
+) -> Result<(), CliError> {
 	let deadline = tokio::time::Instant::now() + timeout;
 	let mut failed = None;
 	loop {
-		let next = tokio::time::timeout_at(deadline, watch.next())
+		let next = tokio::time::timeout_at(deadline, watch.next(chain))
 			.await
 			.map_err(|_| WorkerError::NoFinalStatus { secs: timeout.as_secs() })?;
 		let Some(status) = next? else {
 			return Err(WorkerError::WatchEnded.into());
 		};
 		match &status {
-			CallStatus::InSidechainBlock { hash, number, outcome } => {
+			CallStatus::InSidechainBlock { hash, number, outcome, .. } => {
 				let outcome = match outcome {
 					DirectOutcome::Succeeded => "succeeded".to_string(),
 					DirectOutcome::Failed { reason } => {
@@ -270,10 +276,17 @@ async fn follow(mut watch: CallWatch, timeout: Duration) -> Result<(), CliError>
 						line
 					}
 				};
-				println!("in sidechain block #{number} ({hash:?}): {outcome}");
+				println!(
+					"in sidechain block #{number} ({hash:?}): {outcome} (proven: the enclave \
+					 signed the block, the outcome is among its calls)"
+				);
 			}
-			CallStatus::Finalized { parent_block } => {
-				println!("finalized: the block's anchor is final in parent block #{parent_block}")
+			CallStatus::Finalized { parent_block, anchored_number, anchored_hash, .. } => {
+				println!(
+					"finalized: parent block #{parent_block} anchored sidechain block \
+					 #{anchored_number} ({anchored_hash:?}), which follows the call's block \
+					 (checked on the parent chain)"
+				)
 			}
 			CallStatus::Invalid { reason } => {
 				return Err(WorkerError::Invalid { reason: reason.to_string() }.into())

@@ -196,6 +196,7 @@ pub async fn run(
 	let started = Instant::now();
 	let progress = (!args.json).then(|| Progress::start(args.transfers as usize, started));
 	let fates = submit_all(
+		&chain,
 		&connections,
 		prepared,
 		args.window,
@@ -282,6 +283,7 @@ async fn read_accounts(
 /// with `start` (constant rate) each at its due time, else keeping
 /// `window` in flight per connection. Returns each call's fate in order.
 async fn submit_all(
+	chain: &ChainClient,
 	connections: &[WorkerClient],
 	calls: Vec<(Duration, EncryptedCall)>,
 	window: u32,
@@ -304,7 +306,7 @@ async fn submit_all(
 				None => window.acquire_owned().await.ok(),
 			};
 			let due_at = begun + due;
-			let fate = watch_one(connection, &call, begun, due_at).await;
+			let fate = watch_one(chain, connection, &call, begun, due_at).await;
 			if let Some(done) = done {
 				*done.lock().unwrap_or_else(|p| p.into_inner()) += 1;
 			}
@@ -314,9 +316,12 @@ async fn submit_all(
 	futures::future::join_all(tasks).await
 }
 
-/// Submits one call and follows it to its block (or refusal). Reasons are
-/// kept as their `Display` text, to be counted.
+/// Submits one call and follows it to its block (or refusal), its
+/// `inSidechainBlock` status checked as every client checks it (the
+/// block's signature, the proof of the call's outcome). Reasons are kept
+/// as their `Display` text, to be counted.
 async fn watch_one(
+	chain: &ChainClient,
 	connection: &WorkerClient,
 	call: &EncryptedCall,
 	begun: Instant,
@@ -330,7 +335,7 @@ async fn watch_one(
 		Err(e) => return Fate::Refused(format!("transport: {e}")),
 	};
 	loop {
-		match tokio::time::timeout(Duration::from_secs(120), watch.next()).await {
+		match tokio::time::timeout(Duration::from_secs(120), watch.next(chain)).await {
 			Err(_) => return Fate::Refused("no block within 120 s".into()),
 			Ok(Ok(None)) => return Fate::Refused("the watch ended".into()),
 			Ok(Err(e)) => return Fate::Refused(format!("bad status: {e}")),

@@ -19,6 +19,9 @@ pub const SIDECHAIN_HEADER_DOMAIN: &[u8] = b"integritee/sidechain-header/v1:";
 /// [`integritee_stf_primitives::outcome`]).
 pub use integritee_stf_primitives::outcome::{CallOutcome, FailReason, RejectReason};
 
+pub mod proof;
+pub use proof::{check_link, CallProof, CallsTree, IncludedCall, ProofError};
+
 /// A sidechain block's header.
 #[derive(Encode, Decode, Clone, Debug, PartialEq, Eq)]
 pub struct SidechainHeader {

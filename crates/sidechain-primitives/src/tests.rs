@@ -151,3 +151,117 @@ fn calls_root_commits_to_order_and_outcomes() {
 		calls_root(&[(H256::repeat_byte(1), CallOutcome::Failed(FailReason::Other))])
 	);
 }
+
+mod proofs {
+	//! Every call of a block is provable against its calls root, and
+	//! nothing else is: another call, another outcome, a bent proof, a
+	//! header chain with a gap or that ends elsewhere.
+	use super::*;
+
+	#[test]
+	fn the_tree_is_the_calls_root_and_proves_every_call() {
+		for count in 0..=70 {
+			let calls = body(count).calls;
+			let tree = CallsTree::new(&calls);
+			assert_eq!(tree.root(), calls_root(&calls), "{count} calls");
+			for (index, call) in calls.iter().enumerate() {
+				let proof = tree.proof(index).unwrap();
+				assert_eq!(proof.root_of(call).unwrap(), tree.root(), "call {index} of {count}");
+			}
+			assert!(tree.proof(count).is_none());
+		}
+	}
+
+	#[test]
+	fn another_call_or_outcome_or_a_bent_proof_is_refused() {
+		let block = successor(&genesis_tip(), &author());
+		let calls = block.body.calls.clone();
+		let tree = CallsTree::new(&calls);
+		let (number, hash) = (block.header.number, block.header.hash());
+		let included = |index: usize| IncludedCall {
+			header: block.header.clone(),
+			signature: block.signature,
+			proof: tree.proof(index).unwrap(),
+		};
+		let (call, outcome) = calls[1].clone();
+		included(1).proves(number, hash, call, outcome.clone()).unwrap();
+		// The same call with the outcome the host would like.
+		assert_eq!(
+			included(1).proves(number, hash, call, CallOutcome::Succeeded),
+			Err(ProofError::NotInBlock { number })
+		);
+		// A call that is not in the block, with a proof of one that is.
+		assert_eq!(
+			included(1).proves(number, hash, H256::repeat_byte(0xEE), outcome.clone()),
+			Err(ProofError::NotInBlock { number })
+		);
+		// The status names another block than the header.
+		assert!(matches!(
+			included(1).proves(number + 1, hash, call, outcome.clone()),
+			Err(ProofError::OtherBlock { .. })
+		));
+		assert!(matches!(
+			included(1).proves(number, H256::zero(), call, outcome.clone()),
+			Err(ProofError::OtherBlock { .. })
+		));
+		// Bent proofs: another place, a missing or extra sibling, a leaf
+		// outside the tree.
+		let mut moved = included(1);
+		moved.proof.leaf_index = 0;
+		assert!(moved.proves(number, hash, call, outcome.clone()).is_err());
+		let mut short = included(1);
+		short.proof.siblings.pop();
+		assert!(matches!(
+			short.proves(number, hash, call, outcome.clone()),
+			Err(ProofError::WrongLength { .. })
+		));
+		let mut long = included(1);
+		long.proof.siblings.push(H256::zero());
+		assert!(matches!(
+			long.proves(number, hash, call, outcome.clone()),
+			Err(ProofError::WrongLength { .. })
+		));
+		let mut outside = included(1);
+		outside.proof.leaf_index = outside.proof.leaf_count;
+		assert!(matches!(
+			outside.proves(number, hash, call, outcome),
+			Err(ProofError::LeafOutside { .. })
+		));
+	}
+
+	#[test]
+	fn a_link_holds_only_as_an_unbroken_hash_chain_to_the_anchor() {
+		let mut tip = genesis_tip();
+		let mut headers = Vec::new();
+		for _ in 0..4 {
+			let block = successor(&tip, &author());
+			tip = CommittedTip::after(&block.header);
+			headers.push(block.header);
+		}
+		let at = |i: usize| (headers[i].number, headers[i].hash());
+		// From block 1 to the anchored block 4: headers 2, 3 and 4.
+		check_link(at(0), &headers[1..], at(3)).unwrap();
+		// The block itself anchored: no headers.
+		check_link(at(3), &[], at(3)).unwrap();
+		// A gap, a swapped header, a chain that ends before the anchor.
+		assert!(matches!(
+			check_link(at(0), &[headers[1].clone(), headers[3].clone()], at(3)),
+			Err(ProofError::ChainBroken { number: 4, .. })
+		));
+		let mut forged = headers[2].clone();
+		forged.state_root_after = H256::repeat_byte(0xFF);
+		assert!(matches!(
+			check_link(at(0), &[headers[1].clone(), forged, headers[3].clone()], at(3)),
+			Err(ProofError::ChainBroken { number: 4, .. })
+		));
+		assert!(matches!(
+			check_link(at(0), &headers[1..3], at(3)),
+			Err(ProofError::ChainEndsElsewhere { .. })
+		));
+		// An anchor of another hash at the same number.
+		assert!(matches!(
+			check_link(at(0), &headers[1..], (4, H256::zero())),
+			Err(ProofError::ChainEndsElsewhere { .. })
+		));
+	}
+}

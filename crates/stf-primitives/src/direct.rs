@@ -2,10 +2,13 @@
 //! the parent chain, and the statuses its watchers receive.
 
 use codec::{Decode, Encode};
-use polkadot_sdk::sp_core::H256;
+use polkadot_sdk::sp_core::{Bytes, H256};
 use serde::{Deserialize, Serialize};
 
-use crate::{outcome::FailReason, shielding, ShardIdentifier, TrustedCallSigned};
+use crate::{
+	outcome::{CallOutcome, FailReason},
+	shielding, ShardIdentifier, TrustedCallSigned,
+};
 
 /// Largest ciphertext of one direct call (a call is a few hundred bytes).
 pub const MAX_CALL_CIPHERTEXT_BYTES: usize = 4 * 1024;
@@ -44,12 +47,22 @@ pub enum CallStatus {
 	/// The next block may include it.
 	Ready,
 	/// In a committed sidechain block (never sent before the commit).
+	/// `proof` is the SCALE encoding of the block's signed header and the
+	/// Merkle proof of (call hash, outcome) against its calls root
+	/// (`integritee_sidechain_primitives::IncludedCall`): a client checks
+	/// it against the enclave's signer, so the host that relays statuses
+	/// cannot make one up.
 	#[serde(rename_all = "camelCase")]
-	InSidechainBlock { hash: H256, number: u64, outcome: DirectOutcome },
-	/// The block's anchor on the parent chain is finalized, in this parent
-	/// block.
+	InSidechainBlock { hash: H256, number: u64, outcome: DirectOutcome, proof: Bytes },
+	/// The parent chain finalized, in `parent_block`, the anchor of
+	/// sidechain block (`anchored_number`, `anchored_hash`), which is the
+	/// call's block or a later one on its hash chain. `link` is the SCALE
+	/// encoding of the headers after the call's block up to the anchored
+	/// one (`Vec<SidechainHeader>`, empty if it is the anchored one): a
+	/// client checks the anchor in the parent chain's state at
+	/// `parent_block` and the link by parent hashes.
 	#[serde(rename_all = "camelCase")]
-	Finalized { parent_block: u32 },
+	Finalized { parent_block: u32, anchored_number: u64, anchored_hash: H256, link: Bytes },
 	/// It can never execute (e.g. another call consumed its nonce).
 	Invalid { reason: String },
 	/// The pool let it go (e.g. its nonce gap stayed open too long).
@@ -72,6 +85,17 @@ pub enum DirectOutcome {
 	Failed {
 		reason: FailReason,
 	},
+}
+
+impl DirectOutcome {
+	/// The outcome as the block records it (the leaf a status's proof is
+	/// checked with).
+	pub fn recorded(&self) -> CallOutcome {
+		match self {
+			Self::Succeeded => CallOutcome::Succeeded,
+			Self::Failed { reason } => CallOutcome::Failed(*reason),
+		}
+	}
 }
 
 /// JSON-RPC error codes of the trusted `author_*` methods: Substrate's
@@ -109,13 +133,23 @@ mod tests {
 			hash: H256::repeat_byte(1),
 			number: 7,
 			outcome: DirectOutcome::Failed { reason: FailReason::InsufficientBalance },
+			proof: Bytes(vec![1, 2]),
 		};
 		let json = serde_json::to_value(&included).unwrap();
 		assert_eq!(json["inSidechainBlock"]["number"], 7);
 		assert_eq!(json["inSidechainBlock"]["outcome"]["failed"]["reason"], "insufficientBalance");
 		assert_eq!(serde_json::to_value(CallStatus::Ready).unwrap(), "ready");
-		let finalized = CallStatus::Finalized { parent_block: 9 };
-		assert_eq!(serde_json::to_value(&finalized).unwrap()["finalized"]["parentBlock"], 9);
+		assert_eq!(json["inSidechainBlock"]["proof"], "0x0102");
+		let finalized = CallStatus::Finalized {
+			parent_block: 9,
+			anchored_number: 8,
+			anchored_hash: H256::repeat_byte(2),
+			link: Bytes(vec![]),
+		};
+		let json = serde_json::to_value(&finalized).unwrap();
+		assert_eq!(json["finalized"]["parentBlock"], 9);
+		assert_eq!(json["finalized"]["anchoredNumber"], 8);
+		assert_eq!(json["finalized"]["link"], "0x");
 		for status in [included, finalized, CallStatus::Dropped { reason: "x".into() }] {
 			let back: CallStatus =
 				serde_json::from_value(serde_json::to_value(&status).unwrap()).unwrap();

@@ -148,9 +148,15 @@ pub async fn run(
 		for failure in &report.own_failures {
 			log::warn!("enclave extrinsic failed on chain: {failure}");
 		}
-		for (parent, number, hash) in &report.anchor_events {
+		for (index, (parent, number, hash)) in report.anchor_events.iter().enumerate() {
 			log::info!("sidechain block #{number} ({hash:?}) anchored in parent block {parent}");
-			watchers.anchored(*parent, *number);
+			// The parent block's state holds its last anchor: clients check
+			// a `finalized` status against it.
+			let last_in_its_block =
+				report.anchor_events.get(index + 1).is_none_or(|(next, ..)| next != parent);
+			if last_in_its_block {
+				watchers.anchored(*parent, *number, *hash);
+			}
 		}
 		let membership = report.serving_member.as_ref().map(not_serving_problem);
 		if let Some(problem) = &membership {

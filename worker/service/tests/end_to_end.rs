@@ -27,6 +27,7 @@ use integritee_runtime::{AccountId, Balance, Runtime, RuntimeCall, RuntimeEvent,
 use integritee_stf_primitives::{
 	direct::{CallStatus, DirectCall, DirectOutcome},
 	getter::{GetterAnswer, PrivateGetterRequest},
+	outcome::FailReason,
 	rpc as names,
 	rpc::WorkerHealth,
 	shielding, AccountInfoView, ShardIdentifier, TrustedCall, TrustedGetter, TrustedGetterSigned,
@@ -809,6 +810,90 @@ async fn kill9_at_random_points_never_loses_or_doubles_a_call() {
 	let _ = &mut node;
 }
 
+/// The genuine `inSidechainBlock` and `finalized` statuses of call `call`
+/// pass the checks every client (the CLI's `--wait`, the benchmark) makes;
+/// each forgery a hostile host could relay instead fails them with a
+/// message that says what does not hold.
+async fn statuses_prove_themselves(
+	chain: &ChainClient,
+	shard: H256,
+	enclave: &ed25519::Public,
+	call: H256,
+	in_block: &CallStatus,
+	finalized: &CallStatus,
+) {
+	use integritee_enclave::sidechain::IncludedCall;
+	use integritee_worker_client::{check_anchor_on_chain, check_in_block, check_link_to_anchor};
+	let refused_in_block = |status: &CallStatus, call: H256| {
+		check_in_block(status, call, &shard, enclave).unwrap_err().to_string()
+	};
+	check_in_block(in_block, call, &shard, enclave).unwrap();
+	let CallStatus::InSidechainBlock { number, hash, proof, .. } = in_block.clone() else {
+		panic!("{in_block:?}")
+	};
+	// Another outcome than the block's.
+	let mut other_outcome = in_block.clone();
+	if let CallStatus::InSidechainBlock { outcome, .. } = &mut other_outcome {
+		*outcome = DirectOutcome::Failed { reason: FailReason::InsufficientBalance };
+	}
+	let message = refused_in_block(&other_outcome, call);
+	assert!(message.contains("does not prove itself"), "{message}");
+	// A call that is not in the block, with the proof of one that is.
+	assert!(refused_in_block(in_block, H256::repeat_byte(7)).contains("not among the calls"));
+	// A header the enclave did not sign (the host's own block).
+	let mut included = IncludedCall::decode(&mut &proof.0[..]).unwrap();
+	included.header.state_root_after = H256::repeat_byte(0xEE);
+	let made_up = CallStatus::InSidechainBlock {
+		number,
+		hash: included.header.hash(),
+		outcome: DirectOutcome::Succeeded,
+		proof: included.encode().into(),
+	};
+	assert!(refused_in_block(&made_up, call).contains("signature does not verify"));
+	// No proof at all.
+	let mut bare = in_block.clone();
+	if let CallStatus::InSidechainBlock { proof, .. } = &mut bare {
+		proof.0.clear();
+	}
+	assert!(refused_in_block(&bare, call).contains("does not decode"));
+
+	let CallStatus::Finalized { parent_block, anchored_number, anchored_hash, .. } =
+		finalized.clone()
+	else {
+		panic!("{finalized:?}")
+	};
+	check_link_to_anchor(finalized, call, Some((number, hash))).unwrap();
+	check_anchor_on_chain(chain, &shard, parent_block, (anchored_number, anchored_hash))
+		.await
+		.unwrap();
+	// `finalized` before any proven block; a link from another block.
+	assert!(check_link_to_anchor(finalized, call, None).is_err());
+	let message = check_link_to_anchor(finalized, call, Some((number, H256::zero())))
+		.unwrap_err()
+		.to_string();
+	assert!(message.contains("does not follow") || message.contains("not at the anchored"));
+	// An anchor the chain does not hold, at a block it has finalized or
+	// at one it has not.
+	let message = check_anchor_on_chain(chain, &shard, parent_block, (anchored_number, hash))
+		.await
+		.unwrap_err()
+		.to_string();
+	if hash != anchored_hash {
+		assert!(message.contains("the chain's state there holds"), "{message}");
+	}
+	let message =
+		check_anchor_on_chain(chain, &shard, parent_block - 1, (anchored_number, anchored_hash))
+			.await
+			.unwrap_err()
+			.to_string();
+	assert!(message.contains("the chain's state there holds"), "{message}");
+	let message = check_anchor_on_chain(chain, &shard, u32::MAX, (anchored_number, anchored_hash))
+		.await
+		.unwrap_err()
+		.to_string();
+	assert!(message.contains("has finalized only up to"), "{message}");
+}
+
 /// A direct call of `signer`'s, encrypted to the worker's shielding key, as
 /// the hex parameter of `author_submitExtrinsic`.
 async fn direct_call(
@@ -818,12 +903,23 @@ async fn direct_call(
 	call: TrustedCall,
 	nonce: u32,
 ) -> String {
+	direct_call_and_hash(rpc, shard, signer, call, nonce).await.0
+}
+
+/// [`direct_call`] and the signed call's hash.
+async fn direct_call_and_hash(
+	rpc: &WsClient,
+	shard: ShardIdentifier,
+	signer: &sr25519::Pair,
+	call: TrustedCall,
+	nonce: u32,
+) -> (String, H256) {
 	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
 	let fingerprint: String = rpc.request(names::GET_FINGERPRINT, rpc_params![]).await.unwrap();
 	let mr_enclave: [u8; 32] = hex::decode(&fingerprint[2..]).unwrap().try_into().unwrap();
 	let signed = call.sign(nonce, &mr_enclave, &shard, |p| MultiSignature::Sr25519(signer.sign(p)));
 	let direct = DirectCall::encrypt(&signed, shard, &hex::decode(&key[2..]).unwrap()).unwrap();
-	format!("0x{}", hex::encode(direct.encode()))
+	(format!("0x{}", hex::encode(direct.encode())), signed.hash())
 }
 
 /// The JSON-RPC error code of a refused request.
@@ -1010,7 +1106,8 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	assert_eq!(error_code(submit("0x0102".into()).await), -32602);
 	assert_eq!(error_code(submit("zz".into()).await), -32602);
 	// A call executed, then replayed: a stale nonce.
-	let once = direct_call(&rpc, shard, &bob, transfer("//Eve", UNIT), 2).await;
+	let (once, once_hash) =
+		direct_call_and_hash(&rpc, shard, &bob, transfer("//Eve", UNIT), 2).await;
 	let mut watch: jsonrpsee::core::client::Subscription<CallStatus> = rpc
 		.subscribe(names::SUBMIT_AND_WATCH, rpc_params![once.clone()], names::UNWATCH)
 		.await
@@ -1022,6 +1119,7 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 		"{seen:?}"
 	);
 	assert!(matches!(seen.last(), Some(CallStatus::Finalized { .. })), "{seen:?}");
+	statuses_prove_themselves(&client, shard, &enclave_key, once_hash, &seen[2], &seen[3]).await;
 	assert_eq!(error_code(submit(once).await), 1010, "a replay is a stale nonce");
 	// Future nonces beyond the per-account limit (16) fill nothing more.
 	let charlie_id: AccountId = charlie.public().into();

@@ -115,6 +115,16 @@ impl ChainClient {
 		Ok((hash, header.number))
 	}
 
+	/// The hash of block `number` on the node's chain (`None` if it has
+	/// none at that height).
+	pub async fn block_hash(&self, number: u32) -> Result<Option<Hash>> {
+		let value: Value = self.rpc.request("chain_getBlockHash", rpc_params![number]).await?;
+		if value.is_null() {
+			return Ok(None);
+		}
+		hash_from_value("chain_getBlockHash", &value).map(Some)
+	}
+
 	/// The header of the best block.
 	pub async fn best_header(&self) -> Result<integritee_runtime::Header> {
 		let value: Value = self.rpc.request("chain_getHeader", rpc_params![]).await?;

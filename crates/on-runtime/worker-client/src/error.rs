@@ -7,6 +7,7 @@
 //! something, says so; none contains a key or a secret.
 
 use integritee_runtime::AccountId;
+use integritee_sidechain_primitives::ProofError;
 use integritee_stf_primitives::{shielding::ShieldingError, MrEnclave, ShardIdentifier};
 use polkadot_sdk::sp_core::{ed25519, H256};
 
@@ -220,6 +221,40 @@ pub enum CheckError {
 		"the worker's getter answer is not signed by the registered enclave signer: refusing it"
 	)]
 	AnswerNotSigned,
+	/// A status's proof is not the SCALE encoding it should be.
+	#[error("the worker's {status} status carries a proof that does not decode: refusing it")]
+	StatusProofUndecodable { status: &'static str },
+	/// A status's proof does not prove what the status says: forged.
+	#[error("the worker's status for call {call:?} does not prove itself ({reason}): refusing it")]
+	StatusProof {
+		call: H256,
+		#[source]
+		reason: ProofError,
+	},
+	/// A `finalized` status came before a proven `inSidechainBlock`.
+	#[error("the worker sent `finalized` for call {call:?} before any proven block: refusing it")]
+	FinalizedBeforeInBlock { call: H256 },
+	/// The parent block a `finalized` status names is not finalized.
+	#[error(
+		"the worker says the anchor is final in parent block #{parent_block}, but the chain has \
+		 finalized only up to #{finalized}: refusing it"
+	)]
+	AnchorNotFinalized { parent_block: u32, finalized: u32 },
+	/// The parent chain's state holds another anchor than the status says.
+	#[error(
+		"the worker says parent block #{parent_block} anchored sidechain block #{claimed_number} \
+		 {claimed_hash:?}, the chain's state there holds {}: refusing it",
+		match on_chain {
+			Some((number, hash)) => format!("#{number} {hash:?}"),
+			None => "no anchor".to_string(),
+		}
+	)]
+	AnchorNotOnChain {
+		parent_block: u32,
+		claimed_number: u64,
+		claimed_hash: H256,
+		on_chain: Option<(u64, H256)>,
+	},
 	/// The worker acknowledged a call under another hash than the one sent.
 	#[error("the worker answered another call hash ({got:?}) than the call's ({sent:?})")]
 	AnotherCallHash { sent: H256, got: H256 },

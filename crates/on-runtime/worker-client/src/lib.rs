@@ -16,11 +16,16 @@
 //! Then every answer is checked against the registry too: getter answers
 //! and sidechain headers must be signed by the enclave's signer key (its
 //! account id is its ed25519 public key), for this shard and this request;
-//! an acknowledged call hash must be the hash of the call sent.
+//! an acknowledged call hash must be the hash of the call sent; a watched
+//! call's `inSidechainBlock` and `finalized` statuses must prove what they
+//! say (the block's signed header and a Merkle proof of the call's
+//! outcome; the anchor in the parent chain's own state and a hash chain to
+//! it: [`CallWatch`]).
 //!
 //! Failures are typed ([`Error`], one enum per area); each message names
 //! the failed check. The pure checks are public ([`check_shielding_key`],
-//! [`check_sidechain_header`], [`check_getter_answer`], [`check_call_hash`])
+//! [`check_sidechain_header`], [`check_getter_answer`], [`check_call_hash`],
+//! [`check_in_block`], [`check_link_to_anchor`])
 //! for clients that talk to a worker another way.
 #![forbid(unsafe_code)]
 
@@ -28,6 +33,7 @@ mod check;
 mod error;
 mod policy;
 mod select;
+mod status;
 
 use std::{sync::Arc, time::Duration};
 
@@ -35,13 +41,13 @@ use codec::{Decode, Encode};
 use integritee_chain_client::ChainClient;
 use integritee_sidechain_primitives::SidechainHeader;
 use integritee_stf_primitives::{
-	direct::{CallStatus, DirectCall},
+	direct::DirectCall,
 	getter::{GetterAnswer, PendingCall, PrivateGetterRequest},
 	rpc, shielding, AccountInfoView, MrEnclave, Nonce, ShardIdentifier, TrustedCallSigned,
 	TrustedGetter, TrustedGetterSigned,
 };
 use jsonrpsee::{
-	core::client::{ClientT, Subscription, SubscriptionClientT},
+	core::client::{ClientT, SubscriptionClientT},
 	ws_client::{WsClient, WsClientBuilder},
 };
 use polkadot_sdk::{
@@ -55,6 +61,7 @@ pub use check::{
 };
 pub use error::{AttestationError, CheckError, ConnectError, Error, ParseError, RpcError};
 pub use select::{find_worker, SelectedWorker};
+pub use status::{check_anchor_on_chain, check_in_block, check_link_to_anchor, CallWatch};
 
 /// How long a TCP connection to the worker may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -82,6 +89,8 @@ pub struct WorkerClient {
 	shard: ShardIdentifier,
 	/// Checked against the registry and the certificate when connecting.
 	shielding_key: Vec<u8>,
+	/// Headers of this connection's statuses whose signature was checked.
+	verified_headers: status::VerifiedHeaders,
 }
 
 /// A signed trusted call, encrypted to the worker's checked shielding key
@@ -100,30 +109,6 @@ impl EncryptedCall {
 	/// sidechain block records).
 	pub fn hash(&self) -> H256 {
 		self.hash
-	}
-}
-
-/// The statuses of a submitted direct call, as the worker reports them.
-pub struct CallWatch {
-	statuses: Subscription<CallStatus>,
-	url: String,
-	hash: H256,
-}
-
-impl CallWatch {
-	/// The hash of the watched call.
-	pub fn call_hash(&self) -> H256 {
-		self.hash
-	}
-
-	/// The next status; `Ok(None)` once the worker ended the watch (after a
-	/// final status, or when the connection closed).
-	pub async fn next(&mut self) -> Result<Option<CallStatus>, RpcError> {
-		match self.statuses.next().await {
-			None => Ok(None),
-			Some(Ok(status)) => Ok(Some(status)),
-			Some(Err(source)) => Err(RpcError::BadStatus { url: self.url.clone(), source }),
-		}
 	}
 }
 
@@ -238,7 +223,13 @@ impl WorkerClient {
 		let peer = verified
 			.get()
 			.ok_or_else(|| AttestationError::NoVerifiedCertificate { url: url.clone() })?;
-		let mut client = Self { rpc, worker, shard, shielding_key: Vec::new() };
+		let mut client = Self {
+			rpc,
+			worker,
+			shard,
+			shielding_key: Vec::new(),
+			verified_headers: Default::default(),
+		};
 		let key = client.request_hex(rpc::GET_SHIELDING_KEY, None).await?;
 		check_shielding_key(&key, &client.worker.enclave.shielding_key_hash)?;
 		if peer.binding != rpc::tls_binding(&client.worker.signer_public().0, &key) {
@@ -313,7 +304,15 @@ impl WorkerClient {
 			)
 			.await
 			.map_err(|e| self.rpc_error(rpc::SUBMIT_AND_WATCH, e))?;
-		Ok(CallWatch { statuses, url: self.worker.url.clone(), hash: call.hash })
+		Ok(CallWatch {
+			statuses,
+			url: self.worker.url.clone(),
+			hash: call.hash,
+			shard: self.shard,
+			signer: self.worker.signer_public(),
+			verified: self.verified_headers.clone(),
+			included: None,
+		})
 	}
 
 	/// Sends `getter`, signed with `sign` by the account it reads, and
