@@ -46,7 +46,9 @@ use jsonrpsee::{
 	ConnectionId, Extensions, Methods, RpcModule, SubscriptionMessage,
 };
 
-pub use self::transport::{serve_tls, ConnectionLimits, MAX_CONNECTIONS};
+pub use self::transport::{
+	serve_tls, ConnectionLimits, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
+};
 use crate::{
 	args::Args,
 	health::Health,
@@ -146,7 +148,11 @@ pub async fn start(
 	);
 	let tls = server_config_one_way(certificate.clone()).map_err(RpcError::TlsConfig)?;
 	let methods = module(enclave.clone(), health, latest, watchers)?;
-	let handle = serve_tls(listener, tls, methods, ConnectionLimits::default());
+	let limits = ConnectionLimits {
+		max_per_address: args.rpc_max_connections_per_address as usize,
+		..ConnectionLimits::default()
+	};
+	let handle = serve_tls(listener, tls, methods, limits);
 	tokio::spawn(renew(enclave, certificate, validity, handle.clone()));
 	Ok((bound, handle))
 }

@@ -493,7 +493,8 @@ where
 				.lines()
 				.find_map(|line| {
 					let (name, value) = line.split_once(':')?;
-					name.eq_ignore_ascii_case("content-length").then(|| value.trim().parse().ok())?
+					name.eq_ignore_ascii_case("content-length")
+						.then(|| value.trim().parse().ok())?
 				})
 				.expect("the answer has a Content-Length");
 			if body.len() >= length {
@@ -695,7 +696,8 @@ async fn idle_connections_are_closed_and_live_websockets_stay() {
 		integritee_test_node::ra_tls::worker_client(&format!("wss://{address}"), [4; 32])
 			.await
 			.unwrap();
-	let version: String = websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	let version: String =
+		websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
 	assert_eq!(version, "test");
 
 	let mut silent = tls_from(client, address).await.unwrap();
@@ -715,7 +717,8 @@ async fn idle_connections_are_closed_and_live_websockets_stay() {
 	// least three read-idle times passed since its request).
 	tokio::time::sleep(limits.read_idle_timeout * 3).await;
 	assert!(websocket.is_connected(), "a WebSocket answering pings was closed");
-	let version: String = websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	let version: String =
+		websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
 	assert_eq!(version, "test");
 	drop(websocket);
 	let _ = server.stop();
@@ -786,6 +789,28 @@ async fn handshakes_beyond_the_bound_are_closed_at_once() {
 	let version: String = client.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
 	assert_eq!(version, "test");
 	drop((stalled, client));
+	let _ = server.stop();
+}
+
+/// The worker's `--rpc-max-connections-per-address` is the per-address
+/// limit of its trusted RPC.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_per_address_limit_is_the_workers_argument() {
+	use std::net::{IpAddr, Ipv4Addr};
+
+	let (_, enclave, dir) = chain(0, |_| vec![], |_| None);
+	let args = rpc_args(&dir, &["--rpc-max-connections-per-address", "1"]);
+	let (address, server) =
+		crate::rpc::start(&args, enclave, Health::new(10), Default::default(), Default::default())
+			.await
+			.unwrap();
+	let client = IpAddr::V4(Ipv4Addr::LOCALHOST);
+	let mut first = tls_from(client, address).await.unwrap();
+	assert!(tls_from(client, address).await.is_err(), "a second connection of one address");
+	let (status, answer) = ask_version(&mut first).await;
+	assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+	assert_eq!(answer["result"], env!("CARGO_PKG_VERSION"), "{answer}");
+	drop(first);
 	let _ = server.stop();
 }
 
