@@ -44,8 +44,10 @@ use crate::{
 
 #[derive(Debug, Args)]
 pub struct BenchmarkArgs {
-	/// Concurrent client connections (each its own RA-TLS WebSocket).
-	#[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+	/// Concurrent client connections (each its own RA-TLS WebSocket). At
+	/// most 64: a worker serves 64 connections of one address unless its
+	/// `--rpc-max-connections-per-address` says otherwise.
+	#[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
 	pub clients: u32,
 	/// Transfers to send in the timed part.
 	#[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..))]

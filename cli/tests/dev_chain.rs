@@ -214,7 +214,7 @@ async fn start_stand_in(
 			listener,
 			tls,
 			module.into(),
-			integritee_worker::rpc::MAX_CONNECTIONS,
+			integritee_worker::rpc::ConnectionLimits::default(),
 		),
 		url,
 	)

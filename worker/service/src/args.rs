@@ -46,6 +46,15 @@ pub struct Args {
 	#[arg(long, env = "INTEGRITEE_RPC_PORT", default_value_t = integritee_stf_primitives::rpc::DEFAULT_TRUSTED_RPC_PORT)]
 	pub rpc_port: u16,
 
+	/// Connections the trusted RPC serves to one client address (an IPv4
+	/// address, an IPv6 /64), TLS handshakes included; one more is closed at
+	/// once. Raise it for clients behind a shared NAT or for benchmarks
+	/// with many connections from one machine.
+	#[arg(long, env = "INTEGRITEE_RPC_MAX_CONNECTIONS_PER_ADDRESS",
+		default_value_t = crate::rpc::MAX_CONNECTIONS_PER_ADDRESS as u32,
+		value_parser = clap::value_parser!(u32).range(1..=crate::rpc::MAX_CONNECTIONS as i64))]
+	pub rpc_max_connections_per_address: u32,
+
 	/// URL registered on chain for clients (default: wss://RPC_HOST:PORT).
 	#[arg(long, env = "INTEGRITEE_PUBLIC_URL")]
 	pub public_url: Option<String>,

@@ -6,19 +6,24 @@
 //!
 //! A direct call passes the core's door (decryption, signature) on a
 //! blocking thread without the core's lock, then the admission with the
-//! core shared; commits take it alone, briefly. Limits (connections,
-//! request size, watches and in-flight submissions per connection, the
-//! pool's capacity) are answered with JSON-RPC errors.
+//! core shared; commits take it alone, briefly. Limits (request size,
+//! watches and in-flight submissions per connection, the pool's capacity,
+//! open connections) are answered with JSON-RPC errors.
 //!
 //! Transport is TLS 1.3 with an RA-TLS certificate made in the core (the
 //! host terminates TLS: see `docs/architecture.md`). Answers are also signed
 //! by the enclave and calls and getters are encrypted to the shielding key,
 //! so the host can withhold or delay answers but not read or forge them.
+//! The [`transport`] module accepts connections and keeps them from being
+//! hoarded: TLS handshakes in progress are bounded, one client address may
+//! hold only so many connections, and idle connections are pinged and
+//! closed (its module documentation has the limits).
 
-use std::net::SocketAddr;
+pub mod transport;
 
 use std::{
 	collections::HashMap,
+	net::SocketAddr,
 	sync::{Arc, Mutex},
 	time::Duration,
 };
@@ -36,12 +41,14 @@ use integritee_stf_primitives::{
 	rpc as names,
 };
 use jsonrpsee::{
-	server::{serve_with_graceful_shutdown, stop_channel, Server, ServerHandle},
+	server::ServerHandle,
 	types::{ErrorObjectOwned, Params},
 	ConnectionId, Extensions, Methods, RpcModule, SubscriptionMessage,
 };
-use tokio_rustls::TlsAcceptor;
 
+pub use self::transport::{
+	serve_tls, ConnectionLimits, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
+};
 use crate::{
 	args::Args,
 	health::Health,
@@ -52,17 +59,6 @@ use crate::{
 	SharedEnclave,
 };
 
-/// Largest request the server accepts (a getter or a direct call is a few
-/// hundred bytes; a direct call's ciphertext is limited to
-/// `MAX_CALL_CIPHERTEXT_BYTES`).
-const MAX_REQUEST_BYTES: u32 = 64 * 1024;
-/// A client must finish the TLS handshake within this time.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Open connections; one more is answered HTTP 429 with a JSON-RPC
-/// "server is busy" error and closed.
-pub const MAX_CONNECTIONS: usize = 512;
-/// Watches one connection may hold.
-const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
 /// Submissions one connection may have waiting for their answer.
 const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
 /// How long a getter waits for the state to reach its `min_block`.
@@ -152,181 +148,13 @@ pub async fn start(
 	);
 	let tls = server_config_one_way(certificate.clone()).map_err(RpcError::TlsConfig)?;
 	let methods = module(enclave.clone(), health, latest, watchers)?;
-	let handle = serve_tls(listener, tls, methods, MAX_CONNECTIONS);
+	let limits = ConnectionLimits {
+		max_per_address: args.rpc_max_connections_per_address as usize,
+		..ConnectionLimits::default()
+	};
+	let handle = serve_tls(listener, tls, methods, limits);
 	tokio::spawn(renew(enclave, certificate, validity, handle.clone()));
 	Ok((bound, handle))
-}
-
-/// Serves `methods` on `listener` over TLS (`tls`), with the trusted RPC's
-/// limits, until the returned handle stops it: each connection's TLS
-/// handshake (bounded in time), then JSON-RPC over the encrypted stream.
-/// Beyond `max_connections` open ones, a connection's first request is
-/// answered with a JSON-RPC "server is busy" error (HTTP 429) and closed.
-pub fn serve_tls(
-	listener: tokio::net::TcpListener,
-	tls: rustls::ServerConfig,
-	methods: Methods,
-	max_connections: usize,
-) -> ServerHandle {
-	let service = Server::builder()
-		.max_request_body_size(MAX_REQUEST_BYTES)
-		// Our own limit below decides; jsonrpsee's (default 100) is kept
-		// above it so that its permits, released at slightly other moments
-		// than ours, never refuse first.
-		.max_connections(u32::try_from(max_connections.saturating_mul(2)).unwrap_or(u32::MAX))
-		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
-		.to_service_builder();
-	let open = Arc::new(tokio::sync::Semaphore::new(max_connections));
-	let (stop, handle) = stop_channel();
-	let tls = TlsAcceptor::from(Arc::new(tls));
-	tokio::spawn(async move {
-		loop {
-			let socket = tokio::select! {
-				accepted = listener.accept() => match accepted {
-					Ok((socket, _)) => {
-						// Small answers and statuses go out at once (as
-						// jsonrpsee's own listener does): under Nagle's
-						// algorithm a request-answer exchange stalls 40 ms.
-						if let Err(e) = socket.set_nodelay(true) {
-							log::debug!("trusted RPC: TCP_NODELAY: {e}");
-						}
-						socket
-					}
-					Err(e) => {
-						log::warn!("trusted RPC: cannot accept a connection: {e}");
-						tokio::time::sleep(Duration::from_millis(100)).await;
-						continue;
-					}
-				},
-				_ = stop.clone().shutdown() => return,
-			};
-			let (tls, service, methods, stop, open) =
-				(tls.clone(), service.clone(), methods.clone(), stop.clone(), open.clone());
-			tokio::spawn(async move {
-				let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(socket)).await
-				{
-					Ok(Ok(stream)) => stream,
-					// A client that does not speak TLS 1.3 or refuses the
-					// certificate: nothing to answer.
-					Ok(Err(e)) => return log::debug!("trusted RPC: TLS handshake failed: {e}"),
-					Err(_) => return log::debug!("trusted RPC: TLS handshake timed out"),
-				};
-				let Ok(permit) = open.try_acquire_owned() else {
-					return answer_busy(stream, max_connections).await;
-				};
-				// The permit goes with the stream: a WebSocket outlives the
-				// HTTP exchange that upgraded it.
-				let stream = Counted { stream, _permit: permit };
-				let service = service.build(methods, stop.clone());
-				if let Err(e) = serve_with_graceful_shutdown(stream, service, stop.shutdown()).await
-				{
-					log::debug!("trusted RPC connection: {e}");
-				}
-			});
-		}
-	});
-	handle
-}
-
-/// A connection's stream with its place among the open connections, given
-/// back when the stream is dropped (by the HTTP server, or by the WebSocket
-/// it was upgraded to).
-struct Counted<S> {
-	stream: S,
-	_permit: tokio::sync::OwnedSemaphorePermit,
-}
-
-impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Counted<S> {
-	fn poll_read(
-		mut self: std::pin::Pin<&mut Self>,
-		cx: &mut std::task::Context<'_>,
-		buf: &mut tokio::io::ReadBuf<'_>,
-	) -> std::task::Poll<std::io::Result<()>> {
-		std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
-	}
-}
-
-impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Counted<S> {
-	fn poll_write(
-		mut self: std::pin::Pin<&mut Self>,
-		cx: &mut std::task::Context<'_>,
-		buf: &[u8],
-	) -> std::task::Poll<std::io::Result<usize>> {
-		std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
-	}
-
-	fn poll_flush(
-		mut self: std::pin::Pin<&mut Self>,
-		cx: &mut std::task::Context<'_>,
-	) -> std::task::Poll<std::io::Result<()>> {
-		std::pin::Pin::new(&mut self.stream).poll_flush(cx)
-	}
-
-	fn poll_shutdown(
-		mut self: std::pin::Pin<&mut Self>,
-		cx: &mut std::task::Context<'_>,
-	) -> std::task::Poll<std::io::Result<()>> {
-		std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
-	}
-
-	fn poll_write_vectored(
-		mut self: std::pin::Pin<&mut Self>,
-		cx: &mut std::task::Context<'_>,
-		bufs: &[std::io::IoSlice<'_>],
-	) -> std::task::Poll<std::io::Result<usize>> {
-		std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
-	}
-
-	fn is_write_vectored(&self) -> bool {
-		self.stream.is_write_vectored()
-	}
-}
-
-/// Answers a connection beyond the limit: reads its request head (bounded
-/// in size and time), then a JSON-RPC error in an HTTP 429 answer, and
-/// closes. A WebSocket client sees its handshake refused with that answer.
-async fn answer_busy<S>(mut stream: S, max_connections: usize)
-where
-	S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-	use tokio::io::{AsyncReadExt, AsyncWriteExt};
-	const MAX_HEAD_BYTES: usize = 16 * 1024;
-	let read_head = async {
-		let mut head = Vec::with_capacity(1024);
-		let mut buffer = [0u8; 1024];
-		while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD_BYTES {
-			match stream.read(&mut buffer).await {
-				Ok(0) | Err(_) => return false,
-				Ok(n) => head.extend_from_slice(&buffer[..n]),
-			}
-		}
-		true
-	};
-	if !matches!(tokio::time::timeout(HANDSHAKE_TIMEOUT, read_head).await, Ok(true)) {
-		return;
-	}
-	let body = serde_json::json!({
-		"jsonrpc": "2.0",
-		"id": null,
-		"error": {
-			"code": error_code::SERVER_BUSY,
-			"message": "server is busy: too many connections, try again later",
-			"data": format!("{max_connections} connections are open"),
-		},
-	})
-	.to_string();
-	let answer = format!(
-		"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: \
-		 {}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n{body}",
-		body.len()
-	);
-	let write = async {
-		stream.write_all(answer.as_bytes()).await?;
-		stream.shutdown().await
-	};
-	if let Ok(Err(e)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, write).await {
-		log::debug!("trusted RPC: busy answer not delivered: {e}");
-	}
 }
 
 /// A fresh RA-TLS certificate from the core (on a blocking thread: the

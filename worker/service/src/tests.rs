@@ -423,16 +423,18 @@ fn rpc_args(dir: &integritee_test_node::tempdir::TempDirGuard, more: &[&str]) ->
 	crate::Args::parse_from(args)
 }
 
-/// A connection beyond the trusted RPC's limit gets one answer, a JSON-RPC
-/// "server is busy" error in an HTTP 429 (a WebSocket client sees its
-/// handshake refused), and is closed; a closed connection frees its place.
-#[tokio::test(flavor = "multi_thread")]
-async fn connections_beyond_the_limit_are_answered_busy() {
-	use integritee_stf_primitives::direct::error_code;
-	use jsonrpsee::core::client::ClientT;
-	use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+/// The trusted RPC's transport on a free port of 127.0.0.1 with `limits`,
+/// serving one method, `system_version`, which answers "test"; its TLS
+/// certificate is a trusted core's (MRENCLAVE `[4; 32]`). The directory
+/// holds that core's files.
+async fn test_transport(
+	limits: crate::rpc::ConnectionLimits,
+) -> (
+	std::net::SocketAddr,
+	jsonrpsee::server::ServerHandle,
+	integritee_test_node::tempdir::TempDirGuard,
+) {
+	let (_, enclave, dir) = chain(0, |_| vec![], |_| None);
 	let certificate = crate::read(&enclave).tls_certificate(crate::now_ms(), 3_600_000).unwrap();
 	let tls = integritee_ra_tls::server_config_one_way(Arc::new(
 		integritee_ra_tls::RenewableCertificate::new(&certificate).unwrap(),
@@ -442,8 +444,102 @@ async fn connections_beyond_the_limit_are_answered_busy() {
 	module.register_method("system_version", |_, _, _| "test").unwrap();
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
 	let address = listener.local_addr().unwrap();
+	(address, crate::rpc::serve_tls(listener, tls, module.into(), limits), dir)
+}
+
+/// A TLS connection to the trusted RPC at `server` from the local address
+/// `from` (Linux routes all of 127.0.0.0/8 to the loopback interface, so
+/// 127.0.0.2 is a second client address without any set-up).
+async fn tls_from(
+	from: std::net::IpAddr,
+	server: std::net::SocketAddr,
+) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+	let socket = tokio::net::TcpSocket::new_v4()?;
+	socket.bind(std::net::SocketAddr::new(from, 0))?;
+	let tcp = socket.connect(server).await?;
+	let (client_tls, _) = integritee_ra_tls::client_config_one_way(
+		integritee_test_node::ra_tls::dev_ra_tls_config([4; 32]),
+	)
+	.unwrap();
+	tokio_rustls::TlsConnector::from(Arc::new(client_tls))
+		.connect(integritee_ra_tls::server_name().unwrap(), tcp)
+		.await
+}
+
+/// Asks `system_version` in an HTTP/1.1 request on `stream`, which stays
+/// open, and returns the HTTP status line and the JSON-RPC answer.
+async fn ask_version<S>(stream: &mut S) -> (String, serde_json::Value)
+where
+	S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+	let body = r#"{"jsonrpc":"2.0","id":1,"method":"system_version","params":[]}"#;
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: worker\r\nContent-Type: application/json\r\nContent-Length: \
+		 {}\r\n\r\n{body}",
+		body.len()
+	);
+	stream.write_all(request.as_bytes()).await.unwrap();
+	let read_answer = async {
+		let mut received = Vec::new();
+		let mut buffer = [0u8; 4096];
+		loop {
+			let n = stream.read(&mut buffer).await.unwrap();
+			assert!(n > 0, "closed before the answer: {}", String::from_utf8_lossy(&received));
+			received.extend_from_slice(&buffer[..n]);
+			let text = String::from_utf8_lossy(&received).into_owned();
+			let Some((head, body)) = text.split_once("\r\n\r\n") else { continue };
+			let length: usize = head
+				.lines()
+				.find_map(|line| {
+					let (name, value) = line.split_once(':')?;
+					name.eq_ignore_ascii_case("content-length")
+						.then(|| value.trim().parse().ok())?
+				})
+				.expect("the answer has a Content-Length");
+			if body.len() >= length {
+				let status = head.lines().next().unwrap_or_default().to_string();
+				return (status, serde_json::from_str(&body[..length]).unwrap());
+			}
+		}
+	};
+	tokio::time::timeout(std::time::Duration::from_secs(10), read_answer)
+		.await
+		.expect("an answer within 10 s")
+}
+
+/// Whether the server closed `stream`: a read ends (end of stream, or an
+/// error such as a reset or a TLS stream cut without `close_notify`) within
+/// `wait`; `false` when it is still waiting for data.
+async fn closed_within<S>(stream: &mut S, wait: std::time::Duration) -> bool
+where
+	S: tokio::io::AsyncRead + Unpin,
+{
+	use tokio::io::AsyncReadExt;
+	let mut buffer = [0u8; 1024];
+	loop {
+		match tokio::time::timeout(wait, stream.read(&mut buffer)).await {
+			Err(_) => return false,
+			Ok(Ok(0)) | Ok(Err(_)) => return true,
+			// Anything the server sent before closing (a TLS session
+			// ticket) is not a close.
+			Ok(Ok(_)) => continue,
+		}
+	}
+}
+
+/// A connection beyond the trusted RPC's limit gets one answer, a JSON-RPC
+/// "server is busy" error in an HTTP 429 (a WebSocket client sees its
+/// handshake refused), and is closed; a closed connection frees its place.
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_beyond_the_limit_are_answered_busy() {
+	use integritee_stf_primitives::direct::error_code;
+	use jsonrpsee::core::client::ClientT;
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+	let limits = crate::rpc::ConnectionLimits { max_connections: 2, ..Default::default() };
+	let (address, server, _dir) = test_transport(limits).await;
 	let url = format!("wss://{address}");
-	let server = crate::rpc::serve_tls(listener, tls, module.into(), 2);
 	let connect = || integritee_test_node::ra_tls::worker_client(&url, [4; 32]);
 
 	let first = connect().await.unwrap().0;
@@ -501,6 +597,220 @@ async fn connections_beyond_the_limit_are_answered_busy() {
 	let version: String = third.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
 	assert_eq!(version, "test");
 	let _ = second;
+	let _ = server.stop();
+}
+
+/// One client address holding all of its connections does not lock out
+/// another: 127.0.0.1 asks for every connection the server has and gets
+/// its share, closed at once beyond it; 127.0.0.2 is still served, and a
+/// connection 127.0.0.1 closes gives it its place back.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_client_address_cannot_hoard_the_connections() {
+	use std::net::{IpAddr, Ipv4Addr};
+
+	let limits = crate::rpc::ConnectionLimits {
+		max_connections: 4,
+		max_per_address: 2,
+		..Default::default()
+	};
+	let (address, server, _dir) = test_transport(limits).await;
+	let first_client = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
+	let second_client = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+
+	// The first address tries to take all four connections: two are
+	// served, the others are closed before their TLS handshake ends.
+	let mut held = Vec::new();
+	for attempt in 0..limits.max_connections {
+		match tls_from(first_client, address).await {
+			Ok(mut stream) => {
+				let (status, answer) = ask_version(&mut stream).await;
+				assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+				assert_eq!(answer["result"], "test", "{answer}");
+				held.push(stream);
+			}
+			Err(e) => assert!(attempt >= limits.max_per_address, "attempt {attempt}: {e}"),
+		}
+	}
+	assert_eq!(held.len(), limits.max_per_address, "the first address holds only its share");
+
+	// The second address is served, up to its own share, while the first
+	// keeps its connections open.
+	let mut others = Vec::new();
+	for _ in 0..limits.max_per_address {
+		let mut stream = tls_from(second_client, address)
+			.await
+			.expect("another address gets a connection while the first holds its share");
+		let (status, answer) = ask_version(&mut stream).await;
+		assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+		assert_eq!(answer["result"], "test", "{answer}");
+		others.push(stream);
+	}
+	for stream in held.iter_mut() {
+		assert_eq!(ask_version(stream).await.1["result"], "test", "held connections stay served");
+	}
+
+	// The first address closes one connection and gets its place back.
+	drop(held.pop());
+	let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+	let mut again = loop {
+		match tls_from(first_client, address).await {
+			Ok(stream) => break stream,
+			Err(e) if std::time::Instant::now() < deadline => {
+				log::debug!("not yet: {e}");
+				tokio::time::sleep(std::time::Duration::from_millis(50)).await
+			}
+			Err(e) => panic!("a closed connection does not give its address a place back: {e}"),
+		}
+	};
+	assert_eq!(ask_version(&mut again).await.1["result"], "test");
+	drop((held, others, again));
+	let _ = server.stop();
+}
+
+/// A connection whose client sends nothing is closed after the read-idle
+/// time: one that completed TLS but never sent its HTTP request, and one
+/// that sent a request and then went silent. A WebSocket client that asks
+/// nothing for longer stays open: it answers the server's pings.
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_connections_are_closed_and_live_websockets_stay() {
+	use std::{
+		net::{IpAddr, Ipv4Addr},
+		time::Duration,
+	};
+
+	use jsonrpsee::core::client::ClientT;
+
+	let limits = crate::rpc::ConnectionLimits {
+		read_idle_timeout: Duration::from_millis(1500),
+		ping_interval: Duration::from_millis(300),
+		ping_inactive_limit: Duration::from_secs(2),
+		..Default::default()
+	};
+	let (address, server, _dir) = test_transport(limits).await;
+	let client = IpAddr::V4(Ipv4Addr::LOCALHOST);
+	// Far beyond the idle time, so that only a server that never closes
+	// idle connections fails the checks below.
+	let patience = Duration::from_secs(20);
+
+	let (websocket, _) =
+		integritee_test_node::ra_tls::worker_client(&format!("wss://{address}"), [4; 32])
+			.await
+			.unwrap();
+	let version: String =
+		websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	assert_eq!(version, "test");
+
+	let mut silent = tls_from(client, address).await.unwrap();
+	assert!(
+		closed_within(&mut silent, patience).await,
+		"a TLS connection that never sent its request is still open after {patience:?}"
+	);
+
+	let mut gone_silent = tls_from(client, address).await.unwrap();
+	assert_eq!(ask_version(&mut gone_silent).await.1["result"], "test");
+	assert!(
+		closed_within(&mut gone_silent, patience).await,
+		"an HTTP connection silent after its request is still open after {patience:?}"
+	);
+
+	// The WebSocket asked nothing while the two others were closed (and at
+	// least three read-idle times passed since its request).
+	tokio::time::sleep(limits.read_idle_timeout * 3).await;
+	assert!(websocket.is_connected(), "a WebSocket answering pings was closed");
+	let version: String =
+		websocket.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	assert_eq!(version, "test");
+	drop(websocket);
+	let _ = server.stop();
+}
+
+/// TLS handshakes in progress are bounded: while clients that never start
+/// their handshake hold every handshake place, a further connection is
+/// closed at once (the stalled ones stay open until their handshake
+/// times out), not queued; once they time out, a client is served again.
+#[tokio::test(flavor = "multi_thread")]
+async fn handshakes_beyond_the_bound_are_closed_at_once() {
+	use std::{
+		net::{IpAddr, Ipv4Addr},
+		time::Duration,
+	};
+
+	use jsonrpsee::core::client::ClientT;
+
+	let limits = crate::rpc::ConnectionLimits {
+		max_handshakes: 2,
+		handshake_timeout: Duration::from_secs(5),
+		..Default::default()
+	};
+	let (address, server, _dir) = test_transport(limits).await;
+
+	// Plain TCP connections that never send a ClientHello hold the
+	// handshake places (the server accepts connections in order).
+	let mut stalled = Vec::new();
+	for _ in 0..limits.max_handshakes {
+		stalled.push(tokio::net::TcpStream::connect(address).await.unwrap());
+	}
+	let mut beyond = tokio::net::TcpStream::connect(address).await.unwrap();
+	assert!(
+		closed_within(&mut beyond, limits.handshake_timeout).await,
+		"a connection beyond the handshake bound is not closed"
+	);
+	// Closed at once, not after a handshake timeout of its own: the
+	// stalled ones, accepted before it, are still waiting.
+	for stream in stalled.iter_mut() {
+		assert!(
+			!closed_within(stream, Duration::from_millis(200)).await,
+			"a stalled handshake was closed before its timeout"
+		);
+	}
+	// A well-behaved client is turned away too while the places are held.
+	let refused = tls_from(IpAddr::V4(Ipv4Addr::LOCALHOST), address).await;
+	assert!(refused.is_err(), "a handshake beyond the bound was completed");
+
+	// The stalled handshakes time out and give their places back.
+	for stream in stalled.iter_mut() {
+		assert!(
+			closed_within(stream, limits.handshake_timeout * 3).await,
+			"a stalled handshake outlived its timeout"
+		);
+	}
+	let url = format!("wss://{address}");
+	let deadline = std::time::Instant::now() + Duration::from_secs(10);
+	let client = loop {
+		match integritee_test_node::ra_tls::worker_client(&url, [4; 32]).await {
+			Ok((client, _)) => break client,
+			Err(e) if std::time::Instant::now() < deadline => {
+				log::debug!("not yet: {e}");
+				tokio::time::sleep(Duration::from_millis(50)).await
+			}
+			Err(e) => panic!("handshake places are not given back: {e}"),
+		}
+	};
+	let version: String = client.request("system_version", jsonrpsee::rpc_params![]).await.unwrap();
+	assert_eq!(version, "test");
+	drop((stalled, client));
+	let _ = server.stop();
+}
+
+/// The worker's `--rpc-max-connections-per-address` is the per-address
+/// limit of its trusted RPC.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_per_address_limit_is_the_workers_argument() {
+	use std::net::{IpAddr, Ipv4Addr};
+
+	let (_, enclave, dir) = chain(0, |_| vec![], |_| None);
+	let args = rpc_args(&dir, &["--rpc-max-connections-per-address", "1"]);
+	let (address, server) =
+		crate::rpc::start(&args, enclave, Health::new(10), Default::default(), Default::default())
+			.await
+			.unwrap();
+	let client = IpAddr::V4(Ipv4Addr::LOCALHOST);
+	let mut first = tls_from(client, address).await.unwrap();
+	assert!(tls_from(client, address).await.is_err(), "a second connection of one address");
+	let (status, answer) = ask_version(&mut first).await;
+	assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+	assert_eq!(answer["result"], env!("CARGO_PKG_VERSION"), "{answer}");
+	drop(first);
 	let _ = server.stop();
 }
 
