@@ -76,7 +76,9 @@ pub fn measure(args: &IngressArgs, progress: impl Fn(&str)) -> Result<IngressRat
 
 	let hpke = shielding::ShieldingKeyPair::from_seed(&[7; 32]);
 	let hpke_cts = (0..calls)
-		.map(|_| shielding::encrypt(&hpke.public_key(), &shard, &plain))
+		.map(|_| {
+			shielding::encrypt(&hpke.public_key(), shielding::Purpose::TrustedCall, &shard, &plain)
+		})
 		.collect::<Result<Vec<_>, _>>()
 		.map_err(IngressError::HpkeEncryption)?;
 	progress("generating an RSA-3072 key (takes a few seconds)");
@@ -91,7 +93,9 @@ pub fn measure(args: &IngressArgs, progress: impl Fn(&str)) -> Result<IngressRat
 	for round in 1..=args.rounds {
 		let t = Instant::now();
 		for ct in &hpke_cts {
-			let opened = hpke.decrypt(&shard, ct).map_err(IngressError::HpkeDecryption)?;
+			let opened = hpke
+				.decrypt(shielding::Purpose::TrustedCall, &shard, ct)
+				.map_err(IngressError::HpkeDecryption)?;
 			if opened != plain {
 				return Err(IngressError::WrongPlaintext("HPKE"));
 			}

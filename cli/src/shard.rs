@@ -55,7 +55,11 @@ pub async fn shield(
 	to: AccountId,
 	amount: Balance,
 ) -> Result<Included, CliError> {
-	let encrypted_beneficiary = worker.encrypt("the beneficiary", &to.encode())?;
+	let encrypted_beneficiary = worker.encrypt(
+		integritee_stf_primitives::shielding::Purpose::ShieldBeneficiary,
+		"the beneficiary",
+		&to.encode(),
+	)?;
 	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
 		shard: worker.shard(),
 		encrypted_beneficiary,

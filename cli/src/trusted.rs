@@ -231,7 +231,11 @@ async fn submit_call(
 		let watch = worker.submit_and_watch(&encrypted).await?;
 		return follow(&chain, watch, Duration::from_secs(options.wait_timeout)).await;
 	}
-	let ciphertext = worker.encrypt("the trusted call", &signed.encode())?;
+	let ciphertext = worker.encrypt(
+		integritee_stf_primitives::shielding::Purpose::TrustedCall,
+		"the trusted call",
+		&signed.encode(),
+	)?;
 	let invoke =
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
 	let included = chain.submit(pair, invoke, WaitFor::InBlock).await.map_err(|source| {

@@ -26,10 +26,10 @@ use integritee_runtime::{
 	AccountId, Balance, Hash, RuntimeCall, RuntimeEvent, UncheckedExtrinsic, UNIT,
 };
 use integritee_stf_primitives::{
-	getter::{GetterAnswer, PrivateGetter, PrivateGetterRequest},
+	getter::{GetterAnswer, PrivateGetterRequest},
 	rpc,
-	shielding::{self, ShieldingKeyPair},
-	AccountInfoView, TrustedCall, TrustedCallSigned,
+	shielding::{Purpose, ShieldingKeyPair},
+	AccountInfoView, TrustedCall, TrustedCallSigned, TrustedGetterSigned,
 };
 use integritee_test_node::{tempdir, workspace_binary, Node};
 use jsonrpsee::{
@@ -183,13 +183,14 @@ async fn start_stand_in(
 			let mut state = state.lock().unwrap();
 			let plain = state
 				.shielding
-				.decrypt(&state.shard, &request.ciphertext)
+				.decrypt(Purpose::GetterRequest, &state.shard, &request.ciphertext)
 				.map_err(|_| bad("undecryptable"))?;
-			let private = PrivateGetter::decode(&mut &plain[..]).map_err(|_| bad("bad getter"))?;
-			if !private.getter.verify_signature(&state.shard) {
+			let getter =
+				TrustedGetterSigned::decode(&mut &plain[..]).map_err(|_| bad("bad getter"))?;
+			if !getter.verify_signature(&state.shard) {
 				return Err(bad("bad getter signature"));
 			}
-			let getter_hash = H256(blake2_256(&private.getter.encode()));
+			let getter_hash = H256(blake2_256(&getter.encode()));
 			let value = Some(state.account.encode());
 			if state.advance_nonce {
 				state.account.nonce += 1;
@@ -203,8 +204,7 @@ async fn start_stand_in(
 				GetterAnswer::sign(getter_hash, value, (1, H256::zero()), (1, H256::zero()), |p| {
 					key.sign(p)
 				});
-			let encrypted =
-				shielding::encrypt(&private.answer_key, &state.shard, &answer.encode()).unwrap();
+			let encrypted = answer.seal(&getter.answer_key, &state.shard).unwrap();
 			Ok::<_, ErrorObjectOwned>(format!("0x{}", hex::encode(encrypted)))
 		})
 		.unwrap();
@@ -356,7 +356,12 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 			_ => None,
 		})
 		.expect("a ShieldFunds event");
-	let plain = state.lock().unwrap().shielding.decrypt(&shard, &encrypted).unwrap();
+	let plain = state
+		.lock()
+		.unwrap()
+		.shielding
+		.decrypt(Purpose::ShieldBeneficiary, &shard, &encrypted)
+		.unwrap();
 	assert_eq!(AccountId::decode(&mut &plain[..]).unwrap(), bob);
 
 	// Trusted getters, verified against the enclave's signer.
@@ -374,7 +379,8 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	);
 	let (invoked_shard, ciphertext) = invoke_ciphertext(&client, block_hash(&out)).await;
 	assert_eq!(invoked_shard, shard);
-	let plain = state.lock().unwrap().shielding.decrypt(&shard, &ciphertext).unwrap();
+	let plain =
+		state.lock().unwrap().shielding.decrypt(Purpose::TrustedCall, &shard, &ciphertext).unwrap();
 	let signed = TrustedCallSigned::decode(&mut &plain[..]).unwrap();
 	assert_eq!(
 		signed.call,
@@ -412,7 +418,8 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let (_, ciphertext) =
 		invoke_ciphertext(&client, block_hash(out.lines().find(|l| l.contains("block")).unwrap()))
 			.await;
-	let plain = state.lock().unwrap().shielding.decrypt(&shard, &ciphertext).unwrap();
+	let plain =
+		state.lock().unwrap().shielding.decrypt(Purpose::TrustedCall, &shard, &ciphertext).unwrap();
 	let signed = TrustedCallSigned::decode(&mut &plain[..]).unwrap();
 	let alice_account: AccountId = alice.public().into();
 	assert_eq!(

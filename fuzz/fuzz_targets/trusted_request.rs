@@ -1,14 +1,14 @@
 //! The trusted RPC's request decoders: a hex parameter holding a direct
 //! call or a private getter request, and the plaintexts the core decodes
-//! after decryption (a signed trusted call, a private getter), whose
+//! after decryption (a signed trusted call, a signed private getter), whose
 //! signatures are then checked.
 #![no_main]
 
 use integritee_stf_primitives::{
 	direct::DirectCall,
-	getter::{PrivateGetter, PrivateGetterRequest},
+	getter::PrivateGetterRequest,
 	request::{decode_exact, decode_hex_param},
-	TrustedCallSigned,
+	TrustedCallSigned, TrustedGetterSigned,
 };
 use libfuzzer_sys::fuzz_target;
 use polkadot_sdk::sp_core::H256;
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
 		let _ = call.verify_signature(&[1; 32], &H256::repeat_byte(1));
 		let _ = call.hash();
 	}
-	if let Ok(getter) = decode_exact::<PrivateGetter>(data, "PrivateGetter") {
-		let _ = getter.getter.verify_signature(&H256::repeat_byte(1));
+	if let Ok(getter) = decode_exact::<TrustedGetterSigned>(data, "TrustedGetterSigned") {
+		let _ = getter.verify_signature(&H256::repeat_byte(1));
 	}
 });

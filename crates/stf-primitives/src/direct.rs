@@ -16,7 +16,8 @@ pub const MAX_CALL_CIPHERTEXT_BYTES: usize = 4 * 1024;
 /// A direct call as `author_submitExtrinsic` takes it (hex of its SCALE
 /// encoding): the shard it is for, and the SCALE encoding of a
 /// [`TrustedCallSigned`] encrypted to the shard's shielding key
-/// ([`shielding::encrypt`], the shard as associated data).
+/// ([`shielding::encrypt`] for [`shielding::Purpose::TrustedCall`], the
+/// shard as associated data).
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
 pub struct DirectCall {
 	pub shard: ShardIdentifier,
@@ -30,7 +31,12 @@ impl DirectCall {
 		shard: ShardIdentifier,
 		shielding_key: &[u8],
 	) -> Result<Self, shielding::ShieldingError> {
-		let ciphertext = shielding::encrypt(shielding_key, &shard, &call.encode())?;
+		let ciphertext = shielding::encrypt(
+			shielding_key,
+			shielding::Purpose::TrustedCall,
+			&shard,
+			&call.encode(),
+		)?;
 		Ok(Self { shard, ciphertext })
 	}
 }

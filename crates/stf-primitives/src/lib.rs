@@ -4,12 +4,14 @@
 //!   the user over the call, the nonce, the enclave's MRENCLAVE and the shard.
 //! - [`direct`]: direct calls (encrypted, sent to the worker's RPC) and the
 //!   statuses their watchers receive.
-//! - [`getter`]: trusted getters (account info), signed by the account owner,
-//!   and the enclave-signed answers.
+//! - [`getter`]: private getters (account info, next nonce, pending calls),
+//!   signed by the account owner together with the answer key and
+//!   `min_block`, and the enclave-signed answers.
 //! - [`outcome`]: what a call came to, from the STF to the client (stable
 //!   SCALE indices: part of the sidechain block format).
 //! - [`shielding`]: HPKE (RFC 9180) encryption to a shard's shielding key, as
-//!   used by `EnclaveBridge::invoke` and `EnclaveBridge::shield_funds`.
+//!   used by `EnclaveBridge::invoke`, `EnclaveBridge::shield_funds`, direct
+//!   calls and getters, one HPKE `info` per [`shielding::Purpose`].
 //! - [`rpc`]: method names and answer types of the worker's trusted RPC.
 //! - [`request`]: exact, depth-limited decoding of what clients send.
 //!

@@ -42,9 +42,8 @@ pub fn decode_hex_param<T: Decode>(text: &str, what: &'static str) -> Result<T, 
 mod tests {
 	use super::*;
 	use crate::{
-		direct::DirectCall,
-		getter::{PrivateGetter, PrivateGetterRequest},
-		TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned,
+		direct::DirectCall, getter::PrivateGetterRequest, TrustedCall, TrustedCallSigned,
+		TrustedGetter, TrustedGetterSigned,
 	};
 	use codec::Encode;
 	use polkadot_sdk::sp_core::{sr25519, Pair, H256};
@@ -63,12 +62,14 @@ mod tests {
 			TrustedGetter::NextNonce(alice.public().into()),
 			&shard,
 			9,
+			[2; 32],
+			Some(4),
 			|p| alice.sign(p).into(),
 		);
 		vec![
 			call.encode(),
 			DirectCall { shard, ciphertext: vec![5; 80] }.encode(),
-			PrivateGetter { getter, answer_key: [2; 32], min_block: Some(4) }.encode(),
+			getter.encode(),
 			PrivateGetterRequest { shard, ciphertext: vec![6; 90] }.encode(),
 		]
 	}
@@ -77,7 +78,7 @@ mod tests {
 	fn decode_all(bytes: &[u8]) {
 		let _ = decode_exact::<TrustedCallSigned>(bytes, "TrustedCallSigned");
 		let _ = decode_exact::<DirectCall>(bytes, "DirectCall");
-		let _ = decode_exact::<PrivateGetter>(bytes, "PrivateGetter");
+		let _ = decode_exact::<TrustedGetterSigned>(bytes, "TrustedGetterSigned");
 		let _ = decode_exact::<PrivateGetterRequest>(bytes, "PrivateGetterRequest");
 	}
 
@@ -86,7 +87,7 @@ mod tests {
 		let [call, direct, getter, request] = &samples()[..] else { unreachable!() };
 		assert!(decode_exact::<TrustedCallSigned>(call, "call").is_ok());
 		assert!(decode_exact::<DirectCall>(direct, "direct").is_ok());
-		assert!(decode_exact::<PrivateGetter>(getter, "getter").is_ok());
+		assert!(decode_exact::<TrustedGetterSigned>(getter, "getter").is_ok());
 		assert!(decode_exact::<PrivateGetterRequest>(request, "request").is_ok());
 		let hex_text = format!("0x{}", hex::encode(direct));
 		assert!(decode_hex_param::<DirectCall>(&hex_text, "direct").is_ok());

@@ -14,19 +14,27 @@
 //! pooled call, 1016 pool full, 1017 per-connection limit); malformed
 //! parameters are -32602. A connection beyond the worker's limit gets one
 //! HTTP 429 answer carrying the error -32009 (server is busy) and is
-//! closed.
+//! closed. A batch (JSON-RPC 2.0 array) of more than the worker's limit of
+//! entries is refused whole with jsonrpsee's -32010.
+//!
+//! Private getters: one method, `state_executeGetter`, for every kind of
+//! getter (which kind it is stays encrypted). The worker opens a request
+//! once: shard, decryption, the owner's signature, freshness and whether
+//! it serves, before anything waits; a `min_block` more than
+//! [`MAX_MIN_BLOCK_AHEAD`] blocks past the committed tip is refused at once
+//! (-32602); a getter whose `min_block` is near waits for it (bounded, no
+//! re-decryption), and waiting getters are capped per connection and in
+//! total (1017 over the cap).
 //!
 //! | method | params | result |
 //! |---|---|---|
 //! | `author_getShieldingKey` | - | hex of the 32-byte shielding public key |
 //! | `author_getShard` | - | hex of the shard the worker serves |
 //! | `author_getFingerprint` | - | hex of the enclave's MRENCLAVE |
-//! | `state_executeGetter` | hex of [`TrustedGetterSigned`](crate::TrustedGetterSigned) | hex of [`GetterAnswer`](crate::getter::GetterAnswer) |
+//! | `state_executeGetter` | hex of [`PrivateGetterRequest`](crate::getter::PrivateGetterRequest) (a [`TrustedGetterSigned`](crate::TrustedGetterSigned) encrypted to the shielding key: `AccountInfo`, `NextNonce` or `PendingCalls`) | hex of a [`GetterAnswer`](crate::getter::GetterAnswer) encrypted to the getter's answer key (value: SCALE `AccountInfoView`, `Nonce` or `Vec<PendingCall>`) |
 //! | `system_health` | - | [`WorkerHealth`] as JSON |
 //! | `author_submitExtrinsic` | hex of [`DirectCall`](crate::direct::DirectCall) | hex of the call's hash (blake2_256 of the SCALE [`TrustedCallSigned`](crate::TrustedCallSigned)) |
 //! | `author_submitAndWatchExtrinsic` | as above | a subscription (`author_extrinsicUpdate`) of [`CallStatus`](crate::direct::CallStatus) as JSON, ending after a final status; `author_unwatchExtrinsic` ends it |
-//! | `author_getNextNonce` | hex of a [`TrustedGetterSigned`](crate::TrustedGetterSigned) for `NextNonce(account)` | hex of [`GetterAnswer`](crate::getter::GetterAnswer) (value: SCALE `Nonce`) |
-//! | `author_pendingExtrinsics` | hex of a [`TrustedGetterSigned`](crate::TrustedGetterSigned) for `PendingCalls(account)` | hex of [`GetterAnswer`](crate::getter::GetterAnswer) (value: SCALE `Vec<PendingCall>`) |
 //! | `system_version` | - | the worker's version (text) |
 //! | `chain_getHeader` | - | hex of the latest committed sidechain header and its author's ed25519 signature (`(SidechainHeader, Signature)` of `integritee-sidechain-primitives`), or `null` before the first block; never the body (observers must not learn the calls per block) |
 
@@ -35,6 +43,7 @@ use serde::{Deserialize, Serialize};
 pub const GET_SHIELDING_KEY: &str = "author_getShieldingKey";
 pub const GET_SHARD: &str = "author_getShard";
 pub const GET_FINGERPRINT: &str = "author_getFingerprint";
+/// The one method of every private getter (the kind stays encrypted).
 pub const EXECUTE_GETTER: &str = "state_executeGetter";
 pub const SYSTEM_HEALTH: &str = "system_health";
 pub const CHAIN_GET_HEADER: &str = "chain_getHeader";
@@ -43,9 +52,13 @@ pub const SUBMIT_AND_WATCH: &str = "author_submitAndWatchExtrinsic";
 pub const UNWATCH: &str = "author_unwatchExtrinsic";
 /// The notification method of `author_submitAndWatchExtrinsic`.
 pub const EXTRINSIC_UPDATE: &str = "author_extrinsicUpdate";
-pub const NEXT_NONCE: &str = "author_getNextNonce";
-pub const PENDING: &str = "author_pendingExtrinsics";
 pub const SYSTEM_VERSION: &str = "system_version";
+
+/// How far past the committed sidechain tip a getter's `min_block` may be:
+/// a client waits for a block it caused (read-your-writes), which is the
+/// next or the one after; a getter further ahead would only hold a place
+/// among the waiting getters, so it is refused at once.
+pub const MAX_MIN_BLOCK_AHEAD: u64 = 5;
 
 /// Default port of the worker's trusted RPC.
 pub const DEFAULT_TRUSTED_RPC_PORT: u16 = 2000;

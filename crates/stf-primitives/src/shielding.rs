@@ -3,7 +3,10 @@
 //!
 //! A ciphertext is `encapsulated key (32 bytes) || sealed payload`. The shard
 //! identifier is the associated data, so a ciphertext for one shard does not
-//! decrypt for another.
+//! decrypt for another, and every kind of ciphertext has its own HPKE
+//! `info` ([`Purpose`]), so a ciphertext made for one purpose does not
+//! decrypt as another (a getter request fed to the core as a call, an
+//! answer fed back as a request).
 
 use hpke::{
 	aead::AesGcm256, kdf::HkdfSha256, kem::X25519HkdfSha256, Deserializable, Kem, OpModeR, OpModeS,
@@ -12,8 +15,43 @@ use hpke::{
 
 use crate::ShardIdentifier;
 
-/// Context string of every shielding encryption (HPKE `info`).
-pub const INFO: &[u8] = b"integritee shielding v1";
+/// What a ciphertext carries. Each purpose is its own HPKE `info`
+/// (domain separation): encrypting and decrypting must name the same one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+	/// A signed trusted call (`TrustedCallSigned`), carried by
+	/// `EnclaveBridge::invoke` or sent directly (`DirectCall`): one
+	/// purpose, because both are the same signed call under the same
+	/// checks, executed at most once by its nonce whichever way it came.
+	TrustedCall,
+	/// The beneficiary account of `EnclaveBridge::shield_funds`.
+	ShieldBeneficiary,
+	/// A private getter request (a signed getter), to the shielding key.
+	GetterRequest,
+	/// The enclave's signed getter answer, to the client's answer key.
+	GetterAnswer,
+}
+
+impl Purpose {
+	/// Every purpose, for tests and documentation.
+	pub const ALL: [Purpose; 4] = [
+		Purpose::TrustedCall,
+		Purpose::ShieldBeneficiary,
+		Purpose::GetterRequest,
+		Purpose::GetterAnswer,
+	];
+
+	/// The HPKE `info` of this purpose (v2: v1 had one `info` for all).
+	pub const fn info(self) -> &'static [u8] {
+		match self {
+			Purpose::TrustedCall => b"integritee shielding v2: trusted call",
+			Purpose::ShieldBeneficiary => b"integritee shielding v2: shield beneficiary",
+			Purpose::GetterRequest => b"integritee shielding v2: getter request",
+			Purpose::GetterAnswer => b"integritee shielding v2: getter answer",
+		}
+	}
+}
+
 /// Length of a shielding public key.
 pub const PUBLIC_KEY_LEN: usize = 32;
 const ENCAPPED_KEY_LEN: usize = 32;
@@ -32,9 +70,11 @@ type KemPrivate = <X25519HkdfSha256 as Kem>::PrivateKey;
 type KemPublic = <X25519HkdfSha256 as Kem>::PublicKey;
 type Encapped = <X25519HkdfSha256 as Kem>::EncappedKey;
 
-/// Encrypts `plaintext` for `shard` to the shielding public key `public_key`.
+/// Encrypts `plaintext` for `shard` and `purpose` to the public key
+/// `public_key` (the shard's shielding key, or a client's answer key).
 pub fn encrypt(
 	public_key: &[u8],
+	purpose: Purpose,
 	shard: &ShardIdentifier,
 	plaintext: &[u8],
 ) -> Result<Vec<u8>, ShieldingError> {
@@ -43,7 +83,7 @@ pub fn encrypt(
 	let (encapped, sealed) = hpke::single_shot_seal::<AesGcm256, HkdfSha256, X25519HkdfSha256, _>(
 		&OpModeS::Base,
 		&public,
-		INFO,
+		purpose.info(),
 		plaintext,
 		shard.as_bytes(),
 		&mut rng,
@@ -92,9 +132,11 @@ impl ShieldingKeyPair {
 		out
 	}
 
-	/// Decrypts a ciphertext made by [`encrypt`] for `shard`.
+	/// Decrypts a ciphertext made by [`encrypt`] for `purpose` and `shard`;
+	/// one made for another purpose or shard is [`ShieldingError::Undecryptable`].
 	pub fn decrypt(
 		&self,
+		purpose: Purpose,
 		shard: &ShardIdentifier,
 		ciphertext: &[u8],
 	) -> Result<Vec<u8>, ShieldingError> {
@@ -107,7 +149,7 @@ impl ShieldingKeyPair {
 			&OpModeR::Base,
 			&self.private,
 			&encapped,
-			INFO,
+			purpose.info(),
 			sealed,
 			shard.as_bytes(),
 		)
@@ -123,21 +165,51 @@ mod tests {
 
 	#[test]
 	fn round_trip_and_refusals() {
+		let call = Purpose::TrustedCall;
 		let pair = ShieldingKeyPair::from_seed(&[3; 32]);
 		let shard = H256::repeat_byte(1);
-		let ct = encrypt(&pair.public_key(), &shard, b"hello").unwrap();
-		assert_eq!(pair.decrypt(&shard, &ct).unwrap(), b"hello");
+		let ct = encrypt(&pair.public_key(), call, &shard, b"hello").unwrap();
+		assert_eq!(pair.decrypt(call, &shard, &ct).unwrap(), b"hello");
 		// Two encryptions of one plaintext differ (fresh ephemeral key).
-		assert_ne!(ct, encrypt(&pair.public_key(), &shard, b"hello").unwrap());
-		assert_eq!(pair.decrypt(&H256::repeat_byte(2), &ct), Err(ShieldingError::Undecryptable));
+		assert_ne!(ct, encrypt(&pair.public_key(), call, &shard, b"hello").unwrap());
+		assert_eq!(
+			pair.decrypt(call, &H256::repeat_byte(2), &ct),
+			Err(ShieldingError::Undecryptable)
+		);
 		let other = ShieldingKeyPair::from_seed(&[4; 32]);
-		assert_eq!(other.decrypt(&shard, &ct), Err(ShieldingError::Undecryptable));
+		assert_eq!(other.decrypt(call, &shard, &ct), Err(ShieldingError::Undecryptable));
 		let mut flipped = ct.clone();
 		*flipped.last_mut().unwrap() ^= 1;
-		assert_eq!(pair.decrypt(&shard, &flipped), Err(ShieldingError::Undecryptable));
-		assert_eq!(pair.decrypt(&shard, &ct[..40]), Err(ShieldingError::Truncated));
-		assert_eq!(pair.decrypt(&shard, &[]), Err(ShieldingError::Truncated));
-		assert_eq!(encrypt(&[1; 31], &shard, b"x"), Err(ShieldingError::BadPublicKey));
+		assert_eq!(pair.decrypt(call, &shard, &flipped), Err(ShieldingError::Undecryptable));
+		assert_eq!(pair.decrypt(call, &shard, &ct[..40]), Err(ShieldingError::Truncated));
+		assert_eq!(pair.decrypt(call, &shard, &[]), Err(ShieldingError::Truncated));
+		assert_eq!(encrypt(&[1; 31], call, &shard, b"x"), Err(ShieldingError::BadPublicKey));
 		assert!(!format!("{pair:?}").contains("private"));
+	}
+
+	/// Exploit (fails before the purposes existed, when every ciphertext
+	/// had one `info`): a ciphertext of one kind opens only as that kind,
+	/// under the same key and shard.
+	#[test]
+	fn a_ciphertext_of_one_purpose_does_not_open_as_another() {
+		let pair = ShieldingKeyPair::from_seed(&[5; 32]);
+		let shard = H256::repeat_byte(1);
+		let infos: std::collections::BTreeSet<_> = Purpose::ALL.iter().map(|p| p.info()).collect();
+		assert_eq!(infos.len(), Purpose::ALL.len(), "one info per purpose");
+		for made in Purpose::ALL {
+			let ct = encrypt(&pair.public_key(), made, &shard, b"payload").unwrap();
+			for opened in Purpose::ALL {
+				let result = pair.decrypt(opened, &shard, &ct);
+				if opened == made {
+					assert_eq!(result.unwrap(), b"payload");
+				} else {
+					assert_eq!(
+						result,
+						Err(ShieldingError::Undecryptable),
+						"{made:?} as {opened:?}"
+					);
+				}
+			}
+		}
 	}
 }

@@ -81,6 +81,7 @@ fn main() {
 				from: alice.public().into(),
 				encrypted_beneficiary: shielding::encrypt(
 					&key,
+					shielding::Purpose::ShieldBeneficiary,
 					&shard,
 					&AccountId::from(sender.public()).encode(),
 				)
@@ -106,7 +107,13 @@ fn main() {
 					amount: 1,
 				}
 				.sign(nonce, &mr_enclave, &shard, |p| MultiSignature::Sr25519(sender.sign(p)));
-				let ciphertext = shielding::encrypt(&key, &shard, &call.encode()).unwrap();
+				let ciphertext = shielding::encrypt(
+					&key,
+					shielding::Purpose::TrustedCall,
+					&shard,
+					&call.encode(),
+				)
+				.unwrap();
 				let invoke = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke {
 					shard,
 					ciphertext,

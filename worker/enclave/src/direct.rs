@@ -21,7 +21,7 @@ use integritee_stf::VerifiedCall;
 use integritee_stf_primitives::{
 	direct::{error_code, DirectCall, MAX_CALL_CIPHERTEXT_BYTES},
 	request::decode_exact,
-	shielding::{ShieldingError, ShieldingKeyPair},
+	shielding::{Purpose, ShieldingError, ShieldingKeyPair},
 	AccountId, MrEnclave, Nonce, ShardIdentifier, TrustedCallSigned,
 };
 use polkadot_sdk::sp_core::H256;
@@ -109,7 +109,7 @@ impl Door {
 		}
 		let plain = self
 			.shielding
-			.decrypt(&self.shard, &call.ciphertext)
+			.decrypt(Purpose::TrustedCall, &self.shard, &call.ciphertext)
 			.map_err(DirectError::Undecryptable)?;
 		let signed: TrustedCallSigned =
 			decode_exact(&plain, "TrustedCallSigned").map_err(|_| DirectError::Malformed)?;

@@ -27,7 +27,8 @@
 //! | | [`Enclave::tls_certificate`] | the moment, the validity | a fresh TLS key and a quote binding it, the signer and the shielding key |
 //! | [`direct`] | [`Door::check`] then [`Enclave::admit`] | an encrypted direct call | decryption, signature, funded sender, nonce, pool limits; the call stays inside (the host holds an opaque ticket) |
 //! | | [`Enclave::set_pool_limits`] | the pool's limits | (a host setting: a hostile host can only make its own pool smaller) |
-//! | [`getters`] | [`Enclave::execute_private_getter`] | an encrypted getter request, the moment | decryption, the owner's signature, freshness, `min_block`; the signed answer encrypted to the client's answer key |
+//! | [`getters`] | [`Enclave::open_private_getter`] | an encrypted getter request, the moment | shard, serving, decryption (once), the owner's signature over getter, answer key and `min_block`, freshness, `min_block` at most a few blocks ahead; an opaque [`OpenedGetter`] |
+//! | | [`Enclave::answer_private_getter`] (or both in one: [`Enclave::execute_private_getter`]) | an [`OpenedGetter`], the moment | `min_block` reached (or `NotYet`), the signed answer encrypted to the owner-signed answer key |
 //!
 //! Read-only accessors (keys' public halves, tip, anchor, health facts) are
 //! in this file. Errors are in [`error`]; the sealed files in `keys`,
@@ -70,7 +71,7 @@ pub use block::{BlockLimits, BlockReport, Invariant, RejectedInput, UnshieldDue}
 pub use direct::{Admission, DirectError, Door, Ticket};
 pub use duties::EnclaveCall;
 pub use error::{AnchorError, Error, RollbackDetected, RollbackKind, SigningRefused};
-pub use getters::GetterError;
+pub use getters::{GetterError, OpenedGetter};
 pub use import::{
 	events_key, ImportReport, OwnFailure, ParentchainBlock, SkipReason, SkippedInput, VerifiedChunk,
 };
@@ -156,6 +157,8 @@ pub struct Enclave {
 	pub(crate) pool: Mutex<integritee_pool::Pool<PooledCall>>,
 	pub(crate) door: Door,
 	pub(crate) data_dir: PathBuf,
+	/// Private getter requests decrypted (see [`Enclave::getters_opened`]).
+	pub(crate) getters_opened: std::sync::atomic::AtomicU64,
 }
 
 impl Enclave {

@@ -136,6 +136,7 @@ impl Enclave {
 			pool: Mutex::new(integritee_pool::Pool::new(PoolLimits::default())),
 			door,
 			data_dir: config.data_dir,
+			getters_opened: Default::default(),
 		};
 		Ok((enclave, Opened { new_keys, set_aside }))
 	}

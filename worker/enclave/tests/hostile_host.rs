@@ -16,6 +16,10 @@
 //! - a chunk crossing a GRANDPA set change: refused, nothing executes;
 //! - a getter with a forged timestamp: harmless (only the owner's signature
 //!   opens the owner's data; the answer names the block it reflects);
+//! - getters that would burn the core's CPU (unsigned, with a far
+//!   `min_block`), swapped answer keys or `min_block`s, ciphertexts of one
+//!   kind fed in as another: refused at once, after at most one
+//!   decryption;
 //! - a second instance of the shard: it refuses to serve while another
 //!   enclave is the shard's first signer on chain;
 //! - forged sidechain blocks (bad signature, tampered body, another parent,
@@ -50,8 +54,8 @@ use integritee_runtime::{
 use integritee_stf_primitives::{
 	direct::DirectCall,
 	getter::{GetterAnswer, PrivateGetterRequest},
-	shielding, AccountId, AccountInfoView, TrustedCall, TrustedCallSigned, TrustedGetter,
-	TrustedGetterSigned,
+	shielding::{self, Purpose, ShieldingKeyPair},
+	AccountId, AccountInfoView, TrustedCall, TrustedCallSigned, TrustedGetter, TrustedGetterSigned,
 };
 use polkadot_sdk::{
 	frame_system::{self, EventRecord, Phase},
@@ -154,8 +158,13 @@ fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
 	let shard = enclave.shard();
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
 	let bob: AccountId = fixture.bob.public().into();
-	let encrypted =
-		shielding::encrypt(&enclave.shielding_public_key(), &shard, &bob.encode()).unwrap();
+	let encrypted = shielding::encrypt(
+		&enclave.shielding_public_key(),
+		Purpose::ShieldBeneficiary,
+		&shard,
+		&bob.encode(),
+	)
+	.unwrap();
 	let call = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::shield_funds {
 		shard,
 		encrypted_beneficiary: encrypted.clone(),
@@ -258,9 +267,13 @@ fn bob_signs(fixture: &Fixture, call: TrustedCall, nonce: u32) -> TrustedCallSig
 /// A block carrying a signed trusted call, encrypted, in an `invoke` by Bob.
 fn invoke_block(fixture: &Fixture, signed: &TrustedCallSigned) -> BlockParts {
 	let shard = fixture.enclave.shard();
-	let ciphertext =
-		shielding::encrypt(&fixture.enclave.shielding_public_key(), &shard, &signed.encode())
-			.unwrap();
+	let ciphertext = shielding::encrypt(
+		&fixture.enclave.shielding_public_key(),
+		Purpose::TrustedCall,
+		&shard,
+		&signed.encode(),
+	)
+	.unwrap();
 	let invoke =
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
 	let extrinsic = user_extrinsic(fixture, &fixture.bob, invoke);
@@ -312,26 +325,55 @@ fn shielded_and_unshielding(fixture: &mut Fixture, amount: u128) -> H256 {
 }
 
 fn bob_balance(fixture: &Fixture) -> AccountInfoView {
-	let getter = TrustedGetterSigned::new(
+	let (getter, answer_key) = signed_getter(
+		fixture,
 		TrustedGetter::AccountInfo(fixture.bob.public().into()),
-		&fixture.enclave.shard(),
 		1,
-		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+		None,
+		&fixture.bob,
 	);
-	let answer: GetterAnswer = ask(fixture, &getter).unwrap();
+	let answer: GetterAnswer = ask(fixture, &getter, &answer_key).unwrap();
 	assert!(answer.verify(&fixture.enclave.signer_public()));
 	answer.value.map(|v| codec::Decode::decode(&mut &v[..]).unwrap()).unwrap_or_default()
 }
 
+/// `getter` signed by `signer` for the fixture's shard at `issued_at_ms`
+/// with a fresh answer key and `min_block`; returns it and the answer key.
+fn signed_getter(
+	fixture: &Fixture,
+	getter: TrustedGetter,
+	issued_at_ms: u64,
+	min_block: Option<u64>,
+	signer: &sr25519::Pair,
+) -> (TrustedGetterSigned, ShieldingKeyPair) {
+	let answer_key = ShieldingKeyPair::generate();
+	let signed = TrustedGetterSigned::new(
+		getter,
+		&fixture.enclave.shard(),
+		issued_at_ms,
+		answer_key.public_key(),
+		min_block,
+		|p| MultiSignature::Sr25519(signer.sign(p)),
+	);
+	(signed, answer_key)
+}
+
+/// Encrypts a signed getter to the core's shielding key, as a client does.
+fn request_of(fixture: &Fixture, getter: &TrustedGetterSigned) -> PrivateGetterRequest {
+	let key = fixture.enclave.shielding_public_key();
+	PrivateGetterRequest::encrypt(getter, fixture.enclave.shard(), &key).unwrap()
+}
+
 /// Asks the core a getter as a client does: as a private getter at the
 /// getter's own moment, the answer opened with the client's answer key.
-fn ask(fixture: &Fixture, getter: &TrustedGetterSigned) -> Result<GetterAnswer, GetterError> {
-	let shard = fixture.enclave.shard();
-	let key = fixture.enclave.shielding_public_key();
-	let (request, answer_key) =
-		PrivateGetterRequest::new(getter.clone(), None, shard, &key).unwrap();
+fn ask(
+	fixture: &Fixture,
+	getter: &TrustedGetterSigned,
+	answer_key: &ShieldingKeyPair,
+) -> Result<GetterAnswer, GetterError> {
+	let request = request_of(fixture, getter);
 	let encrypted = fixture.enclave.execute_private_getter(&request, getter.issued_at_ms)?;
-	Ok(GetterAnswer::open(&encrypted, &answer_key, &shard).unwrap())
+	Ok(GetterAnswer::open(&encrypted, answer_key, &fixture.enclave.shard()).unwrap())
 }
 
 fn assert_untouched(fixture: &Fixture) {
@@ -667,24 +709,26 @@ fn a_getter_with_a_forged_timestamp_reveals_nothing_new() {
 	let parts = shield_block(&fixture, AMOUNT);
 	import(&mut fixture, parts);
 	let shard = fixture.enclave.shard();
+	let _ = shard;
 	let bob: AccountId = fixture.bob.public().into();
-	let future =
-		TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob.clone()), &shard, u64::MAX, |p| {
-			fixture.bob.sign(p).into()
-		});
-	let answer = ask(&fixture, &future).unwrap();
+	let (future, key) = signed_getter(
+		&fixture,
+		TrustedGetter::AccountInfo(bob.clone()),
+		u64::MAX,
+		None,
+		&fixture.bob,
+	);
+	let answer = ask(&fixture, &future, &key).unwrap();
 	assert!(answer.verify(&fixture.enclave.signer_public()));
 	assert_eq!(answer.parentchain_block_number, 1);
 	// The same getter with the timestamp changed by the host no longer verifies.
 	let mut forged = future.clone();
 	forged.issued_at_ms = 1;
-	assert!(ask(&fixture, &forged).is_err());
+	assert!(ask(&fixture, &forged, &key).is_err());
 	// Another key cannot read Bob's account.
 	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
-	let snoop = TrustedGetterSigned::new(TrustedGetter::AccountInfo(bob), &shard, 1, |p| {
-		mallory.sign(p).into()
-	});
-	assert!(ask(&fixture, &snoop).is_err());
+	let (snoop, key) = signed_getter(&fixture, TrustedGetter::AccountInfo(bob), 1, None, &mallory);
+	assert!(ask(&fixture, &snoop, &key).is_err());
 }
 
 /// `parts` with the shard's `ShardStatus` on chain listing `signers`, in
@@ -731,13 +775,14 @@ fn a_second_instance_refuses_to_serve_while_another_serves() {
 			"{error}"
 		);
 	}
-	let getter = TrustedGetterSigned::new(
+	let (getter, key) = signed_getter(
+		&fixture,
 		TrustedGetter::AccountInfo(fixture.bob.public().into()),
-		&fixture.enclave.shard(),
 		1,
-		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+		None,
+		&fixture.bob,
 	);
-	assert!(ask(&fixture, &getter).is_err());
+	assert!(matches!(ask(&fixture, &getter, &key), Err(GetterError::NotServing(_))));
 	// Registration (renewal) is still signed: it serves no user.
 	let register = EnclaveCall::Register { worker_url: None, skip_attestation: true };
 	assert!(signed_call(&fixture, register).is_ok());
@@ -1004,8 +1049,13 @@ fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
 	assert!(matches!(refused(oversize), DirectError::Oversize { .. }));
 	let not_a_call = DirectCall {
 		shard,
-		ciphertext: shielding::encrypt(&fixture.enclave.shielding_public_key(), &shard, b"junk")
-			.unwrap(),
+		ciphertext: shielding::encrypt(
+			&fixture.enclave.shielding_public_key(),
+			Purpose::TrustedCall,
+			&shard,
+			b"junk",
+		)
+		.unwrap(),
 	};
 	assert_eq!(refused(not_a_call), DirectError::Malformed);
 	// Signed by Mallory for Bob's account.
@@ -1114,22 +1164,19 @@ fn private_getters_reveal_nothing_to_the_host() {
 	let fixture = shielded_fixture();
 	let shard = fixture.enclave.shard();
 	let now = 1_800_000_000_000;
-	let getter = TrustedGetterSigned::new(
+	let (request, sent) = PrivateGetterRequest::new(
 		TrustedGetter::AccountInfo(fixture.bob.public().into()),
-		&shard,
-		now,
-		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
-	);
-	let (request, answer_key) = PrivateGetterRequest::new(
-		getter.clone(),
-		None,
 		shard,
+		now,
+		None,
 		&fixture.enclave.shielding_public_key(),
+		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
 	)
 	.unwrap();
+	let answer_key = &sent.answer_key;
 	let encrypted = fixture.enclave.execute_private_getter(&request, now).unwrap();
 	assert!(!encrypted.windows(8).any(|w| w == &AMOUNT.to_le_bytes()[..8]), "no clear value");
-	let answer = GetterAnswer::open(&encrypted, &answer_key, &shard).unwrap();
+	let answer = GetterAnswer::open(&encrypted, answer_key, &shard).unwrap();
 	assert!(answer.verify(&fixture.enclave.signer_public()));
 	assert_eq!(answer.sidechain_block.0, fixture.enclave.sidechain_tip().number);
 	let info = AccountInfoView::decode(&mut &answer.value.unwrap()[..]).unwrap();
@@ -1149,13 +1196,198 @@ fn private_getters_reveal_nothing_to_the_host() {
 		fixture.enclave.execute_private_getter(&request, now + 3_600_000).unwrap_err(),
 		GetterError::Expired { .. }
 	));
-	let (ahead, _) =
-		PrivateGetterRequest::new(getter, Some(99), shard, &fixture.enclave.shielding_public_key())
-			.unwrap();
+	let tip = fixture.enclave.sidechain_tip().number;
+	let (ahead, _) = PrivateGetterRequest::new(
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		shard,
+		now,
+		Some(tip + 1),
+		&fixture.enclave.shielding_public_key(),
+		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
+	)
+	.unwrap();
 	assert!(matches!(
 		fixture.enclave.execute_private_getter(&ahead, now).unwrap_err(),
-		GetterError::NotYet { min_block: 99, .. }
+		GetterError::NotYet { min_block, .. } if min_block == tip + 1
 	));
+}
+
+/// A heartbeat sidechain block, committed.
+fn heartbeat(fixture: &mut Fixture) {
+	let block = fixture.enclave.propose_block(1, BlockLimits::default(), true, 0).unwrap().unwrap();
+	fixture.enclave.commit_block(&block).unwrap();
+}
+
+/// Exploit (on the parent commit the core decrypted the request, found
+/// `min_block` ahead and said `NotYet` before it checked the signature, and
+/// the host retried every 50 ms for 10 s: about 200 decryptions of one
+/// unsigned request): an unsigned or badly signed getter with a far
+/// `min_block` is refused at once, as a bad signature, after one
+/// decryption.
+#[test]
+fn an_unsigned_getter_with_a_far_min_block_is_refused_at_once_after_one_decryption() {
+	let fixture = shielded_fixture();
+	let now = 1_800_000_000_000;
+	let bob = TrustedGetter::AccountInfo(fixture.bob.public().into());
+	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
+	let (forged, _) = signed_getter(&fixture, bob.clone(), now, Some(u64::MAX), &mallory);
+	let (mut unsigned, _) = signed_getter(&fixture, bob, now, Some(u64::MAX), &fixture.bob);
+	unsigned.signature = MultiSignature::Sr25519(sr25519::Signature::from_raw([0; 64]));
+	for getter in [forged, unsigned] {
+		let before = fixture.enclave.getters_opened();
+		let request = request_of(&fixture, &getter);
+		assert_eq!(
+			fixture.enclave.execute_private_getter(&request, now).unwrap_err(),
+			GetterError::BadSignature
+		);
+		assert_eq!(
+			fixture.enclave.open_private_getter(&request, now).unwrap_err(),
+			GetterError::BadSignature
+		);
+		assert_eq!(fixture.enclave.getters_opened(), before + 2, "one decryption per call");
+	}
+	// Garbage for another shard, or oversize, costs no decryption at all.
+	let before = fixture.enclave.getters_opened();
+	let other_shard = PrivateGetterRequest { shard: H256::repeat_byte(9), ciphertext: vec![1; 80] };
+	assert!(matches!(
+		fixture.enclave.open_private_getter(&other_shard, now).unwrap_err(),
+		GetterError::WrongShard { .. }
+	));
+	let oversize =
+		PrivateGetterRequest { shard: fixture.enclave.shard(), ciphertext: vec![1; 5_000] };
+	assert!(matches!(
+		fixture.enclave.open_private_getter(&oversize, now).unwrap_err(),
+		GetterError::Oversize { len: 5_000, .. }
+	));
+	assert_eq!(fixture.enclave.getters_opened(), before);
+}
+
+/// Exploit (on the parent commit any `min_block` waited the full 10 s):
+/// a well-signed getter whose `min_block` is more than
+/// `MAX_MIN_BLOCK_AHEAD` blocks past the tip is refused at once with a
+/// clear error; one within reach is opened once, answered `NotYet` without
+/// another decryption, and answered once the block is committed.
+#[test]
+fn a_min_block_too_far_ahead_is_refused_at_once_and_a_near_one_waits_without_decrypting() {
+	use integritee_stf_primitives::rpc::MAX_MIN_BLOCK_AHEAD;
+	let mut fixture = shielded_fixture();
+	let now = 1_800_000_000_000;
+	let tip = fixture.enclave.sidechain_tip().number;
+	let bob = TrustedGetter::AccountInfo(fixture.bob.public().into());
+	let too_far = tip + MAX_MIN_BLOCK_AHEAD + 1;
+	let (far, _) = signed_getter(&fixture, bob.clone(), now, Some(too_far), &fixture.bob);
+	let error = fixture.enclave.open_private_getter(&request_of(&fixture, &far), now).unwrap_err();
+	assert_eq!(
+		error,
+		GetterError::MinBlockTooFar { min_block: too_far, tip, max_ahead: MAX_MIN_BLOCK_AHEAD }
+	);
+	assert!(error.to_string().contains(&format!("more than {MAX_MIN_BLOCK_AHEAD} blocks past")));
+	assert_eq!(error.code(), -32602);
+	let (saturating, _) = signed_getter(&fixture, bob.clone(), now, Some(u64::MAX), &fixture.bob);
+	assert!(matches!(
+		fixture.enclave.execute_private_getter(&request_of(&fixture, &saturating), now),
+		Err(GetterError::MinBlockTooFar { .. })
+	));
+
+	// The farthest allowed opens; the next block is waited for.
+	let (farthest, _) =
+		signed_getter(&fixture, bob.clone(), now, Some(tip + MAX_MIN_BLOCK_AHEAD), &fixture.bob);
+	assert!(fixture.enclave.open_private_getter(&request_of(&fixture, &farthest), now).is_ok());
+	let (next, answer_key) = signed_getter(&fixture, bob, now, Some(tip + 1), &fixture.bob);
+	let opened = fixture.enclave.open_private_getter(&request_of(&fixture, &next), now).unwrap();
+	assert_eq!(opened.min_block(), Some(tip + 1));
+	assert!(!format!("{opened:?}").contains("AccountInfo"), "the host reads nothing of it");
+	let decryptions = fixture.enclave.getters_opened();
+	for _ in 0..3 {
+		assert_eq!(
+			fixture.enclave.answer_private_getter(&opened, now).unwrap_err(),
+			GetterError::NotYet { min_block: tip + 1, tip }
+		);
+	}
+	heartbeat(&mut fixture);
+	let encrypted = fixture.enclave.answer_private_getter(&opened, now).unwrap();
+	let answer = GetterAnswer::open(&encrypted, &answer_key, &fixture.enclave.shard()).unwrap();
+	assert_eq!(answer.sidechain_block.0, tip + 1);
+	assert_eq!(answer.getter_hash, H256(polkadot_sdk::sp_io::hashing::blake2_256(&next.encode())));
+	assert_eq!(fixture.enclave.getters_opened(), decryptions, "answering decrypts nothing");
+	// Held by the host past the getter's validity: refused.
+	assert!(matches!(
+		fixture.enclave.answer_private_getter(&opened, now + 3_600_000),
+		Err(GetterError::Expired { .. })
+	));
+}
+
+/// Exploit (on the parent commit the answer key and `min_block` sat beside
+/// the owner's signature, not under it: whoever held a signed getter could
+/// wrap it with its own answer key and read the answer): a host that swaps
+/// the answer key or `min_block` of a signed getter gets a signature
+/// failure.
+#[test]
+fn a_host_that_swaps_the_answer_key_or_min_block_gets_a_signature_failure() {
+	let fixture = shielded_fixture();
+	let now = 1_800_000_000_000;
+	let bob = TrustedGetter::AccountInfo(fixture.bob.public().into());
+	let (signed, _) = signed_getter(&fixture, bob, now, None, &fixture.bob);
+	assert!(fixture.enclave.execute_private_getter(&request_of(&fixture, &signed), now).is_ok());
+	let host_key = ShieldingKeyPair::generate();
+	let swapped_key = TrustedGetterSigned { answer_key: host_key.public_key(), ..signed.clone() };
+	let swapped_block = TrustedGetterSigned { min_block: Some(1), ..signed };
+	for swapped in [swapped_key, swapped_block] {
+		assert_eq!(
+			fixture
+				.enclave
+				.execute_private_getter(&request_of(&fixture, &swapped), now)
+				.unwrap_err(),
+			GetterError::BadSignature
+		);
+	}
+}
+
+/// Exploit (on the parent commit every ciphertext had one HPKE `info`: a
+/// direct call's ciphertext decrypted as a getter request and was refused
+/// only as malformed, after decoding; an answer sealed to the shielding key
+/// decrypted as a call): a ciphertext of one kind does not decrypt as
+/// another at the core's doors.
+#[test]
+fn a_ciphertext_of_one_kind_does_not_open_as_another_at_the_core() {
+	let fixture = shielded_fixture();
+	let now = 1_800_000_000_000;
+	let shard = fixture.enclave.shard();
+	let key = fixture.enclave.shielding_public_key();
+	let door = fixture.enclave.door();
+	// A direct call's ciphertext as a getter request.
+	let call = direct_call(&fixture, 1, 0);
+	let as_request = PrivateGetterRequest { shard, ciphertext: call.ciphertext.clone() };
+	assert_eq!(
+		fixture.enclave.open_private_getter(&as_request, now).unwrap_err(),
+		GetterError::Undecryptable
+	);
+	// A getter request's ciphertext as a direct call.
+	let (getter, _) = signed_getter(
+		&fixture,
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		now,
+		None,
+		&fixture.bob,
+	);
+	let request = request_of(&fixture, &getter);
+	let as_call = DirectCall { shard, ciphertext: request.ciphertext.clone() };
+	assert!(matches!(door.check(&as_call).map(|_| ()).unwrap_err(), DirectError::Undecryptable(_)));
+	// A signed getter sealed as an answer (or as a call) to the shielding
+	// key, fed back as a request.
+	for purpose in [Purpose::GetterAnswer, Purpose::TrustedCall, Purpose::ShieldBeneficiary] {
+		let ciphertext = shielding::encrypt(&key, purpose, &shard, &getter.encode()).unwrap();
+		assert_eq!(
+			fixture
+				.enclave
+				.open_private_getter(&PrivateGetterRequest { shard, ciphertext }, now)
+				.unwrap_err(),
+			GetterError::Undecryptable,
+			"{purpose:?}"
+		);
+	}
+	// The right kind still opens.
+	assert!(fixture.enclave.open_private_getter(&request, now).is_ok());
 }
 
 /// A copy of the fixture's data directory, opened as a second core (the

@@ -104,12 +104,16 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 	let invoke = |shard: H256, ciphertext: Vec<u8>| {
 		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext })
 	};
-	let good = shielding::encrypt(&key, &shard, &call.encode()).unwrap();
+	let call_purpose = shielding::Purpose::TrustedCall;
+	let good = shielding::encrypt(&key, call_purpose, &shard, &call.encode()).unwrap();
 	let extrinsics = vec![
 		signed(&alice, invoke(shard, vec![1, 2, 3])), // 0: garbage
 		signed(&alice, invoke(H256::repeat_byte(1), good.clone())), // 1: other shard
 		signed(&alice, invoke(shard, good.clone())),  // 2: good
-		signed(&alice, invoke(shard, shielding::encrypt(&key, &shard, b"not a call").unwrap())), // 3
+		signed(
+			&alice,
+			invoke(shard, shielding::encrypt(&key, call_purpose, &shard, b"not a call").unwrap()),
+		), // 3
 		signed(&alice, invoke(shard, good.clone())),  // 4: failed on chain
 		vec![0xff, 0x00],                             // 5: undecodable
 	];
@@ -118,7 +122,13 @@ fn indirect_inputs_are_collected_in_order_and_bad_ones_skipped() {
 		event: RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShieldFunds {
 			shard,
 			from: alice.public().into(),
-			encrypted_beneficiary: shielding::encrypt(&key, &shard, &bob.encode()).unwrap(),
+			encrypted_beneficiary: shielding::encrypt(
+				&key,
+				shielding::Purpose::ShieldBeneficiary,
+				&shard,
+				&bob.encode(),
+			)
+			.unwrap(),
 			amount: 9,
 		}),
 		topics: vec![],

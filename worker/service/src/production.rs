@@ -55,18 +55,30 @@ pub struct Context {
 }
 
 /// The latest committed sidechain header with its author's signature, for
-/// `chain_getHeader` (read without the trusted core's lock).
+/// `chain_getHeader` (read without the trusted core's lock), and its
+/// number as a watch, which getters waiting for their `min_block` await
+/// (no polling of the core).
 #[derive(Clone, Default)]
-pub struct LatestHeader(Arc<Mutex<Option<(SidechainHeader, ed25519::Signature)>>>);
+pub struct LatestHeader {
+	header: Arc<Mutex<Option<(SidechainHeader, ed25519::Signature)>>>,
+	number: tokio::sync::watch::Sender<u64>,
+}
 
 impl LatestHeader {
 	pub fn get(&self) -> Option<(SidechainHeader, ed25519::Signature)> {
-		self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+		self.header.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
 	}
 
-	fn set(&self, block: &SignedSidechainBlock) {
-		*self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+	/// The number of the latest committed block (0 before the first), as a
+	/// watch that changes after each commit.
+	pub fn number(&self) -> tokio::sync::watch::Receiver<u64> {
+		self.number.subscribe()
+	}
+
+	pub(crate) fn set(&self, block: &SignedSidechainBlock) {
+		*self.header.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) =
 			Some((block.header.clone(), block.signature));
+		self.number.send_replace(block.header.number);
 	}
 }
 

@@ -1,7 +1,7 @@
 //! The trusted RPC server (JSON-RPC 2.0 over WebSocket): shielding key,
-//! shard, fingerprint, signed getters with enclave-signed answers, health,
-//! the latest committed sidechain header, and direct calls (submit, submit
-//! and watch, the caller's next nonce and pending calls).
+//! shard, fingerprint, private getters (one method for every kind) with
+//! enclave-signed answers, health, the latest committed sidechain header,
+//! and direct calls (submit, submit and watch).
 //! Method names, encodings and error codes: `integritee_stf_primitives::rpc`.
 //!
 //! A direct call passes the core's door (decryption, signature) on a
@@ -9,6 +9,14 @@
 //! core shared; commits take it alone, briefly. Limits (request size,
 //! watches and in-flight submissions per connection, the pool's capacity,
 //! open connections) are answered with JSON-RPC errors.
+//!
+//! A private getter costs the core one decryption: the core opens it once
+//! (signature, freshness, serving, `min_block` at most
+//! `MAX_MIN_BLOCK_AHEAD` past the tip) before anything waits; a getter
+//! whose `min_block` is not committed yet waits for the committed block
+//! number to change (a watch, no polling of the core), at most
+//! [`MIN_BLOCK_WAIT`], and waiting getters are capped per connection and
+//! in total. Batches are limited to `transport::MAX_BATCH_LEN` entries.
 //!
 //! Transport is TLS 1.3 with an RA-TLS certificate made in the core (the
 //! host terminates TLS: see `docs/architecture.md`). Answers are also signed
@@ -31,7 +39,7 @@ use std::{
 use codec::{Decode, Encode};
 use integritee_enclave::{
 	direct::{Admission, DirectError, Door},
-	GetterError, Readiness,
+	GetterError, OpenedGetter, Readiness,
 };
 use integritee_ra_tls::{server_config_one_way, RenewableCertificate};
 use integritee_stf_primitives::{
@@ -47,7 +55,7 @@ use jsonrpsee::{
 };
 
 pub use self::transport::{
-	serve_tls, ConnectionLimits, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
+	serve_tls, ConnectionLimits, MAX_BATCH_LEN, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS,
 };
 use crate::{
 	args::Args,
@@ -62,7 +70,14 @@ use crate::{
 /// Submissions one connection may have waiting for their answer.
 const MAX_IN_FLIGHT_PER_CONNECTION: usize = 1024;
 /// How long a getter waits for the state to reach its `min_block`.
-const MIN_BLOCK_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const MIN_BLOCK_WAIT: Duration = Duration::from_secs(10);
+/// Getters one connection may have waiting for their `min_block`: a client
+/// waits for its own last write, one or a few at a time.
+pub(crate) const MAX_WAITING_GETTERS_PER_CONNECTION: usize = 16;
+/// Getters all connections together may have waiting (a waiting getter
+/// holds a task and its opened request until its block or
+/// [`MIN_BLOCK_WAIT`]).
+pub(crate) const MAX_WAITING_GETTERS: usize = 1024;
 
 /// Why the trusted RPC server did not start, or its certificate was not
 /// renewed.
@@ -124,6 +139,25 @@ struct Context {
 	latest: LatestHeader,
 	watchers: Watchers,
 	in_flight: InFlight,
+	waiting: WaitingGetters,
+}
+
+/// The limits of getters that wait for their `min_block`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GetterLimits {
+	pub per_connection: usize,
+	pub total: usize,
+	pub wait: Duration,
+}
+
+impl Default for GetterLimits {
+	fn default() -> Self {
+		Self {
+			per_connection: MAX_WAITING_GETTERS_PER_CONNECTION,
+			total: MAX_WAITING_GETTERS,
+			wait: MIN_BLOCK_WAIT,
+		}
+	}
 }
 
 /// Starts the trusted RPC on `--rpc-host:--rpc-port`: TLS 1.3 only, with an
@@ -147,7 +181,8 @@ pub async fn start(
 			.map_err(RpcError::Certificate)?,
 	);
 	let tls = server_config_one_way(certificate.clone()).map_err(RpcError::TlsConfig)?;
-	let methods = module(enclave.clone(), health, latest, watchers)?;
+	let waiting = WaitingGetters::new(GetterLimits::default());
+	let methods = module(enclave.clone(), health, latest, watchers, waiting)?;
 	let limits = ConnectionLimits {
 		max_per_address: args.rpc_max_connections_per_address as usize,
 		..ConnectionLimits::default()
@@ -205,15 +240,25 @@ async fn renew(
 	}
 }
 
-fn module(
+/// The trusted RPC's methods (`waiting`: the getters waiting for their
+/// `min_block`, with their limits).
+pub(crate) fn module(
 	enclave: SharedEnclave,
 	health: Health,
 	latest: LatestHeader,
 	watchers: Watchers,
+	waiting: WaitingGetters,
 ) -> Result<Methods, RpcError> {
 	let identity = Identity::of(&enclave);
-	let context =
-		Context { enclave, health, identity, latest, watchers, in_flight: InFlight::default() };
+	let context = Context {
+		enclave,
+		health,
+		identity,
+		latest,
+		watchers,
+		in_flight: InFlight::default(),
+		waiting,
+	};
 	let mut module = RpcModule::new(context);
 	register(module.register_method(names::GET_SHIELDING_KEY, |_, context, _| {
 		context.identity.shielding_key.clone()
@@ -235,11 +280,13 @@ fn module(
 	register(module.register_method(names::CHAIN_GET_HEADER, |_, context, _| {
 		context.latest.get().map(|signed_header| hex_of(&signed_header.encode()))
 	}))?;
-	// One private getter answers all three (which getter it is stays
-	// encrypted); the names follow Substrate's.
-	for name in [names::EXECUTE_GETTER, names::NEXT_NONCE, names::PENDING] {
-		register(module.register_async_method(name, |params, context, _| getter(params, context)))?;
-	}
+	// One method for every kind of private getter: a method per kind
+	// would tell the host which getter it is, which stays encrypted.
+	register(
+		module.register_async_method(names::EXECUTE_GETTER, |params, context, extensions| {
+			getter(params, context, extensions)
+		}),
+	)?;
 	register(module.register_async_method(
 		names::SUBMIT,
 		|params, context, extensions| async move {
@@ -305,32 +352,63 @@ fn module(
 	Ok(module.into())
 }
 
-/// Answers a private getter (the core checks the getter's kind against
-/// the method only after decrypting it: the host cannot). A getter whose
-/// `min_block` the state has not reached waits for it, at most
-/// [`MIN_BLOCK_WAIT`].
+fn getter_refused(e: GetterError) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)
+}
+
+/// Answers a private getter. The core opens it once, on a blocking thread
+/// (shard, serving, decryption, the owner's signature over getter, answer
+/// key and `min_block`, freshness, `min_block` within reach): whatever is
+/// wrong with it is refused before anything waits. A getter whose
+/// `min_block` is not committed yet takes a waiting place (capped per
+/// connection and in total: [`error_code::LIMIT_REACHED`] beyond) and waits
+/// for the committed block number to reach it, at most the limit's `wait`;
+/// then the core answers the opened getter (no second decryption), or
+/// says it is still not there.
 async fn getter(
 	params: Params<'static>,
 	context: Arc<Context>,
+	extensions: Extensions,
 ) -> Result<String, ErrorObjectOwned> {
 	let request: PrivateGetterRequest = scale_param(&params, "PrivateGetterRequest")?;
-	let request = Arc::new(request);
-	let deadline = tokio::time::Instant::now() + MIN_BLOCK_WAIT;
-	loop {
-		let (enclave, request) = (context.enclave.clone(), request.clone());
-		let answered = tokio::task::spawn_blocking(move || {
-			read(&enclave).execute_private_getter(&request, now_ms())
-		})
+	let enclave = context.enclave.clone();
+	let (opened, answered) = tokio::task::spawn_blocking(move || {
+		let core = read(&enclave);
+		let opened = core.open_private_getter(&request, now_ms())?;
+		let answered = core.answer_private_getter(&opened, now_ms());
+		Ok::<_, GetterError>((opened, answered))
+	})
+	.await
+	.map_err(|e| internal(format!("the getter task died: {e}")))?
+	.map_err(getter_refused)?;
+	let min_block = match answered {
+		Ok(encrypted) => return Ok(hex_of(&encrypted)),
+		Err(GetterError::NotYet { min_block, .. }) => min_block,
+		Err(e) => return Err(getter_refused(e)),
+	};
+	let _place = context.waiting.take(&extensions)?;
+	let mut committed = context.latest.number();
+	// Reached, timed out, or the watch ended (the worker stops): the core
+	// decides in each case.
+	let _ = tokio::time::timeout(
+		context.waiting.limits.wait,
+		committed.wait_for(|number| *number >= min_block),
+	)
+	.await;
+	answer_opened(&context, opened).await
+}
+
+/// The core's answer to an opened getter, on a blocking thread.
+async fn answer_opened(
+	context: &Context,
+	opened: OpenedGetter,
+) -> Result<String, ErrorObjectOwned> {
+	let enclave = context.enclave.clone();
+	tokio::task::spawn_blocking(move || read(&enclave).answer_private_getter(&opened, now_ms()))
 		.await
-		.map_err(|e| internal(format!("the getter task died: {e}")))?;
-		match answered {
-			Ok(encrypted) => return Ok(hex_of(&encrypted)),
-			Err(GetterError::NotYet { .. }) if tokio::time::Instant::now() < deadline => {
-				tokio::time::sleep(Duration::from_millis(50)).await;
-			}
-			Err(e) => return Err(ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)),
-		}
-	}
+		.map_err(|e| internal(format!("the getter task died: {e}")))?
+		.map(|encrypted| hex_of(&encrypted))
+		.map_err(getter_refused)
 }
 
 /// Decodes the one parameter: hex of a SCALE-encoded `T`.
@@ -437,6 +515,78 @@ impl InFlight {
 		}
 		*count += 1;
 		Ok(Slot(self.clone(), Some(connection)))
+	}
+}
+
+/// Getters waiting for their `min_block`, per connection and in total.
+#[derive(Clone)]
+pub(crate) struct WaitingGetters {
+	limits: GetterLimits,
+	counts: Arc<Mutex<WaitingCounts>>,
+}
+
+#[derive(Default)]
+struct WaitingCounts {
+	total: usize,
+	per_connection: HashMap<ConnectionId, usize>,
+}
+
+/// A waiting getter's place, given back when dropped (answered, refused,
+/// timed out, or the client went away).
+struct WaitingPlace(WaitingGetters, Option<ConnectionId>);
+
+impl Drop for WaitingPlace {
+	fn drop(&mut self) {
+		let mut counts = self.0.counts.lock().unwrap_or_else(|p| p.into_inner());
+		counts.total = counts.total.saturating_sub(1);
+		let Some(connection) = self.1 else { return };
+		if let Some(count) = counts.per_connection.get_mut(&connection) {
+			*count = count.saturating_sub(1);
+			if *count == 0 {
+				counts.per_connection.remove(&connection);
+			}
+		}
+	}
+}
+
+impl WaitingGetters {
+	pub(crate) fn new(limits: GetterLimits) -> Self {
+		Self { limits, counts: Arc::default() }
+	}
+
+	/// A waiting place, or the JSON-RPC refusal when the connection or the
+	/// worker has as many getters waiting as it takes.
+	fn take(&self, extensions: &Extensions) -> Result<WaitingPlace, ErrorObjectOwned> {
+		let connection = extensions.get::<ConnectionId>().copied();
+		let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+		let limit_reached = |message: String| {
+			ErrorObjectOwned::owned(error_code::LIMIT_REACHED, message, None::<()>)
+		};
+		if counts.total >= self.limits.total {
+			return Err(limit_reached(format!(
+				"the worker has {} getters waiting for their min_block; try again later",
+				self.limits.total
+			)));
+		}
+		if let Some(connection) = connection {
+			let count = counts.per_connection.entry(connection).or_default();
+			if *count >= self.limits.per_connection {
+				return Err(limit_reached(format!(
+					"this connection has {} getters waiting for their min_block; wait for their \
+					 answers",
+					self.limits.per_connection
+				)));
+			}
+			*count += 1;
+		}
+		counts.total += 1;
+		Ok(WaitingPlace(self.clone(), connection))
+	}
+
+	/// Getters waiting now (for tests).
+	#[cfg(test)]
+	pub(crate) fn waiting(&self) -> usize {
+		self.counts.lock().unwrap_or_else(|p| p.into_inner()).total
 	}
 }
 

@@ -288,29 +288,36 @@ fn errors_name_what_failed() {
 	);
 }
 
-/// A signed getter of `who`'s account, issued now, as JSON-RPC parameter.
-/// A private getter for `who`'s account, encrypted to `shielding_key`.
+/// A private getter for `who`'s account with `min_block`, signed by
+/// `signer`, encrypted to `shielding_key`, as JSON-RPC parameter.
+fn getter_param_by(
+	shard: H256,
+	shielding_key: &[u8],
+	who: &polkadot_sdk::sp_core::sr25519::Pair,
+	min_block: Option<u64>,
+	signer: &polkadot_sdk::sp_core::sr25519::Pair,
+) -> String {
+	use polkadot_sdk::sp_core::Pair;
+	let (request, _) = integritee_stf_primitives::getter::PrivateGetterRequest::new(
+		integritee_stf_primitives::TrustedGetter::AccountInfo(who.public().into()),
+		shard,
+		crate::now_ms(),
+		min_block,
+		shielding_key,
+		|payload| polkadot_sdk::sp_runtime::MultiSignature::Sr25519(signer.sign(payload)),
+	)
+	.unwrap();
+	format!("0x{}", hex::encode(request.encode()))
+}
+
+/// A private getter for `who`'s account, signed by `who`, encrypted to
+/// `shielding_key`, as JSON-RPC parameter.
 fn getter_param(
 	shard: H256,
 	shielding_key: &[u8],
 	who: &polkadot_sdk::sp_core::sr25519::Pair,
 ) -> String {
-	use polkadot_sdk::sp_core::Pair;
-	let issued_at_ms = crate::now_ms();
-	let getter = integritee_stf_primitives::TrustedGetterSigned::new(
-		integritee_stf_primitives::TrustedGetter::AccountInfo(who.public().into()),
-		&shard,
-		issued_at_ms,
-		|payload| polkadot_sdk::sp_runtime::MultiSignature::Sr25519(who.sign(payload)),
-	);
-	let (request, _) = integritee_stf_primitives::getter::PrivateGetterRequest::new(
-		getter,
-		None,
-		shard,
-		shielding_key,
-	)
-	.unwrap();
-	format!("0x{}", hex::encode(request.encode()))
+	getter_param_by(shard, shielding_key, who, None, who)
 }
 
 /// Key, health and header queries are answered while the trusted core is
@@ -855,5 +862,237 @@ async fn the_rpc_certificate_is_renewed_without_a_restart() {
 	}
 	let shard: String = early.request(names::GET_SHARD, rpc_params![]).await.unwrap();
 	assert_eq!(shard, format!("0x{}", hex::encode(crate::read(&enclave).shard().as_bytes())));
+	let _ = server.stop();
+}
+
+/// A trusted RPC with the getter limits `limits` on a free port: its URL,
+/// its handle, and the count of waiting getters.
+async fn getter_server(
+	enclave: &SharedEnclave,
+	limits: crate::rpc::GetterLimits,
+) -> (String, jsonrpsee::server::ServerHandle, crate::rpc::WaitingGetters) {
+	let certificate = crate::read(enclave).tls_certificate(crate::now_ms(), 3_600_000).unwrap();
+	let tls = integritee_ra_tls::server_config_one_way(Arc::new(
+		integritee_ra_tls::RenewableCertificate::new(&certificate).unwrap(),
+	))
+	.unwrap();
+	let waiting = crate::rpc::WaitingGetters::new(limits);
+	let methods = crate::rpc::module(
+		enclave.clone(),
+		Health::new(10),
+		crate::production::LatestHeader::default(),
+		Default::default(),
+		waiting.clone(),
+	)
+	.unwrap();
+	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let url = format!("wss://{}", listener.local_addr().unwrap());
+	(
+		url,
+		crate::rpc::serve_tls(
+			listener,
+			tls,
+			methods,
+			crate::rpc::ConnectionLimits { max_connections: 8, ..Default::default() },
+		),
+		waiting,
+	)
+}
+
+/// The JSON-RPC refusal of a request (code, message).
+fn refusal(error: jsonrpsee::core::ClientError) -> (i32, String) {
+	match error {
+		jsonrpsee::core::ClientError::Call(e) => (e.code(), e.message().to_string()),
+		other => panic!("not a JSON-RPC refusal: {other}"),
+	}
+}
+
+/// Exploit (on the parent commit the RPC retried the core every 50 ms for
+/// 10 s, each time decrypting the request, before its signature was ever
+/// checked): an unsigned getter with a far `min_block` is refused at once as
+/// a bad signature, the core decrypted it once; a well-signed one too far
+/// ahead is refused at once, naming the limit. The getter methods named
+/// after one kind of getter are gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_getter_that_would_hold_the_cpu_is_refused_at_once_after_one_decryption() {
+	use integritee_stf_primitives::rpc::{self as names, MAX_MIN_BLOCK_AHEAD};
+	use jsonrpsee::{core::client::ClientT, rpc_params};
+	use polkadot_sdk::sp_core::Pair;
+
+	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	// Waiting would take a minute: a quick refusal shows nothing waited.
+	let limits =
+		crate::rpc::GetterLimits { wait: std::time::Duration::from_secs(60), ..Default::default() };
+	let (url, server, waiting) = getter_server(&enclave, limits).await;
+	let (client, _) = integritee_test_node::ra_tls::worker_client(&url, [4; 32]).await.unwrap();
+	let (shard, key) = {
+		let core = crate::read(&enclave);
+		(core.shard(), core.shielding_public_key())
+	};
+	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
+	let mallory = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Mallory", None).unwrap();
+
+	let unsigned = getter_param_by(shard, &key, &bob, Some(u64::MAX), &mallory);
+	let error = client.request::<String, _>(names::EXECUTE_GETTER, rpc_params![unsigned]).await;
+	let (code, message) = refusal(error.unwrap_err());
+	assert_eq!(code, -32602);
+	assert!(message.contains("signature is not valid"), "{message}");
+	assert_eq!(crate::read(&enclave).getters_opened(), 1, "decrypted once");
+	assert_eq!(waiting.waiting(), 0);
+
+	let too_far = getter_param_by(shard, &key, &bob, Some(MAX_MIN_BLOCK_AHEAD + 1), &bob);
+	let error = client.request::<String, _>(names::EXECUTE_GETTER, rpc_params![too_far]).await;
+	let (code, message) = refusal(error.unwrap_err());
+	assert_eq!(code, -32602);
+	assert!(message.contains("blocks past the committed sidechain block #0"), "{message}");
+	assert_eq!(crate::read(&enclave).getters_opened(), 2);
+
+	// One method for every kind of getter.
+	let answer: String = client
+		.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &key, &bob)])
+		.await
+		.unwrap();
+	assert!(answer.starts_with("0x"));
+	for gone in ["author_getNextNonce", "author_pendingExtrinsics"] {
+		let param = getter_param(shard, &key, &bob);
+		let error = client.request::<String, _>(gone, rpc_params![param]).await.unwrap_err();
+		assert_eq!(refusal(error).0, -32601, "{gone} is not a method any more");
+	}
+	let _ = server.stop();
+}
+
+/// Exploit (on the parent commit nothing capped waiting getters): getters
+/// waiting for their `min_block` are capped per connection and in total;
+/// one more is refused at once with 1017 naming the limit, and a waiting
+/// getter whose block does not come ends with a clear error.
+#[tokio::test(flavor = "multi_thread")]
+async fn waiting_getters_beyond_the_caps_are_refused() {
+	use integritee_stf_primitives::{direct::error_code, rpc as names};
+	use jsonrpsee::{core::client::ClientT, rpc_params};
+	use polkadot_sdk::sp_core::Pair;
+
+	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	let limits = crate::rpc::GetterLimits {
+		per_connection: 2,
+		total: 3,
+		wait: std::time::Duration::from_secs(8),
+	};
+	let (url, server, waiting) = getter_server(&enclave, limits).await;
+	let connect = || integritee_test_node::ra_tls::worker_client(&url, [4; 32]);
+	let (shard, key) = {
+		let core = crate::read(&enclave);
+		(core.shard(), core.shielding_public_key())
+	};
+	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
+	// Block #1 is not committed: each of these waits.
+	let next_block = || getter_param_by(shard, &key, &bob, Some(1), &bob);
+	let wait_on = |client: Arc<jsonrpsee::ws_client::WsClient>, param: String| {
+		tokio::spawn(async move {
+			client.request::<String, _>(names::EXECUTE_GETTER, rpc_params![param]).await
+		})
+	};
+	let until_waiting = |n: usize| {
+		let waiting = waiting.clone();
+		async move {
+			let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+			while waiting.waiting() < n {
+				assert!(std::time::Instant::now() < deadline, "{n} getters never waited");
+				tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+			}
+		}
+	};
+
+	let first = Arc::new(connect().await.unwrap().0);
+	let mut held = vec![wait_on(first.clone(), next_block()), wait_on(first.clone(), next_block())];
+	until_waiting(2).await;
+	let error = first.request::<String, _>(names::EXECUTE_GETTER, rpc_params![next_block()]).await;
+	let (code, message) = refusal(error.unwrap_err());
+	assert_eq!(code, error_code::LIMIT_REACHED);
+	assert!(message.contains("this connection has 2 getters waiting"), "{message}");
+
+	let second = Arc::new(connect().await.unwrap().0);
+	held.push(wait_on(second.clone(), next_block()));
+	until_waiting(3).await;
+	let third = connect().await.unwrap().0;
+	let error = third.request::<String, _>(names::EXECUTE_GETTER, rpc_params![next_block()]).await;
+	let (code, message) = refusal(error.unwrap_err());
+	assert_eq!(code, error_code::LIMIT_REACHED);
+	assert!(message.contains("the worker has 3 getters waiting"), "{message}");
+	// A getter that does not wait is still answered.
+	let answer: String = third
+		.request(names::EXECUTE_GETTER, rpc_params![getter_param(shard, &key, &bob)])
+		.await
+		.unwrap();
+	assert!(answer.starts_with("0x"));
+
+	// The block never comes: each waiting getter ends with the core's
+	// "not yet", and gives its place back.
+	for waiting_getter in held {
+		let (code, message) = refusal(waiting_getter.await.unwrap().unwrap_err());
+		assert_eq!(code, -32602);
+		assert!(message.contains("before the getter's min_block #1"), "{message}");
+	}
+	assert_eq!(waiting.waiting(), 0);
+	assert_eq!(crate::read(&enclave).getters_opened(), 6, "each request decrypted once");
+	let _ = server.stop();
+}
+
+/// Exploit (on the parent commit batches were unlimited: one message
+/// started any number of requests): a batch of more than `MAX_BATCH_LEN`
+/// entries is refused whole; one within the limit is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn batches_beyond_the_limit_are_refused() {
+	use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	let (url, server, _) = getter_server(&enclave, Default::default()).await;
+	let address = url.trim_start_matches("wss://").to_string();
+	let post = |entries: u32| {
+		let address = address.clone();
+		async move {
+			let batch: Vec<serde_json::Value> = (0..entries)
+				.map(|id| {
+					serde_json::json!({
+						"jsonrpc": "2.0", "id": id, "method": "system_version", "params": []
+					})
+				})
+				.collect();
+			let body = serde_json::Value::Array(batch).to_string();
+			let (client_tls, _) = integritee_ra_tls::client_config_one_way(
+				integritee_test_node::ra_tls::dev_ra_tls_config([4; 32]),
+			)
+			.unwrap();
+			let socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+			let mut stream = tokio_rustls::TlsConnector::from(Arc::new(client_tls))
+				.connect(integritee_ra_tls::server_name().unwrap(), socket)
+				.await
+				.unwrap();
+			let request = format!(
+				"POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+				 Connection: close\r\nContent-Length: {}\r\n\r\n{body}",
+				body.len()
+			);
+			stream.write_all(request.as_bytes()).await.unwrap();
+			let mut answer = String::new();
+			tokio::time::timeout(
+				std::time::Duration::from_secs(10),
+				stream.read_to_string(&mut answer),
+			)
+			.await
+			.expect("an answer, then the close")
+			.unwrap();
+			let (_, json) = answer.split_once("\r\n\r\n").unwrap();
+			serde_json::from_str::<serde_json::Value>(json).unwrap()
+		}
+	};
+	let within = post(crate::rpc::MAX_BATCH_LEN).await;
+	assert_eq!(
+		within.as_array().map(Vec::len),
+		Some(crate::rpc::MAX_BATCH_LEN as usize),
+		"{within}"
+	);
+	let beyond = post(crate::rpc::MAX_BATCH_LEN + 1).await;
+	assert_eq!(beyond["error"]["code"], -32010, "{beyond}");
+	assert!(beyond["error"]["message"].as_str().unwrap().contains("batch"), "{beyond}");
 	let _ = server.stop();
 }

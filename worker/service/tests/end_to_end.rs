@@ -240,21 +240,21 @@ async fn private_getter(
 	owner: &sr25519::Pair,
 	min_block: Option<u64>,
 ) -> Result<GetterAnswer, jsonrpsee::core::ClientError> {
-	let getter = TrustedGetterSigned::new(
-		TrustedGetter::AccountInfo(owner.public().into()),
-		&shard,
-		now_ms(),
-		|payload| MultiSignature::Sr25519(owner.sign(payload)),
-	);
 	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await?;
-	let (request, answer_key) =
-		PrivateGetterRequest::new(getter, min_block, shard, &hex::decode(&key[2..]).unwrap())
-			.unwrap();
+	let (request, sent) = PrivateGetterRequest::new(
+		TrustedGetter::AccountInfo(owner.public().into()),
+		shard,
+		now_ms(),
+		min_block,
+		&hex::decode(&key[2..]).unwrap(),
+		|payload| MultiSignature::Sr25519(owner.sign(payload)),
+	)
+	.unwrap();
 	let text: String = rpc
 		.request(names::EXECUTE_GETTER, rpc_params![format!("0x{}", hex::encode(request.encode()))])
 		.await?;
 	let encrypted = hex::decode(&text[2..]).unwrap();
-	Ok(GetterAnswer::open(&encrypted, &answer_key, &shard).expect("the answer opens"))
+	Ok(GetterAnswer::open(&encrypted, &sent.answer_key, &shard).expect("the answer opens"))
 }
 
 fn now_ms() -> u64 {
@@ -595,15 +595,16 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	// A getter issued long ago (a replay) is refused.
-	let stale = TrustedGetterSigned::new(
-		TrustedGetter::AccountInfo(charlie.public().into()),
-		&shard,
-		now_ms() - 3_600_000,
-		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
-	);
 	let key: String = rpc.request(names::GET_SHIELDING_KEY, rpc_params![]).await.unwrap();
-	let (request, _) =
-		PrivateGetterRequest::new(stale, None, shard, &hex::decode(&key[2..]).unwrap()).unwrap();
+	let (request, _) = PrivateGetterRequest::new(
+		TrustedGetter::AccountInfo(charlie.public().into()),
+		shard,
+		now_ms() - 3_600_000,
+		None,
+		&hex::decode(&key[2..]).unwrap(),
+		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
+	)
+	.unwrap();
 	let refused = rpc
 		.request::<String, _>(
 			names::EXECUTE_GETTER,
@@ -616,6 +617,8 @@ async fn shield_transfer_unshield_survive_kill9_and_bad_input() {
 		TrustedGetter::AccountInfo(charlie.public().into()),
 		&shard,
 		now_ms(),
+		[0; 32],
+		None,
 		|payload| MultiSignature::Sr25519(charlie.sign(payload)),
 	);
 	let refused = rpc
@@ -782,7 +785,9 @@ async fn kill9_at_random_points_never_loses_or_doubles_a_call() {
 		};
 		let signed =
 			call.sign(nonce, &shard.0, &shard, |p| MultiSignature::Sr25519(ferdie.sign(p)));
-		let ciphertext = shielding::encrypt(&key, &shard, &signed.encode()).unwrap();
+		let ciphertext =
+			shielding::encrypt(&key, shielding::Purpose::TrustedCall, &shard, &signed.encode())
+				.unwrap();
 		let invoke =
 			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
 		client.submit(&alice, invoke, WaitFor::InBlock).await.unwrap();
@@ -1174,7 +1179,9 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	for (i, (to, amount)) in [("//Charlie", UNIT), ("//Ferdie", 2 * UNIT)].into_iter().enumerate() {
 		let signed = transfer(to, amount)
 			.sign(3 + i as u32, &mr_enclave, &shard, |p| MultiSignature::Sr25519(bob.sign(p)));
-		let ciphertext = shielding::encrypt(&key, &shard, &signed.encode()).unwrap();
+		let ciphertext =
+			shielding::encrypt(&key, shielding::Purpose::TrustedCall, &shard, &signed.encode())
+				.unwrap();
 		let invoke =
 			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::invoke { shard, ciphertext });
 		invokes.push(client.sign_with(

@@ -44,7 +44,7 @@ use integritee_stf_primitives::{
 	direct::DirectCall,
 	getter::{GetterAnswer, PendingCall, PrivateGetterRequest},
 	rpc, shielding, AccountInfoView, MrEnclave, Nonce, ShardIdentifier, TrustedCallSigned,
-	TrustedGetter, TrustedGetterSigned,
+	TrustedGetter,
 };
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -121,15 +121,6 @@ fn now_ms() -> u64 {
 
 fn hex_param(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
-}
-
-/// The RPC method that answers `getter`.
-fn getter_method(getter: &TrustedGetter) -> &'static str {
-	match getter {
-		TrustedGetter::AccountInfo(_) => rpc::EXECUTE_GETTER,
-		TrustedGetter::NextNonce(_) => rpc::NEXT_NONCE,
-		TrustedGetter::PendingCalls(_) => rpc::PENDING,
-	}
 }
 
 /// Connects to `url` (`wss://host:port/...`) and completes a TLS handshake
@@ -267,11 +258,17 @@ impl WorkerClient {
 		&self.shielding_key
 	}
 
-	/// Encrypts `plaintext` to the shard's shielding key (what
-	/// `EnclaveBridge::invoke` and `shield_funds` carry); `what` names it
-	/// in an error.
-	pub fn encrypt(&self, what: &'static str, plaintext: &[u8]) -> Result<Vec<u8>, RpcError> {
-		shielding::encrypt(&self.shielding_key, &self.shard, plaintext)
+	/// Encrypts `plaintext` to the shard's shielding key for `purpose`
+	/// (what `EnclaveBridge::invoke`, [`shielding::Purpose::TrustedCall`],
+	/// and `shield_funds`, [`shielding::Purpose::ShieldBeneficiary`],
+	/// carry); `what` names it in an error.
+	pub fn encrypt(
+		&self,
+		purpose: shielding::Purpose,
+		what: &'static str,
+		plaintext: &[u8],
+	) -> Result<Vec<u8>, RpcError> {
+		shielding::encrypt(&self.shielding_key, purpose, &self.shard, plaintext)
 			.map_err(|source| RpcError::Encrypt { what, source })
 	}
 
@@ -315,24 +312,31 @@ impl WorkerClient {
 		})
 	}
 
-	/// Sends `getter`, signed with `sign` by the account it reads, and
-	/// checks the enclave's signature on the answer; returns the answer's
-	/// value (SCALE, `None` if the state holds nothing).
+	/// Sends `getter`, signed with `sign` by the account it reads (with a
+	/// fresh answer key, both under the signature), through the one getter
+	/// method (`state_executeGetter`: the kind stays encrypted), and checks
+	/// the enclave's signature on the answer; returns the answer's value
+	/// (SCALE, `None` if the state holds nothing).
 	pub async fn getter(
 		&self,
 		getter: TrustedGetter,
 		sign: impl FnOnce(&[u8]) -> MultiSignature,
 	) -> Result<Option<Vec<u8>>, Error> {
-		let method = getter_method(&getter);
-		let signed = TrustedGetterSigned::new(getter, &self.shard, now_ms(), sign);
-		let sent = signed.encode();
-		let (request, answer_key) =
-			PrivateGetterRequest::new(signed, None, self.shard, &self.shielding_key)
-				.map_err(|source| RpcError::Encrypt { what: "the getter", source })?;
-		let answer = self.request_hex(method, Some(hex_param(&request.encode()))).await?;
-		let answer = GetterAnswer::open(&answer, &answer_key, &self.shard)
+		let (request, sent) = PrivateGetterRequest::new(
+			getter,
+			self.shard,
+			now_ms(),
+			None,
+			&self.shielding_key,
+			sign,
+		)
+		.map_err(|source| RpcError::Encrypt { what: "the getter", source })?;
+		let answer =
+			self.request_hex(rpc::EXECUTE_GETTER, Some(hex_param(&request.encode()))).await?;
+		let answer = GetterAnswer::open(&answer, &sent.answer_key, &self.shard)
 			.map_err(|_| CheckError::AnswerUndecryptable)?;
-		Ok(check_getter_answer(&answer, &sent, &self.worker.signer_public())?.clone())
+		Ok(check_getter_answer(&answer, &sent.signed.encode(), &self.worker.signer_public())?
+			.clone())
 	}
 
 	/// `owner`'s account in the shard (zero if it has none).
@@ -425,14 +429,6 @@ mod tests {
 	#![allow(clippy::unwrap_used)]
 	use super::*;
 	use polkadot_sdk::sp_runtime::AccountId32;
-
-	#[test]
-	fn each_getter_goes_to_its_method() {
-		let who = AccountId32::new([1; 32]);
-		assert_eq!(getter_method(&TrustedGetter::AccountInfo(who.clone())), rpc::EXECUTE_GETTER);
-		assert_eq!(getter_method(&TrustedGetter::NextNonce(who.clone())), rpc::NEXT_NONCE);
-		assert_eq!(getter_method(&TrustedGetter::PendingCalls(who)), rpc::PENDING);
-	}
 
 	#[test]
 	fn worker_answers_that_are_not_hex_are_named() {

@@ -23,7 +23,8 @@ use codec::{Decode, Encode};
 use integritee_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use integritee_stf::StfInput;
 use integritee_stf_primitives::{
-	shielding::ShieldingKeyPair, AccountId, ShardIdentifier, TrustedCallSigned,
+	shielding::{Purpose, ShieldingKeyPair},
+	AccountId, ShardIdentifier, TrustedCallSigned,
 };
 use polkadot_sdk::{
 	frame_system::{self, EventRecord, Phase},
@@ -143,6 +144,7 @@ pub fn collect(
 				}
 				match decrypt_as::<TrustedCallSigned>(
 					shielding,
+					Purpose::TrustedCall,
 					shard,
 					&ciphertext,
 					UnreadableInput::NotACall,
@@ -168,6 +170,7 @@ pub fn collect(
 					..
 				}) if target == shard => match decrypt_as::<AccountId>(
 					shielding,
+					Purpose::ShieldBeneficiary,
 					shard,
 					encrypted_beneficiary,
 					UnreadableInput::NotAnAccount,
@@ -232,14 +235,15 @@ fn signer_of(extrinsic: &UncheckedExtrinsic) -> Option<&AccountId> {
 	}
 }
 
-/// Decrypts `ciphertext` for `shard` and decodes it as a `T`; `not_a_t` is
-/// the refusal when the plaintext is something else.
+/// Decrypts `ciphertext` for `purpose` and `shard` and decodes it as a `T`;
+/// `not_a_t` is the refusal when the plaintext is something else.
 fn decrypt_as<T: Decode>(
 	shielding: &ShieldingKeyPair,
+	purpose: Purpose,
 	shard: &ShardIdentifier,
 	ciphertext: &[u8],
 	not_a_t: UnreadableInput,
 ) -> Result<T, UnreadableInput> {
-	let plaintext = shielding.decrypt(shard, ciphertext)?;
+	let plaintext = shielding.decrypt(purpose, shard, ciphertext)?;
 	T::decode(&mut &plaintext[..]).map_err(|_| not_a_t)
 }

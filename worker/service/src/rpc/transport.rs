@@ -30,7 +30,10 @@ use std::{
 
 use integritee_stf_primitives::direct::error_code;
 use jsonrpsee::{
-	server::{serve_with_graceful_shutdown, stop_channel, PingConfig, Server, ServerHandle},
+	server::{
+		serve_with_graceful_shutdown, stop_channel, BatchRequestConfig, PingConfig, Server,
+		ServerHandle,
+	},
 	Methods,
 };
 use tokio::{
@@ -44,6 +47,13 @@ use tokio_rustls::TlsAcceptor;
 /// hundred bytes; a direct call's ciphertext is limited to
 /// `MAX_CALL_CIPHERTEXT_BYTES`).
 const MAX_REQUEST_BYTES: u32 = 64 * 1024;
+/// Entries of one JSON-RPC batch. jsonrpsee runs a batch's entries one
+/// after another within the connection's request, outside the per-request
+/// accounting a client would meet with separate requests; no client of
+/// ours batches, but tools may batch a few key queries in one round trip.
+/// A small limit keeps those working and bounds what one message starts
+/// (a larger batch is refused whole, -32010).
+pub const MAX_BATCH_LEN: u32 = 8;
 /// Watches one connection may hold.
 const MAX_SUBSCRIPTIONS_PER_CONNECTION: u32 = 4096;
 
@@ -137,6 +147,7 @@ pub fn serve_tls(
 			u32::try_from(limits.max_connections.saturating_mul(2)).unwrap_or(u32::MAX),
 		)
 		.max_subscriptions_per_connection(MAX_SUBSCRIPTIONS_PER_CONNECTION)
+		.set_batch_request_config(BatchRequestConfig::Limit(MAX_BATCH_LEN))
 		.enable_ws_ping(
 			PingConfig::new()
 				.ping_interval(ping_interval)
