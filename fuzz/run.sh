@@ -18,7 +18,7 @@ SGX="$REPO/crates/testdata/sgx"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral trusted_request sidechain_block)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(dcap_quote x509_certificate ias_report collateral trusted_request sidechain_block call_status_proof)
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/integritee-rs/fuzz-target}"
 export RUSTC_BOOTSTRAP=1
 SANITIZER="${FUZZ_SANITIZER:-none}"
@@ -110,6 +110,13 @@ calls = compact(3) + b'\x09' * 32 + b'\x00' + b'\x0a' * 32 + b'\x01' + vec(b'too
         + b'\x0b' * 32 + b'\x02' + vec(b'stale nonce')
 put('sidechain_block', 'block', header + calls + vec(b'\x0c' * 60) + b'\x0d' * 64)
 put('sidechain_block', 'empty-block', header + compact(0) + vec(b'') + b'\x0d' * 64)
+
+# call_status_proof: selector 0, then an IncludedCall (header, signature,
+# proof: leaf index, leaf count, siblings); selector 1, then a link of
+# headers.
+proof = struct.pack('<II', 1, 3) + compact(2) + b'\x0e' * 64
+put('call_status_proof', 'included', b'\x00' + header + b'\x0d' * 64 + proof)
+put('call_status_proof', 'link', b'\x01' + compact(2) + header + header)
 PY
 
 cd "$FUZZ_DIR"

@@ -29,7 +29,7 @@ use codec::Encode;
 use futures::StreamExt;
 use integritee_chain_client::ChainClient;
 use integritee_stf_primitives::{
-	direct::{CallStatus, DirectOutcome},
+	direct::{error_code, CallStatus, DirectOutcome},
 	AccountInfoView, Balance, Nonce, TrustedCall,
 };
 use integritee_worker_client::{EncryptedCall, RpcError, WorkerClient};
@@ -146,8 +146,8 @@ pub async fn run(
 			};
 			calls.push(encrypted(main, call, first + n as Nonce, &funder)?);
 		}
-		let mut submitted =
-			futures::stream::iter(calls.iter().map(|c| main.submit(c))).buffered(FUNDING_IN_FLIGHT);
+		let mut submitted = futures::stream::iter(calls.iter().map(|c| submit_when_room(main, c)))
+			.buffered(FUNDING_IN_FLIGHT);
 		while let Some(result) = submitted.next().await {
 			result?;
 		}
@@ -279,6 +279,24 @@ async fn read_accounts(
 		}
 	}
 	Ok(out)
+}
+
+/// Submits a funding transfer; while the pool holds as many of the
+/// funder's calls as it takes from one account (`--max-calls-per-account`
+/// on the worker), waits for a block to make room and tries again.
+async fn submit_when_room(worker: &WorkerClient, call: &EncryptedCall) -> Result<(), CliError> {
+	let deadline = Instant::now() + Duration::from_secs(600);
+	loop {
+		match worker.submit(call).await {
+			Ok(_) => return Ok(()),
+			Err(integritee_worker_client::Error::Rpc(RpcError::Refused { code, .. }))
+				if code == error_code::POOL_FULL && Instant::now() < deadline =>
+			{
+				tokio::time::sleep(Duration::from_millis(100)).await
+			}
+			Err(e) => return Err(WorkerError::from(e).into()),
+		}
+	}
 }
 
 /// Submits `calls` ((due, call)) with watches, spread over `connections`;

@@ -136,7 +136,7 @@ impl CallProof {
 			if !is_promoted(position, width) {
 				// Counted above: there is one.
 				let sibling = siblings.next().copied().unwrap_or_default();
-				node = if position % 2 == 0 {
+				node = if position.is_multiple_of(2) {
 					hash_pair(&node, &sibling)
 				} else {
 					hash_pair(&sibling, &node)
@@ -152,7 +152,7 @@ impl CallProof {
 /// Whether the node at `position` of a layer `width` wide goes up unhashed
 /// (the odd last one).
 fn is_promoted(position: u32, width: u32) -> bool {
-	position % 2 == 0 && position + 1 == width
+	position.is_multiple_of(2) && position + 1 == width
 }
 
 /// The sibling hashes the proof of leaf `index` of `count` has.

@@ -183,8 +183,8 @@ mod proofs {
 			signature: block.signature,
 			proof: tree.proof(index).unwrap(),
 		};
-		let (call, outcome) = calls[1].clone();
-		included(1).proves(number, hash, call, outcome.clone()).unwrap();
+		let (call, outcome) = calls[1];
+		included(1).proves(number, hash, call, outcome).unwrap();
 		// The same call with the outcome the host would like.
 		assert_eq!(
 			included(1).proves(number, hash, call, CallOutcome::Succeeded),
@@ -192,33 +192,33 @@ mod proofs {
 		);
 		// A call that is not in the block, with a proof of one that is.
 		assert_eq!(
-			included(1).proves(number, hash, H256::repeat_byte(0xEE), outcome.clone()),
+			included(1).proves(number, hash, H256::repeat_byte(0xEE), outcome),
 			Err(ProofError::NotInBlock { number })
 		);
 		// The status names another block than the header.
 		assert!(matches!(
-			included(1).proves(number + 1, hash, call, outcome.clone()),
+			included(1).proves(number + 1, hash, call, outcome),
 			Err(ProofError::OtherBlock { .. })
 		));
 		assert!(matches!(
-			included(1).proves(number, H256::zero(), call, outcome.clone()),
+			included(1).proves(number, H256::zero(), call, outcome),
 			Err(ProofError::OtherBlock { .. })
 		));
 		// Bent proofs: another place, a missing or extra sibling, a leaf
 		// outside the tree.
 		let mut moved = included(1);
 		moved.proof.leaf_index = 0;
-		assert!(moved.proves(number, hash, call, outcome.clone()).is_err());
+		assert!(moved.proves(number, hash, call, outcome).is_err());
 		let mut short = included(1);
 		short.proof.siblings.pop();
 		assert!(matches!(
-			short.proves(number, hash, call, outcome.clone()),
+			short.proves(number, hash, call, outcome),
 			Err(ProofError::WrongLength { .. })
 		));
 		let mut long = included(1);
 		long.proof.siblings.push(H256::zero());
 		assert!(matches!(
-			long.proves(number, hash, call, outcome.clone()),
+			long.proves(number, hash, call, outcome),
 			Err(ProofError::WrongLength { .. })
 		));
 		let mut outside = included(1);

@@ -1210,10 +1210,12 @@ async fn direct_calls_are_watched_to_finality_and_bad_ones_refused() {
 	}
 
 	// 6. Benchmark smoke runs (functional: every transfer committed, none
-	// refused; the figures themselves are not asserted).
+	// refused; the figures themselves are not asserted). 100 senders are
+	// more than the pool takes from the one funder at once: the setup
+	// waits for room.
 	for mode in [&["--transfers", "300"][..], &["--transfers", "200", "--rate", "200"][..]] {
 		let out =
-			run(&[&["benchmark", "--clients", "2", "--accounts", "20", "--json"][..], mode]
+			run(&[&["benchmark", "--clients", "2", "--accounts", "100", "--json"][..], mode]
 				.concat());
 		assert!(out.ok, "{}\n{}", out.stdout, out.stderr);
 		let report: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
