@@ -349,6 +349,35 @@ pub trait EnclaveRegistry<AccountId> {
 	/// The fingerprint of `who` if it is a registered enclave whose attestation
 	/// has not expired.
 	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint>;
+
+	/// Whether `who` is in the registry at all, expired or not (the
+	/// invariant checks of pallets whose members must be registered).
+	fn is_registered(who: &AccountId) -> bool;
+
+	/// Benchmarks only: registers `who` as an unexpired enclave with
+	/// `fingerprint` and the largest record the registry stores.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(who: &AccountId, fingerprint: EnclaveFingerprint);
+}
+
+/// Told when an enclave leaves the registry, so that other pallets forget
+/// it wherever it acted (the shards it was a member of). Implemented by
+/// `pallet-enclave-bridge`; `()` does nothing.
+pub trait OnEnclaveUnregistered<AccountId> {
+	/// `who` left the registry.
+	fn on_enclave_unregistered(who: &AccountId);
+
+	/// The most [`Self::on_enclave_unregistered`] may weigh: the registry
+	/// charges it to the unregistering call.
+	fn max_weight() -> polkadot_sdk::sp_runtime::Weight;
+}
+
+impl<AccountId> OnEnclaveUnregistered<AccountId> for () {
+	fn on_enclave_unregistered(_: &AccountId) {}
+
+	fn max_weight() -> polkadot_sdk::sp_runtime::Weight {
+		polkadot_sdk::sp_runtime::Weight::zero()
+	}
 }
 
 /// Why an account may not act for a shard.
@@ -384,6 +413,12 @@ pub trait ShardMembership<AccountId> {
 		who: &AccountId,
 		shard: &ShardIdentifier,
 	) -> Result<EnclaveFingerprint, ShardMembershipError>;
+
+	/// Benchmarks only: puts `shard` in the state where checking its serving
+	/// member costs most (as many members as the shard may have, each looked
+	/// up in the registry) and returns that serving member.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn worst_case_serving_member(shard: &ShardIdentifier) -> AccountId;
 }
 
 /// The runtime API through which clients list registered enclaves without

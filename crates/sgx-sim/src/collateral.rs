@@ -2,6 +2,8 @@
 //! compactly with the keys in Intel's order, and signed (raw `r || s`, hex)
 //! over the exact bytes of the inner object.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{error::SimError, time::intel_json_date};
 
 /// One TCB level of a TCB info.

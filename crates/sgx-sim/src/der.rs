@@ -2,6 +2,8 @@
 //! certificates, CRLs and Intel's SGX extension). Every function returns the
 //! complete encoding of one element.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{error::SimError, time::Civil};
 
 pub const TAG_BOOLEAN: u8 = 0x01;

@@ -6,6 +6,8 @@
 //! accepts. That is the point of a development chain; never pin this root on a
 //! chain of value.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{SimCollateral, SimError, SimulatedPlatform};
 
 /// The public seed of the development platform.

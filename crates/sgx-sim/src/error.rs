@@ -38,4 +38,4 @@ impl fmt::Display for SimError {
 	}
 }
 
-impl std::error::Error for SimError {}
+impl core::error::Error for SimError {}

@@ -44,7 +44,22 @@
 //! not a valid scalar); signatures are deterministic ECDSA (RFC 6979).
 //! Certificates are valid 2020-01-01T00:00:00Z..=2049-12-31T23:59:59Z, with
 //! 20-byte serials derived from the seed.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+
+/// What the standard prelude would give, for `no_std` builds (the runtime
+/// builds this crate into its benchmarks).
+mod prelude {
+	pub use alloc::{
+		borrow::ToOwned,
+		format,
+		string::{String, ToString},
+		vec,
+		vec::Vec,
+	};
+}
 
 pub mod collateral;
 pub mod der;
@@ -58,6 +73,8 @@ pub use error::SimError;
 
 use p256::ecdsa::SigningKey;
 use pki::{CertKind, CertSpec, CrlSpec, SgxExtensionSpec};
+#[allow(unused_imports)]
+use prelude::*;
 
 /// The PCE id of the simulated platform (Intel's PCE id is 0 as well).
 pub const PCE_ID: [u8; 2] = [0, 0];

@@ -9,6 +9,8 @@
 //! +-- Integritee Simulated SGX TCB Signing     (signs QE identity and TCB info)
 //! ```
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::{der, error::SimError};
 use p256::ecdsa::{signature::Signer as _, Signature, SigningKey};
 use sha2::{Digest, Sha256};

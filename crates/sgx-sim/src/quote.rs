@@ -2,6 +2,8 @@
 //! Intel's byte layout (all integers little-endian).
 
 use crate::error::SimError;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Quote version written by this QE.
 pub const QUOTE_VERSION: u16 = 3;

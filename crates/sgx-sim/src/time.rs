@@ -2,6 +2,8 @@
 //! Intel's JSON date format.
 
 use crate::error::SimError;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// Milliseconds in one second.
 pub const SECOND_MS: u64 = 1000;

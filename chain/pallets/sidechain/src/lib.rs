@@ -17,11 +17,18 @@
 //!   anchors a sidechain block.
 //! - [`Pallet::reset_sidechain_anchor`]: root sets or removes a shard's
 //!   anchor (recovery from a bogus one).
+//!
+//! ## Storage versions
+//! [`STORAGE_VERSION`] is 0: the layout is the first one. The first change
+//! of it adds a `migrations` module (as `pallet-teerex` and
+//! `pallet-enclave-bridge` have) and raises the version.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -38,6 +45,9 @@ pub mod pallet {
 		frame_support::pallet_prelude::*, frame_system::pallet_prelude::*, sp_core::H256,
 	};
 
+	/// The in-code storage version.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
 	#[pallet::config]
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Decides whether the signer is an enclave of the shard, and records
@@ -47,6 +57,7 @@ pub mod pallet {
 	}
 
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// The latest confirmed sidechain block of each shard.
@@ -91,6 +102,9 @@ pub mod pallet {
 		/// Another enclave serves the shard (the first of its active
 		/// signers); only it anchors.
 		NotServingMember,
+		/// The anchor names the sidechain's genesis (block 0, never anchored)
+		/// or has no block hash.
+		NotACommittedBlock,
 	}
 
 	impl<T> From<ShardMembershipError> for Error<T> {
@@ -155,6 +169,9 @@ pub mod pallet {
 			anchor: Option<SidechainBlockConfirmation>,
 		) -> DispatchResult {
 			ensure_root(origin)?;
+			if let Some(anchor) = &anchor {
+				Self::ensure_committed_block(anchor)?;
+			}
 			match anchor {
 				Some(anchor) => LatestSidechainBlockConfirmation::<T>::insert(shard, anchor),
 				None => LatestSidechainBlockConfirmation::<T>::remove(shard),
@@ -164,10 +181,42 @@ pub mod pallet {
 		}
 	}
 
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
 	impl<T: Config> Pallet<T> {
+		/// The invariants of this pallet's storage: every anchor names a
+		/// committed block past the sidechain's genesis (workers never
+		/// anchor block 0) with a hash.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			for (_, anchor) in LatestSidechainBlockConfirmation::<T>::iter() {
+				ensure!(anchor.block_number > 0, "an anchor names the sidechain's genesis");
+				ensure!(anchor.block_header_hash != H256::zero(), "an anchor has no block hash");
+			}
+			Ok(())
+		}
+
 		/// The latest confirmed sidechain block of `shard`, if any.
 		pub fn latest_confirmation(shard: &ShardIdentifier) -> Option<SidechainBlockConfirmation> {
 			LatestSidechainBlockConfirmation::<T>::get(shard)
+		}
+
+		/// An anchor names a block past the sidechain's genesis, which is never
+		/// anchored, and its hash.
+		fn ensure_committed_block(anchor: &SidechainBlockConfirmation) -> Result<(), Error<T>> {
+			ensure!(
+				anchor.block_number > 0 && anchor.block_header_hash != H256::zero(),
+				Error::<T>::NotACommittedBlock
+			);
+			Ok(())
 		}
 
 		/// Checks that `candidate`, with the claimed `ancestor`, extends the
@@ -177,6 +226,7 @@ pub mod pallet {
 			ancestor: Option<SidechainBlockConfirmation>,
 			candidate: &SidechainBlockConfirmation,
 		) -> Result<(), Error<T>> {
+			Self::ensure_committed_block(candidate)?;
 			let latest = LatestSidechainBlockConfirmation::<T>::get(shard);
 			match (latest, ancestor) {
 				(None, None) => Ok(()),

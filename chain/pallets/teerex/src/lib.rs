@@ -839,4 +839,8 @@ impl<T: Config> EnclaveRegistry<T::AccountId> for Pallet<T> {
 		}
 		Some(enclave.mr_enclave)
 	}
+
+	fn is_registered(who: &T::AccountId) -> bool {
+		SovereignEnclaves::<T>::contains_key(who)
+	}
 }
