@@ -395,6 +395,9 @@ pub enum ShardMembershipError {
 	/// until several members share a shard's work, only it pays out and
 	/// anchors.
 	NotServingMember,
+	/// The enclave is already a member of as many shards as one enclave may
+	/// be.
+	TooManyShards,
 }
 
 /// Decides whether an account is an enclave of a shard and records its

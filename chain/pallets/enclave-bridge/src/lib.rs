@@ -50,6 +50,25 @@
 //! - [`Pallet::update_shard_config`]: root; or, for a shard nobody configured
 //!   or uses yet, an enclave with the fingerprint it names.
 //! - [`Pallet::purge_enclave_from_shard`]: root only.
+//! - [`Pallet::remove_shard_config`]: root, or the enclave that initialised
+//!   the shard, once nobody uses it; returns that enclave's deposit.
+//!
+//! ## Bounds
+//! Every map a signed origin can grow is bounded or paid for:
+//! - a shard has at most [`Config::MaxInstancesLimit`] members, and an
+//!   enclave is a member of at most [`Config::MaxShardsPerEnclave`] shards
+//!   ([`EnclaveShards`]); an enclave leaving the registry leaves all its
+//!   shards ([`integritee_primitives::OnEnclaveUnregistered`], called by the
+//!   registry), and a member leaving a shard takes its confirmation along;
+//! - an enclave that initialises a shard holds [`Config::ShardConfigDeposit`]
+//!   until the configuration is removed ([`Pallet::remove_shard_config`]);
+//! - paid unshield records are pruned after their expiry, at most
+//!   [`Config::MaxUnshieldLifetime`] blocks after payment.
+//!
+//! ## Storage versions
+//! [`STORAGE_VERSION`] 1 added the members' shard index and dropped
+//! confirmations of enclaves that are no longer members
+//! ([`migrations::v1`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -57,6 +76,9 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -68,7 +90,10 @@ use integritee_primitives::{
 	ShardMembershipError, ShardSignerStatus, UpgradableShardConfig,
 };
 use polkadot_sdk::{
-	frame_support::{pallet_prelude::*, traits::fungible},
+	frame_support::{
+		pallet_prelude::*,
+		traits::{fungible, tokens::Precision},
+	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::traits::AccountIdConversion,
 };
@@ -79,7 +104,10 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use polkadot_sdk::{
 		frame_support::{
-			traits::tokens::{Fortitude, Preservation},
+			traits::{
+				fungible::MutateHold,
+				tokens::{Fortitude, Preservation},
+			},
 			DefaultNoBound, PalletId,
 		},
 		frame_system::pallet_prelude::*,
@@ -103,10 +131,20 @@ pub mod pallet {
 	/// A shard's active signers, at most [`Config::MaxInstancesLimit`].
 	pub type ShardSignersOf<T> = BoundedVec<SignerStatusOf<T>, <T as Config>::MaxInstancesLimit>;
 
+	/// The shards an enclave is a member of, at most [`Config::MaxShardsPerEnclave`].
+	pub type MemberShardsOf<T> = BoundedVec<ShardIdentifier, <T as Config>::MaxShardsPerEnclave>;
+
+	/// The in-code storage version.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::config]
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
-		/// The currency that shards hold in their vaults.
-		type Currency: fungible::Mutate<Self::AccountId>;
+		/// The currency that shards hold in their vaults, and in which
+		/// deposits are held.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The runtime's hold reasons, of which [`HoldReason`] is one.
+		type RuntimeHoldReason: From<HoldReason>;
 		/// Who is a registered enclave, and with which fingerprint (`pallet-teerex`).
 		type EnclaveRegistry: EnclaveRegistry<Self::AccountId>;
 		/// Upper bound of an `invoke` ciphertext.
@@ -119,6 +157,13 @@ pub mod pallet {
 		/// not exceed it.
 		#[pallet::constant]
 		type MaxInstancesLimit: Get<u32>;
+		/// How many shards one enclave may be a member of at once.
+		#[pallet::constant]
+		type MaxShardsPerEnclave: Get<u32>;
+		/// What an enclave that initialises a shard holds until the shard's
+		/// configuration is removed.
+		#[pallet::constant]
+		type ShardConfigDeposit: Get<BalanceOf<Self>>;
 		/// Seed of the shard vault accounts.
 		#[pallet::constant]
 		type PalletId: Get<PalletId>;
@@ -129,7 +174,15 @@ pub mod pallet {
 	}
 
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// An enclave initialised a shard's configuration.
+		ShardConfig,
+	}
 
 	/// Which enclave code may serve a shard, with an optional scheduled upgrade.
 	/// A reached upgrade is promoted to `active` lazily, on the next access.
@@ -137,10 +190,22 @@ pub mod pallet {
 	pub type ShardConfigRegistry<T: Config> =
 		StorageMap<_, Blake2_128Concat, ShardIdentifier, ShardConfigOf<T>, OptionQuery>;
 
+	/// Who holds a deposit for a shard's configuration (the enclave that
+	/// initialised it), and how much.
+	#[pallet::storage]
+	pub type ShardConfigDeposits<T: Config> =
+		StorageMap<_, Blake2_128Concat, ShardIdentifier, (T::AccountId, BalanceOf<T>), OptionQuery>;
+
 	/// The enclaves currently serving a shard, with their last activity.
 	#[pallet::storage]
 	pub type ShardStatus<T: Config> =
 		StorageMap<_, Blake2_128Concat, ShardIdentifier, ShardSignersOf<T>, ValueQuery>;
+
+	/// The shards each enclave is an active signer of: the index that lets
+	/// an enclave leaving the registry leave all its shards.
+	#[pallet::storage]
+	pub type EnclaveShards<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, MemberShardsOf<T>, ValueQuery>;
 
 	/// The block in which an unshield request of a shard (by its call hash)
 	/// was paid. Keyed by shard too, so that the enclaves of one shard cannot
@@ -174,8 +239,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextExpiryToPrune<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
-	/// The last parent-chain block (number, hash) each enclave of a shard
-	/// confirmed to have processed.
+	/// The last parent-chain block (number, hash) each active signer of a
+	/// shard confirmed to have processed; forgotten when it leaves the shard.
 	#[pallet::storage]
 	pub type LastProcessedParentchainBlock<T: Config> = StorageDoubleMap<
 		_,
@@ -257,6 +322,12 @@ pub mod pallet {
 		},
 		/// Root removed an enclave from the shard's active signers.
 		EnclavePurgedFromShard { shard: ShardIdentifier, signer: T::AccountId },
+		/// The shard's configuration was removed; `deposit_returned` went back
+		/// to the enclave that had initialised it.
+		ShardConfigRemoved {
+			shard: ShardIdentifier,
+			deposit_returned: Option<(T::AccountId, BalanceOf<T>)>,
+		},
 	}
 
 	#[pallet::error]
@@ -300,7 +371,8 @@ pub mod pallet {
 		/// The shard already has its maximum number of active enclaves.
 		TooManyInstances,
 		/// An enclave may only initialise a shard nobody uses yet (no active
-		/// signers, empty vault); otherwise root must.
+		/// signers, empty vault); otherwise root must. A configuration is
+		/// removed only from a shard nobody uses.
 		ShardInUse,
 		/// The account is not an active signer of the shard.
 		NotAShardSigner,
@@ -311,6 +383,13 @@ pub mod pallet {
 		/// The shard is configured (explicitly, or implicitly by its name):
 		/// only root changes its configuration.
 		ConfigChangeNeedsRoot,
+		/// The enclave is already a member of `MaxShardsPerEnclave` shards.
+		TooManyShards,
+		/// The enclave cannot hold the deposit of a shard configuration.
+		CannotHoldDeposit,
+		/// Only root or the enclave that initialised the shard (and holds its
+		/// deposit) removes its configuration.
+		NotTheDepositor,
 	}
 
 	impl<T: Config> From<ShardMembershipError> for Error<T> {
@@ -321,16 +400,8 @@ pub mod pallet {
 				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
 				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
+				ShardMembershipError::TooManyShards => Error::<T>::TooManyShards,
 			}
-		}
-	}
-
-	#[pallet::hooks]
-	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Forgets paid unshields whose expiry has passed, as far as the
-		/// block's spare weight allows; the rest waits for the next block.
-		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-			Self::prune_expired_unshields(now, remaining)
 		}
 	}
 
@@ -362,12 +433,10 @@ pub mod pallet {
 
 		/// Confirm, as an enclave of the shard, that the shard's state includes
 		/// the parent chain up to `block_hash`, and which calls it executed
-		/// (`calls_root`). Confirmations of one enclave never go back; resending
-		/// the last one is a no-op.
+		/// (`calls_root`). Confirmations of one enclave never go back while it
+		/// is a member; resending the last one is a no-op.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::confirm_processed_parentchain_block(
-			T::MaxInstancesLimit::get()
-		))]
+		#[pallet::weight(T::WeightInfo::confirm_processed_parentchain_block())]
 		pub fn confirm_processed_parentchain_block(
 			origin: OriginFor<T>,
 			shard: ShardIdentifier,
@@ -433,7 +502,7 @@ pub mod pallet {
 		/// entirely (and is then reaped), but never left with dust below the
 		/// existential deposit.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::unshield_funds(T::MaxInstancesLimit::get()))]
+		#[pallet::weight(T::WeightInfo::unshield_funds())]
 		pub fn unshield_funds(
 			origin: OriginFor<T>,
 			shard: ShardIdentifier,
@@ -496,9 +565,10 @@ pub mod pallet {
 		/// - A shard without one: root, or an enclave registered with
 		///   `config.enclave_fingerprint` if nobody uses the shard yet (no
 		///   active signers, empty vault), initialise it at once; the delay is
-		///   ignored.
+		///   ignored. The enclave holds [`Config::ShardConfigDeposit`] until
+		///   the configuration is removed ([`Pallet::remove_shard_config`]).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::update_shard_config(T::MaxInstancesLimit::get()))]
+		#[pallet::weight(T::WeightInfo::update_shard_config())]
 		pub fn update_shard_config(
 			origin: OriginFor<T>,
 			shard: ShardIdentifier,
@@ -526,6 +596,10 @@ pub mod pallet {
 						Error::<T>::WrongFingerprint
 					);
 					ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
+					let deposit = T::ShardConfigDeposit::get();
+					T::Currency::hold(&HoldReason::ShardConfig.into(), who, deposit)
+						.map_err(|_| Error::<T>::CannotHoldDeposit)?;
+					ShardConfigDeposits::<T>::insert(shard, (who.clone(), deposit));
 					None
 				}
 			};
@@ -562,20 +636,69 @@ pub mod pallet {
 			signer: T::AccountId,
 		) -> DispatchResult {
 			ensure_root(origin)?;
-			let mut signers = ShardStatus::<T>::get(shard);
-			let before = signers.len();
-			signers.retain(|status| status.signer != signer);
-			let was_active = signers.len() != before;
-			let had_confirmation =
-				LastProcessedParentchainBlock::<T>::take(shard, &signer).is_some();
-			ensure!(was_active || had_confirmation, Error::<T>::NotAShardSigner);
-			if signers.is_empty() {
-				ShardStatus::<T>::remove(shard);
-			} else {
-				ShardStatus::<T>::insert(shard, signers);
-			}
+			ensure!(Self::leave_shard(&signer, &shard), Error::<T>::NotAShardSigner);
 			Self::deposit_event(Event::EnclavePurgedFromShard { shard, signer });
 			Ok(())
+		}
+
+		/// Remove the shard's configuration, and return the deposit of the
+		/// enclave that initialised it. By root, or by that enclave; only
+		/// while nobody uses the shard (no active signers, empty vault), so
+		/// that a shard in use is never left without its configuration.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::remove_shard_config())]
+		pub fn remove_shard_config(origin: OriginFor<T>, shard: ShardIdentifier) -> DispatchResult {
+			let caller = ensure_signed_or_root(origin)?;
+			ensure!(ShardConfigRegistry::<T>::contains_key(shard), Error::<T>::ShardNotInitialized);
+			let deposit = ShardConfigDeposits::<T>::get(shard);
+			if let Some(who) = &caller {
+				ensure!(
+					deposit.as_ref().is_some_and(|(depositor, _)| depositor == who),
+					Error::<T>::NotTheDepositor
+				);
+			}
+			ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
+			ShardConfigRegistry::<T>::remove(shard);
+			ShardConfigDeposits::<T>::remove(shard);
+			let deposit_returned = deposit.map(|(depositor, amount)| {
+				let released = T::Currency::release(
+					&HoldReason::ShardConfig.into(),
+					&depositor,
+					amount,
+					Precision::BestEffort,
+				)
+				.unwrap_or_default();
+				(depositor, released)
+			});
+			Self::deposit_event(Event::ShardConfigRemoved { shard, deposit_returned });
+			Ok(())
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Forgets paid unshields whose expiry has passed, as far as the
+		/// block's spare weight allows; the rest waits for the next block.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_expired_unshields(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxInstancesLimit::get() >= 1, "a shard must admit one member");
+			assert!(T::MaxShardsPerEnclave::get() >= 1, "an enclave must serve one shard");
+			assert!(
+				!T::MaxUnshieldLifetime::get().is_zero(),
+				"an unshield must stay payable for a block"
+			);
+			assert!(T::MaxCiphertextLength::get() > 0, "invoke must carry a ciphertext");
+			assert!(T::MaxBeneficiaryLength::get() > 0, "shielding must name a beneficiary");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -628,8 +751,10 @@ pub mod pallet {
 		/// Removes the records of paid unshields whose expiry lies before
 		/// `now`, oldest expiry first, within `limit`; returns the weight used.
 		pub(crate) fn prune_expired_unshields(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-			let per_entry = T::DbWeight::get().reads_writes(1, 2);
-			let mut used = T::DbWeight::get().reads_writes(1, 1);
+			let base = T::WeightInfo::prune_expired_unshields(0);
+			let per_entry = T::WeightInfo::prune_expired_unshields(1).saturating_sub(base);
+			let per_expiry = T::DbWeight::get().reads(1);
+			let mut used = base;
 			if limit.any_lt(used.saturating_add(per_entry)) {
 				return Weight::zero();
 			}
@@ -648,7 +773,7 @@ pub mod pallet {
 					break;
 				}
 				cursor = cursor.saturating_add(One::one());
-				used = used.saturating_add(T::DbWeight::get().reads(1));
+				used = used.saturating_add(per_expiry);
 				if limit.any_lt(used.saturating_add(per_entry)) {
 					break;
 				}
@@ -669,6 +794,117 @@ pub mod pallet {
 				.map(|_| ())
 				.map_err(Error::<T>::from)
 		}
+
+		/// Removes `who` from the shard's active signers, its index entry and
+		/// its confirmation; whether it was a signer or had a confirmation.
+		pub(crate) fn leave_shard(who: &T::AccountId, shard: &ShardIdentifier) -> bool {
+			let mut signers = ShardStatus::<T>::get(shard);
+			let before = signers.len();
+			signers.retain(|status| &status.signer != who);
+			let was_active = signers.len() != before;
+			if signers.is_empty() {
+				ShardStatus::<T>::remove(shard);
+			} else if was_active {
+				ShardStatus::<T>::insert(shard, signers);
+			}
+			Self::forget_membership(who, shard);
+			let had_confirmation = LastProcessedParentchainBlock::<T>::take(shard, who).is_some();
+			was_active || had_confirmation
+		}
+
+		/// Drops `shard` from `who`'s index of shards.
+		pub(crate) fn forget_membership(who: &T::AccountId, shard: &ShardIdentifier) {
+			EnclaveShards::<T>::mutate_exists(who, |shards| {
+				if let Some(list) = shards {
+					list.retain(|s| s != shard);
+					if list.is_empty() {
+						*shards = None;
+					}
+				}
+			});
+		}
+
+		/// The invariants a user relies on:
+		/// - every active signer of a shard is in the registry, and the index
+		///   of its shards names the shard (and names no other);
+		/// - every confirmation belongs to an active signer of its shard;
+		/// - a shard with signers has a configuration, stored or implicit
+		///   (named after its members' fingerprint); stored ones, and their
+		///   pending upgrades, admit 1..=MaxInstancesLimit members; a deposit
+		///   belongs to a stored configuration;
+		/// - every paid unshield is recorded under exactly one expiry, at most
+		///   `MaxUnshieldLifetime` blocks after its payment, that the pruning
+		///   has not passed yet (so that it is pruned later, and not before).
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			for (shard, signers) in ShardStatus::<T>::iter() {
+				ensure!(!signers.is_empty(), "an empty signer list is stored");
+				for status in &signers {
+					ensure!(
+						T::EnclaveRegistry::is_registered(&status.signer),
+						"a shard member is not in the registry"
+					);
+					ensure!(
+						EnclaveShards::<T>::get(&status.signer).contains(&shard),
+						"the member's shard index misses the shard"
+					);
+				}
+				let configured = ShardConfigRegistry::<T>::contains_key(shard)
+					|| signers.iter().all(|status| status.fingerprint == shard);
+				ensure!(configured, "a shard with members has no configuration");
+			}
+			for (who, shards) in EnclaveShards::<T>::iter() {
+				ensure!(!shards.is_empty(), "an empty shard index is stored");
+				for shard in &shards {
+					ensure!(
+						ShardStatus::<T>::get(shard).iter().any(|status| status.signer == who),
+						"the shard index names a shard the enclave is not a member of"
+					);
+				}
+			}
+			for (shard, who, _) in LastProcessedParentchainBlock::<T>::iter() {
+				ensure!(
+					ShardStatus::<T>::get(shard).iter().any(|status| status.signer == who),
+					"a confirmation of an enclave that is not a member"
+				);
+			}
+			for (_, config) in ShardConfigRegistry::<T>::iter() {
+				ensure!(
+					Self::max_instances_valid(config.active.max_instances),
+					"a stored configuration admits no or too many members"
+				);
+				if let Some((_, upgrade)) = &config.pending_upgrade {
+					ensure!(
+						Self::max_instances_valid(upgrade.max_instances),
+						"a pending upgrade admits no or too many members"
+					);
+				}
+			}
+			for (shard, _) in ShardConfigDeposits::<T>::iter() {
+				ensure!(
+					ShardConfigRegistry::<T>::contains_key(shard),
+					"a deposit outlived its configuration"
+				);
+			}
+			let next_to_prune = NextExpiryToPrune::<T>::get();
+			let mut indexed = 0usize;
+			for (expiry, (shard, call_hash), ()) in UnshieldExpiries::<T>::iter() {
+				indexed += 1;
+				let paid_at = ExecutedUnshieldCalls::<T>::get(shard, call_hash)
+					.ok_or("an expiry entry without its paid record")?;
+				ensure!(paid_at <= expiry, "an unshield paid after its expiry");
+				ensure!(
+					expiry <= paid_at.saturating_add(T::MaxUnshieldLifetime::get()),
+					"an unshield expiry beyond the lifetime"
+				);
+				ensure!(expiry >= next_to_prune, "a paid record the pruning passed over");
+			}
+			ensure!(
+				ExecutedUnshieldCalls::<T>::iter().count() == indexed,
+				"a paid record without exactly one expiry entry"
+			);
+			Ok(())
+		}
 	}
 }
 
@@ -676,9 +912,10 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 	/// Checks that `who` is a registered enclave with the fingerprint the
 	/// shard's effective configuration allows (stored, or implicit when the
 	/// shard is named after `who`'s fingerprint), then records its activity:
-	/// signers that are no longer registered with that fingerprint are pruned,
-	/// `who` is updated or appended if the shard has room. Promotes a reached
-	/// upgrade. Writes nothing when it fails.
+	/// signers that are no longer registered with that fingerprint leave the
+	/// shard (with their confirmations), `who` is updated or joins if the
+	/// shard has room and it is not a member of too many shards. Promotes a
+	/// reached upgrade. Writes nothing when it fails.
 	fn ensure_member_and_touch(
 		who: &T::AccountId,
 		shard: &ShardIdentifier,
@@ -700,16 +937,29 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 		}
 
 		let mut signers = ShardStatus::<T>::get(shard);
+		let mut departed = alloc::vec::Vec::new();
 		signers.retain(|status| {
-			status.fingerprint == config.enclave_fingerprint
+			let stays = status.fingerprint == config.enclave_fingerprint
 				&& T::EnclaveRegistry::registered_fingerprint(&status.signer)
-					== Some(config.enclave_fingerprint)
+					== Some(config.enclave_fingerprint);
+			if !stays {
+				departed.push(status.signer.clone());
+			}
+			stays
 		});
+		// `who` itself may have left (it ran other code) and joins again.
+		let rejoins = departed.contains(who);
+		departed.retain(|signer| signer != who);
+		let mut joined_shards = None;
 		if let Some(status) = signers.iter_mut().find(|status| &status.signer == who) {
 			status.last_activity = now;
 		} else {
 			if signers.len() >= config.max_instances as usize {
 				return Err(ShardMembershipError::TooManyInstances);
+			}
+			let mut shards = EnclaveShards::<T>::get(who);
+			if !shards.contains(shard) {
+				shards.try_push(*shard).map_err(|_| ShardMembershipError::TooManyShards)?;
 			}
 			signers
 				.try_push(ShardSignerStatus {
@@ -718,6 +968,18 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 					last_activity: now,
 				})
 				.map_err(|_| ShardMembershipError::TooManyInstances)?;
+			joined_shards = Some(shards);
+		}
+
+		for signer in &departed {
+			Self::forget_membership(signer, shard);
+			LastProcessedParentchainBlock::<T>::remove(shard, signer);
+		}
+		if let Some(shards) = joined_shards {
+			EnclaveShards::<T>::insert(who, shards);
+			if rejoins {
+				LastProcessedParentchainBlock::<T>::remove(shard, who);
+			}
 		}
 		ShardStatus::<T>::insert(shard, signers);
 		if let Some(stored) = promoted {
@@ -737,5 +999,57 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 			Some(first) if &first.signer == who => Ok(fingerprint),
 			_ => Err(ShardMembershipError::NotServingMember),
 		}
+	}
+
+	/// A stored configuration for `MaxInstancesLimit` members, served by a
+	/// registered enclave; every other slot taken by a member the check
+	/// finds running other code, so that it looks each one up and removes
+	/// it, its index entry and its confirmation.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn worst_case_serving_member(shard: &ShardIdentifier) -> T::AccountId {
+		use polkadot_sdk::{frame_benchmarking::account, sp_core::H256};
+		let fingerprint = H256::repeat_byte(0xf1);
+		let other_code = H256::repeat_byte(0xf2);
+		let limit = T::MaxInstancesLimit::get();
+		let config = ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit };
+		ShardConfigRegistry::<T>::insert(
+			shard,
+			UpgradableShardConfig { active: config, pending_upgrade: None },
+		);
+		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
+		let serving: T::AccountId = account("serving", 0, 0);
+		T::EnclaveRegistry::register_for_benchmark(&serving, fingerprint);
+		let mut signers = ShardSignersOf::<T>::default();
+		for i in 0..limit {
+			let signer = if i == 0 { serving.clone() } else { account("member", i, 0) };
+			if i > 0 {
+				T::EnclaveRegistry::register_for_benchmark(&signer, other_code);
+				LastProcessedParentchainBlock::<T>::insert(shard, &signer, (now, H256::zero()));
+			}
+			let _ = signers.try_push(ShardSignerStatus {
+				signer: signer.clone(),
+				fingerprint,
+				last_activity: now,
+			});
+			let mut shards = MemberShardsOf::<T>::default();
+			let _ = shards.try_push(*shard);
+			EnclaveShards::<T>::insert(&signer, shards);
+		}
+		ShardStatus::<T>::insert(shard, signers);
+		serving
+	}
+}
+
+impl<T: Config> integritee_primitives::OnEnclaveUnregistered<T::AccountId> for Pallet<T> {
+	/// The enclave leaves every shard it was a member of, with its
+	/// confirmations.
+	fn on_enclave_unregistered(who: &T::AccountId) {
+		for shard in EnclaveShards::<T>::take(who) {
+			Self::leave_shard(who, &shard);
+		}
+	}
+
+	fn max_weight() -> Weight {
+		T::WeightInfo::on_enclave_unregistered()
 	}
 }

@@ -1,20 +1,19 @@
-//! A test runtime: system, timestamp, balances, the real teerex registry
-//! (without attestation verifier; `Skip` registrations and debug builds
-//! allowed) and the enclave bridge.
+//! A test runtime: system, timestamp, balances and the enclave bridge, with
+//! [`TestRegistry`], a small enclave registry in test storage, in place of
+//! `pallet-teerex`: which enclave is registered, with which fingerprint and
+//! until when, is all this pallet asks of a registry.
 
 #![allow(clippy::unwrap_used)]
 
 use crate as pallet_enclave_bridge;
-use codec::Encode;
 use integritee_primitives::{
-	AttestationMethod, EnclaveFingerprint, NoAttestationVerifier, RegistrationClaims,
-	SecurityFlags, ShardIdentifier, SkippedAttestation,
+	EnclaveFingerprint, EnclaveRegistry, OnEnclaveUnregistered, ShardIdentifier,
 };
 use polkadot_sdk::{
 	frame_support::{
-		self, assert_ok, derive_impl, parameter_types,
-		traits::{ConstU32, ConstU64},
-		PalletId,
+		self, derive_impl, parameter_types, storage_alias,
+		traits::{ConstU32, ConstU64, UnixTime},
+		Blake2_128Concat, PalletId,
 	},
 	frame_system, pallet_balances, pallet_timestamp,
 	sp_core::H256,
@@ -30,7 +29,6 @@ frame_support::construct_runtime!(
 		System: frame_system,
 		Timestamp: pallet_timestamp,
 		Balances: pallet_balances,
-		Teerex: pallet_teerex,
 		EnclaveBridge: pallet_enclave_bridge,
 	}
 );
@@ -55,25 +53,44 @@ impl pallet_balances::Config for Test {
 	type Balance = Balance;
 	type ExistentialDeposit = ConstU64<EXISTENTIAL_DEPOSIT>;
 	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-/// One day, in milliseconds.
+/// How long a registration stays valid: one day, in milliseconds.
 pub const RENEWAL_PERIOD_MS: u64 = 86_400_000;
 
-impl pallet_teerex::Config for Test {
-	type UnixTime = Timestamp;
-	type AttestationVerifier = NoAttestationVerifier;
-	type MaxAttestationRenewalPeriod = ConstU64<RENEWAL_PERIOD_MS>;
-	type MaxProofLength = ConstU32<8_192>;
-	type MaxUrlLength = ConstU32<256>;
-	type MaxCollateralLength = ConstU32<8_192>;
-	type WeightInfo = ();
+/// Registered enclaves: fingerprint and registration time (ms).
+#[storage_alias]
+type Registered = StorageMap<TestRegistry, Blake2_128Concat, AccountId, (EnclaveFingerprint, u64)>;
+
+/// The registry as tests set it: [`register_enclave`], [`unregister_enclave`];
+/// a registration expires [`RENEWAL_PERIOD_MS`] after it was made, as
+/// teerex's do.
+pub struct TestRegistry;
+
+impl EnclaveRegistry<AccountId> for TestRegistry {
+	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint> {
+		let (fingerprint, at_ms) = Registered::get(who)?;
+		let now_ms = Timestamp::now().as_millis() as u64;
+		(now_ms.saturating_sub(at_ms) <= RENEWAL_PERIOD_MS).then_some(fingerprint)
+	}
+
+	fn is_registered(who: &AccountId) -> bool {
+		Registered::contains_key(who)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmark(who: &AccountId, fingerprint: EnclaveFingerprint) {
+		register_enclave(who, fingerprint);
+	}
 }
 
 pub const MAX_CIPHERTEXT_LENGTH: u32 = 64;
 pub const MAX_BENEFICIARY_LENGTH: u32 = 32;
 pub const MAX_INSTANCES_LIMIT: u32 = 3;
 pub const MAX_UNSHIELD_LIFETIME: u64 = 100;
+pub const MAX_SHARDS_PER_ENCLAVE: u32 = 2;
+pub const SHARD_CONFIG_DEPOSIT: Balance = 50;
 
 parameter_types! {
 	pub const EnclaveBridgePalletId: PalletId = PalletId(*b"ecl/brdg");
@@ -81,10 +98,13 @@ parameter_types! {
 
 impl pallet_enclave_bridge::Config for Test {
 	type Currency = Balances;
-	type EnclaveRegistry = Teerex;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type EnclaveRegistry = TestRegistry;
 	type MaxCiphertextLength = ConstU32<MAX_CIPHERTEXT_LENGTH>;
 	type MaxBeneficiaryLength = ConstU32<MAX_BENEFICIARY_LENGTH>;
 	type MaxInstancesLimit = ConstU32<MAX_INSTANCES_LIMIT>;
+	type MaxShardsPerEnclave = ConstU32<MAX_SHARDS_PER_ENCLAVE>;
+	type ShardConfigDeposit = ConstU64<SHARD_CONFIG_DEPOSIT>;
 	type PalletId = EnclaveBridgePalletId;
 	type MaxUnshieldLifetime = ConstU64<MAX_UNSHIELD_LIFETIME>;
 	type WeightInfo = ();
@@ -93,6 +113,11 @@ impl pallet_enclave_bridge::Config for Test {
 /// A distinct test account.
 pub fn account(n: u8) -> AccountId {
 	AccountId32::new([n; 32])
+}
+
+/// An enclave's account; enclaves 1..=5 have funds.
+pub fn enclave_account(n: u8) -> AccountId {
+	account(100 + n)
 }
 
 pub fn alice() -> AccountId {
@@ -109,6 +134,8 @@ pub fn nobody() -> AccountId {
 }
 
 pub const INITIAL_BALANCE: Balance = 1_000;
+/// Alice, Bob and enclaves 1..=5 start with [`INITIAL_BALANCE`] each.
+pub const GENESIS_ISSUANCE: Balance = 7 * INITIAL_BALANCE;
 
 /// A test fingerprint (MRENCLAVE).
 pub fn fingerprint(n: u8) -> EnclaveFingerprint {
@@ -124,15 +151,14 @@ pub fn shard(n: u8) -> ShardIdentifier {
 pub const START_MS: u64 = 1_700_000_000_000;
 
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	// The runtime's genesis, so that pallets' storage versions are stored.
+	let mut storage = RuntimeGenesisConfig::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(alice(), INITIAL_BALANCE), (bob(), INITIAL_BALANCE)],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
-	pallet_teerex::GenesisConfig::<Test> {
-		security_flags: SecurityFlags { allow_debug_mode: true, allow_skipping_attestation: true },
+		balances: [alice(), bob()]
+			.into_iter()
+			.chain((1..=5).map(enclave_account))
+			.map(|who| (who, INITIAL_BALANCE))
+			.collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
@@ -145,21 +171,24 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	ext
 }
 
-/// Register `who` in teerex as an enclave with `mr_enclave`, without attestation.
+/// Runs `test` in [`new_test_ext`], then checks the pallet's invariants
+/// (`try_state`) on the state it left.
+pub fn build_and_execute(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		EnclaveBridge::do_try_state().expect("the pallet's invariants hold after the test");
+	});
+}
+
+/// Registers (or renews) `who` as an enclave with `mr_enclave`, now.
 pub fn register_enclave(who: &AccountId, mr_enclave: EnclaveFingerprint) {
-	let proof = SkippedAttestation { mr_enclave, mr_signer: [7; 32] }.encode();
-	// The genesis block: one this chain knows.
-	let claims = RegistrationClaims {
-		shielding_key_hash: [8; 32],
-		parentchain_block: (0, System::block_hash(0)),
-	};
-	assert_ok!(Teerex::register_sgx_enclave(
-		RuntimeOrigin::signed(who.clone()),
-		proof,
-		Some(b"wss://worker.example:2000".to_vec()),
-		AttestationMethod::Skip,
-		claims,
-	));
+	Registered::insert(who, (mr_enclave, Timestamp::now().as_millis() as u64));
+}
+
+/// Removes `who` from the registry and tells the bridge, as teerex does.
+pub fn unregister_enclave(who: &AccountId) {
+	Registered::remove(who);
+	EnclaveBridge::on_enclave_unregistered(who);
 }
 
 /// Advance to block `n` (chain time unchanged).

@@ -102,6 +102,9 @@ pub mod pallet {
 		/// Another enclave serves the shard (the first of its active
 		/// signers); only it anchors.
 		NotServingMember,
+		/// The signer is already a member of as many shards as an enclave
+		/// may be.
+		TooManyShards,
 		/// The anchor names the sidechain's genesis (block 0, never anchored)
 		/// or has no block hash.
 		NotACommittedBlock,
@@ -115,6 +118,7 @@ pub mod pallet {
 				ShardMembershipError::WrongFingerprint => Error::<T>::WrongFingerprint,
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
 				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
+				ShardMembershipError::TooManyShards => Error::<T>::TooManyShards,
 			}
 		}
 	}

@@ -61,6 +61,7 @@ pub enum Refusal {
 	ShardNotInitialized,
 	WrongFingerprint,
 	TooManyInstances,
+	TooManyShards,
 }
 
 impl From<Refusal> for ShardMembershipError {
@@ -70,6 +71,7 @@ impl From<Refusal> for ShardMembershipError {
 			Refusal::ShardNotInitialized => Self::ShardNotInitialized,
 			Refusal::WrongFingerprint => Self::WrongFingerprint,
 			Refusal::TooManyInstances => Self::TooManyInstances,
+			Refusal::TooManyShards => Self::TooManyShards,
 		}
 	}
 }

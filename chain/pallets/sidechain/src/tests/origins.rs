@@ -49,6 +49,7 @@ fn membership_refusals_become_the_pallets_errors() {
 			(Refusal::ShardNotInitialized, Error::<Test>::ShardNotInitialized),
 			(Refusal::WrongFingerprint, Error::<Test>::WrongFingerprint),
 			(Refusal::TooManyInstances, Error::<Test>::TooManyInstances),
+			(Refusal::TooManyShards, Error::<Test>::TooManyShards),
 		];
 		for (who, (refusal, error)) in (10..).zip(cases) {
 			set_members(shard(1), &[who]);

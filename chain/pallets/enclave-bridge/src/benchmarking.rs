@@ -1,0 +1,243 @@
+//! Benchmarks of `pallet-enclave-bridge`, each at its worst case. Run by
+//! `scripts/benchmark-pallets.sh` (which writes `weights.rs`), and once each
+//! in the mock runtime by `cargo test -p pallet-enclave-bridge --features
+//! runtime-benchmarks`.
+
+use super::*;
+use alloc::vec;
+use integritee_primitives::OnEnclaveUnregistered;
+use polkadot_sdk::{
+	frame_benchmarking::v2::*,
+	frame_support::traits::fungible::{Inspect, Mutate},
+	frame_system::RawOrigin,
+	sp_core::H256,
+	sp_runtime::traits::{Bounded, One, Saturating, Zero},
+};
+
+/// The benchmarks' shard.
+const SHARD: ShardIdentifier = H256::repeat_byte(0x5a);
+
+/// Gives `who` plenty of funds.
+fn fund<T: Config>(who: &T::AccountId) {
+	let plenty = BalanceOf::<T>::max_value() / 4u32.into();
+	<T::Currency as Mutate<_>>::set_balance(who, plenty);
+}
+
+/// An amount well above the existential deposit.
+fn amount<T: Config>() -> BalanceOf<T> {
+	<T::Currency as Inspect<_>>::minimum_balance().saturating_mul(100u32.into())
+}
+
+/// A shard full of members: `MaxInstancesLimit`, each registered, each with
+/// a confirmation and in its shard index.
+fn full_shard<T: Config>(shard: ShardIdentifier, seed: u32) -> alloc::vec::Vec<T::AccountId> {
+	let fingerprint = H256::repeat_byte(0xf1);
+	let limit = T::MaxInstancesLimit::get();
+	ShardConfigRegistry::<T>::insert(
+		shard,
+		UpgradableShardConfig {
+			active: ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit },
+			pending_upgrade: None,
+		},
+	);
+	let now = frame_system::Pallet::<T>::block_number();
+	let mut signers = ShardSignersOf::<T>::default();
+	let mut members = vec![];
+	for i in 0..limit {
+		let member: T::AccountId = account("member", seed * 1_000 + i, 0);
+		T::EnclaveRegistry::register_for_benchmark(&member, fingerprint);
+		let _ = signers.try_push(ShardSignerStatus {
+			signer: member.clone(),
+			fingerprint,
+			last_activity: now,
+		});
+		EnclaveShards::<T>::mutate(&member, |shards| {
+			let _ = shards.try_push(shard);
+		});
+		LastProcessedParentchainBlock::<T>::insert(shard, &member, (now, H256::zero()));
+		members.push(member);
+	}
+	ShardStatus::<T>::insert(shard, signers);
+	members
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn invoke(c: Linear<1, { T::MaxCiphertextLength::get() }>) {
+		let caller: T::AccountId = whitelisted_caller();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), SHARD, vec![0xc1; c as usize]);
+	}
+
+	/// A newer confirmation of the serving member, checked against the
+	/// shard's most expensive membership.
+	#[benchmark]
+	fn confirm_processed_parentchain_block() {
+		let serving = <Pallet<T> as ShardMembership<_>>::worst_case_serving_member(&SHARD);
+		LastProcessedParentchainBlock::<T>::insert(
+			SHARD,
+			&serving,
+			(BlockNumberFor::<T>::zero(), H256::zero()),
+		);
+		let number: BlockNumberFor<T> = 7u32.into();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(serving.clone()), SHARD, H256::repeat_byte(7), number, H256::zero());
+
+		assert_eq!(
+			LastProcessedParentchainBlock::<T>::get(SHARD, &serving),
+			Some((number, H256::repeat_byte(7)))
+		);
+	}
+
+	#[benchmark]
+	fn shield_funds(b: Linear<1, { T::MaxBeneficiaryLength::get() }>) {
+		let caller: T::AccountId = whitelisted_caller();
+		fund::<T>(&caller);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), SHARD, vec![0xbe; b as usize], amount::<T>());
+
+		assert_eq!(
+			<T::Currency as Inspect<_>>::balance(&Pallet::<T>::vault_account(&SHARD)),
+			amount::<T>()
+		);
+	}
+
+	/// A payout to a new account by the serving member of the shard with
+	/// the most expensive membership.
+	#[benchmark]
+	fn unshield_funds() {
+		let serving = <Pallet<T> as ShardMembership<_>>::worst_case_serving_member(&SHARD);
+		let vault = Pallet::<T>::vault_account(&SHARD);
+		<T::Currency as Mutate<_>>::set_balance(&vault, amount::<T>().saturating_mul(2u32.into()));
+		let beneficiary: T::AccountId = account("beneficiary", 0, 0);
+		let expires_at = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(serving),
+			SHARD,
+			beneficiary.clone(),
+			amount::<T>(),
+			H256::repeat_byte(1),
+			expires_at,
+		);
+
+		assert_eq!(<T::Currency as Inspect<_>>::balance(&beneficiary), amount::<T>());
+	}
+
+	/// An enclave initialises an unused shard: the most checks and writes
+	/// (registry, vault, deposit).
+	#[benchmark]
+	fn update_shard_config() {
+		let enclave: T::AccountId = account("enclave", 0, 0);
+		let fingerprint = H256::repeat_byte(0xf1);
+		T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
+		fund::<T>(&enclave);
+		let config = ShardConfig {
+			enclave_fingerprint: fingerprint,
+			max_instances: T::MaxInstancesLimit::get(),
+		};
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(enclave), SHARD, config, Zero::zero());
+
+		assert!(ShardConfigDeposits::<T>::contains_key(SHARD));
+	}
+
+	/// A member of a full shard, with a confirmation, is purged.
+	#[benchmark]
+	fn purge_enclave_from_shard() {
+		let members = full_shard::<T>(SHARD, 0);
+		let purged = members[members.len() - 1].clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Root, SHARD, purged.clone());
+
+		assert!(LastProcessedParentchainBlock::<T>::get(SHARD, &purged).is_none());
+	}
+
+	/// The depositor removes its shard's configuration and gets its deposit.
+	#[benchmark]
+	fn remove_shard_config() {
+		let enclave: T::AccountId = account("enclave", 0, 0);
+		let fingerprint = H256::repeat_byte(0xf1);
+		T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
+		fund::<T>(&enclave);
+		let config = ShardConfig { enclave_fingerprint: fingerprint, max_instances: 1 };
+		Pallet::<T>::update_shard_config(
+			RawOrigin::Signed(enclave.clone()).into(),
+			SHARD,
+			config,
+			Zero::zero(),
+		)
+		.map_err(|_| "the shard could not be initialised")
+		.unwrap_or_else(|error| panic!("{error}"));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(enclave), SHARD);
+
+		assert!(!ShardConfigRegistry::<T>::contains_key(SHARD));
+	}
+
+	/// `on_idle` prunes `n` paid unshield records whose expiry has passed.
+	#[benchmark]
+	fn prune_expired_unshields(n: Linear<0, 1_000>) {
+		let expiry: BlockNumberFor<T> = One::one();
+		for i in 0..n {
+			let call_hash = H256::from_low_u64_be(i as u64);
+			ExecutedUnshieldCalls::<T>::insert(SHARD, call_hash, expiry);
+			UnshieldExpiries::<T>::insert(expiry, (SHARD, call_hash), ());
+		}
+		NextExpiryToPrune::<T>::put(expiry);
+		let now = expiry.saturating_add(One::one());
+
+		#[block]
+		{
+			Pallet::<T>::prune_expired_unshields(now, Weight::max_value());
+		}
+
+		assert_eq!(ExecutedUnshieldCalls::<T>::iter_prefix(SHARD).count(), 0);
+	}
+
+	/// An enclave leaves the registry while a member of as many full shards
+	/// as it may be.
+	#[benchmark]
+	fn on_enclave_unregistered() {
+		let mut leaving = None;
+		for s in 0..T::MaxShardsPerEnclave::get() {
+			let shard = H256::from_low_u64_be(s as u64 + 1);
+			let members = full_shard::<T>(shard, s);
+			let who = leaving.get_or_insert_with(|| members[0].clone()).clone();
+			if s > 0 {
+				// The leaving enclave takes the first slot of every shard.
+				ShardStatus::<T>::mutate(shard, |signers| signers[0].signer = who.clone());
+				EnclaveShards::<T>::remove(&members[0]);
+				EnclaveShards::<T>::mutate(&who, |shards| {
+					let _ = shards.try_push(shard);
+				});
+				LastProcessedParentchainBlock::<T>::remove(shard, &members[0]);
+				LastProcessedParentchainBlock::<T>::insert(
+					shard,
+					&who,
+					(BlockNumberFor::<T>::zero(), H256::zero()),
+				);
+			}
+		}
+		let who = leaving.unwrap_or_else(|| account("nobody", 0, 0));
+
+		#[block]
+		{
+			<Pallet<T> as OnEnclaveUnregistered<_>>::on_enclave_unregistered(&who);
+		}
+
+		assert!(EnclaveShards::<T>::get(&who).is_empty());
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,102 @@
+//! Storage migrations of `pallet-enclave-bridge`, one module per storage
+//! version. Each is a [`VersionedMigration`]: it runs only on the version it
+//! migrates from, and sets the next.
+
+use crate::{Config, Pallet};
+use polkadot_sdk::frame_support::migrations::VersionedMigration;
+
+/// Version 0 to 1: the index of each member's shards ([`crate::EnclaveShards`]).
+pub mod v1 {
+	use super::*;
+	use crate::{EnclaveShards, LastProcessedParentchainBlock, MemberShardsOf, ShardStatus};
+	use alloc::{collections::BTreeMap, vec::Vec};
+	use integritee_primitives::{EnclaveRegistry, ShardIdentifier};
+	use polkadot_sdk::{
+		frame_support::{
+			traits::{Get, UncheckedOnRuntimeUpgrade},
+			weights::Weight,
+		},
+		frame_system,
+	};
+
+	/// Members that left the registry leave their shards; the others are
+	/// indexed by the shards they are members of (an enclave in more than
+	/// `MaxShardsPerEnclave` shards leaves the ones beyond); confirmations of
+	/// enclaves that are no longer members are dropped. Version 0 kept them
+	/// until the next membership check of the shard, or for good.
+	pub struct IndexMembers<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for IndexMembers<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			let mut index: BTreeMap<T::AccountId, MemberShardsOf<T>> = BTreeMap::new();
+			let shards: Vec<(ShardIdentifier, _)> = ShardStatus::<T>::iter().collect();
+			for (shard, mut signers) in shards {
+				reads += 1;
+				let before = signers.len();
+				signers.retain(|status| {
+					reads += 2;
+					T::EnclaveRegistry::is_registered(&status.signer)
+						&& index.entry(status.signer.clone()).or_default().try_push(shard).is_ok()
+				});
+				if signers.len() != before {
+					writes += 1;
+					if signers.is_empty() {
+						ShardStatus::<T>::remove(shard);
+					} else {
+						ShardStatus::<T>::insert(shard, signers);
+					}
+				}
+			}
+			for (who, shards) in &index {
+				writes += 1;
+				EnclaveShards::<T>::insert(who, shards);
+			}
+			let orphans: Vec<(ShardIdentifier, T::AccountId)> =
+				LastProcessedParentchainBlock::<T>::iter_keys()
+					.filter(|(shard, who)| {
+						reads += 1;
+						!index.get(who).is_some_and(|shards| shards.contains(shard))
+					})
+					.collect();
+			for (shard, who) in orphans {
+				writes += 1;
+				LastProcessedParentchainBlock::<T>::remove(shard, who);
+			}
+			<T as frame_system::Config>::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use codec::Encode;
+			Ok((EnclaveShards::<T>::iter().count() as u32).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use codec::Decode;
+			let indexed_before = u32::decode(&mut &state[..])
+				.map_err(|_| "the pre-upgrade state does not decode")?;
+			polkadot_sdk::frame_support::ensure!(
+				indexed_before == 0,
+				"an index existed before the migration that builds it"
+			);
+			check::<T>()
+		}
+	}
+
+	/// What the migrated storage satisfies: the pallet's invariants.
+	#[cfg(any(test, feature = "try-runtime"))]
+	pub fn check<T: Config>() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		Pallet::<T>::do_try_state()
+	}
+}
+
+/// [`v1::IndexMembers`] as a versioned migration from storage version 0.
+pub type MigrateV0ToV1<T> = VersionedMigration<
+	0,
+	1,
+	v1::IndexMembers<T>,
+	Pallet<T>,
+	<T as polkadot_sdk::frame_system::Config>::DbWeight,
+>;

@@ -1,0 +1,61 @@
+//! Storage migrations, run on mock storage in the layout they migrate from.
+
+use super::*;
+use crate::migrations::{v1, MigrateV0ToV1};
+use polkadot_sdk::frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+fn status(who: &AccountId) -> ShardSignerStatus<AccountId, u64> {
+	ShardSignerStatus { signer: who.clone(), fingerprint: fingerprint(1), last_activity: 1 }
+}
+
+/// Version 0 left members that left the registry in their shards, kept
+/// confirmations of enclaves that were no longer members, and had no index
+/// of a member's shards. The migration fixes all three, once.
+#[test]
+fn v1_indexes_members_and_drops_what_version_0_left_behind() {
+	new_test_ext().execute_with(|| {
+		StorageVersion::new(0).put::<EnclaveBridge>();
+		configure(shard(1), 1, 3);
+		configure(shard(2), 1, 3);
+		configure(shard(3), 1, 3);
+		register_enclave(&enclave(1), fingerprint(1));
+		register_enclave(&enclave(2), fingerprint(1));
+		// enclave(3) left the registry; version 0 kept it as a member.
+		let members = |list: &[AccountId]| {
+			ShardSignersOf::<Test>::try_from(list.iter().map(status).collect::<Vec<_>>()).unwrap()
+		};
+		ShardStatus::<Test>::insert(shard(1), members(&[enclave(1), enclave(3)]));
+		ShardStatus::<Test>::insert(shard(2), members(&[enclave(1), enclave(2)]));
+		// enclave(1) in more shards than allowed (MAX_SHARDS_PER_ENCLAVE = 2).
+		ShardStatus::<Test>::insert(shard(3), members(&[enclave(1)]));
+		for (shard, who) in [(shard(1), 1), (shard(1), 3), (shard(2), 2), (shard(2), 4)] {
+			LastProcessedParentchainBlock::<Test>::insert(shard, enclave(who), (1, H256::zero()));
+		}
+		assert!(v1::check::<Test>().is_err(), "version 0 storage breaks the invariants");
+
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+		assert_eq!(EnclaveBridge::on_chain_storage_version(), 1);
+		assert_eq!(signers(shard(1)), vec![enclave(1)]);
+		assert_eq!(signers(shard(2)), vec![enclave(1), enclave(2)]);
+		assert_eq!(signers(shard(3)), Vec::<AccountId>::new());
+		assert_eq!(EnclaveShards::<Test>::get(enclave(1)).into_inner(), vec![shard(1), shard(2)]);
+		assert_eq!(EnclaveShards::<Test>::get(enclave(2)).into_inner(), vec![shard(2)]);
+		let kept: Vec<_> = LastProcessedParentchainBlock::<Test>::iter_keys().collect();
+		assert_eq!(kept.len(), 2);
+		assert!(kept.contains(&(shard(1), enclave(1))) && kept.contains(&(shard(2), enclave(2))));
+		assert_ok!(v1::check::<Test>());
+
+		// Once migrated, it does not run again.
+		ShardStatus::<Test>::insert(shard(3), members(&[enclave(3)]));
+		MigrateV0ToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(signers(shard(3)), vec![enclave(3)]);
+	});
+}
+
+#[test]
+fn genesis_stores_the_in_code_storage_version() {
+	build_and_execute(|| {
+		assert_eq!(EnclaveBridge::on_chain_storage_version(), crate::STORAGE_VERSION);
+	});
+}

@@ -1,0 +1,428 @@
+//! Shard configurations: who sets them, scheduled upgrades, deposits and removal.
+
+use super::*;
+
+#[test]
+fn root_initialises_shard_config_at_once() {
+	build_and_execute(|| {
+		run_to_block(4);
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard(1),
+			config(1, 2),
+			10
+		));
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard(1)),
+			Some(UpgradableShardConfig { active: config(1, 2), pending_upgrade: None })
+		);
+		System::assert_last_event(
+			Event::ShardConfigUpdated { shard: shard(1), config: config(1, 2), enactment_block: 4 }
+				.into(),
+		);
+		assert_eq!(EnclaveBridge::effective_shard_config(&shard(1)), Some(config(1, 2)));
+	});
+}
+
+#[test]
+fn enclave_initialises_unused_shard_for_its_fingerprint() {
+	build_and_execute(|| {
+		register_enclave(&enclave(1), fingerprint(1));
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::signed(enclave(1)),
+			shard(1),
+			config(1, 2),
+			10
+		));
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard(1)),
+			Some(UpgradableShardConfig { active: config(1, 2), pending_upgrade: None })
+		);
+		System::assert_last_event(
+			Event::ShardConfigUpdated { shard: shard(1), config: config(1, 2), enactment_block: 1 }
+				.into(),
+		);
+		assert_ok!(confirm(&enclave(1), shard(1), 1, H256::zero()));
+	});
+}
+
+#[test]
+fn enclave_cannot_initialise_shard_for_another_fingerprint() {
+	build_and_execute(|| {
+		register_enclave(&enclave(1), fingerprint(1));
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				shard(1),
+				config(2, 1),
+				0
+			),
+			Error::<Test>::WrongFingerprint
+		);
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(alice()),
+				shard(1),
+				config(1, 1),
+				0
+			),
+			Error::<Test>::EnclaveNotRegistered
+		);
+	});
+}
+
+#[test]
+fn enclave_cannot_initialise_shard_in_use() {
+	build_and_execute(|| {
+		register_enclave(&enclave(1), fingerprint(1));
+		// Funds wait in the vault of the unconfigured shard.
+		shield(&alice(), shard(1), 100);
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				shard(1),
+				config(1, 1),
+				0
+			),
+			Error::<Test>::ShardInUse
+		);
+		// Root decides.
+		configure(shard(1), 1, 1);
+	});
+}
+
+#[test]
+fn foreign_enclave_cannot_take_over_implicitly_used_shard() {
+	build_and_execute(|| {
+		let mrenclave = fingerprint(4);
+		register_enclave(&enclave(1), mrenclave);
+		assert_ok!(confirm(&enclave(1), mrenclave, 1, H256::zero()));
+		register_enclave(&enclave(2), fingerprint(5));
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(2)),
+				mrenclave,
+				ShardConfig { enclave_fingerprint: fingerprint(5), max_instances: 1 },
+				0
+			),
+			Error::<Test>::ShardInUse
+		);
+	});
+}
+
+#[test]
+fn an_implicit_shard_is_configured_and_only_root_changes_it() {
+	build_and_execute(|| {
+		let mrenclave = fingerprint(4);
+		register_enclave(&enclave(1), mrenclave);
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				mrenclave,
+				config(5, 1),
+				10
+			),
+			Error::<Test>::ConfigChangeNeedsRoot
+		);
+		assert_ok!(confirm(&enclave(1), mrenclave, 1, H256::zero()));
+		assert_eq!(signers(mrenclave), vec![enclave(1)]);
+		// Root stores a configuration (at once: nothing was stored before);
+		// from then on a member cannot change it either.
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			mrenclave,
+			config(5, 1),
+			10
+		));
+		assert_eq!(EnclaveBridge::effective_shard_config(&mrenclave), Some(config(5, 1)));
+		assert_noop!(
+			EnclaveBridge::update_shard_config(
+				RuntimeOrigin::signed(enclave(1)),
+				mrenclave,
+				config(4, 1),
+				0
+			),
+			Error::<Test>::ConfigChangeNeedsRoot
+		);
+	});
+}
+
+#[test]
+fn update_shard_config_refuses_invalid_max_instances() {
+	build_and_execute(|| {
+		for max_instances in [0, MAX_INSTANCES_LIMIT + 1] {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::root(),
+					shard(1),
+					config(1, max_instances),
+					0
+				),
+				Error::<Test>::InvalidMaxInstances
+			);
+		}
+	});
+}
+
+#[test]
+fn update_shard_config_requires_signed_or_root() {
+	build_and_execute(|| {
+		assert_noop!(
+			EnclaveBridge::update_shard_config(RuntimeOrigin::none(), shard(1), config(1, 1), 0),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn only_root_updates_a_configured_shard() {
+	build_and_execute(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(2));
+		for who in [enclave(1), enclave(2), alice()] {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::signed(who),
+					shard,
+					config(1, 1),
+					0
+				),
+				Error::<Test>::ConfigChangeNeedsRoot
+			);
+		}
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(1, 1),
+			0
+		));
+		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(1, 1)));
+	});
+}
+
+/// A member cannot cancel (or bring forward) an upgrade root scheduled:
+/// once a shard is configured, only root changes its configuration.
+#[test]
+fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
+	build_and_execute(|| {
+		let shard = setup_shard_with_enclave();
+		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 2),
+			10
+		));
+		for delay in [0, 5] {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::signed(enclave(1)),
+					shard,
+					config(1, 1),
+					delay
+				),
+				Error::<Test>::ConfigChangeNeedsRoot
+			);
+		}
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.pending_upgrade),
+			Some((11, config(2, 2)))
+		);
+	});
+}
+
+#[test]
+fn upgrade_takes_effect_at_enactment_block() {
+	build_and_execute(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(2));
+		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
+
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 2),
+			10
+		));
+		System::assert_last_event(
+			Event::ShardConfigUpdated { shard, config: config(2, 2), enactment_block: 11 }.into(),
+		);
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard),
+			Some(UpgradableShardConfig {
+				active: config(1, MAX_INSTANCES_LIMIT),
+				pending_upgrade: Some((11, config(2, 2))),
+			})
+		);
+
+		// Before the enactment block the old code serves the shard.
+		run_to_block(10);
+		assert_noop!(confirm(&enclave(2), shard, 1, H256::zero()), Error::<Test>::WrongFingerprint);
+		assert_ok!(confirm(&enclave(1), shard, 2, H256::zero()));
+		assert_eq!(
+			EnclaveBridge::effective_shard_config(&shard),
+			Some(config(1, MAX_INSTANCES_LIMIT))
+		);
+
+		// From the enactment block on, the new one.
+		run_to_block(11);
+		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(2, 2)));
+		assert_noop!(confirm(&enclave(1), shard, 3, H256::zero()), Error::<Test>::WrongFingerprint);
+		assert_ok!(confirm(&enclave(2), shard, 1, H256::zero()));
+		// The upgrade was promoted and the old signer pruned.
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard),
+			Some(UpgradableShardConfig { active: config(2, 2), pending_upgrade: None })
+		);
+		assert_eq!(signers(shard), vec![enclave(2)]);
+	});
+}
+
+#[test]
+fn root_schedules_upgrade_and_zero_delay_replaces_at_once() {
+	build_and_execute(|| {
+		let shard = shard(1);
+		configure(shard, 1, 1);
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 1),
+			5
+		));
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.pending_upgrade),
+			Some((6, config(2, 1)))
+		);
+		// A zero delay replaces the active config and drops the scheduled upgrade.
+		configure(shard, 3, 2);
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard),
+			Some(UpgradableShardConfig { active: config(3, 2), pending_upgrade: None })
+		);
+		run_to_block(6);
+		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(3, 2)));
+	});
+}
+
+#[test]
+fn reached_upgrade_is_promoted_before_a_new_one_is_scheduled() {
+	build_and_execute(|| {
+		let shard = shard(1);
+		configure(shard, 1, 1);
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 1),
+			5
+		));
+		run_to_block(8);
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(3, 1),
+			5
+		));
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard),
+			Some(UpgradableShardConfig {
+				active: config(2, 1),
+				pending_upgrade: Some((13, config(3, 1))),
+			})
+		);
+	});
+}
+
+// ---------------------------------------------------------------- deposits and removal
+
+fn held(who: &AccountId) -> Balance {
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&RuntimeHoldReason::EnclaveBridge(HoldReason::ShardConfig), who)
+}
+
+fn init_by_enclave(n: u8, shard: ShardIdentifier) -> DispatchResultT {
+	EnclaveBridge::update_shard_config(RuntimeOrigin::signed(enclave(n)), shard, config(1, 2), 0)
+}
+
+/// The enclave that initialises a shard pays for the configuration it
+/// stores: it holds the deposit until the configuration is removed.
+#[test]
+fn initialising_a_shard_holds_a_deposit_until_its_configuration_is_removed() {
+	build_and_execute(|| {
+		register_enclave(&enclave(1), fingerprint(1));
+		assert_ok!(init_by_enclave(1, shard(1)));
+		assert_eq!(held(&enclave(1)), SHARD_CONFIG_DEPOSIT);
+		assert_eq!(
+			ShardConfigDeposits::<Test>::get(shard(1)),
+			Some((enclave(1), SHARD_CONFIG_DEPOSIT))
+		);
+		// Root's changes keep the deposit where it is.
+		configure(shard(1), 1, 3);
+		assert_eq!(held(&enclave(1)), SHARD_CONFIG_DEPOSIT);
+
+		assert_ok!(EnclaveBridge::remove_shard_config(RuntimeOrigin::signed(enclave(1)), shard(1)));
+		assert_eq!(held(&enclave(1)), 0);
+		assert_eq!(balance(&enclave(1)), INITIAL_BALANCE);
+		assert_eq!(ShardConfigRegistry::<Test>::get(shard(1)), None);
+		assert_eq!(ShardConfigDeposits::<Test>::get(shard(1)), None);
+		System::assert_last_event(
+			Event::ShardConfigRemoved {
+				shard: shard(1),
+				deposit_returned: Some((enclave(1), SHARD_CONFIG_DEPOSIT)),
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn an_enclave_that_cannot_hold_the_deposit_initialises_nothing() {
+	build_and_execute(|| {
+		// enclave(9) has no funds.
+		register_enclave(&enclave(9), fingerprint(1));
+		assert_noop!(init_by_enclave(9, shard(1)), Error::<Test>::CannotHoldDeposit);
+	});
+}
+
+/// Only root or the depositor removes a configuration, and only while
+/// nobody uses the shard: a shard in use keeps its configuration.
+#[test]
+fn a_configuration_is_removed_by_root_or_its_depositor_from_an_unused_shard_only() {
+	build_and_execute(|| {
+		register_enclave(&enclave(1), fingerprint(1));
+		register_enclave(&enclave(2), fingerprint(1));
+		assert_ok!(init_by_enclave(1, shard(1)));
+		let remove = |origin| EnclaveBridge::remove_shard_config(origin, shard(1));
+		assert_noop!(remove(RuntimeOrigin::signed(enclave(2))), Error::<Test>::NotTheDepositor);
+		assert_noop!(remove(RuntimeOrigin::none()), DispatchError::BadOrigin);
+		assert_ok!(confirm(&enclave(2), shard(1), 1, H256::zero()));
+		assert_noop!(remove(RuntimeOrigin::signed(enclave(1))), Error::<Test>::ShardInUse);
+		assert_noop!(remove(RuntimeOrigin::root()), Error::<Test>::ShardInUse);
+		assert_ok!(EnclaveBridge::purge_enclave_from_shard(
+			RuntimeOrigin::root(),
+			shard(1),
+			enclave(2)
+		));
+		// Funds in the vault keep the shard in use too.
+		shield(&alice(), shard(1), 100);
+		assert_noop!(remove(RuntimeOrigin::signed(enclave(1))), Error::<Test>::ShardInUse);
+	});
+}
+
+#[test]
+fn root_removes_a_configuration_without_deposit() {
+	build_and_execute(|| {
+		configure(shard(1), 1, 2);
+		assert_noop!(
+			EnclaveBridge::remove_shard_config(RuntimeOrigin::signed(enclave(1)), shard(1)),
+			Error::<Test>::NotTheDepositor
+		);
+		assert_ok!(EnclaveBridge::remove_shard_config(RuntimeOrigin::root(), shard(1)));
+		System::assert_last_event(
+			Event::ShardConfigRemoved { shard: shard(1), deposit_returned: None }.into(),
+		);
+		assert_noop!(
+			EnclaveBridge::remove_shard_config(RuntimeOrigin::root(), shard(1)),
+			Error::<Test>::ShardNotInitialized
+		);
+	});
+}
