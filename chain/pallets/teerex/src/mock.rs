@@ -1,16 +1,20 @@
 //! Test runtime for `pallet-teerex`.
 //!
 //! The runtime holds `frame_system`, `pallet_timestamp` (the registry's
-//! [`Config::UnixTime`](crate::Config::UnixTime)) and the registry itself, with
-//! 32-byte accounts so that an extrinsic's signer can be compared with the
-//! signing key an attestation reports.
+//! [`Config::UnixTime`](crate::Config::UnixTime)), `pallet_balances` (the
+//! deposits' [`Config::Currency`](crate::Config::Currency)) and the registry
+//! itself, with 32-byte accounts so that an extrinsic's signer can be
+//! compared with the signing key an attestation reports. Accounts 1 to 9
+//! start with [`INITIAL_BALANCE`]; unregistrations are recorded by
+//! [`RecordUnregistered`].
 //!
 //! The attestation verifier is [`TestVerifier`] by default, a test double that
 //! checks nothing and returns whatever the evidence tells it to, so that every
 //! outcome of the registry's own rules can be reached. Tests build its evidence
 //! with the helpers at the end of this module. [`use_verifier`] switches the
 //! runtime, for the current test thread, to [`NoAttestationVerifier`] or to the
-//! real [`IntelAttestationVerifier`] (tests with real Intel artifacts).
+//! real [`IntelAttestationVerifier`] (tests with real Intel artifacts, and the
+//! benchmarks with the simulated platform's evidence).
 
 use crate as pallet_teerex;
 use codec::{Decode, DecodeAll, Encode};
@@ -18,11 +22,16 @@ use core::cell::Cell;
 use integritee_attestation::IntelAttestationVerifier;
 use integritee_primitives::{
 	AttestationError, AttestationVerifier, AttestedEnclave, CollateralEvidence, CollateralKind,
-	Fmspc, NoAttestationVerifier, RevocationPolicy, SecurityFlags, VerifiedCollateral,
+	Fmspc, NoAttestationVerifier, OnEnclaveUnregistered, RevocationPolicy, SecurityFlags,
+	VerifiedCollateral,
 };
 use polkadot_sdk::{
-	frame_support::{self, derive_impl, traits::ConstU32, traits::ConstU64},
-	frame_system, pallet_timestamp,
+	frame_support::{
+		self, derive_impl, storage_alias,
+		traits::{ConstU32, ConstU64},
+		weights::{constants::RocksDbWeight, Weight},
+	},
+	frame_system, pallet_balances, pallet_timestamp,
 	sp_io::TestExternalities,
 	sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage},
 };
@@ -30,11 +39,13 @@ use polkadot_sdk::{
 type Block = frame_system::mocking::MockBlock<Test>;
 
 pub type AccountId = AccountId32;
+pub type Balance = u64;
 
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Timestamp: pallet_timestamp,
+		Balances: pallet_balances,
 		Teerex: pallet_teerex,
 	}
 );
@@ -44,27 +55,79 @@ impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountId = AccountId;
 	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	// Real database weights, so that the weight-bounded clearing is tested
+	// with real proportions.
+	type DbWeight = RocksDbWeight;
 }
 
 #[derive_impl(pallet_timestamp::config_preludes::TestDefaultConfig)]
 impl pallet_timestamp::Config for Test {}
 
+pub const EXISTENTIAL_DEPOSIT: Balance = 1;
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU64<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+}
+
 /// How long a registration stays valid: one day.
 pub const RENEWAL_PERIOD_MS: u64 = 24 * 60 * 60 * 1000;
-/// Large enough for the real DCAP quote (4599 bytes) and IAS certificates.
+/// Large enough for the real DCAP quote (4599 bytes), the simulated
+/// platform's quotes and IAS certificates.
 pub const MAX_PROOF_LENGTH: u32 = 8 * 1024;
 pub const MAX_URL_LENGTH: u32 = 32;
 /// Large enough for Intel's TCB info (8.5 kB file).
 pub const MAX_COLLATERAL_LENGTH: u32 = 16 * 1024;
+pub const MAX_TCB_INFOS: u32 = 8;
+/// What the first registration of an account holds.
+pub const REGISTRATION_DEPOSIT: Balance = 100;
+/// What accounts 1 to 9 start with.
+pub const INITIAL_BALANCE: Balance = 1_000;
 
 impl pallet_teerex::Config for Test {
 	type UnixTime = Timestamp;
 	type AttestationVerifier = SwitchableVerifier;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RegistrationDeposit = ConstU64<REGISTRATION_DEPOSIT>;
+	type OnEnclaveUnregistered = RecordUnregistered;
 	type MaxAttestationRenewalPeriod = ConstU64<RENEWAL_PERIOD_MS>;
 	type MaxProofLength = ConstU32<MAX_PROOF_LENGTH>;
 	type MaxUrlLength = ConstU32<MAX_URL_LENGTH>;
 	type MaxCollateralLength = ConstU32<MAX_COLLATERAL_LENGTH>;
-	type WeightInfo = ();
+	type MaxTcbInfos = ConstU32<MAX_TCB_INFOS>;
+	// The hand estimates: the clearing divides real weights.
+	type WeightInfo = pallet_teerex::weights::SubstrateWeight<Test>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_teerex::SimulatedSgxHelper;
+}
+
+/// Every account [`RecordUnregistered`] was told about, in order.
+#[storage_alias]
+type Unregistered = StorageValue<RecordUnregistered, Vec<AccountId>>;
+
+/// Records each enclave the registry says left it ([`unregistered`]).
+pub struct RecordUnregistered;
+
+/// What [`RecordUnregistered`] says unregistering may weigh.
+pub const ON_UNREGISTERED_WEIGHT: Weight = Weight::from_parts(1_234_000, 56);
+
+impl OnEnclaveUnregistered<AccountId> for RecordUnregistered {
+	fn on_enclave_unregistered(who: &AccountId) {
+		Unregistered::append(who);
+	}
+
+	fn max_weight() -> Weight {
+		ON_UNREGISTERED_WEIGHT
+	}
+}
+
+/// The enclaves [`RecordUnregistered`] was told about, in order.
+pub fn unregistered() -> Vec<AccountId> {
+	Unregistered::get().unwrap_or_default()
 }
 
 /// Chain time at which the test externalities start (ms since the Unix epoch).
@@ -116,6 +179,13 @@ impl ExtBuilder {
 		Self { genesis, ..Self::default() }
 	}
 
+	/// Production policy and the real verifier, which checks the simulated
+	/// platform's evidence of the benchmarks under its pinned root.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub fn benchmarks() -> Self {
+		Self::default().verifier(VerifierMode::Intel)
+	}
+
 	/// Uses another verifier, from genesis on.
 	pub fn verifier(self, verifier: VerifierMode) -> Self {
 		Self { verifier, ..self }
@@ -125,9 +195,18 @@ impl ExtBuilder {
 	/// called [`use_verifier`].
 	pub fn build(self) -> TestExternalities {
 		use_verifier(self.verifier);
-		let mut storage =
-			frame_system::GenesisConfig::<Test>::default().build_storage().expect("valid genesis");
-		self.genesis.assimilate_storage(&mut storage).expect("valid genesis");
+		// The runtime's genesis, so that the pallets' storage versions are
+		// stored as on a new chain.
+		let storage = RuntimeGenesisConfig {
+			balances: pallet_balances::GenesisConfig {
+				balances: (1..=9).map(|seed| (account(seed), INITIAL_BALANCE)).collect(),
+				..Default::default()
+			},
+			teerex: self.genesis,
+			..Default::default()
+		}
+		.build_storage()
+		.expect("valid genesis");
 		let mut ext = TestExternalities::new(storage);
 		ext.execute_with(|| {
 			System::set_block_number(1);
@@ -136,8 +215,13 @@ impl ExtBuilder {
 		ext
 	}
 
+	/// Runs `test`, then checks the pallet's invariants (`try_state`) on the
+	/// state it left.
 	pub fn build_and_execute(self, test: impl FnOnce()) {
-		self.build().execute_with(test)
+		self.build().execute_with(|| {
+			test();
+			Teerex::do_try_state().expect("the pallet's invariants hold after the test");
+		})
 	}
 }
 
