@@ -42,13 +42,25 @@ fn store<T: Config>(
 		.map_err(|_| BenchmarkError::Stop("the helper's collateral is refused"))
 }
 
+/// Removes whatever collateral the chain holds (a development chain
+/// registers the simulated platform's at genesis, issued when the helper's
+/// is): the benchmarks register their own.
+fn clear_collateral<T: Config>() {
+	QuotingEnclaveIdentity::<T>::kill();
+	RevocationLists::<T>::remove(CollateralKind::PckCrl);
+	RevocationLists::<T>::remove(CollateralKind::RootCaCrl);
+	let _ = TcbInfo::<T>::clear(u32::MAX, None);
+	StaleTcbInfo::<T>::kill();
+}
+
 /// Pins the helper's root CA and registers its collateral, issued at
-/// `issued_at_ms`, with a PCK CRL revoking `revoked` certificates; chain time
-/// is an hour later.
+/// `issued_at_ms`, with a PCK CRL revoking `revoked` certificates, in place
+/// of any the chain had; chain time is an hour later.
 fn setup_dcap<T: Config>(
 	issued_at_ms: u64,
 	revoked: u32,
 ) -> Result<BenchmarkCollateral, BenchmarkError> {
+	clear_collateral::<T>();
 	let root = T::BenchmarkHelper::dcap_root_ca()?;
 	Pallet::<T>::put_root_ca(root).map_err(|_| "the helper's root CA is refused")?;
 	let collateral = T::BenchmarkHelper::collateral(issued_at_ms)?;
@@ -283,6 +295,7 @@ mod benchmarks {
 	/// size (and looking for more).
 	#[benchmark]
 	fn clear_stale_tcb_info(n: Linear<0, { T::MaxTcbInfos::get() }>) -> Result<(), BenchmarkError> {
+		clear_collateral::<T>();
 		let template = largest_tcb_info::<T>();
 		for i in 0..n {
 			let mut fmspc = [0xf1, 0, 0, 0, 0, 0];

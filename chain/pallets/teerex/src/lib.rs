@@ -689,8 +689,8 @@ pub mod pallet {
 				T::MaxProofLength::get() as usize >= skip_proof_len,
 				"MaxProofLength must hold a skipped attestation's proof"
 			);
-			// The benchmarked per-entry cost of the clearing must be what
-			// `on_idle` divides its budget by.
+			// `on_idle` divides its budget by the per-entry part of the
+			// clearing's weight, the difference of these two.
 			assert!(
 				T::WeightInfo::clear_stale_tcb_info(1)
 					.all_gte(T::WeightInfo::clear_stale_tcb_info(0)),

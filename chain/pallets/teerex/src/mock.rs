@@ -179,11 +179,53 @@ impl ExtBuilder {
 		Self { genesis, ..Self::default() }
 	}
 
-	/// Production policy and the real verifier, which checks the simulated
-	/// platform's evidence of the benchmarks under its pinned root.
+	/// The real verifier, which checks the simulated platform's evidence of
+	/// the benchmarks under its pinned root, and the genesis of a
+	/// development chain (the one the node's `benchmark pallet` runs on):
+	/// the simulated platform's root and collateral, debug enclaves allowed.
 	#[cfg(feature = "runtime-benchmarks")]
 	pub fn benchmarks() -> Self {
-		Self::default().verifier(VerifierMode::Intel)
+		use integritee_sgx_sim::dev::{dev_collateral, dev_platform, DEV_COLLATERAL_ISSUED_AT_MS};
+		use pallet_teerex::{GenesisCollateral, GenesisCollateralKind};
+		let collateral = dev_collateral().expect("the simulated platform's collateral");
+		let (qe_body, qe_signature) = collateral.qe_identity_parts().expect("QE identity");
+		let (tcb_body, tcb_signature) = collateral.tcb_info_parts().expect("TCB info");
+		let entry = |kind, body: &[u8], signature: &[u8], issuer_chain: &[u8]| GenesisCollateral {
+			kind,
+			body: body.to_vec(),
+			signature: signature.to_vec(),
+			issuer_chain: issuer_chain.to_vec(),
+		};
+		let mut builder = Self::dev().verifier(VerifierMode::Intel);
+		builder.genesis.dcap_root_ca = Some(dev_platform().dev_root_ca_der());
+		builder.genesis.dcap_collateral = vec![
+			entry(
+				GenesisCollateralKind::QuotingEnclaveIdentity,
+				qe_body,
+				qe_signature,
+				&collateral.issuer_chain_pem,
+			),
+			entry(
+				GenesisCollateralKind::TcbInfo,
+				tcb_body,
+				tcb_signature,
+				&collateral.issuer_chain_pem,
+			),
+			entry(
+				GenesisCollateralKind::PckCrl,
+				&collateral.pck_crl_der,
+				&[],
+				&collateral.pck_crl_issuer_chain_pem,
+			),
+			entry(
+				GenesisCollateralKind::RootCaCrl,
+				&collateral.root_ca_crl_der,
+				&[],
+				&collateral.issuer_chain_pem,
+			),
+		];
+		builder.genesis.collateral_verified_at_ms = DEV_COLLATERAL_ISSUED_AT_MS;
+		builder
 	}
 
 	/// Uses another verifier, from genesis on.
