@@ -1,6 +1,6 @@
-//! Tests of `pallet-teerex` against the mock runtime, by topic. Each runs
-//! in [`ExtBuilder::build_and_execute`], which checks the pallet's
-//! invariants (`do_try_state`) after it.
+//! Tests of `pallet-teerex` against the mock runtime, by topic. Each test
+//! that touches storage runs in [`ExtBuilder::build_and_execute`], which
+//! checks the pallet's invariants (`do_try_state`) after it.
 
 mod attested;
 mod bounds;

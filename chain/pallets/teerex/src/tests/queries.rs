@@ -78,3 +78,20 @@ fn registered_fingerprint_is_none_after_expiry() {
 		assert!(Teerex::enclave(&who).is_some());
 	});
 }
+
+/// What other pallets' benchmarks register: a current record with the
+/// longest URL.
+#[cfg(feature = "runtime-benchmarks")]
+#[test]
+fn register_for_benchmark_stores_the_largest_current_record() {
+	ExtBuilder::default().build_and_execute(|| {
+		let who = account(1);
+		let fingerprint = H256::repeat_byte(0xbe);
+		<Teerex as EnclaveRegistry<AccountId>>::register_for_benchmark(&who, fingerprint);
+		assert_eq!(Teerex::registered_fingerprint(&who), Some(fingerprint));
+		assert!(Teerex::is_registered(&who));
+		let enclave = Teerex::enclave(&who).expect("registered");
+		assert_eq!(enclave.attested_at_ms, NOW_MS);
+		assert_eq!(enclave.url.map(|url| url.len()), Some(MAX_URL_LENGTH as usize));
+	});
+}
