@@ -19,8 +19,22 @@ log "build took $(( $(date +%s) - start )) s"
 log "checking the dependency rules"
 scripts/check-deps.sh
 
-if cargo nextest --version >/dev/null 2>&1; then
-	cargo nextest run --locked --release --no-fail-fast "${args[@]}"
-else
-	cargo test --locked --release --no-fail-fast "${args[@]}"
+run_tests() {
+	if cargo nextest --version >/dev/null 2>&1; then
+		cargo nextest run --locked --release --no-fail-fast "$@"
+	else
+		cargo test --locked --release --no-fail-fast "$@"
+	fi
+}
+
+run_tests "${args[@]}"
+
+# The whole suite also runs each pallet benchmark once in its mock runtime
+# and the pallets' tests with the try-runtime checks compiled in: a second
+# build of the pallets' FRAME dependencies with those features (minutes,
+# not the node's half hour).
+if [ "${args[*]}" = "--workspace" ]; then
+	log "the registry pallets with runtime-benchmarks and try-runtime"
+	run_tests -p pallet-teerex -p pallet-enclave-bridge -p pallet-sidechain \
+		--features runtime-benchmarks,try-runtime
 fi

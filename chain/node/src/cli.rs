@@ -53,4 +53,11 @@ pub enum Subcommand {
 
 	/// Show information about the chain database.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Benchmark the runtime's pallets (`benchmark pallet`); only in a node
+	/// built with `--features runtime-benchmarks`, which
+	/// `scripts/benchmark-pallets.sh` builds and runs.
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(polkadot_sdk::frame_benchmarking_cli::BenchmarkCmd),
 }

@@ -241,7 +241,10 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 				&enclave,
 				confirm(
 					Some(first),
-					SidechainBlockConfirmation { block_number: 3, block_header_hash: H256::zero() },
+					SidechainBlockConfirmation {
+						block_number: 3,
+						block_header_hash: H256::repeat_byte(3),
+					},
 				),
 				WaitFor::InBlock,
 			)

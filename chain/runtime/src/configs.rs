@@ -248,19 +248,34 @@ impl pallet_teerex::Config for Runtime {
 	// DCAP under the chain's root CA (Intel's unless genesis or root pins
 	// another), IAS under Intel's root.
 	type AttestationVerifier = integritee_attestation::IntelAttestationVerifier;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	// An enclave record is about 400 bytes; the deposit makes a registry
+	// of thousands cost something, and is returned on unregistration.
+	type RegistrationDeposit = ConstU128<UNIT>;
+	type OnEnclaveUnregistered = EnclaveBridge;
 	type MaxAttestationRenewalPeriod = ConstU64<ATTESTATION_RENEWAL_PERIOD_MS>;
 	type MaxProofLength = ConstU32<{ 16 * 1024 }>;
 	type MaxUrlLength = ConstU32<256>;
 	type MaxCollateralLength = ConstU32<{ 16 * 1024 }>;
+	// Intel publishes TCB info for a few hundred platform families.
+	type MaxTcbInfos = ConstU32<1024>;
 	type WeightInfo = pallet_teerex::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_teerex::SimulatedSgxHelper;
 }
 
 impl pallet_enclave_bridge::Config for Runtime {
 	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
 	type EnclaveRegistry = Teerex;
 	type MaxCiphertextLength = ConstU32<{ 8 * 1024 }>;
 	type MaxBeneficiaryLength = ConstU32<512>;
 	type MaxInstancesLimit = ConstU32<32>;
+	type MaxShardsPerEnclave = ConstU32<8>;
+	// A shard's configuration is small; the deposit is there to make
+	// storing thousands of them cost something.
+	type ShardConfigDeposit = ConstU128<{ UNIT / 10 }>;
 	type PalletId = ShardVaultPalletId;
 	type MaxUnshieldLifetime = ConstU32<MAX_UNSHIELD_LIFETIME>;
 	type WeightInfo = pallet_enclave_bridge::weights::SubstrateWeight<Runtime>;

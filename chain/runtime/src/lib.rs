@@ -85,13 +85,32 @@ pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
+/// Storage migrations of the registry pallets, each versioned: it runs once,
+/// on the storage version it migrates from (a new chain starts at the
+/// current versions and runs none).
+pub type Migrations = (
+	pallet_teerex::migrations::MigrateV0ToV1<Runtime>,
+	pallet_enclave_bridge::migrations::MigrateV0ToV1<Runtime>,
+);
+
 pub type Executive = polkadot_sdk::frame_executive::Executive<
 	Runtime,
 	Block,
 	frame_system::ChainContext<Runtime>,
 	Runtime,
 	AllPalletsWithSystem,
+	Migrations,
 >;
+
+/// The pallets `benchmark pallet` measures (`scripts/benchmark-pallets.sh`).
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks {
+	polkadot_sdk::frame_benchmarking::define_benchmarks!(
+		[pallet_teerex, Teerex]
+		[pallet_enclave_bridge, EnclaveBridge]
+		[pallet_sidechain, Sidechain]
+	);
+}
 
 /// Types the node needs without knowing the extrinsic format.
 pub mod opaque {

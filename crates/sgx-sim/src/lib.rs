@@ -52,13 +52,7 @@ extern crate alloc;
 /// What the standard prelude would give, for `no_std` builds (the runtime
 /// builds this crate into its benchmarks).
 mod prelude {
-	pub use alloc::{
-		borrow::ToOwned,
-		format,
-		string::{String, ToString},
-		vec,
-		vec::Vec,
-	};
+	pub use alloc::{format, string::String, vec, vec::Vec};
 }
 
 pub mod collateral;

@@ -1717,8 +1717,16 @@ fn an_instance_on_a_fabricated_chain_never_registers() {
 	assert_eq!(claims.parentchain_block, (5, fake.hash()));
 	assert_eq!(&proof[48 + 320 + 32..48 + 384], &claims.report_binding());
 
-	// The registry of the real chain (its genesis and block #1 known).
+	// The registry of the real chain (its genesis and block #1 known); the
+	// enclaves can pay the registration deposit.
 	let storage = integritee_runtime::RuntimeGenesisConfig {
+		balances: polkadot_sdk::pallet_balances::GenesisConfig {
+			balances: [&forged, &honest.enclave]
+				.into_iter()
+				.map(|enclave| (enclave.account(), 10 * integritee_runtime::UNIT))
+				.collect(),
+			..Default::default()
+		},
 		teerex: pallet_teerex::GenesisConfig {
 			security_flags: integritee_primitives::SecurityFlags {
 				allow_debug_mode: true,

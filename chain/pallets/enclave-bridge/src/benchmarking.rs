@@ -28,6 +28,20 @@ fn amount<T: Config>() -> BalanceOf<T> {
 	<T::Currency as Inspect<_>>::minimum_balance().saturating_mul(100u32.into())
 }
 
+/// A registered, funded enclave, and the configuration of a shard for its
+/// code with `MaxInstancesLimit` members.
+fn enclave_and_config<T: Config>() -> (T::AccountId, ShardConfig) {
+	let enclave: T::AccountId = account("enclave", 0, 0);
+	let fingerprint = H256::repeat_byte(0xf1);
+	T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
+	fund::<T>(&enclave);
+	let config = ShardConfig {
+		enclave_fingerprint: fingerprint,
+		max_instances: T::MaxInstancesLimit::get(),
+	};
+	(enclave, config)
+}
+
 /// A shard full of members: `MaxInstancesLimit`, each registered, each with
 /// a confirmation and in its shard index.
 fn full_shard<T: Config>(shard: ShardIdentifier, seed: u32) -> alloc::vec::Vec<T::AccountId> {
@@ -135,14 +149,7 @@ mod benchmarks {
 	/// (registry, vault, deposit).
 	#[benchmark]
 	fn update_shard_config() {
-		let enclave: T::AccountId = account("enclave", 0, 0);
-		let fingerprint = H256::repeat_byte(0xf1);
-		T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
-		fund::<T>(&enclave);
-		let config = ShardConfig {
-			enclave_fingerprint: fingerprint,
-			max_instances: T::MaxInstancesLimit::get(),
-		};
+		let (enclave, config) = enclave_and_config::<T>();
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(enclave), SHARD, config, Zero::zero());
@@ -165,11 +172,7 @@ mod benchmarks {
 	/// The depositor removes its shard's configuration and gets its deposit.
 	#[benchmark]
 	fn remove_shard_config() {
-		let enclave: T::AccountId = account("enclave", 0, 0);
-		let fingerprint = H256::repeat_byte(0xf1);
-		T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
-		fund::<T>(&enclave);
-		let config = ShardConfig { enclave_fingerprint: fingerprint, max_instances: 1 };
+		let (enclave, config) = enclave_and_config::<T>();
 		Pallet::<T>::update_shard_config(
 			RawOrigin::Signed(enclave.clone()).into(),
 			SHARD,

@@ -11,8 +11,13 @@ use jsonrpsee::core::client::ClientT;
 
 use crate::error::{AttestationError, ConnectError, Error};
 
-/// Most TCB info entries read from the chain (one per FMSPC registered).
-const MAX_TCB_INFOS: u32 = 1000;
+/// Most TCB info entries read from the chain: as many as the registry holds
+/// (one per FMSPC).
+fn max_tcb_infos() -> u32 {
+	<<Runtime as pallet_teerex::Config>::MaxTcbInfos as polkadot_sdk::frame_support::traits::Get<
+		u32,
+	>>::get()
+}
 
 fn chain_read(what: &'static str) -> impl FnOnce(integritee_chain_client::Error) -> ConnectError {
 	move |source| ConnectError::Chain { what, source }
@@ -26,7 +31,7 @@ pub(crate) async fn ra_tls_config(
 	chain: &ChainClient,
 	mr_enclave: MrEnclave,
 ) -> Result<RaTlsConfig, Error> {
-	use polkadot_sdk::frame_support::storage::{generator::StorageValue as _, StoragePrefixedMap};
+	use polkadot_sdk::frame_support::storage::generator::StorageValue as _;
 	let root: Option<Vec<u8>> = chain
 		.storage(&pallet_teerex::DcapRootCa::<Runtime>::storage_value_final_key(), None)
 		.await
@@ -62,16 +67,31 @@ pub(crate) async fn ra_tls_config(
 		pallet_teerex::RevocationLists::<Runtime>::hashed_key_for(CollateralKind::PckCrl),
 		pallet_teerex::RevocationLists::<Runtime>::hashed_key_for(CollateralKind::RootCaCrl),
 	];
-	let prefix = pallet_teerex::TcbInfo::<Runtime>::final_prefix();
-	const KEYS_PAGED: &str = "state_getKeysPaged";
-	let tcb_infos: Vec<String> = chain
-		.rpc()
-		.request(
-			KEYS_PAGED,
-			jsonrpsee::rpc_params![format!("0x{}", hex::encode(prefix)), MAX_TCB_INFOS],
-		)
+	// TCB info verified under a former root CA, being cleared, counts for
+	// nothing: the registry does not use it either.
+	let stale: Option<bool> = chain
+		.storage(&pallet_teerex::StaleTcbInfo::<Runtime>::storage_value_final_key(), None)
 		.await
-		.map_err(|e| chain_read("the TCB infos' keys")(e.into()))?;
+		.map_err(chain_read("whether the TCB info is stale"))?;
+	let prefix =
+		format!("0x{}", hex::encode(pallet_teerex::TcbInfo::<Runtime>::map_storage_final_prefix()));
+	const KEYS_PAGED: &str = "state_getKeysPaged";
+	// A node answers at most this many keys a request.
+	const KEYS_PER_PAGE: u32 = 1000;
+	let mut tcb_infos: Vec<String> = Vec::new();
+	while !stale.unwrap_or(false) {
+		let start_after = tcb_infos.last().cloned();
+		let page: Vec<String> = chain
+			.rpc()
+			.request(KEYS_PAGED, jsonrpsee::rpc_params![&prefix, KEYS_PER_PAGE, start_after])
+			.await
+			.map_err(|e| chain_read("the TCB infos' keys")(e.into()))?;
+		let last_page = (page.len() as u32) < KEYS_PER_PAGE;
+		tcb_infos.extend(page);
+		if last_page || tcb_infos.len() as u32 >= max_tcb_infos() {
+			break;
+		}
+	}
 	for key in tcb_infos {
 		let key = hex::decode(key.strip_prefix("0x").unwrap_or(&key))
 			.map_err(|_| ConnectError::ChainAnswer { method: KEYS_PAGED })?;
