@@ -36,6 +36,10 @@ fi
 pallets=${PALLETS:-pallet_teerex pallet_enclave_bridge pallet_sidechain}
 
 log "building the node with benchmarks (target dir: $CARGO_TARGET_DIR)"
+# frame-benchmarking-cli brings a test runtime for `benchmark storage`, whose
+# WASM build cannot find its own package outside polkadot-sdk's workspace;
+# `benchmark pallet` does not need it.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --locked --release -p integritee-node --features runtime-benchmarks
 node=$CARGO_TARGET_DIR/release/integritee-node
 

@@ -17,6 +17,13 @@ use polkadot_sdk::{
 /// The benchmarks' shard.
 const SHARD: ShardIdentifier = H256::repeat_byte(0x5a);
 
+/// A hash that is `n` in its last eight bytes (`from_low_u64_be` is std only).
+fn numbered(n: u64) -> H256 {
+	let mut bytes = [0u8; 32];
+	bytes[24..].copy_from_slice(&n.to_be_bytes());
+	H256(bytes)
+}
+
 /// Gives `who` plenty of funds.
 fn fund<T: Config>(who: &T::AccountId) {
 	let plenty = BalanceOf::<T>::max_value() / 4u32.into();
@@ -193,7 +200,7 @@ mod benchmarks {
 	fn prune_expired_unshields(n: Linear<0, 1_000>) {
 		let expiry: BlockNumberFor<T> = One::one();
 		for i in 0..n {
-			let call_hash = H256::from_low_u64_be(i as u64);
+			let call_hash = numbered(i as u64);
 			ExecutedUnshieldCalls::<T>::insert(SHARD, call_hash, expiry);
 			UnshieldExpiries::<T>::insert(expiry, (SHARD, call_hash), ());
 		}
@@ -214,7 +221,7 @@ mod benchmarks {
 	fn on_enclave_unregistered() {
 		let mut leaving = None;
 		for s in 0..T::MaxShardsPerEnclave::get() {
-			let shard = H256::from_low_u64_be(s as u64 + 1);
+			let shard = numbered(s as u64 + 1);
 			let members = full_shard::<T>(shard, s);
 			let who = leaving.get_or_insert_with(|| members[0].clone()).clone();
 			if s > 0 {

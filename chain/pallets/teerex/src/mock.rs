@@ -99,7 +99,7 @@ impl pallet_teerex::Config for Test {
 	type MaxUrlLength = ConstU32<MAX_URL_LENGTH>;
 	type MaxCollateralLength = ConstU32<MAX_COLLATERAL_LENGTH>;
 	type MaxTcbInfos = ConstU32<MAX_TCB_INFOS>;
-	// The hand estimates: the clearing divides real weights.
+	// The measured weights: the clearing divides real weights.
 	type WeightInfo = pallet_teerex::weights::SubstrateWeight<Test>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_teerex::SimulatedSgxHelper;
