@@ -178,7 +178,7 @@ mod benchmarks {
 
 	/// The depositor removes its shard's configuration and gets its deposit.
 	#[benchmark]
-	fn remove_shard_config() {
+	fn remove_shard_config() -> Result<(), BenchmarkError> {
 		let (enclave, config) = enclave_and_config::<T>();
 		Pallet::<T>::update_shard_config(
 			RawOrigin::Signed(enclave.clone()).into(),
@@ -186,13 +186,13 @@ mod benchmarks {
 			config,
 			Zero::zero(),
 		)
-		.map_err(|_| "the shard could not be initialised")
-		.unwrap_or_else(|error| panic!("{error}"));
+		.map_err(|_| BenchmarkError::Stop("the shard could not be initialised"))?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(enclave), SHARD);
 
 		assert!(!ShardConfigRegistry::<T>::contains_key(SHARD));
+		Ok(())
 	}
 
 	/// `on_idle` prunes `n` paid unshield records whose expiry has passed.
