@@ -357,6 +357,11 @@ mod tests {
 		});
 		assert!(!ProxyType::EnclaveRegistry.filter(&unshield()));
 		assert!(!ProxyType::EnclaveRegistry.filter(&config));
+		let create = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard {
+			shard: H256::zero(),
+			max_instances: 1,
+		});
+		assert!(!ProxyType::EnclaveRegistry.filter(&create));
 		assert!(ProxyType::EnclaveRegistry.filter(&confirm));
 		assert!(!ProxyType::NonTransfer.filter(&unshield()));
 		assert!(!ProxyType::NonTransfer.filter(&sudo));

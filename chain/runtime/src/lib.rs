@@ -91,6 +91,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 pub type Migrations = (
 	pallet_teerex::migrations::MigrateV0ToV1<Runtime>,
 	pallet_enclave_bridge::migrations::MigrateV0ToV1<Runtime>,
+	pallet_enclave_bridge::migrations::MigrateV1ToV2<Runtime>,
 );
 
 pub type Executive = polkadot_sdk::frame_executive::Executive<

@@ -346,18 +346,39 @@ pub struct SidechainBlockConfirmation {
 /// Read access to the enclave registry, for pallets that act on behalf of
 /// registered enclaves. Implemented by `pallet-teerex`.
 pub trait EnclaveRegistry<AccountId> {
+	/// What the registry vouches for about `who`, if it is a registered
+	/// enclave whose attestation has not expired.
+	fn registered_enclave(who: &AccountId) -> Option<RegisteredEnclave>;
+
 	/// The fingerprint of `who` if it is a registered enclave whose attestation
 	/// has not expired.
-	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint>;
+	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint> {
+		Self::registered_enclave(who).map(|enclave| enclave.fingerprint)
+	}
 
 	/// Whether `who` is in the registry at all, expired or not (the
 	/// invariant checks of pallets whose members must be registered).
 	fn is_registered(who: &AccountId) -> bool;
 
 	/// Benchmarks only: registers `who` as an unexpired enclave with
-	/// `fingerprint` and the largest record the registry stores.
+	/// `fingerprint` and `shielding_key_hash`, and the largest record the
+	/// registry stores.
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(who: &AccountId, fingerprint: EnclaveFingerprint);
+	fn register_for_benchmark(
+		who: &AccountId,
+		fingerprint: EnclaveFingerprint,
+		shielding_key_hash: [u8; 32],
+	);
+}
+
+/// What the registry vouches for about an enclave whose registration has
+/// not expired: the code it runs and the shielding key it holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RegisteredEnclave {
+	pub fingerprint: EnclaveFingerprint,
+	/// SHA-256 of the enclave's shielding public key
+	/// ([`RegistrationClaims::shielding_key_hash`]).
+	pub shielding_key_hash: [u8; 32],
 }
 
 /// Told when an enclave leaves the registry, so that other pallets forget
@@ -398,6 +419,12 @@ pub enum ShardMembershipError {
 	/// The enclave is already a member of as many shards as one enclave may
 	/// be.
 	TooManyShards,
+	/// Nobody created the shard yet: no shielding key is recorded for it.
+	ShardNotCreated,
+	/// The enclave registered another shielding key than the shard's: it
+	/// holds other secrets than the shard's members (it must be provisioned
+	/// by a member and register again).
+	WrongShieldingKey,
 }
 
 /// Decides whether an account is an enclave of a shard and records its

@@ -35,18 +35,13 @@ fn amount<T: Config>() -> BalanceOf<T> {
 	<T::Currency as Inspect<_>>::minimum_balance().saturating_mul(100u32.into())
 }
 
-/// A registered, funded enclave, and the configuration of a shard for its
-/// code with `MaxInstancesLimit` members.
-fn enclave_and_config<T: Config>() -> (T::AccountId, ShardConfig) {
+/// A registered, funded enclave.
+fn funded_enclave<T: Config>() -> T::AccountId {
 	let enclave: T::AccountId = account("enclave", 0, 0);
 	let fingerprint = H256::repeat_byte(0xf1);
-	T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint);
+	T::EnclaveRegistry::register_for_benchmark(&enclave, fingerprint, BENCHMARK_SHIELDING_KEY_HASH);
 	fund::<T>(&enclave);
-	let config = ShardConfig {
-		enclave_fingerprint: fingerprint,
-		max_instances: T::MaxInstancesLimit::get(),
-	};
-	(enclave, config)
+	enclave
 }
 
 /// A shard full of members: `MaxInstancesLimit`, each registered, each with
@@ -61,12 +56,17 @@ fn full_shard<T: Config>(shard: ShardIdentifier, seed: u32) -> alloc::vec::Vec<T
 			pending_upgrade: None,
 		},
 	);
+	ShardShieldingKeys::<T>::insert(shard, BENCHMARK_SHIELDING_KEY_HASH);
 	let now = frame_system::Pallet::<T>::block_number();
 	let mut signers = ShardSignersOf::<T>::default();
 	let mut members = vec![];
 	for i in 0..limit {
 		let member: T::AccountId = account("member", seed * 1_000 + i, 0);
-		T::EnclaveRegistry::register_for_benchmark(&member, fingerprint);
+		T::EnclaveRegistry::register_for_benchmark(
+			&member,
+			fingerprint,
+			BENCHMARK_SHIELDING_KEY_HASH,
+		);
 		let _ = signers.try_push(ShardSignerStatus {
 			signer: member.clone(),
 			fingerprint,
@@ -152,16 +152,49 @@ mod benchmarks {
 		assert_eq!(<T::Currency as Inspect<_>>::balance(&beneficiary), amount::<T>());
 	}
 
-	/// An enclave initialises an unused shard: the most checks and writes
-	/// (registry, vault, deposit).
+	/// Root schedules an upgrade of a shard whose earlier upgrade is due:
+	/// that one is promoted, the new one stored.
 	#[benchmark]
 	fn update_shard_config() {
-		let (enclave, config) = enclave_and_config::<T>();
+		let config = |byte| ShardConfig {
+			enclave_fingerprint: H256::repeat_byte(byte),
+			max_instances: T::MaxInstancesLimit::get(),
+		};
+		let now = frame_system::Pallet::<T>::block_number();
+		ShardConfigRegistry::<T>::insert(
+			SHARD,
+			UpgradableShardConfig { active: config(1), pending_upgrade: Some((now, config(2))) },
+		);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(enclave), SHARD, config, Zero::zero());
+		_(RawOrigin::Root, SHARD, config(3), One::one());
 
-		assert!(ShardConfigDeposits::<T>::contains_key(SHARD));
+		let stored = ShardConfigRegistry::<T>::get(SHARD);
+		assert_eq!(stored.map(|c| c.active), Some(config(2)));
+	}
+
+	/// An enclave creates an unconfigured shard: registry, vault, deposit,
+	/// configuration, shielding key and its joining.
+	#[benchmark]
+	fn create_shard() {
+		let enclave = funded_enclave::<T>();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(enclave), SHARD, T::MaxInstancesLimit::get());
+
+		assert_eq!(ShardShieldingKeys::<T>::get(SHARD), Some(BENCHMARK_SHIELDING_KEY_HASH));
+	}
+
+	/// A member of a full shard, with a confirmation, leaves on its own.
+	#[benchmark]
+	fn leave_shard() {
+		let members = full_shard::<T>(SHARD, 0);
+		let leaving = members[members.len() - 1].clone();
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(leaving.clone()), SHARD);
+
+		assert!(LastProcessedParentchainBlock::<T>::get(SHARD, &leaving).is_none());
 	}
 
 	/// A member of a full shard, with a confirmation, is purged.
@@ -176,17 +209,19 @@ mod benchmarks {
 		assert!(LastProcessedParentchainBlock::<T>::get(SHARD, &purged).is_none());
 	}
 
-	/// The depositor removes its shard's configuration and gets its deposit.
+	/// The creator removes its unused shard's configuration and key, and
+	/// gets its deposit.
 	#[benchmark]
 	fn remove_shard_config() -> Result<(), BenchmarkError> {
-		let (enclave, config) = enclave_and_config::<T>();
-		Pallet::<T>::update_shard_config(
+		let enclave = funded_enclave::<T>();
+		Pallet::<T>::create_shard(
 			RawOrigin::Signed(enclave.clone()).into(),
 			SHARD,
-			config,
-			Zero::zero(),
+			T::MaxInstancesLimit::get(),
 		)
-		.map_err(|_| BenchmarkError::Stop("the shard could not be initialised"))?;
+		.map_err(|_| BenchmarkError::Stop("the shard could not be created"))?;
+		Pallet::<T>::leave_shard(RawOrigin::Signed(enclave.clone()).into(), SHARD)
+			.map_err(|_| BenchmarkError::Stop("the creator could not leave"))?;
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(enclave), SHARD);

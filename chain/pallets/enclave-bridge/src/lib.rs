@@ -9,11 +9,22 @@
 //! who is an enclave: it asks the registry ([`Config::EnclaveRegistry`], i.e.
 //! `pallet-teerex`) and never writes the registry's storage.
 //!
+//! ## Shards and their shielding key
+//! The shielding key and the state key are the shard's, common to all its
+//! enclaves (the signing key is each enclave's own). The first enclave
+//! creates the shard ([`Pallet::create_shard`]): the chain records the hash
+//! of the shard's shielding public key ([`ShardShieldingKeys`]), which is the
+//! one that enclave registered; the first creation wins. Every later member
+//! must have registered the same key: it got the shard's secrets from a
+//! member (provisioning, between the enclaves), so clients check any member
+//! against that one hash.
+//!
 //! ## Membership
-//! An account acts for a shard (confirmations, unshielding, shard upgrades) if
-//! it is a registered, unexpired enclave whose fingerprint is the one the
-//! shard's *effective* configuration allows, and the shard has room for it
-//! (see [`integritee_primitives::ShardMembership`], implemented by [`Pallet`]).
+//! An account acts for a shard (confirmations, unshielding) if it is a
+//! registered, unexpired enclave whose fingerprint is the one the shard's
+//! *effective* configuration allows, that registered the shard's shielding
+//! key, and the shard has room for it (see
+//! [`integritee_primitives::ShardMembership`], implemented by [`Pallet`]).
 //! Payouts and sidechain anchors come from the *serving* member only, the
 //! first of the shard's active signers: until several members share one
 //! shard's work (a quorum-signed anchor), a second instance that registered
@@ -47,11 +58,14 @@
 //! - [`Pallet::shield_funds`]: anyone; funds into the shard's vault.
 //! - [`Pallet::unshield_funds`]: the enclave that serves the shard; funds out
 //!   of the vault.
-//! - [`Pallet::update_shard_config`]: root; or, for a shard nobody configured
-//!   or uses yet, an enclave with the fingerprint it names.
+//! - [`Pallet::update_shard_config`]: root only (configures a shard, schedules
+//!   an upgrade).
+//! - [`Pallet::create_shard`]: a registered enclave, for a shard nobody
+//!   created or uses yet; records the shard's shielding key.
+//! - [`Pallet::leave_shard`]: a member leaves on its own.
 //! - [`Pallet::purge_enclave_from_shard`]: root only.
-//! - [`Pallet::remove_shard_config`]: root, or the enclave that initialised
-//!   the shard, once nobody uses it; returns that enclave's deposit.
+//! - [`Pallet::remove_shard_config`]: root, or the enclave that created the
+//!   shard, once nobody uses it; returns that enclave's deposit.
 //!
 //! ## Bounds
 //! Every map a signed origin can grow is bounded or paid for:
@@ -60,15 +74,18 @@
 //!   ([`EnclaveShards`]); an enclave leaving the registry leaves all its
 //!   shards ([`integritee_primitives::OnEnclaveUnregistered`], called by the
 //!   registry), and a member leaving a shard takes its confirmation along;
-//! - an enclave that initialises a shard holds [`Config::ShardConfigDeposit`]
-//!   until the configuration is removed ([`Pallet::remove_shard_config`]);
+//! - an enclave that creates a shard holds [`Config::ShardConfigDeposit`]
+//!   for its configuration and shielding key until they are removed
+//!   ([`Pallet::remove_shard_config`]); only root writes a configuration
+//!   otherwise;
 //! - paid unshield records are pruned after their expiry, at most
 //!   [`Config::MaxUnshieldLifetime`] blocks after payment.
 //!
 //! ## Storage versions
 //! [`STORAGE_VERSION`] 1 added the members' shard index and dropped
 //! confirmations of enclaves that are no longer members
-//! ([`migrations::v1`]).
+//! ([`migrations::v1`]); 2 added the shards' shielding keys, taken from the
+//! serving member's registration for shards in use ([`migrations::v2`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -86,8 +103,8 @@ mod tests;
 pub mod weights;
 
 use integritee_primitives::{
-	EnclaveFingerprint, EnclaveRegistry, ShardConfig, ShardIdentifier, ShardMembership,
-	ShardMembershipError, ShardSignerStatus, UpgradableShardConfig,
+	EnclaveFingerprint, EnclaveRegistry, RegisteredEnclave, ShardConfig, ShardIdentifier,
+	ShardMembership, ShardMembershipError, ShardSignerStatus, UpgradableShardConfig,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -134,8 +151,12 @@ pub mod pallet {
 	/// The shards an enclave is a member of, at most [`Config::MaxShardsPerEnclave`].
 	pub type MemberShardsOf<T> = BoundedVec<ShardIdentifier, <T as Config>::MaxShardsPerEnclave>;
 
+	/// The shielding-key hash with which benchmarks register a shard's members.
+	#[cfg(feature = "runtime-benchmarks")]
+	pub const BENCHMARK_SHIELDING_KEY_HASH: [u8; 32] = [0x5f; 32];
+
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::config]
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
@@ -160,8 +181,8 @@ pub mod pallet {
 		/// How many shards one enclave may be a member of at once.
 		#[pallet::constant]
 		type MaxShardsPerEnclave: Get<u32>;
-		/// What an enclave that initialises a shard holds until the shard's
-		/// configuration is removed.
+		/// What an enclave that creates a shard holds until the shard's
+		/// configuration and shielding key are removed.
 		#[pallet::constant]
 		type ShardConfigDeposit: Get<BalanceOf<Self>>;
 		/// Seed of the shard vault accounts.
@@ -180,7 +201,7 @@ pub mod pallet {
 	/// Why this pallet holds funds.
 	#[pallet::composite_enum]
 	pub enum HoldReason {
-		/// An enclave initialised a shard's configuration.
+		/// An enclave created a shard (its configuration and shielding key).
 		ShardConfig,
 	}
 
@@ -190,11 +211,18 @@ pub mod pallet {
 	pub type ShardConfigRegistry<T: Config> =
 		StorageMap<_, Blake2_128Concat, ShardIdentifier, ShardConfigOf<T>, OptionQuery>;
 
-	/// Who holds a deposit for a shard's configuration (the enclave that
-	/// initialised it), and how much.
+	/// Who holds a deposit for a shard's configuration and shielding key
+	/// (the enclave that created it), and how much.
 	#[pallet::storage]
 	pub type ShardConfigDeposits<T: Config> =
 		StorageMap<_, Blake2_128Concat, ShardIdentifier, (T::AccountId, BalanceOf<T>), OptionQuery>;
+
+	/// SHA-256 of the shard's shielding public key, recorded when the shard
+	/// was created ([`Pallet::create_shard`]): every member registered this
+	/// key, and clients check a worker's key against it.
+	#[pallet::storage]
+	pub type ShardShieldingKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, ShardIdentifier, [u8; 32], OptionQuery>;
 
 	/// The enclaves currently serving a shard, with their last activity.
 	#[pallet::storage]
@@ -322,12 +350,16 @@ pub mod pallet {
 		},
 		/// Root removed an enclave from the shard's active signers.
 		EnclavePurgedFromShard { shard: ShardIdentifier, signer: T::AccountId },
-		/// The shard's configuration was removed; `deposit_returned` went back
-		/// to the enclave that had initialised it.
+		/// The shard's configuration and shielding key were removed;
+		/// `deposit_returned` went back to the enclave that had created it.
 		ShardConfigRemoved {
 			shard: ShardIdentifier,
 			deposit_returned: Option<(T::AccountId, BalanceOf<T>)>,
 		},
+		/// An enclave created the shard: its shielding key is the shard's.
+		ShardCreated { shard: ShardIdentifier, creator: T::AccountId, shielding_key_hash: [u8; 32] },
+		/// A member left the shard on its own.
+		EnclaveLeftShard { shard: ShardIdentifier, signer: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -370,9 +402,9 @@ pub mod pallet {
 		WrongFingerprint,
 		/// The shard already has its maximum number of active enclaves.
 		TooManyInstances,
-		/// An enclave may only initialise a shard nobody uses yet (no active
-		/// signers, empty vault); otherwise root must. A configuration is
-		/// removed only from a shard nobody uses.
+		/// An enclave may only create a shard nobody uses yet (no active
+		/// signers, empty vault); otherwise root must configure it. A
+		/// configuration is removed only from a shard nobody uses.
 		ShardInUse,
 		/// The account is not an active signer of the shard.
 		NotAShardSigner,
@@ -380,16 +412,21 @@ pub mod pallet {
 		/// signers); only it pays out. Root can purge a serving enclave that
 		/// stopped ([`Pallet::purge_enclave_from_shard`]).
 		NotServingMember,
-		/// The shard is configured (explicitly, or implicitly by its name):
-		/// only root changes its configuration.
-		ConfigChangeNeedsRoot,
 		/// The enclave is already a member of `MaxShardsPerEnclave` shards.
 		TooManyShards,
 		/// The enclave cannot hold the deposit of a shard configuration.
 		CannotHoldDeposit,
-		/// Only root or the enclave that initialised the shard (and holds its
+		/// Only root or the enclave that created the shard (and holds its
 		/// deposit) removes its configuration.
 		NotTheDepositor,
+		/// The shard was created already: its shielding key is recorded (the
+		/// first creation wins; the others get the shard's secrets from a
+		/// member).
+		ShardAlreadyCreated,
+		/// Nobody created the shard yet: no shielding key is recorded for it.
+		ShardNotCreated,
+		/// The enclave registered another shielding key than the shard's.
+		WrongShieldingKey,
 	}
 
 	impl<T: Config> From<ShardMembershipError> for Error<T> {
@@ -401,6 +438,8 @@ pub mod pallet {
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
 				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
 				ShardMembershipError::TooManyShards => Error::<T>::TooManyShards,
+				ShardMembershipError::ShardNotCreated => Error::<T>::ShardNotCreated,
+				ShardMembershipError::WrongShieldingKey => Error::<T>::WrongShieldingKey,
 			}
 		}
 	}
@@ -556,17 +595,14 @@ pub mod pallet {
 		}
 
 		/// Set which enclave code may serve the shard and how many instances.
-		///
-		/// - A shard with a configuration (including the implicit one of a
-		///   shard whose id is an enclave's fingerprint): only root changes
-		///   it, so that no member can cancel or bring forward an upgrade root
-		///   scheduled; the change takes effect `enactment_delay` blocks from
-		///   now (at once if zero) and replaces any upgrade scheduled before.
-		/// - A shard without one: root, or an enclave registered with
-		///   `config.enclave_fingerprint` if nobody uses the shard yet (no
-		///   active signers, empty vault), initialise it at once; the delay is
-		///   ignored. The enclave holds [`Config::ShardConfigDeposit`] until
-		///   the configuration is removed ([`Pallet::remove_shard_config`]).
+		/// Root only, so that no member can cancel or bring forward an upgrade
+		/// root scheduled. A shard without a stored configuration gets it at
+		/// once (the delay is ignored); a configured one (including the
+		/// implicit configuration of a shard named after a fingerprint)
+		/// changes `enactment_delay` blocks from now (at once if zero), and
+		/// the change replaces any upgrade scheduled before. The shard's
+		/// shielding key stays: a new build gets the shard's secrets from a
+		/// member of the old one.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::update_shard_config())]
 		pub fn update_shard_config(
@@ -575,36 +611,14 @@ pub mod pallet {
 			config: ShardConfig,
 			enactment_delay: BlockNumberFor<T>,
 		) -> DispatchResult {
-			let caller = ensure_signed_or_root(origin)?;
+			ensure_root(origin)?;
 			ensure!(
 				Self::max_instances_valid(config.max_instances),
 				Error::<T>::InvalidMaxInstances
 			);
 			let now = frame_system::Pallet::<T>::block_number();
-
 			let stored = ShardConfigRegistry::<T>::get(shard).map(|c| Self::promoted(c, now).0);
-			let current = match (stored, &caller) {
-				(Some(_), Some(_)) => return Err(Error::<T>::ConfigChangeNeedsRoot.into()),
-				(Some(current), None) => Some(current),
-				(None, None) => None,
-				(None, Some(who)) => {
-					let fingerprint = T::EnclaveRegistry::registered_fingerprint(who)
-						.ok_or(Error::<T>::EnclaveNotRegistered)?;
-					ensure!(fingerprint != shard, Error::<T>::ConfigChangeNeedsRoot);
-					ensure!(
-						fingerprint == config.enclave_fingerprint,
-						Error::<T>::WrongFingerprint
-					);
-					ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
-					let deposit = T::ShardConfigDeposit::get();
-					T::Currency::hold(&HoldReason::ShardConfig.into(), who, deposit)
-						.map_err(|_| Error::<T>::CannotHoldDeposit)?;
-					ShardConfigDeposits::<T>::insert(shard, (who.clone(), deposit));
-					None
-				}
-			};
-
-			let (updated, enactment_block) = match current {
+			let (updated, enactment_block) = match stored {
 				None => {
 					(UpgradableShardConfig { active: config.clone(), pending_upgrade: None }, now)
 				}
@@ -636,20 +650,26 @@ pub mod pallet {
 			signer: T::AccountId,
 		) -> DispatchResult {
 			ensure_root(origin)?;
-			ensure!(Self::leave_shard(&signer, &shard), Error::<T>::NotAShardSigner);
+			ensure!(Self::remove_member(&signer, &shard), Error::<T>::NotAShardSigner);
 			Self::deposit_event(Event::EnclavePurgedFromShard { shard, signer });
 			Ok(())
 		}
 
-		/// Remove the shard's configuration, and return the deposit of the
-		/// enclave that initialised it. By root, or by that enclave; only
-		/// while nobody uses the shard (no active signers, empty vault), so
-		/// that a shard in use is never left without its configuration.
+		/// Remove the shard's configuration and shielding key, and return the
+		/// deposit of the enclave that created it. By root, or by that
+		/// enclave; only while nobody uses the shard (no active signers,
+		/// empty vault), so that a shard in use is never left without its
+		/// configuration. The shard can then be created anew, with new
+		/// secrets.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::remove_shard_config())]
 		pub fn remove_shard_config(origin: OriginFor<T>, shard: ShardIdentifier) -> DispatchResult {
 			let caller = ensure_signed_or_root(origin)?;
-			ensure!(ShardConfigRegistry::<T>::contains_key(shard), Error::<T>::ShardNotInitialized);
+			ensure!(
+				ShardConfigRegistry::<T>::contains_key(shard)
+					|| ShardShieldingKeys::<T>::contains_key(shard),
+				Error::<T>::ShardNotInitialized
+			);
 			let deposit = ShardConfigDeposits::<T>::get(shard);
 			if let Some(who) = &caller {
 				ensure!(
@@ -659,6 +679,7 @@ pub mod pallet {
 			}
 			ensure!(Self::shard_unused(&shard), Error::<T>::ShardInUse);
 			ShardConfigRegistry::<T>::remove(shard);
+			ShardShieldingKeys::<T>::remove(shard);
 			ShardConfigDeposits::<T>::remove(shard);
 			let deposit_returned = deposit.map(|(depositor, amount)| {
 				let released = T::Currency::release(
@@ -671,6 +692,71 @@ pub mod pallet {
 				(depositor, released)
 			});
 			Self::deposit_event(Event::ShardConfigRemoved { shard, deposit_returned });
+			Ok(())
+		}
+
+		/// Create the shard, as its first member: the chain records the hash
+		/// of the caller's registered shielding key as the shard's, and the
+		/// caller joins. Only for a shard nobody created (the first creation
+		/// wins: [`Error::ShardAlreadyCreated`] for the others) and without
+		/// members. A shard without a stored configuration is configured for
+		/// the caller's fingerprint with `max_instances`, unless funds wait in
+		/// its vault and it is not named after that fingerprint; a stored
+		/// configuration (root's) is kept, and must allow the caller. The caller holds [`Config::ShardConfigDeposit`]
+		/// until [`Pallet::remove_shard_config`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::create_shard())]
+		pub fn create_shard(
+			origin: OriginFor<T>,
+			shard: ShardIdentifier,
+			max_instances: u32,
+		) -> DispatchResult {
+			let creator = ensure_signed(origin)?;
+			let enclave = T::EnclaveRegistry::registered_enclave(&creator)
+				.ok_or(Error::<T>::EnclaveNotRegistered)?;
+			ensure!(!ShardShieldingKeys::<T>::contains_key(shard), Error::<T>::ShardAlreadyCreated);
+			ensure!(!Self::has_members(&shard), Error::<T>::ShardInUse);
+			if !ShardConfigRegistry::<T>::contains_key(shard) {
+				// Funds wait in the vault of a shard whose code nobody
+				// decided: the creator would pick who pays them out. A
+				// shard named after the creator's code is that code's.
+				ensure!(
+					shard == enclave.fingerprint || Self::vault_empty(&shard),
+					Error::<T>::ShardInUse
+				);
+				ensure!(Self::max_instances_valid(max_instances), Error::<T>::InvalidMaxInstances);
+				let active =
+					ShardConfig { enclave_fingerprint: enclave.fingerprint, max_instances };
+				ShardConfigRegistry::<T>::insert(
+					shard,
+					UpgradableShardConfig { active, pending_upgrade: None },
+				);
+			}
+			let deposit = T::ShardConfigDeposit::get();
+			T::Currency::hold(&HoldReason::ShardConfig.into(), &creator, deposit)
+				.map_err(|_| Error::<T>::CannotHoldDeposit)?;
+			ShardConfigDeposits::<T>::insert(shard, (creator.clone(), deposit));
+			ShardShieldingKeys::<T>::insert(shard, enclave.shielding_key_hash);
+			// Fails (and undoes the above) if the configuration does not
+			// allow the creator.
+			Self::ensure_member(&creator, &shard)?;
+			Self::deposit_event(Event::ShardCreated {
+				shard,
+				creator,
+				shielding_key_hash: enclave.shielding_key_hash,
+			});
+			Ok(())
+		}
+
+		/// Leave the shard, as one of its members (an enclave that stops
+		/// serving it, `integritee-worker leave`): its slot and its
+		/// confirmation go.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::leave_shard())]
+		pub fn leave_shard(origin: OriginFor<T>, shard: ShardIdentifier) -> DispatchResult {
+			let signer = ensure_signed(origin)?;
+			ensure!(Self::remove_member(&signer, &shard), Error::<T>::NotAShardSigner);
+			Self::deposit_event(Event::EnclaveLeftShard { shard, signer });
 			Ok(())
 		}
 	}
@@ -784,9 +870,16 @@ pub mod pallet {
 
 		/// Nobody uses the shard yet: no active signers and an empty vault.
 		fn shard_unused(shard: &ShardIdentifier) -> bool {
-			ShardStatus::<T>::decode_len(shard).unwrap_or(0) == 0
-				&& <T::Currency as fungible::Inspect<_>>::total_balance(&Self::vault_account(shard))
-					.is_zero()
+			!Self::has_members(shard) && Self::vault_empty(shard)
+		}
+
+		fn has_members(shard: &ShardIdentifier) -> bool {
+			ShardStatus::<T>::decode_len(shard).unwrap_or(0) > 0
+		}
+
+		fn vault_empty(shard: &ShardIdentifier) -> bool {
+			<T::Currency as fungible::Inspect<_>>::total_balance(&Self::vault_account(shard))
+				.is_zero()
 		}
 
 		fn ensure_member(who: &T::AccountId, shard: &ShardIdentifier) -> Result<(), Error<T>> {
@@ -797,7 +890,7 @@ pub mod pallet {
 
 		/// Removes `who` from the shard's active signers, its index entry and
 		/// its confirmation; whether it was a signer or had a confirmation.
-		pub(crate) fn leave_shard(who: &T::AccountId, shard: &ShardIdentifier) -> bool {
+		pub(crate) fn remove_member(who: &T::AccountId, shard: &ShardIdentifier) -> bool {
 			let mut signers = ShardStatus::<T>::get(shard);
 			let before = signers.len();
 			signers.retain(|status| &status.signer != who);
@@ -829,7 +922,9 @@ pub mod pallet {
 		///   of its shards names the shard (and names no other);
 		/// - every confirmation belongs to an active signer of its shard;
 		/// - a shard with signers has a configuration, stored or implicit
-		///   (named after its members' fingerprint); stored ones, and their
+		///   (named after its members' fingerprint), and a shielding key that
+		///   every member with a current registration registered; stored
+		///   configurations, and their
 		///   pending upgrades, admit 1..=MaxInstancesLimit members; a deposit
 		///   belongs to a stored configuration;
 		/// - every paid unshield is recorded under exactly one expiry, at most
@@ -837,6 +932,15 @@ pub mod pallet {
 		///   has not passed yet (so that it is pruned later, and not before).
 		#[cfg(any(test, feature = "try-runtime"))]
 		pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::try_state_members()?;
+			Self::try_state_shielding_keys()?;
+			Self::try_state_configs()?;
+			Self::try_state_unshields()
+		}
+
+		/// Members, their index and their confirmations (storage version 1 on).
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub(crate) fn try_state_members() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			for (shard, signers) in ShardStatus::<T>::iter() {
 				ensure!(!signers.is_empty(), "an empty signer list is stored");
 				for status in &signers {
@@ -868,6 +972,34 @@ pub mod pallet {
 					"a confirmation of an enclave that is not a member"
 				);
 			}
+			Ok(())
+		}
+
+		/// A shard in use has a shielding key, and its members registered
+		/// it (storage version 2 on).
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub(crate) fn try_state_shielding_keys(
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			for (shard, signers) in ShardStatus::<T>::iter() {
+				let key = ShardShieldingKeys::<T>::get(shard)
+					.ok_or("a shard with members has no shielding key")?;
+				for status in &signers {
+					// An expired registration lingers until the next check.
+					if let Some(registered) = T::EnclaveRegistry::registered_enclave(&status.signer)
+					{
+						ensure!(
+							registered.shielding_key_hash == key,
+							"a member registered another shielding key than the shard's"
+						);
+					}
+				}
+			}
+			Ok(())
+		}
+
+		/// Stored configurations and deposits.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub(crate) fn try_state_configs() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			for (_, config) in ShardConfigRegistry::<T>::iter() {
 				ensure!(
 					Self::max_instances_valid(config.active.max_instances),
@@ -886,6 +1018,13 @@ pub mod pallet {
 					"a deposit outlived its configuration"
 				);
 			}
+			Ok(())
+		}
+
+		/// Paid unshields and their expiries.
+		#[cfg(any(test, feature = "try-runtime"))]
+		pub(crate) fn try_state_unshields() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError>
+		{
 			let next_to_prune = NextExpiryToPrune::<T>::get();
 			let mut indexed = 0usize;
 			for (expiry, (shard, call_hash), ()) in UnshieldExpiries::<T>::iter() {
@@ -911,17 +1050,19 @@ pub mod pallet {
 impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 	/// Checks that `who` is a registered enclave with the fingerprint the
 	/// shard's effective configuration allows (stored, or implicit when the
-	/// shard is named after `who`'s fingerprint), then records its activity:
-	/// signers that are no longer registered with that fingerprint leave the
-	/// shard (with their confirmations), `who` is updated or joins if the
-	/// shard has room and it is not a member of too many shards. Promotes a
-	/// reached upgrade. Writes nothing when it fails.
+	/// shard is named after `who`'s fingerprint) and the shard's shielding
+	/// key, then records its activity: signers that are no longer
+	/// registered with that fingerprint and key leave the shard (with their
+	/// confirmations), `who` is updated or joins if the shard has room and
+	/// it is not a member of too many shards. Promotes a reached upgrade.
+	/// Writes nothing when it fails.
 	fn ensure_member_and_touch(
 		who: &T::AccountId,
 		shard: &ShardIdentifier,
 	) -> Result<EnclaveFingerprint, ShardMembershipError> {
-		let fingerprint = T::EnclaveRegistry::registered_fingerprint(who)
+		let registered = T::EnclaveRegistry::registered_enclave(who)
 			.ok_or(ShardMembershipError::EnclaveNotRegistered)?;
+		let fingerprint = registered.fingerprint;
 		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
 		let (config, promoted) = match ShardConfigRegistry::<T>::get(shard) {
 			Some(stored) => {
@@ -935,13 +1076,18 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 		if fingerprint != config.enclave_fingerprint {
 			return Err(ShardMembershipError::WrongFingerprint);
 		}
+		let shielding_key_hash =
+			ShardShieldingKeys::<T>::get(shard).ok_or(ShardMembershipError::ShardNotCreated)?;
+		if registered.shielding_key_hash != shielding_key_hash {
+			return Err(ShardMembershipError::WrongShieldingKey);
+		}
+		let member = RegisteredEnclave { fingerprint, shielding_key_hash };
 
 		let mut signers = ShardStatus::<T>::get(shard);
 		let mut departed = alloc::vec::Vec::new();
 		signers.retain(|status| {
 			let stays = status.fingerprint == config.enclave_fingerprint
-				&& T::EnclaveRegistry::registered_fingerprint(&status.signer)
-					== Some(config.enclave_fingerprint);
+				&& T::EnclaveRegistry::registered_enclave(&status.signer) == Some(member);
 			if !stays {
 				departed.push(status.signer.clone());
 			}
@@ -1011,19 +1157,21 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 		let fingerprint = H256::repeat_byte(0xf1);
 		let other_code = H256::repeat_byte(0xf2);
 		let limit = T::MaxInstancesLimit::get();
+		let key = BENCHMARK_SHIELDING_KEY_HASH;
 		let config = ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit };
 		ShardConfigRegistry::<T>::insert(
 			shard,
 			UpgradableShardConfig { active: config, pending_upgrade: None },
 		);
+		ShardShieldingKeys::<T>::insert(shard, key);
 		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
 		let serving: T::AccountId = account("serving", 0, 0);
-		T::EnclaveRegistry::register_for_benchmark(&serving, fingerprint);
+		T::EnclaveRegistry::register_for_benchmark(&serving, fingerprint, key);
 		let mut signers = ShardSignersOf::<T>::default();
 		for i in 0..limit {
 			let signer = if i == 0 { serving.clone() } else { account("member", i, 0) };
 			if i > 0 {
-				T::EnclaveRegistry::register_for_benchmark(&signer, other_code);
+				T::EnclaveRegistry::register_for_benchmark(&signer, other_code, key);
 				LastProcessedParentchainBlock::<T>::insert(shard, &signer, (now, H256::zero()));
 			}
 			let _ = signers.try_push(ShardSignerStatus {
@@ -1045,7 +1193,7 @@ impl<T: Config> integritee_primitives::OnEnclaveUnregistered<T::AccountId> for P
 	/// confirmations.
 	fn on_enclave_unregistered(who: &T::AccountId) {
 		for shard in EnclaveShards::<T>::take(who) {
-			Self::leave_shard(who, &shard);
+			Self::remove_member(who, &shard);
 		}
 	}
 

@@ -85,10 +85,14 @@ pub mod v1 {
 		}
 	}
 
-	/// What the migrated storage satisfies: the pallet's invariants.
+	/// What the migrated storage satisfies: the pallet's invariants of
+	/// version 1 (every later version adds its own, checked after its
+	/// migration).
 	#[cfg(any(test, feature = "try-runtime"))]
 	pub fn check<T: Config>() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
-		Pallet::<T>::do_try_state()
+		Pallet::<T>::try_state_members()?;
+		Pallet::<T>::try_state_configs()?;
+		Pallet::<T>::try_state_unshields()
 	}
 }
 
@@ -97,6 +101,93 @@ pub type MigrateV0ToV1<T> = VersionedMigration<
 	0,
 	1,
 	v1::IndexMembers<T>,
+	Pallet<T>,
+	<T as polkadot_sdk::frame_system::Config>::DbWeight,
+>;
+
+/// Version 1 to 2: the shards' shielding keys ([`crate::ShardShieldingKeys`]).
+pub mod v2 {
+	use super::*;
+	use crate::{ShardShieldingKeys, ShardStatus};
+	use alloc::vec::Vec;
+	use integritee_primitives::{EnclaveRegistry, ShardIdentifier};
+	use polkadot_sdk::{
+		frame_support::{
+			traits::{Get, UncheckedOnRuntimeUpgrade},
+			weights::Weight,
+		},
+		frame_system,
+	};
+
+	/// A shard in use gets the shielding key its serving member registered
+	/// (the first member with a current registration: until version 2 each
+	/// enclave had its own keys, and only the serving one's mattered);
+	/// members that registered another key, or whose registration expired,
+	/// leave the shard with their confirmations, as the next membership
+	/// check would have them do. Shards without members get no key: their
+	/// first member creates it.
+	pub struct RecordShieldingKeys<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for RecordShieldingKeys<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			let shards: Vec<(ShardIdentifier, _)> = ShardStatus::<T>::iter().collect();
+			for (shard, signers) in shards {
+				reads += 1;
+				let registered: Vec<_> = signers
+					.iter()
+					.map(|status| {
+						reads += 1;
+						T::EnclaveRegistry::registered_enclave(&status.signer)
+					})
+					.collect();
+				let key = registered.iter().flatten().next().map(|e| e.shielding_key_hash);
+				if let Some(key) = key {
+					writes += 1;
+					ShardShieldingKeys::<T>::insert(shard, key);
+				}
+				for (status, registered) in signers.iter().zip(&registered) {
+					let stays = key.is_some() && registered.map(|e| e.shielding_key_hash) == key;
+					if !stays {
+						writes += 3;
+						Pallet::<T>::remove_member(&status.signer, &shard);
+					}
+				}
+			}
+			<T as frame_system::Config>::DbWeight::get().reads_writes(reads, writes)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use codec::Encode;
+			Ok((ShardShieldingKeys::<T>::iter().count() as u32).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use codec::Decode;
+			let keys_before = u32::decode(&mut &state[..])
+				.map_err(|_| "the pre-upgrade state does not decode")?;
+			polkadot_sdk::frame_support::ensure!(
+				keys_before == 0,
+				"shielding keys existed before the migration that records them"
+			);
+			check::<T>()
+		}
+	}
+
+	/// What the migrated storage satisfies: the pallet's invariants.
+	#[cfg(any(test, feature = "try-runtime"))]
+	pub fn check<T: Config>() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		Pallet::<T>::do_try_state()
+	}
+}
+
+/// [`v2::RecordShieldingKeys`] as a versioned migration from storage version 1.
+pub type MigrateV1ToV2<T> = VersionedMigration<
+	1,
+	2,
+	v2::RecordShieldingKeys<T>,
 	Pallet<T>,
 	<T as polkadot_sdk::frame_system::Config>::DbWeight,
 >;

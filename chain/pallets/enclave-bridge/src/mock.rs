@@ -1,13 +1,13 @@
 //! A test runtime: system, timestamp, balances and the enclave bridge, with
 //! [`TestRegistry`], a small enclave registry in test storage, in place of
 //! `pallet-teerex`: which enclave is registered, with which fingerprint and
-//! until when, is all this pallet asks of a registry.
+//! shielding key, and until when, is all this pallet asks of a registry.
 
 #![allow(clippy::unwrap_used)]
 
 use crate as pallet_enclave_bridge;
 use integritee_primitives::{
-	EnclaveFingerprint, EnclaveRegistry, OnEnclaveUnregistered, ShardIdentifier,
+	EnclaveFingerprint, EnclaveRegistry, OnEnclaveUnregistered, RegisteredEnclave, ShardIdentifier,
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -59,9 +59,11 @@ impl pallet_balances::Config for Test {
 /// How long a registration stays valid: one day, in milliseconds.
 pub const RENEWAL_PERIOD_MS: u64 = 86_400_000;
 
-/// Registered enclaves: fingerprint and registration time (ms).
+/// Registered enclaves: fingerprint, shielding-key hash and registration
+/// time (ms).
 #[storage_alias]
-type Registered = StorageMap<TestRegistry, Blake2_128Concat, AccountId, (EnclaveFingerprint, u64)>;
+type Registered =
+	StorageMap<TestRegistry, Blake2_128Concat, AccountId, (EnclaveFingerprint, [u8; 32], u64)>;
 
 /// The registry as tests set it: [`register_enclave`], [`unregister_enclave`];
 /// a registration expires [`RENEWAL_PERIOD_MS`] after it was made, as
@@ -69,10 +71,11 @@ type Registered = StorageMap<TestRegistry, Blake2_128Concat, AccountId, (Enclave
 pub struct TestRegistry;
 
 impl EnclaveRegistry<AccountId> for TestRegistry {
-	fn registered_fingerprint(who: &AccountId) -> Option<EnclaveFingerprint> {
-		let (fingerprint, at_ms) = Registered::get(who)?;
+	fn registered_enclave(who: &AccountId) -> Option<RegisteredEnclave> {
+		let (fingerprint, shielding_key_hash, at_ms) = Registered::get(who)?;
 		let now_ms = Timestamp::now().as_millis() as u64;
-		(now_ms.saturating_sub(at_ms) <= RENEWAL_PERIOD_MS).then_some(fingerprint)
+		(now_ms.saturating_sub(at_ms) <= RENEWAL_PERIOD_MS)
+			.then_some(RegisteredEnclave { fingerprint, shielding_key_hash })
 	}
 
 	fn is_registered(who: &AccountId) -> bool {
@@ -80,8 +83,12 @@ impl EnclaveRegistry<AccountId> for TestRegistry {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(who: &AccountId, fingerprint: EnclaveFingerprint) {
-		register_enclave(who, fingerprint);
+	fn register_for_benchmark(
+		who: &AccountId,
+		fingerprint: EnclaveFingerprint,
+		shielding_key_hash: [u8; 32],
+	) {
+		register_enclave_with_key(who, fingerprint, shielding_key_hash);
 	}
 }
 
@@ -180,9 +187,24 @@ pub fn build_and_execute(test: impl FnOnce()) {
 	});
 }
 
-/// Registers (or renews) `who` as an enclave with `mr_enclave`, now.
+/// The shielding-key hash enclaves register with unless a test says
+/// otherwise: as if every enclave held the same shard's secrets.
+pub const SHARD_KEY: [u8; 32] = [0x5e; 32];
+
+/// Registers (or renews) `who` as an enclave with `mr_enclave` and
+/// [`SHARD_KEY`], now.
 pub fn register_enclave(who: &AccountId, mr_enclave: EnclaveFingerprint) {
-	Registered::insert(who, (mr_enclave, Timestamp::now().as_millis() as u64));
+	register_enclave_with_key(who, mr_enclave, SHARD_KEY);
+}
+
+/// Registers (or renews) `who` as an enclave with `mr_enclave` and the
+/// shielding key `shielding_key_hash`, now.
+pub fn register_enclave_with_key(
+	who: &AccountId,
+	mr_enclave: EnclaveFingerprint,
+	shielding_key_hash: [u8; 32],
+) {
+	Registered::insert(who, (mr_enclave, shielding_key_hash, Timestamp::now().as_millis() as u64));
 }
 
 /// Removes `who` from the registry and tells the bridge, as teerex does.

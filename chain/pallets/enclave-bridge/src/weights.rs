@@ -44,6 +44,8 @@ pub trait WeightInfo {
 	fn shield_funds(b: u32, ) -> Weight;
 	fn unshield_funds() -> Weight;
 	fn update_shard_config() -> Weight;
+	fn create_shard() -> Weight;
+	fn leave_shard() -> Weight;
 	fn purge_enclave_from_shard() -> Weight;
 	fn remove_shard_config() -> Weight;
 	fn prune_expired_unshields(n: u32, ) -> Weight;
@@ -56,9 +58,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `c` ranges over `[1, 8192]`.
 	fn invoke(c: u32, ) -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Fastest run: 11_502_000 ps.
-		Weight::from_parts(14_822_357, 0)
-			.saturating_add(Weight::from_parts(1_413, 0).saturating_mul(c as u64))
+		// Fastest run: 11_311_000 ps.
+		Weight::from_parts(14_149_204, 0)
+			.saturating_add(Weight::from_parts(1_339, 0).saturating_mul(c as u64))
 			.saturating_add(T::DbWeight::get().reads(0))
 			.saturating_add(T::DbWeight::get().writes(0))
 	}
@@ -68,6 +70,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardConfigRegistry` (r:1 w:0)
 	/// Proof: `EnclaveBridge::ShardConfigRegistry` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardShieldingKeys` (r:1 w:0)
+	/// Proof: `EnclaveBridge::ShardShieldingKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::EnclaveShards` (r:31 w:31)
@@ -75,10 +79,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `EnclaveBridge::LastProcessedParentchainBlock` (r:1 w:32)
 	/// Proof: `EnclaveBridge::LastProcessedParentchainBlock` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	fn confirm_processed_parentchain_block() -> Weight {
-		// Proof size: measured `9408`, estimated `93438` bytes.
-		// Fastest run: 617_973_000 ps.
-		Weight::from_parts(685_008_000, 93438)
-			.saturating_add(T::DbWeight::get().reads(67))
+		// Proof size: measured `9513`, estimated `93438` bytes.
+		// Fastest run: 627_270_000 ps.
+		Weight::from_parts(660_763_000, 93438)
+			.saturating_add(T::DbWeight::get().reads(68))
 			.saturating_add(T::DbWeight::get().writes(64))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
@@ -86,9 +90,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `b` ranges over `[1, 512]`.
 	fn shield_funds(b: u32, ) -> Weight {
 		// Proof size: measured `39`, estimated `3593` bytes.
-		// Fastest run: 68_828_000 ps.
-		Weight::from_parts(75_571_646, 3593)
-			.saturating_add(Weight::from_parts(1_495, 0).saturating_mul(b as u64))
+		// Fastest run: 69_400_000 ps.
+		Weight::from_parts(74_859_995, 3593)
+			.saturating_add(Weight::from_parts(1_210, 0).saturating_mul(b as u64))
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -98,6 +102,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardConfigRegistry` (r:1 w:0)
 	/// Proof: `EnclaveBridge::ShardConfigRegistry` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardShieldingKeys` (r:1 w:0)
+	/// Proof: `EnclaveBridge::ShardShieldingKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::EnclaveShards` (r:31 w:31)
@@ -111,32 +117,58 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `EnclaveBridge::UnshieldExpiries` (r:0 w:1)
 	/// Proof: `EnclaveBridge::UnshieldExpiries` (`max_values`: None, `max_size`: Some(92), added: 2567, mode: `MaxEncodedLen`)
 	fn unshield_funds() -> Weight {
-		// Proof size: measured `9505`, estimated `93438` bytes.
-		// Fastest run: 701_759_000 ps.
-		Weight::from_parts(841_741_000, 93438)
-			.saturating_add(T::DbWeight::get().reads(69))
+		// Proof size: measured `9610`, estimated `93438` bytes.
+		// Fastest run: 706_018_000 ps.
+		Weight::from_parts(768_003_000, 93438)
+			.saturating_add(T::DbWeight::get().reads(70))
 			.saturating_add(T::DbWeight::get().writes(67))
 	}
 	/// Storage: `EnclaveBridge::ShardConfigRegistry` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardConfigRegistry` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
+	fn update_shard_config() -> Weight {
+		// Proof size: measured `197`, estimated `3590` bytes.
+		// Fastest run: 24_295_000 ps.
+		Weight::from_parts(27_561_000, 3590)
+			.saturating_add(T::DbWeight::get().reads(1))
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
 	/// Storage: `Teerex::SovereignEnclaves` (r:1 w:0)
 	/// Proof: `Teerex::SovereignEnclaves` (`max_values`: None, `max_size`: Some(414), added: 2889, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:0)
+	/// Storage: `EnclaveBridge::ShardShieldingKeys` (r:1 w:1)
+	/// Proof: `EnclaveBridge::ShardShieldingKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardConfigRegistry` (r:1 w:1)
+	/// Proof: `EnclaveBridge::ShardConfigRegistry` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::EnclaveShards` (r:1 w:1)
+	/// Proof: `EnclaveBridge::EnclaveShards` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardConfigDeposits` (r:0 w:1)
 	/// Proof: `EnclaveBridge::ShardConfigDeposits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
-	fn update_shard_config() -> Weight {
+	fn create_shard() -> Weight {
 		// Proof size: measured `837`, estimated `6196` bytes.
-		// Fastest run: 107_811_000 ps.
-		Weight::from_parts(138_088_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(7))
-			.saturating_add(T::DbWeight::get().writes(4))
+		// Fastest run: 137_457_000 ps.
+		Weight::from_parts(152_905_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().writes(7))
+	}
+	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
+	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::EnclaveShards` (r:1 w:1)
+	/// Proof: `EnclaveBridge::EnclaveShards` (`max_values`: None, `max_size`: Some(305), added: 2780, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::LastProcessedParentchainBlock` (r:1 w:1)
+	/// Proof: `EnclaveBridge::LastProcessedParentchainBlock` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
+	fn leave_shard() -> Weight {
+		// Proof size: measured `3498`, estimated `5690` bytes.
+		// Fastest run: 52_688_000 ps.
+		Weight::from_parts(59_751_000, 5690)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
@@ -145,9 +177,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `EnclaveBridge::LastProcessedParentchainBlock` (r:1 w:1)
 	/// Proof: `EnclaveBridge::LastProcessedParentchainBlock` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	fn purge_enclave_from_shard() -> Weight {
-		// Proof size: measured `3461`, estimated `5690` bytes.
-		// Fastest run: 52_147_000 ps.
-		Weight::from_parts(57_838_000, 5690)
+		// Proof size: measured `3498`, estimated `5690` bytes.
+		// Fastest run: 53_280_000 ps.
+		Weight::from_parts(83_476_000, 5690)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -161,12 +193,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardShieldingKeys` (r:0 w:1)
+	/// Proof: `EnclaveBridge::ShardShieldingKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	fn remove_shard_config() -> Weight {
-		// Proof size: measured `497`, estimated `6196` bytes.
-		// Fastest run: 85_400_000 ps.
-		Weight::from_parts(89_177_000, 6196)
+		// Proof size: measured `599`, estimated `6196` bytes.
+		// Fastest run: 90_900_000 ps.
+		Weight::from_parts(134_902_000, 6196)
 			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(4))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `EnclaveBridge::NextExpiryToPrune` (r:1 w:1)
 	/// Proof: `EnclaveBridge::NextExpiryToPrune` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -177,9 +211,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Component `n` ranges over `[0, 1000]`.
 	fn prune_expired_unshields(n: u32, ) -> Weight {
 		// Proof size: measured `133 + n * 86`, estimated `3557 + n * 2567` bytes.
-		// Fastest run: 14_066_000 ps.
-		Weight::from_parts(15_178_000, 3557)
-			.saturating_add(Weight::from_parts(10_699_403, 0).saturating_mul(n as u64))
+		// Fastest run: 13_385_000 ps.
+		Weight::from_parts(3_810_140, 3557)
+			.saturating_add(Weight::from_parts(10_747_956, 0).saturating_mul(n as u64))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().reads(1_u64.saturating_mul(n as u64)))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -193,9 +227,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `EnclaveBridge::LastProcessedParentchainBlock` (r:8 w:8)
 	/// Proof: `EnclaveBridge::LastProcessedParentchainBlock` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	fn on_enclave_unregistered() -> Weight {
-		// Proof size: measured `24188`, estimated `38590` bytes.
-		// Fastest run: 256_218_000 ps.
-		Weight::from_parts(393_444_000, 38590)
+		// Proof size: measured `24225`, estimated `38590` bytes.
+		// Fastest run: 248_694_000 ps.
+		Weight::from_parts(274_612_000, 38590)
 			.saturating_add(T::DbWeight::get().reads(17))
 			.saturating_add(T::DbWeight::get().writes(17))
 	}
@@ -204,45 +238,55 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn invoke(c: u32, ) -> Weight {
-		Weight::from_parts(14_822_357, 0)
-			.saturating_add(Weight::from_parts(1_413, 0).saturating_mul(c as u64))
+		Weight::from_parts(14_149_204, 0)
+			.saturating_add(Weight::from_parts(1_339, 0).saturating_mul(c as u64))
 			.saturating_add(RocksDbWeight::get().reads(0))
 			.saturating_add(RocksDbWeight::get().writes(0))
 	}
 	fn confirm_processed_parentchain_block() -> Weight {
-		Weight::from_parts(685_008_000, 93438)
-			.saturating_add(RocksDbWeight::get().reads(67))
+		Weight::from_parts(660_763_000, 93438)
+			.saturating_add(RocksDbWeight::get().reads(68))
 			.saturating_add(RocksDbWeight::get().writes(64))
 	}
 	fn shield_funds(b: u32, ) -> Weight {
-		Weight::from_parts(75_571_646, 3593)
-			.saturating_add(Weight::from_parts(1_495, 0).saturating_mul(b as u64))
+		Weight::from_parts(74_859_995, 3593)
+			.saturating_add(Weight::from_parts(1_210, 0).saturating_mul(b as u64))
 			.saturating_add(RocksDbWeight::get().reads(1))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}
 	fn unshield_funds() -> Weight {
-		Weight::from_parts(841_741_000, 93438)
-			.saturating_add(RocksDbWeight::get().reads(69))
+		Weight::from_parts(768_003_000, 93438)
+			.saturating_add(RocksDbWeight::get().reads(70))
 			.saturating_add(RocksDbWeight::get().writes(67))
 	}
 	fn update_shard_config() -> Weight {
-		Weight::from_parts(138_088_000, 6196)
-			.saturating_add(RocksDbWeight::get().reads(7))
-			.saturating_add(RocksDbWeight::get().writes(4))
+		Weight::from_parts(27_561_000, 3590)
+			.saturating_add(RocksDbWeight::get().reads(1))
+			.saturating_add(RocksDbWeight::get().writes(1))
+	}
+	fn create_shard() -> Weight {
+		Weight::from_parts(152_905_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(9))
+			.saturating_add(RocksDbWeight::get().writes(7))
+	}
+	fn leave_shard() -> Weight {
+		Weight::from_parts(59_751_000, 5690)
+			.saturating_add(RocksDbWeight::get().reads(3))
+			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn purge_enclave_from_shard() -> Weight {
-		Weight::from_parts(57_838_000, 5690)
+		Weight::from_parts(83_476_000, 5690)
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	fn remove_shard_config() -> Weight {
-		Weight::from_parts(89_177_000, 6196)
+		Weight::from_parts(134_902_000, 6196)
 			.saturating_add(RocksDbWeight::get().reads(6))
-			.saturating_add(RocksDbWeight::get().writes(4))
+			.saturating_add(RocksDbWeight::get().writes(5))
 	}
 	fn prune_expired_unshields(n: u32, ) -> Weight {
-		Weight::from_parts(15_178_000, 3557)
-			.saturating_add(Weight::from_parts(10_699_403, 0).saturating_mul(n as u64))
+		Weight::from_parts(3_810_140, 3557)
+			.saturating_add(Weight::from_parts(10_747_956, 0).saturating_mul(n as u64))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().reads(1_u64.saturating_mul(n as u64)))
 			.saturating_add(RocksDbWeight::get().writes(1))
@@ -250,7 +294,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2567).saturating_mul(n as u64))
 	}
 	fn on_enclave_unregistered() -> Weight {
-		Weight::from_parts(393_444_000, 38590)
+		Weight::from_parts(274_612_000, 38590)
 			.saturating_add(RocksDbWeight::get().reads(17))
 			.saturating_add(RocksDbWeight::get().writes(17))
 	}

@@ -108,6 +108,10 @@ pub mod pallet {
 		/// The anchor names the sidechain's genesis (block 0, never anchored)
 		/// or has no block hash.
 		NotACommittedBlock,
+		/// Nobody created the shard yet (no shielding key is recorded).
+		ShardNotCreated,
+		/// The signer registered another shielding key than the shard's.
+		WrongShieldingKey,
 	}
 
 	impl<T> From<ShardMembershipError> for Error<T> {
@@ -119,6 +123,8 @@ pub mod pallet {
 				ShardMembershipError::TooManyInstances => Error::<T>::TooManyInstances,
 				ShardMembershipError::NotServingMember => Error::<T>::NotServingMember,
 				ShardMembershipError::TooManyShards => Error::<T>::TooManyShards,
+				ShardMembershipError::ShardNotCreated => Error::<T>::ShardNotCreated,
+				ShardMembershipError::WrongShieldingKey => Error::<T>::WrongShieldingKey,
 			}
 		}
 	}

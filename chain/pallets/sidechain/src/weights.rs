@@ -52,6 +52,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardConfigRegistry` (r:1 w:0)
 	/// Proof: `EnclaveBridge::ShardConfigRegistry` (`max_values`: None, `max_size`: Some(125), added: 2600, mode: `MaxEncodedLen`)
+	/// Storage: `EnclaveBridge::ShardShieldingKeys` (r:1 w:0)
+	/// Proof: `EnclaveBridge::ShardShieldingKeys` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::ShardStatus` (r:1 w:1)
 	/// Proof: `EnclaveBridge::ShardStatus` (`max_values`: None, `max_size`: Some(2225), added: 4700, mode: `MaxEncodedLen`)
 	/// Storage: `EnclaveBridge::EnclaveShards` (r:31 w:31)
@@ -61,18 +63,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `EnclaveBridge::LastProcessedParentchainBlock` (r:0 w:31)
 	/// Proof: `EnclaveBridge::LastProcessedParentchainBlock` (`max_values`: None, `max_size`: Some(132), added: 2607, mode: `MaxEncodedLen`)
 	fn confirm_imported_sidechain_block() -> Weight {
-		// Proof size: measured `8900`, estimated `93438` bytes.
-		// Fastest run: 603_786_000 ps.
-		Weight::from_parts(714_955_000, 93438)
-			.saturating_add(T::DbWeight::get().reads(67))
+		// Proof size: measured `9005`, estimated `93438` bytes.
+		// Fastest run: 629_485_000 ps.
+		Weight::from_parts(708_903_000, 93438)
+			.saturating_add(T::DbWeight::get().reads(68))
 			.saturating_add(T::DbWeight::get().writes(64))
 	}
 	/// Storage: `Sidechain::LatestSidechainBlockConfirmation` (r:0 w:1)
 	/// Proof: `Sidechain::LatestSidechainBlockConfirmation` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	fn reset_sidechain_anchor() -> Weight {
 		// Proof size: measured `0`, estimated `0` bytes.
-		// Fastest run: 13_865_000 ps.
-		Weight::from_parts(17_212_000, 0)
+		// Fastest run: 13_906_000 ps.
+		Weight::from_parts(21_700_000, 0)
 			.saturating_add(T::DbWeight::get().reads(0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -81,12 +83,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same figures with RocksDB's database weights, for mock runtimes.
 impl WeightInfo for () {
 	fn confirm_imported_sidechain_block() -> Weight {
-		Weight::from_parts(714_955_000, 93438)
-			.saturating_add(RocksDbWeight::get().reads(67))
+		Weight::from_parts(708_903_000, 93438)
+			.saturating_add(RocksDbWeight::get().reads(68))
 			.saturating_add(RocksDbWeight::get().writes(64))
 	}
 	fn reset_sidechain_anchor() -> Weight {
-		Weight::from_parts(17_212_000, 0)
+		Weight::from_parts(21_700_000, 0)
 			.saturating_add(RocksDbWeight::get().reads(0))
 			.saturating_add(RocksDbWeight::get().writes(1))
 	}

@@ -163,6 +163,7 @@ mod benchmarks {
 		<Pallet<T> as EnclaveRegistry<T::AccountId>>::register_for_benchmark(
 			&enclave,
 			H256::repeat_byte(0xe1),
+			[0x5f; 32],
 		);
 		Pallet::<T>::hold_deposit(&enclave).map_err(|_| "cannot hold the deposit")?;
 		T::BenchmarkHelper::set_time(attested_at_ms + T::MaxAttestationRenewalPeriod::get() + 1);

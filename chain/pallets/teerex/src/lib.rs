@@ -72,8 +72,8 @@ pub mod weights;
 pub use benchmark_helper::{BenchmarkHelper, SimulatedSgxHelper};
 
 use integritee_primitives::{
-	AttestationError, CollateralKind, EnclaveFingerprint, EnclaveRegistry, Fmspc, SgxEnclave,
-	TcbPolicy, VerifiedCollateral,
+	AttestationError, CollateralKind, EnclaveFingerprint, EnclaveRegistry, Fmspc,
+	RegisteredEnclave, SgxEnclave, TcbPolicy, VerifiedCollateral,
 };
 
 #[polkadot_sdk::frame_support::pallet]
@@ -1034,14 +1034,17 @@ pub mod pallet {
 }
 
 impl<T: Config> EnclaveRegistry<T::AccountId> for Pallet<T> {
-	fn registered_fingerprint(who: &T::AccountId) -> Option<EnclaveFingerprint> {
+	fn registered_enclave(who: &T::AccountId) -> Option<RegisteredEnclave> {
 		use polkadot_sdk::frame_support::traits::UnixTime;
 		let enclave = SovereignEnclaves::<T>::get(who)?;
 		let now_ms = u64::try_from(T::UnixTime::now().as_millis()).unwrap_or(u64::MAX);
 		if Self::is_expired(&enclave, now_ms) {
 			return None;
 		}
-		Some(enclave.mr_enclave)
+		Some(RegisteredEnclave {
+			fingerprint: enclave.mr_enclave,
+			shielding_key_hash: enclave.shielding_key_hash,
+		})
 	}
 
 	fn is_registered(who: &T::AccountId) -> bool {
@@ -1052,7 +1055,11 @@ impl<T: Config> EnclaveRegistry<T::AccountId> for Pallet<T> {
 	/// time; no deposit is held (the benchmarks of other pallets only need
 	/// the record).
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmark(who: &T::AccountId, fingerprint: EnclaveFingerprint) {
+	fn register_for_benchmark(
+		who: &T::AccountId,
+		fingerprint: EnclaveFingerprint,
+		shielding_key_hash: [u8; 32],
+	) {
 		use alloc::vec;
 		use integritee_primitives::{AttestationMethod, SgxBuildMode, SgxStatus};
 		use polkadot_sdk::frame_support::{
@@ -1063,7 +1070,7 @@ impl<T: Config> EnclaveRegistry<T::AccountId> for Pallet<T> {
 		let enclave = SgxEnclave {
 			mr_enclave: fingerprint,
 			mr_signer: [0x5e; 32],
-			shielding_key_hash: [0x5f; 32],
+			shielding_key_hash,
 			build_mode: SgxBuildMode::Production,
 			status: SgxStatus::UpToDate,
 			attestation_method: AttestationMethod::Dcap,

@@ -142,10 +142,15 @@ fn enclave_re_registered_with_other_fingerprint_loses_membership() {
 	});
 }
 
+/// A shard named after a fingerprint, in use before shards stored their
+/// configuration when created (storage version 1), is configured
+/// implicitly for that fingerprint and `MaxInstancesLimit` members.
 #[test]
 fn shard_named_after_fingerprint_is_implicitly_configured() {
 	build_and_execute(|| {
 		let mrenclave = fingerprint(4);
+		// As the migration to version 2 leaves such a shard.
+		ShardShieldingKeys::<Test>::insert(mrenclave, SHARD_KEY);
 		for n in 1..=(MAX_INSTANCES_LIMIT as u8 + 1) {
 			register_enclave(&enclave(n), mrenclave);
 		}

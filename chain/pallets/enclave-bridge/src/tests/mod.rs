@@ -9,13 +9,14 @@ mod membership;
 mod migrations;
 mod purge;
 mod shard_config;
+mod shard_keys;
 mod shield;
 mod unshield;
 
 use crate::{
 	mock::*, EnclaveShards, Error, Event, ExecutedUnshieldCalls, HoldReason,
 	LastProcessedParentchainBlock, NextExpiryToPrune, ShardConfigDeposits, ShardConfigRegistry,
-	ShardSignersOf, ShardStatus, UnshieldExpiries, WeightInfo,
+	ShardShieldingKeys, ShardSignersOf, ShardStatus, UnshieldExpiries, WeightInfo,
 };
 use integritee_primitives::{
 	ShardConfig, ShardIdentifier, ShardMembership, ShardMembershipError, ShardSignerStatus,
@@ -41,14 +42,28 @@ fn config(fingerprint_byte: u8, max_instances: u32) -> ShardConfig {
 	ShardConfig { enclave_fingerprint: fingerprint(fingerprint_byte), max_instances }
 }
 
-/// Root configures `shard` for enclaves with `fingerprint(fp)`.
-fn configure(shard: ShardIdentifier, fp: u8, max_instances: u32) {
+/// Root configures `shard` for enclaves with `fingerprint(fp)`; nobody
+/// created it yet.
+fn configure_only(shard: ShardIdentifier, fp: u8, max_instances: u32) {
 	assert_ok!(EnclaveBridge::update_shard_config(
 		RuntimeOrigin::root(),
 		shard,
 		config(fp, max_instances),
 		0
 	));
+}
+
+/// Root configures `shard` for enclaves with `fingerprint(fp)`, and its
+/// shielding key is [`SHARD_KEY`], as if a member had created it (the tests
+/// of creation use [`configure_only`] and [`EnclaveBridge::create_shard`]).
+fn configure(shard: ShardIdentifier, fp: u8, max_instances: u32) {
+	configure_only(shard, fp, max_instances);
+	ShardShieldingKeys::<Test>::insert(shard, SHARD_KEY);
+}
+
+/// Enclave `n` creates `shard` for up to `max_instances` members.
+fn create(n: u8, shard: ShardIdentifier, max_instances: u32) -> DispatchResultT {
+	EnclaveBridge::create_shard(RuntimeOrigin::signed(enclave(n)), shard, max_instances)
 }
 
 /// `shard` configured for `fingerprint(1)`, with enclave(1) registered for it.

@@ -24,110 +24,53 @@ fn root_initialises_shard_config_at_once() {
 	});
 }
 
+/// Only root writes a configuration: an enclave creates a shard
+/// ([`EnclaveBridge::create_shard`], see `shard_keys`), it never configures
+/// or upgrades one, so no member can cancel an upgrade root scheduled.
 #[test]
-fn enclave_initialises_unused_shard_for_its_fingerprint() {
+fn only_root_updates_a_configured_shard() {
 	build_and_execute(|| {
-		register_enclave(&enclave(1), fingerprint(1));
+		let configured = setup_shard_with_enclave();
+		let unconfigured = shard(2);
+		let shard = configured;
+		register_enclave(&enclave(2), fingerprint(2));
+		let attempts = [
+			(configured, enclave(1)),
+			(configured, enclave(2)),
+			(configured, alice()),
+			(unconfigured, enclave(1)),
+		];
+		for (target, who) in attempts {
+			assert_noop!(
+				EnclaveBridge::update_shard_config(
+					RuntimeOrigin::signed(who),
+					target,
+					config(1, 1),
+					0
+				),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_noop!(
+			EnclaveBridge::update_shard_config(RuntimeOrigin::none(), shard, config(1, 1), 0),
+			DispatchError::BadOrigin
+		);
 		assert_ok!(EnclaveBridge::update_shard_config(
-			RuntimeOrigin::signed(enclave(1)),
-			shard(1),
-			config(1, 2),
-			10
+			RuntimeOrigin::root(),
+			shard,
+			config(1, 1),
+			0
 		));
-		assert_eq!(
-			ShardConfigRegistry::<Test>::get(shard(1)),
-			Some(UpgradableShardConfig { active: config(1, 2), pending_upgrade: None })
-		);
-		System::assert_last_event(
-			Event::ShardConfigUpdated { shard: shard(1), config: config(1, 2), enactment_block: 1 }
-				.into(),
-		);
-		assert_ok!(confirm(&enclave(1), shard(1), 1, H256::zero()));
+		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(1, 1)));
 	});
 }
 
+/// Root stores a configuration for a shard named after a fingerprint; it
+/// then overrides the name's implicit configuration.
 #[test]
-fn enclave_cannot_initialise_shard_for_another_fingerprint() {
-	build_and_execute(|| {
-		register_enclave(&enclave(1), fingerprint(1));
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(1)),
-				shard(1),
-				config(2, 1),
-				0
-			),
-			Error::<Test>::WrongFingerprint
-		);
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(alice()),
-				shard(1),
-				config(1, 1),
-				0
-			),
-			Error::<Test>::EnclaveNotRegistered
-		);
-	});
-}
-
-#[test]
-fn enclave_cannot_initialise_shard_in_use() {
-	build_and_execute(|| {
-		register_enclave(&enclave(1), fingerprint(1));
-		// Funds wait in the vault of the unconfigured shard.
-		shield(&alice(), shard(1), 100);
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(1)),
-				shard(1),
-				config(1, 1),
-				0
-			),
-			Error::<Test>::ShardInUse
-		);
-		// Root decides.
-		configure(shard(1), 1, 1);
-	});
-}
-
-#[test]
-fn foreign_enclave_cannot_take_over_implicitly_used_shard() {
+fn root_configures_an_implicit_shard() {
 	build_and_execute(|| {
 		let mrenclave = fingerprint(4);
-		register_enclave(&enclave(1), mrenclave);
-		assert_ok!(confirm(&enclave(1), mrenclave, 1, H256::zero()));
-		register_enclave(&enclave(2), fingerprint(5));
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(2)),
-				mrenclave,
-				ShardConfig { enclave_fingerprint: fingerprint(5), max_instances: 1 },
-				0
-			),
-			Error::<Test>::ShardInUse
-		);
-	});
-}
-
-#[test]
-fn an_implicit_shard_is_configured_and_only_root_changes_it() {
-	build_and_execute(|| {
-		let mrenclave = fingerprint(4);
-		register_enclave(&enclave(1), mrenclave);
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(1)),
-				mrenclave,
-				config(5, 1),
-				10
-			),
-			Error::<Test>::ConfigChangeNeedsRoot
-		);
-		assert_ok!(confirm(&enclave(1), mrenclave, 1, H256::zero()));
-		assert_eq!(signers(mrenclave), vec![enclave(1)]);
-		// Root stores a configuration (at once: nothing was stored before);
-		// from then on a member cannot change it either.
 		assert_ok!(EnclaveBridge::update_shard_config(
 			RuntimeOrigin::root(),
 			mrenclave,
@@ -135,15 +78,6 @@ fn an_implicit_shard_is_configured_and_only_root_changes_it() {
 			10
 		));
 		assert_eq!(EnclaveBridge::effective_shard_config(&mrenclave), Some(config(5, 1)));
-		assert_noop!(
-			EnclaveBridge::update_shard_config(
-				RuntimeOrigin::signed(enclave(1)),
-				mrenclave,
-				config(4, 1),
-				0
-			),
-			Error::<Test>::ConfigChangeNeedsRoot
-		);
 	});
 }
 
@@ -164,44 +98,7 @@ fn update_shard_config_refuses_invalid_max_instances() {
 	});
 }
 
-#[test]
-fn update_shard_config_requires_signed_or_root() {
-	build_and_execute(|| {
-		assert_noop!(
-			EnclaveBridge::update_shard_config(RuntimeOrigin::none(), shard(1), config(1, 1), 0),
-			DispatchError::BadOrigin
-		);
-	});
-}
-
-#[test]
-fn only_root_updates_a_configured_shard() {
-	build_and_execute(|| {
-		let shard = setup_shard_with_enclave();
-		register_enclave(&enclave(2), fingerprint(2));
-		for who in [enclave(1), enclave(2), alice()] {
-			assert_noop!(
-				EnclaveBridge::update_shard_config(
-					RuntimeOrigin::signed(who),
-					shard,
-					config(1, 1),
-					0
-				),
-				Error::<Test>::ConfigChangeNeedsRoot
-			);
-		}
-		assert_ok!(EnclaveBridge::update_shard_config(
-			RuntimeOrigin::root(),
-			shard,
-			config(1, 1),
-			0
-		));
-		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(1, 1)));
-	});
-}
-
-/// A member cannot cancel (or bring forward) an upgrade root scheduled:
-/// once a shard is configured, only root changes its configuration.
+/// A member cannot cancel (or bring forward) an upgrade root scheduled.
 #[test]
 fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
 	build_and_execute(|| {
@@ -221,9 +118,11 @@ fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
 					config(1, 1),
 					delay
 				),
-				Error::<Test>::ConfigChangeNeedsRoot
+				DispatchError::BadOrigin
 			);
 		}
+		// Nor by removing the shard and creating it anew: it is in use.
+		assert_noop!(create(1, shard, 1), Error::<Test>::ShardAlreadyCreated);
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.pending_upgrade),
 			Some((11, config(2, 2)))
@@ -339,30 +238,28 @@ fn held(who: &AccountId) -> Balance {
 	Balances::balance_on_hold(&RuntimeHoldReason::EnclaveBridge(HoldReason::ShardConfig), who)
 }
 
-fn init_by_enclave(n: u8, shard: ShardIdentifier) -> DispatchResultT {
-	EnclaveBridge::update_shard_config(RuntimeOrigin::signed(enclave(n)), shard, config(1, 2), 0)
-}
-
-/// The enclave that initialises a shard pays for the configuration it
-/// stores: it holds the deposit until the configuration is removed.
+/// The enclave that creates a shard pays for the configuration and key it
+/// stores: it holds the deposit until they are removed.
 #[test]
-fn initialising_a_shard_holds_a_deposit_until_its_configuration_is_removed() {
+fn creating_a_shard_holds_a_deposit_until_its_configuration_is_removed() {
 	build_and_execute(|| {
 		register_enclave(&enclave(1), fingerprint(1));
-		assert_ok!(init_by_enclave(1, shard(1)));
+		assert_ok!(create(1, shard(1), 2));
 		assert_eq!(held(&enclave(1)), SHARD_CONFIG_DEPOSIT);
 		assert_eq!(
 			ShardConfigDeposits::<Test>::get(shard(1)),
 			Some((enclave(1), SHARD_CONFIG_DEPOSIT))
 		);
 		// Root's changes keep the deposit where it is.
-		configure(shard(1), 1, 3);
+		configure_only(shard(1), 1, 3);
 		assert_eq!(held(&enclave(1)), SHARD_CONFIG_DEPOSIT);
 
+		assert_ok!(EnclaveBridge::leave_shard(RuntimeOrigin::signed(enclave(1)), shard(1)));
 		assert_ok!(EnclaveBridge::remove_shard_config(RuntimeOrigin::signed(enclave(1)), shard(1)));
 		assert_eq!(held(&enclave(1)), 0);
 		assert_eq!(balance(&enclave(1)), INITIAL_BALANCE);
 		assert_eq!(ShardConfigRegistry::<Test>::get(shard(1)), None);
+		assert_eq!(ShardShieldingKeys::<Test>::get(shard(1)), None);
 		assert_eq!(ShardConfigDeposits::<Test>::get(shard(1)), None);
 		System::assert_last_event(
 			Event::ShardConfigRemoved {
@@ -371,15 +268,19 @@ fn initialising_a_shard_holds_a_deposit_until_its_configuration_is_removed() {
 			}
 			.into(),
 		);
+		// The shard can be created anew, with other secrets.
+		register_enclave_with_key(&enclave(2), fingerprint(1), [2; 32]);
+		assert_ok!(create(2, shard(1), 1));
+		assert_eq!(ShardShieldingKeys::<Test>::get(shard(1)), Some([2; 32]));
 	});
 }
 
 #[test]
-fn an_enclave_that_cannot_hold_the_deposit_initialises_nothing() {
+fn an_enclave_that_cannot_hold_the_deposit_creates_nothing() {
 	build_and_execute(|| {
 		// enclave(9) has no funds.
 		register_enclave(&enclave(9), fingerprint(1));
-		assert_noop!(init_by_enclave(9, shard(1)), Error::<Test>::CannotHoldDeposit);
+		assert_noop!(create(9, shard(1), 2), Error::<Test>::CannotHoldDeposit);
 	});
 }
 
@@ -390,18 +291,20 @@ fn a_configuration_is_removed_by_root_or_its_depositor_from_an_unused_shard_only
 	build_and_execute(|| {
 		register_enclave(&enclave(1), fingerprint(1));
 		register_enclave(&enclave(2), fingerprint(1));
-		assert_ok!(init_by_enclave(1, shard(1)));
+		assert_ok!(create(1, shard(1), 2));
 		let remove = |origin| EnclaveBridge::remove_shard_config(origin, shard(1));
 		assert_noop!(remove(RuntimeOrigin::signed(enclave(2))), Error::<Test>::NotTheDepositor);
 		assert_noop!(remove(RuntimeOrigin::none()), DispatchError::BadOrigin);
 		assert_ok!(confirm(&enclave(2), shard(1), 1, H256::zero()));
 		assert_noop!(remove(RuntimeOrigin::signed(enclave(1))), Error::<Test>::ShardInUse);
 		assert_noop!(remove(RuntimeOrigin::root()), Error::<Test>::ShardInUse);
-		assert_ok!(EnclaveBridge::purge_enclave_from_shard(
-			RuntimeOrigin::root(),
-			shard(1),
-			enclave(2)
-		));
+		for member in [enclave(1), enclave(2)] {
+			assert_ok!(EnclaveBridge::purge_enclave_from_shard(
+				RuntimeOrigin::root(),
+				shard(1),
+				member
+			));
+		}
 		// Funds in the vault keep the shard in use too.
 		shield(&alice(), shard(1), 100);
 		assert_noop!(remove(RuntimeOrigin::signed(enclave(1))), Error::<Test>::ShardInUse);
@@ -420,6 +323,7 @@ fn root_removes_a_configuration_without_deposit() {
 		System::assert_last_event(
 			Event::ShardConfigRemoved { shard: shard(1), deposit_returned: None }.into(),
 		);
+		assert_eq!(ShardShieldingKeys::<Test>::get(shard(1)), None);
 		assert_noop!(
 			EnclaveBridge::remove_shard_config(RuntimeOrigin::root(), shard(1)),
 			Error::<Test>::ShardNotInitialized

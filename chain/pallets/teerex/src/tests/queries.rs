@@ -87,8 +87,14 @@ fn register_for_benchmark_stores_the_largest_current_record() {
 	ExtBuilder::default().build_and_execute(|| {
 		let who = account(1);
 		let fingerprint = H256::repeat_byte(0xbe);
-		<Teerex as EnclaveRegistry<AccountId>>::register_for_benchmark(&who, fingerprint);
-		assert_eq!(Teerex::registered_fingerprint(&who), Some(fingerprint));
+		<Teerex as EnclaveRegistry<AccountId>>::register_for_benchmark(&who, fingerprint, [7; 32]);
+		assert_eq!(
+			Teerex::registered_enclave(&who),
+			Some(integritee_primitives::RegisteredEnclave {
+				fingerprint,
+				shielding_key_hash: [7; 32]
+			})
+		);
 		assert!(Teerex::is_registered(&who));
 		let enclave = Teerex::enclave(&who).expect("registered");
 		assert_eq!(enclave.attested_at_ms, NOW_MS);
