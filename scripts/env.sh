@@ -57,7 +57,7 @@ start_local_network() {
 	shard=
 	for _ in $(seq 1 240); do
 		shard=$("$cli_bin/integritee-cli" list-workers --json 2>/dev/null | python3 -c \
-			'import json,sys; w=json.load(sys.stdin); print(w[0]["mr_enclave"] if w else "")' 2>/dev/null || true)
+			'import json,sys; w=json.load(sys.stdin)["enclaves"]; print(w[0]["mr_enclave"] if w else "")' 2>/dev/null || true)
 		[ -n "$shard" ] && return 0
 		kill -0 "$worker_pid" 2>/dev/null || { tail -20 "$data/worker.log"; log "the worker exited"; return 1; }
 		sleep 0.5

@@ -105,7 +105,8 @@ enum Command {
 	ShieldFunds(trusted::ShieldFundsArgs),
 	/// Calls and getters of a shard's confidential state.
 	Trusted(trusted::TrustedArgs),
-	/// List the enclaves registered on the chain.
+	/// List the enclaves registered on the chain, and per shard its
+	/// shielding-key hash and its enclaves' roles (serving, member, standby).
 	ListWorkers {
 		/// Print JSON instead of a table.
 		#[arg(long)]
@@ -214,7 +215,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 				.runtime_call("TeerexApi_enclaves", &[])
 				.await
 				.map_err(|source| ChainError::Read { what: "the registered enclaves", source })?;
-			print_enclaves(&enclaves, json);
+			// Far more than a development network has; a node answers these
+			// reads in pages.
+			const MAX_SHARDS: usize = 10_000;
+			let shards = integritee_worker_client::shards(&client, &enclaves, MAX_SHARDS)
+				.await
+				.map_err(integritee_worker_client::Error::from)?;
+			print_enclaves(&enclaves, &shards, json);
 		}
 		Command::Attestation { command } => attestation::run(command)?,
 		Command::Benchmark { command: BenchmarkCommand::Ingress(args) } => {
@@ -245,8 +252,31 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 	Ok(())
 }
 
-fn print_enclaves(enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)], json: bool) {
+fn print_enclaves(
+	enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)],
+	shards: &[integritee_worker_client::ShardView],
+	json: bool,
+) {
+	let role = |role: integritee_worker_client::ShardRole| match role {
+		integritee_worker_client::ShardRole::Serving => "serving",
+		integritee_worker_client::ShardRole::Member => "member",
+		integritee_worker_client::ShardRole::Standby => "standby",
+	};
 	if json {
+		let shards: Vec<serde_json::Value> = shards
+			.iter()
+			.map(|view| {
+				serde_json::json!({
+					"shard": hex::encode(view.shard),
+					"shielding_key_hash": view.shielding_key_hash.map(hex::encode),
+					"mr_enclave": hex::encode(view.fingerprint),
+					"workers": view.workers.iter().map(|(signer, r)| serde_json::json!({
+						"signer": signer.to_ss58check(),
+						"role": role(*r),
+					})).collect::<Vec<_>>(),
+				})
+			})
+			.collect();
 		let list: Vec<serde_json::Value> = enclaves
 			.iter()
 			.map(|(signer, enclave)| {
@@ -263,7 +293,7 @@ fn print_enclaves(enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)], json: bool) {
 				})
 			})
 			.collect();
-		println!("{}", serde_json::Value::Array(list));
+		println!("{}", serde_json::json!({ "enclaves": list, "shards": shards }));
 		return;
 	}
 	if enclaves.is_empty() {
@@ -285,6 +315,18 @@ fn print_enclaves(enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)], json: bool) {
 				.map(|url| String::from_utf8_lossy(url).into_owned())
 				.unwrap_or_else(|| "-".into()),
 		);
+	}
+	for view in shards {
+		let key = view.shielding_key_hash.map_or_else(|| "not created".into(), hex::encode);
+		println!(
+			"shard 0x{}  key {}  mrenclave 0x{}",
+			hex::encode(view.shard),
+			key,
+			hex::encode(view.fingerprint)
+		);
+		for (signer, r) in &view.workers {
+			println!("  {}  {}", signer.to_ss58check(), role(*r));
+		}
 	}
 }
 

@@ -113,17 +113,18 @@ async fn keystore_accounts_transfer_and_shielding_needs_a_worker() {
 	assert_eq!(free_balance(&client, &other).await, 3 * UNIT);
 	assert!(free_balance(&client, &alice_key).await < 7 * UNIT, "fee paid by the keystore key");
 
-	// No enclave serves an arbitrary shard.
+	// Nobody created an arbitrary shard: there is no key to check a worker
+	// against, so nothing is encrypted or sent.
 	let shard = "42".repeat(32);
 	let out = cli(&node, &ks, &["shield-funds", "saver", "other", "100", "--shard", &shard]);
 	assert!(!out.ok);
 	assert!(
-		out.stderr.contains(&format!("no worker is known to serve shard 0x{shard}")),
+		out.stderr.contains(&format!("shard 0x{shard} is not created on the parent chain yet")),
 		"{}",
 		out.stderr
 	);
 	let out = cli(&node, &ks, &["trusted", "--shard", &shard, "balance", "saver"]);
-	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);
+	assert!(out.stderr.contains("is not created on the parent chain yet"), "{}", out.stderr);
 }
 
 /// What the stand-in serves, switchable by the test.
@@ -262,7 +263,7 @@ async fn register_with_skip(
 ) {
 	let account: AccountId = enclave.public().into();
 	let fund = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
-		dest: account.clone().into(),
+		dest: account.into(),
 		value: 100 * UNIT,
 	});
 	client.submit(&dev_pair("//Alice").unwrap(), fund, WaitFor::InBlock).await.unwrap();
@@ -275,15 +276,21 @@ async fn register_with_skip(
 			parentchain_block: (0, client.genesis_hash()),
 		},
 	});
+	submit_as_enclave(client, enclave, register).await;
+}
+
+/// Submits `call` signed by the stand-in `enclave`, until it is in a block.
+async fn submit_as_enclave(client: &ChainClient, enclave: &ed25519::Pair, call: RuntimeCall) {
+	let account: AccountId = enclave.public().into();
 	client
 		.submit_as(
 			&account,
 			|payload| MultiSignature::Ed25519(enclave.sign(payload)),
-			register,
+			call,
 			WaitFor::InBlock,
 		)
 		.await
-		.expect("an enclave registers with Skip on --dev");
+		.expect("the stand-in enclave's extrinsic succeeds");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -319,17 +326,32 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	let alice = dev_pair("//Alice").unwrap();
 	let proof = SkippedAttestation { mr_enclave: H256(mr_enclave), mr_signer: [7; 32] };
 	register_with_skip(&client, &enclave, &proof, shielding_key_hash, &url).await;
+	// Before the shard is created, there is no key to check a worker against.
+	let out = cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]);
+	assert!(!out.ok);
+	assert!(out.stderr.contains("is not created on the parent chain yet"), "{}", out.stderr);
+	let create = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard {
+		shard,
+		max_instances: 2,
+	});
+	submit_as_enclave(&client, &enclave, create).await;
 
 	// list-workers shows it with everything a client needs.
 	let listed = ok(cli(&node, &ks, &["list-workers", "--json"]), "list-workers");
 	let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
-	let entry = &listed[0];
+	let entry = &listed["enclaves"][0];
 	assert_eq!(entry["signer"], enclave_account.to_ss58check());
 	assert_eq!(entry["url"], url);
 	assert_eq!(entry["mr_enclave"], hex::encode(mr_enclave));
 	assert_eq!(entry["shielding_key_hash"], hex::encode(shielding_key_hash));
 	assert_eq!(entry["attestation_method"], "Skip");
 	assert!(entry["status"].is_string());
+	// ... and the shard it created: its key, its serving member.
+	let created = &listed["shards"][0];
+	assert_eq!(created["shard"], shard_hex);
+	assert_eq!(created["shielding_key_hash"], hex::encode(shielding_key_hash));
+	assert_eq!(created["workers"][0]["signer"], enclave_account.to_ss58check());
+	assert_eq!(created["workers"][0]["role"], "serving");
 
 	// shield-funds: the event's beneficiary decrypts to Bob's account.
 	let bob: AccountId = dev_pair("//Bob").unwrap().public().into();
@@ -530,16 +552,27 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 	assert!(!out.ok);
 	assert!(out.stderr.contains("is not wss://"), "{}", out.stderr);
 
-	// A second enclave of the same build registers. While the shard has no
-	// active signer, the CLI does not guess between the two: a second
-	// instance has keys and state of its own.
+	// A second enclave of the same build registers with the shard's key (a
+	// standby): not a member, so the CLI keeps routing to the member.
 	let second = ed25519::Pair::from_string("//SecondEnclave", None).unwrap();
 	register_with_skip(&client, &second, &proof, shielding_key_hash, "ws://127.0.0.1:1").await;
+	let out =
+		ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]), "balance");
+	assert!(out.starts_with(&(42 * UNIT).to_string()), "{out}");
+	let listed = ok(cli(&node, &ks, &["list-workers", "--json"]), "list-workers");
+	let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+	let second_account: AccountId = second.public().into();
+	assert_eq!(listed["shards"][0]["workers"][1]["signer"], second_account.to_ss58check());
+	assert_eq!(listed["shards"][0]["workers"][1]["role"], "standby");
+	let enclave = state.lock().unwrap().enclave;
+	// The member leaves the shard on its own: nobody serves it now, and the
+	// CLI never sends users' calls to the standby (it holds no state).
+	let leave = RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::leave_shard { shard });
+	submit_as_enclave(&client, &enclave, leave).await;
 	let out = cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]);
 	assert!(!out.ok);
 	assert!(out.stderr.contains("no worker is known to serve shard"), "{}", out.stderr);
-	// Once the first one serves (it confirmed a block: an active signer of
-	// the shard), the CLI routes to it, never to the second.
+	// Back as a member (it confirms a block), it is routed to again.
 	let confirm = RuntimeCall::EnclaveBridge(
 		pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
 			shard,
@@ -548,16 +581,7 @@ async fn shield_funds_and_trusted_commands_against_a_stand_in_worker() {
 			calls_root: H256::zero(),
 		},
 	);
-	let enclave = state.lock().unwrap().enclave;
-	client
-		.submit_as(
-			&enclave_account,
-			|payload| MultiSignature::Ed25519(enclave.sign(payload)),
-			confirm,
-			WaitFor::InBlock,
-		)
-		.await
-		.expect("the stand-in confirms");
+	submit_as_enclave(&client, &enclave, confirm).await;
 	let out =
 		ok(cli(&node, &ks, &["trusted", "--shard", &shard_hex, "balance", "//Bob"]), "balance");
 	assert!(out.starts_with(&(42 * UNIT).to_string()), "{out}");

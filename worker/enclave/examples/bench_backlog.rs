@@ -68,8 +68,19 @@ fn main() {
 	let t = Instant::now();
 	let mut vault = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::default();
 	vault.data.free = FUNDS * per_block as u128;
+	// The shard was created with this enclave's key, and it is registered
+	// (else it serves nothing).
+	let serving = common::serving_entries(
+		&enclave,
+		Some(enclave.shielding_key_hash()),
+		Some(1_800_000_000_000),
+		1_800_000_000_000,
+	);
 	let entries = |events: Vec<EventRecord<RuntimeEvent, H256>>| {
-		vec![(events_key(), events.encode()), (vault_key.clone(), vault.encode())]
+		let mut entries =
+			vec![(events_key(), events.encode()), (vault_key.clone(), vault.encode())];
+		entries.extend(serving.iter().cloned());
+		entries
 	};
 	let mut bodies: Vec<Body> = Vec::new();
 	let shield_events = senders

@@ -6,9 +6,10 @@
 //! | duty | what the core reads |
 //! |---|---|
 //! | `Register` | its own keys and its light client's latest finalized block ([`RegistrationClaims`], bound by the quote's `report_data`), the platform's quote; the URL is the host's |
-//! | `InitShard` | the anchored shard and `max_instances`; only while the last imported block proves the shard unconfigured |
+//! | `CreateShard` | the anchored shard and `max_instances`; only while the last imported block proves the shard not created (no shielding key recorded) |
 //! | `ConfirmProcessed` | the state's last processed parent block and its unconfirmed calls |
 //! | `ConfirmSidechainBlock` | the committed tip and the proven latest anchor (refused on a rollback) |
+//! | `LeaveShard` | the anchored shard (leaving harms nobody: the host could stop the worker anyway) |
 //! | `Unshield` | the pending unshield by call hash (refused: unknown, settled, expired, its reserving block not anchored on the core's own chain, anchor or invariant unknown, invariant breached) |
 //!
 //! What a hostile host can do here: ask at the wrong moment (refused or
@@ -28,7 +29,6 @@ use polkadot_sdk::{
 	sp_core::{Pair, H256},
 	sp_runtime::MultiSignature,
 };
-use sha2::{Digest, Sha256};
 
 use crate::{
 	block::Invariant,
@@ -44,9 +44,10 @@ pub enum EnclaveCall {
 	/// Register (or renew) this enclave with a fresh DCAP quote, or with
 	/// `Skip` where the chain allows it and the operator asked for it.
 	Register { worker_url: Option<Vec<u8>>, skip_attestation: bool },
-	/// Configure the anchored (non-implicit) shard for this MRENCLAVE with
-	/// the anchored `max_instances`.
-	InitShard,
+	/// Create the anchored shard with this enclave's shielding key, for
+	/// this MRENCLAVE (unless root configured it) and the anchored
+	/// `max_instances`.
+	CreateShard,
 	/// Confirm the last processed parent block and the calls executed since
 	/// the last confirmation seen on chain.
 	ConfirmProcessed,
@@ -55,6 +56,8 @@ pub enum EnclaveCall {
 	/// Anchor the last committed sidechain block on the parent chain,
 	/// naming the proven latest anchor as its ancestor.
 	ConfirmSidechainBlock,
+	/// Leave the anchored shard (the operator decommissions the worker).
+	LeaveShard,
 }
 
 impl Enclave {
@@ -63,10 +66,7 @@ impl Enclave {
 	/// (the registry accepts only a block of its own chain).
 	pub fn registration_claims(&self) -> Result<RegistrationClaims<u32, H256>, Error> {
 		let parentchain_block = self.light_client_head().ok_or(Error::NoCheckpoint)?;
-		Ok(RegistrationClaims {
-			shielding_key_hash: Sha256::digest(self.shielding_public_key()).into(),
-			parentchain_block,
-		})
+		Ok(RegistrationClaims { shielding_key_hash: self.shielding_key_hash(), parentchain_block })
 	}
 
 	/// `report_data` of a registration quote: the signer's public key, then
@@ -104,7 +104,28 @@ impl Enclave {
 		.map_err(|e| Error::Platform(format!("cannot make the RA-TLS certificate: {e}")))
 	}
 
+	/// Why this enclave does not serve its shard, per the last imported
+	/// block, if it does not (see [`Self::ensure_serving`]).
+	pub fn not_serving(&self) -> Option<SigningRefused> {
+		self.ensure_serving().err()
+	}
+
+	/// Whether this enclave serves its shard, per the last imported block:
+	/// the shard was created with this enclave's shielding key, its own
+	/// registration is current (neither is known before the first import
+	/// of this run: the other duties wait for that import anyway), and no
+	/// other member serves it.
 	pub(crate) fn ensure_serving(&self) -> Result<(), SigningRefused> {
+		match self.shard_key {
+			Some(None) => return Err(SigningRefused::ShardNotCreated),
+			Some(Some(key)) if key != self.shielding_key_hash() => {
+				return Err(SigningRefused::OtherShardKey(key))
+			}
+			_ => {}
+		}
+		if self.registration_current == Some(false) {
+			return Err(SigningRefused::RegistrationLapsed);
+		}
 		match &self.serving_member {
 			Some(other) => Err(SigningRefused::AnotherMemberServes(other.clone())),
 			None => Ok(()),
@@ -129,7 +150,11 @@ impl Enclave {
 	}
 
 	fn runtime_call(&self, call: EnclaveCall, anchor: &Anchor) -> Result<RuntimeCall, Error> {
-		if !matches!(call, EnclaveCall::Register { .. }) {
+		let serves_nobody = matches!(
+			call,
+			EnclaveCall::Register { .. } | EnclaveCall::CreateShard | EnclaveCall::LeaveShard
+		);
+		if !serves_nobody {
 			self.ensure_serving()?;
 		}
 		Ok(match call {
@@ -154,19 +179,15 @@ impl Enclave {
 					claims,
 				})
 			}
-			EnclaveCall::InitShard => {
-				match self.shard_configured() {
-					Some(false) => {}
-					Some(true) => return Err(SigningRefused::ShardConfigured.into()),
-					None => return Err(SigningRefused::ShardConfigUnknown.into()),
+			EnclaveCall::CreateShard => {
+				match self.shard_key {
+					Some(None) => {}
+					Some(Some(_)) => return Err(SigningRefused::ShardCreated.into()),
+					None => return Err(SigningRefused::ShardKeyUnknown.into()),
 				}
-				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config {
+				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard {
 					shard: anchor.shard,
-					config: integritee_primitives::ShardConfig {
-						enclave_fingerprint: H256(self.mr_enclave()),
-						max_instances: anchor.max_instances,
-					},
-					enactment_delay: 0,
+					max_instances: anchor.max_instances,
 				})
 			}
 			EnclaveCall::ConfirmProcessed => {
@@ -200,6 +221,11 @@ impl Enclave {
 					// candidate: a no-op success on chain.
 					ancestor: ancestor.filter(|a| *a != candidate),
 					candidate,
+				})
+			}
+			EnclaveCall::LeaveShard => {
+				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::leave_shard {
+					shard: anchor.shard,
 				})
 			}
 			EnclaveCall::Unshield { call_hash } => {

@@ -144,11 +144,28 @@ pub enum SigningRefused {
 		 chain does not anchor yet (anchored up to #{anchored}); it is paid once an anchor covers it"
 	)]
 	NotYetAnchored { call_hash: H256, reserved_in: u64, anchored: u64 },
-	#[error("the shard is configured on the parent chain (by root, or implicitly by its name)")]
-	ShardConfigured,
+	#[error("the shard was created on the parent chain already (its shielding key is recorded)")]
+	ShardCreated,
 	#[error(
-		"whether the shard is configured on the parent chain is not known yet in this run \
-		 (import a finalized block first)"
+		"whether the shard was created on the parent chain is not known yet in this run (import \
+		 a finalized block first)"
 	)]
-	ShardConfigUnknown,
+	ShardKeyUnknown,
+	#[error(
+		"the shard is not created on the parent chain yet: nothing is served before its \
+		 shielding key is recorded there"
+	)]
+	ShardNotCreated,
+	#[error(
+		"the shard's shielding key on the parent chain (hash 0x{}) is not this enclave's: \
+		 another enclave created the shard, and this one must be provisioned with the shard's \
+		 secrets by a member",
+		hex::encode(.0)
+	)]
+	OtherShardKey([u8; 32]),
+	#[error(
+		"this enclave is not registered on the parent chain, or its registration lapsed: it \
+		 serves nothing until it registers again"
+	)]
+	RegistrationLapsed,
 }

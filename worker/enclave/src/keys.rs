@@ -33,7 +33,7 @@ pub struct Anchor {
 	/// The finalized block the light client started from.
 	pub checkpoint: (u32, H256),
 	pub shard: ShardIdentifier,
-	/// `max_instances` of the shard configuration this enclave initialises.
+	/// `max_instances` of the shard configuration if this enclave creates the shard.
 	pub max_instances: u32,
 }
 

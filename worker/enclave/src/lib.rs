@@ -54,6 +54,7 @@ pub mod open;
 pub mod platform;
 mod sealing;
 mod tables;
+pub mod testing;
 
 use std::{
 	path::{Path, PathBuf},
@@ -73,7 +74,8 @@ pub use duties::EnclaveCall;
 pub use error::{AnchorError, Error, RollbackDetected, RollbackKind, SigningRefused};
 pub use getters::{GetterError, OpenedGetter};
 pub use import::{
-	events_key, ImportReport, OwnFailure, ParentchainBlock, SkipReason, SkippedInput, VerifiedChunk,
+	events_key, timestamp_key, ImportReport, OwnFailure, ParentchainBlock, SkipReason,
+	SkippedInput, VerifiedChunk,
 };
 pub use integritee_extrinsic::ExtrinsicParams;
 pub use integritee_light_client as light_client;
@@ -109,7 +111,7 @@ pub struct EnclaveConfig {
 	/// The shard; `None` means the implicit shard named after MRENCLAVE.
 	/// Fixed at first start (sealed in the [`Anchor`]).
 	pub shard: Option<ShardIdentifier>,
-	/// `max_instances` for a shard this enclave initialises; read at first
+	/// `max_instances` for a shard this enclave creates; read at first
 	/// start only (sealed in the [`Anchor`]).
 	pub max_instances: u32,
 }
@@ -147,9 +149,13 @@ pub struct Enclave {
 	/// The invariant after the last block imported in this run (`None`
 	/// before the first: payouts wait for it).
 	pub(crate) invariant: Option<Invariant>,
-	/// Whether the shard has a stored configuration, per the proof of the
-	/// last imported block (`None` before the first import of this run).
-	pub(crate) shard_configured: Option<bool>,
+	/// The hash of the shard's shielding key, per the proof of the last
+	/// imported block (`None` before the first import of this run,
+	/// `Some(None)` while the shard is not created).
+	pub(crate) shard_key: Option<Option<[u8; 32]>>,
+	/// Whether this enclave's registration was current at the last imported
+	/// block (`None` before the first import of this run).
+	pub(crate) registration_current: Option<bool>,
 	/// Another enclave that serves the shard, per the proven `ShardStatus`
 	/// of the last imported block.
 	pub(crate) serving_member: Option<AccountId>,
@@ -195,6 +201,13 @@ impl Enclave {
 
 	pub fn shielding_public_key(&self) -> [u8; 32] {
 		self.keys.shielding.public_key()
+	}
+
+	/// SHA-256 of the shielding public key: what the chain records for the
+	/// shard and clients compare.
+	pub fn shielding_key_hash(&self) -> [u8; 32] {
+		use sha2::Digest;
+		sha2::Sha256::digest(self.shielding_public_key()).into()
 	}
 
 	/// The invariant after the last block imported in this run.

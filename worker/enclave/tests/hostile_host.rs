@@ -82,7 +82,17 @@ struct Fixture {
 	/// The shard's latest sidechain anchor on the parent chain, proven with
 	/// every block from now on (`anchor_tip` sets it).
 	chain_anchor: Option<SidechainBlockConfirmation>,
+	/// The shard's shielding-key hash on the parent chain, proven with every
+	/// block (this enclave's unless a test says otherwise: it created the
+	/// shard).
+	shard_key: Option<[u8; 32]>,
+	/// When this enclave's registration was attested (chain time, ms), proven
+	/// with every block; `None`: not registered.
+	registered_at_ms: Option<u64>,
 }
+
+/// The parent chain's time in every block of these tests.
+const CHAIN_TIME_MS: u64 = 1_800_000_000_000;
 
 fn config(dir: &std::path::Path, shard: Option<H256>) -> EnclaveConfig {
 	EnclaveConfig { data_dir: dir.to_path_buf(), shard, max_instances: 1 }
@@ -104,7 +114,18 @@ fn fixture_for(shard: Option<H256>) -> Fixture {
 	let (genesis, proof) = genesis_with_proof();
 	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
 	let bob = sr25519::Pair::from_string("//Bob", None).unwrap();
-	Fixture { enclave, dir, head: genesis.clone(), genesis, bob, vault: 0, chain_anchor: None }
+	let shard_key = Some(enclave.shielding_key_hash());
+	Fixture {
+		enclave,
+		dir,
+		head: genesis.clone(),
+		genesis,
+		bob,
+		vault: 0,
+		chain_anchor: None,
+		shard_key,
+		registered_at_ms: Some(CHAIN_TIME_MS),
+	}
 }
 
 /// Block 1: Alice shields AMOUNT for Bob into the enclave's shard.
@@ -132,6 +153,12 @@ fn block_parts(
 	if let Some(anchor) = fixture.chain_anchor {
 		entries.push((anchor_key(fixture), anchor.encode()));
 	}
+	entries.extend(common::serving_entries(
+		&fixture.enclave,
+		fixture.shard_key,
+		fixture.registered_at_ms,
+		CHAIN_TIME_MS,
+	));
 	(extrinsics, entries)
 }
 
@@ -288,11 +315,21 @@ fn reopen(fixture: Fixture) -> Fixture {
 /// Closes the core, lets the host `tamper` with the data directory, and
 /// reopens the core on it.
 fn reopen_after(fixture: Fixture, tamper: impl FnOnce(&std::path::Path)) -> Fixture {
-	let Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor } = fixture;
+	let Fixture {
+		enclave,
+		dir,
+		genesis,
+		bob,
+		head,
+		vault,
+		chain_anchor,
+		shard_key,
+		registered_at_ms,
+	} = fixture;
 	drop(enclave);
 	tamper(dir.path());
 	let enclave = open(dir.path()).unwrap();
-	Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor }
+	Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor, shard_key, registered_at_ms }
 }
 
 fn params(genesis_hash: H256) -> ExtrinsicParams {
@@ -766,9 +803,7 @@ fn a_second_instance_refuses_to_serve_while_another_serves() {
 	let parts = with_shard_status(&fixture, parts, &[other.clone(), me.clone()]);
 	let report = import(&mut fixture, parts);
 	assert_eq!(report.serving_member, Some(other.clone()));
-	for duty in
-		[EnclaveCall::ConfirmProcessed, EnclaveCall::Unshield { call_hash }, EnclaveCall::InitShard]
-	{
+	for duty in [EnclaveCall::ConfirmProcessed, EnclaveCall::Unshield { call_hash }] {
 		let error = signed_call(&fixture, duty).unwrap_err();
 		assert!(
 			matches!(&error, Error::Refused(SigningRefused::AnotherMemberServes(who)) if *who == other),
@@ -807,7 +842,13 @@ fn a_chunk_crossing_a_set_change_is_refused_and_nothing_executes() {
 	// #1 (the shield) schedules Bob's set with delay 1: enacted at #2.
 	let mut first = header(&fixture.genesis, &extrinsics, state_root);
 	first.digest.push(testing::scheduled_change(testing::authorities(&bob), 1));
-	let empty: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+	// Blocks without events, in which the enclave still serves.
+	let empty = common::serving_entries(
+		&fixture.enclave,
+		fixture.shard_key,
+		fixture.registered_at_ms,
+		CHAIN_TIME_MS,
+	);
 	let (empty_root, empty_proof) = testing::state_with_proof(&empty, &keys);
 	let second = header(&first, &[], empty_root);
 	let third = header(&second, &[], empty_root);
@@ -1402,6 +1443,8 @@ fn twin_fixture(fixture: &Fixture) -> Fixture {
 		head: fixture.head.clone(),
 		vault: fixture.vault,
 		chain_anchor: fixture.chain_anchor,
+		shard_key: fixture.shard_key,
+		registered_at_ms: fixture.registered_at_ms,
 	}
 }
 
@@ -1759,44 +1802,89 @@ fn an_instance_on_a_fabricated_chain_never_registers() {
 	});
 }
 
-/// Refused: the core signs `InitShard` only while the last imported block
-/// proves the shard unconfigured, never on the host's word: not before an
-/// import, not for a configured shard (a member could otherwise overwrite
-/// root's configuration), never for the implicit shard.
+/// The core produces no block and answers no getter; registering (which
+/// serves no user) is still signed.
+fn assert_serves_nobody_but_registers(fixture: &mut Fixture) {
+	assert!(produce(fixture).is_none());
+	let (getter, key) = signed_getter(
+		fixture,
+		TrustedGetter::AccountInfo(fixture.bob.public().into()),
+		1,
+		None,
+		&fixture.bob,
+	);
+	assert!(matches!(ask(fixture, &getter, &key), Err(GetterError::NotServing(_))));
+	let register = EnclaveCall::Register { worker_url: None, skip_attestation: true };
+	assert!(signed_call(fixture, register).is_ok());
+}
+
+/// Refused: the core signs `CreateShard` only while the last imported
+/// block proves that nobody created the shard, never on the host's word:
+/// not before an import, not for a created shard (a member could otherwise
+/// overwrite the shard's key).
 #[test]
-fn init_shard_is_signed_only_for_a_shard_proven_unconfigured() {
-	let init = |fixture: &Fixture| signed_call(fixture, EnclaveCall::InitShard);
+fn create_shard_is_signed_only_for_a_shard_proven_not_created() {
+	let create = |fixture: &Fixture| signed_call(fixture, EnclaveCall::CreateShard);
 	let refused = |result: Result<RuntimeCall, Error>, expected: SigningRefused| {
 		assert!(matches!(&result, Err(Error::Refused(r)) if *r == expected), "{result:?}");
 	};
-	refused(init(&fixture()), SigningRefused::ShardConfigured);
-
 	let mut fixture = fixture_for(Some(H256::repeat_byte(0x5e)));
-	refused(init(&fixture), SigningRefused::ShardConfigUnknown);
+	fixture.shard_key = None;
+	refused(create(&fixture), SigningRefused::ShardKeyUnknown);
 	let parts = empty_block(&fixture);
 	import_only(&mut fixture, parts);
-	let call = init(&fixture).unwrap();
+	let call = create(&fixture).unwrap();
 	assert!(matches!(
 		call,
-		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::update_shard_config { shard, .. })
+		RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard { shard, max_instances: 1 })
 			if shard == fixture.enclave.shard()
 	));
-	// Root configured it meanwhile: the next proven block says so.
-	let mut parts = empty_block(&fixture);
-	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(
-		fixture.enclave.shard(),
-	);
-	let config = integritee_primitives::ShardConfig {
-		enclave_fingerprint: H256(MR_ENCLAVE),
-		max_instances: 2,
-	};
-	let stored = integritee_primitives::UpgradableShardConfig::<u32> {
-		active: config,
-		pending_upgrade: None,
-	};
-	parts.1.push((key, stored.encode()));
+	// Nothing is served before the shard exists with this enclave's key.
+	refused(signed_call(&fixture, EnclaveCall::ConfirmProcessed), SigningRefused::ShardNotCreated);
+	assert!(produce(&mut fixture).is_none());
+
+	// Another enclave created it meanwhile: the next proven block says so,
+	// and this one, holding other secrets, serves nothing.
+	let theirs = [0x7e; 32];
+	fixture.shard_key = Some(theirs);
+	let parts = empty_block(&fixture);
 	import_only(&mut fixture, parts);
-	refused(init(&fixture), SigningRefused::ShardConfigured);
+	refused(create(&fixture), SigningRefused::ShardCreated);
+	refused(
+		signed_call(&fixture, EnclaveCall::ConfirmProcessed),
+		SigningRefused::OtherShardKey(theirs),
+	);
+	assert_serves_nobody_but_registers(&mut fixture);
+
+	// With its own key recorded (it created the shard), it serves.
+	fixture.shard_key = Some(fixture.enclave.shielding_key_hash());
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	refused(create(&fixture), SigningRefused::ShardCreated);
+	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
+}
+
+/// Refused: a member whose registration lapsed (expired, or removed from
+/// the registry) serves nothing, as the proven registry says, until it
+/// registers again; registering is still signed.
+#[test]
+fn a_member_whose_registration_lapsed_stops_serving() {
+	let mut fixture = shielded_fixture();
+	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
+	let period = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS;
+	for lapsed in [Some(CHAIN_TIME_MS - period - 1), None] {
+		fixture.registered_at_ms = lapsed;
+		let parts = empty_block(&fixture);
+		import_only(&mut fixture, parts);
+		let refused = signed_call(&fixture, EnclaveCall::ConfirmProcessed).unwrap_err();
+		assert!(matches!(refused, Error::Refused(SigningRefused::RegistrationLapsed)), "{refused}");
+		assert_serves_nobody_but_registers(&mut fixture);
+	}
+	// Registered again (at the edge of the period): it serves again.
+	fixture.registered_at_ms = Some(CHAIN_TIME_MS - period);
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
 }
 
 /// Sybil accounts cost something: a sender needs the minimum balance

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use integritee_stf_primitives::ShardIdentifier;
 use polkadot_sdk::sp_core::H256;
 
@@ -15,7 +15,7 @@ use polkadot_sdk::sp_core::H256;
 	         trusted RPC.",
 	long_about = "One enclave instance of an Integritee shard. On first start it creates its \
 	              keys (sealed to --data-dir), funds its account (on a development chain from \
-	              //Alice), registers with a DCAP quote and initialises the shard; then it \
+	              //Alice), registers with a DCAP quote and creates the shard; then it \
 	              follows the parent chain's finalized blocks through a GRANDPA light client, \
 	              queues the shard's indirect calls (invoke, shield, unshield), executes them \
 	              in sidechain blocks replicated with Raft (one member: this worker), \
@@ -24,6 +24,10 @@ use polkadot_sdk::sp_core::H256;
 	              host and is for development chains only."
 )]
 pub struct Args {
+	/// What to do instead of running the worker.
+	#[command(subcommand)]
+	pub command: Option<WorkerCommand>,
+
 	/// WebSocket RPC endpoint of a parent-chain node.
 	#[arg(long, env = "INTEGRITEE_NODE_URL", default_value = "ws://127.0.0.1:9944")]
 	pub node_url: String,
@@ -170,11 +174,24 @@ pub struct Args {
 		value_parser = clap::value_parser!(u64).range(10..=30 * 24 * 60 * 60))]
 	pub tls_validity_secs: u64,
 
-	/// `max_instances` of a (non-implicit) shard this enclave initialises on
-	/// chain. Read at first start only: it is sealed with the keys.
+	/// `max_instances` of the shard if this enclave creates it on chain
+	/// (unless root configured the shard). Read at first start only: it is
+	/// sealed with the keys.
 	#[arg(long, env = "INTEGRITEE_MAX_INSTANCES", default_value_t = 1,
 		value_parser = clap::value_parser!(u32).range(1..))]
 	pub max_instances: u32,
+}
+
+/// One-off commands on the enclave of `--data-dir` (the worker must not run:
+/// they open its files).
+#[derive(Debug, Clone, Subcommand)]
+pub enum WorkerCommand {
+	/// Leave the shard on the parent chain: the enclave signs
+	/// `EnclaveBridge::leave_shard` and its slot and confirmation go. Run it
+	/// before decommissioning a worker. Started again, the worker joins the
+	/// shard again with its next confirmation (membership follows the
+	/// registration): delete its data directory if it is gone for good.
+	Leave,
 }
 
 impl Args {

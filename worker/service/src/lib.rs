@@ -21,6 +21,7 @@ pub mod anchoring;
 pub mod args;
 pub mod effects;
 pub mod health;
+pub mod leave;
 pub mod parentchain;
 pub mod production;
 pub mod registration;

@@ -24,7 +24,13 @@ fn main() -> ExitCode {
 			return ExitCode::FAILURE;
 		}
 	};
-	match runtime.block_on(integritee_worker::run(args)) {
+	let outcome = match args.command {
+		Some(integritee_worker::args::WorkerCommand::Leave) => {
+			runtime.block_on(integritee_worker::leave::leave(&args)).map_err(|e| e.to_string())
+		}
+		None => runtime.block_on(integritee_worker::run(args)).map_err(|e| e.to_string()),
+	};
+	match outcome {
 		Ok(()) => ExitCode::SUCCESS,
 		Err(e) => {
 			log::error!("{e}");

@@ -1,6 +1,6 @@
 //! Getting and staying registered: light-client checkpoint, funding of the
 //! enclave account, registration with a quote, renewal before expiry,
-//! initialisation of a non-implicit shard (once proven unconfigured). This module decides when to
+//! creation of the shard (once proven not created). This module decides when to
 //! register and what URL to advertise; [`crate::submitter`] submits.
 
 use std::time::Duration;
@@ -55,7 +55,7 @@ pub enum RegistrationError {
 	BadFaucet,
 	#[error("funding failed: {0}")]
 	Funding(ChainError),
-	/// Registration or shard initialisation (the submission names which).
+	/// Registration or shard creation (the submission names which).
 	#[error(transparent)]
 	Submit(#[from] SubmitError),
 }
@@ -97,8 +97,8 @@ pub async fn bootstrap(
 	}
 	ensure_funded(client, enclave, args).await?;
 	register_if_needed(client, enclave, args, public_url).await?;
-	// A named shard is initialised by the renewal loop, once an import has
-	// proven it unconfigured (the core signs nothing on the host's word).
+	// The shard is created by the renewal loop, once an import has proven
+	// that nobody did (the core signs nothing on the host's word).
 	warn_if_another_member_serves(client, enclave).await
 }
 
@@ -241,49 +241,70 @@ async fn register_if_needed(
 	Ok(())
 }
 
-/// Initialises a named shard that the chain proves unconfigured. Returns
-/// whether nothing is left to do (configured, or initialised now); `false`
-/// while the core has not seen the shard's configuration in a proven block
-/// yet or the enclave is not registered yet.
-async fn init_shard_if_needed(
+/// Creates the shard with this enclave's shielding key once the chain
+/// proves that nobody created it. Returns whether nothing is left to do
+/// (created, by this enclave or another); `false` while the core has not
+/// seen a proven block yet or the enclave is not registered yet.
+async fn create_shard_if_needed(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
 ) -> Result<bool, RegistrationError> {
-	let (shard, mr_enclave, configured, account) = {
+	let (shard, mr_enclave, proven_key, own_key, account) = {
 		let enclave = lock(enclave);
-		(enclave.shard(), enclave.mr_enclave(), enclave.shard_configured(), enclave.account())
+		(
+			enclave.shard(),
+			enclave.mr_enclave(),
+			enclave.shard_key(),
+			enclave.shielding_key_hash(),
+			enclave.account(),
+		)
 	};
-	match configured {
-		Some(true) => return Ok(true),
+	match proven_key {
+		Some(Some(key)) if key == own_key => return Ok(true),
+		Some(Some(key)) => {
+			log::error!(
+				"shard {shard:?} was created by another enclave (shielding key hash 0x{}): this \
+				 one holds other secrets and does not serve; it must be provisioned by a member",
+				hex::encode(key)
+			);
+			return Ok(true);
+		}
 		None => return Ok(false),
-		Some(false) => {}
+		Some(None) => {}
 	}
 	if registration_age(client, &account).await?.is_none() {
 		return Ok(false);
 	}
-	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
-	let stored: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> =
-		client.storage(&key, None).await.map_err(read_failed("the shard's configuration"))?;
-	if stored.is_some() {
-		return Ok(true); // configured since the core's last proven block
+	let key = pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(shard);
+	let recorded: Option<[u8; 32]> =
+		client.storage(&key, None).await.map_err(read_failed("the shard's shielding key"))?;
+	if recorded.is_some() {
+		return Ok(false); // created since the core's last proven block: wait for its proof
 	}
-	log::info!("initialising shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
-	submit_and_wait(
+	log::info!("creating shard {shard:?} for MRENCLAVE 0x{}", hex::encode(mr_enclave));
+	match submit_and_wait(
 		client,
 		enclave,
-		EnclaveCall::InitShard,
-		"shard initialisation",
+		EnclaveCall::CreateShard,
+		"shard creation",
 		WaitFor::InBlock,
 	)
-	.await?;
-	Ok(true)
+	.await
+	{
+		Ok(_) => Ok(false), // settled once an import proves the key
+		// Another enclave created it first: the next import proves its key.
+		Err(e) => {
+			log::warn!("{e}");
+			Ok(false)
+		}
+	}
 }
 
 /// Registers once the light client is recent enough (if the start could
-/// not), initialises a named shard once an import proved it unconfigured,
+/// not), creates the shard once an import proved that nobody did,
 /// and re-registers before the attestation expires (`--renew-after-secs`);
 /// checks at once, then once a minute, or more often for short renewal
-/// ages (every second while the shard waits for its initialisation).
+/// ages (every second while the shard waits for its creation).
 pub async fn renew_loop(
 	args: Args,
 	enclave: SharedEnclave,
@@ -296,9 +317,9 @@ pub async fn renew_loop(
 		ensure_funded(&client, &enclave, &args).await?;
 		register_if_needed(&client, &enclave, &args, &public_url).await?;
 		if !shard_settled {
-			shard_settled = init_shard_if_needed(&client, &enclave).await?;
+			shard_settled = create_shard_if_needed(&client, &enclave).await?;
 		}
-		// Soon again while the shard waits for its initialisation.
+		// Soon again while the shard waits for its creation.
 		tokio::time::sleep(if shard_settled { every } else { Duration::from_secs(1) }).await;
 	}
 }

@@ -6,7 +6,7 @@
 //! anchors) are submitted one at a time without waiting, so that each
 //! takes the node's next nonce; their outcomes are observed in the
 //! finalized blocks the trusted core imports (payouts, failures).
-//! Registration and shard initialisation are followed until they are in a
+//! Registration and shard creation are followed until they are in a
 //! block ([`submit_and_wait`]).
 
 use std::{

@@ -8,7 +8,7 @@ use std::{
 };
 
 use integritee_chain_client::ChainClient;
-use integritee_enclave::ImportReport;
+use integritee_enclave::{ImportReport, SigningRefused};
 use tokio::sync::Notify;
 
 use crate::{
@@ -158,7 +158,10 @@ pub async fn run(
 				watchers.anchored(*parent, *number, *hash);
 			}
 		}
-		let membership = report.serving_member.as_ref().map(not_serving_problem);
+		let membership = read(&enclave).not_serving().map(|refusal| match refusal {
+			SigningRefused::AnotherMemberServes(serving) => not_serving_problem(&serving),
+			other => other.to_string(),
+		});
 		if let Some(problem) = &membership {
 			if !health.has_problem(Component::Membership) {
 				log::error!("{problem}");

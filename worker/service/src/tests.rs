@@ -83,8 +83,16 @@ fn chain(
 	enclave
 		.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), genesis_proof)
 		.unwrap();
-	let no_entries: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-	let (state_root, proof) = testing::state_with_proof(&no_entries, &enclave.proof_keys());
+	// Every block proves the shard created with the enclave's key and the
+	// enclave registered: it serves.
+	const CHAIN_TIME_MS: u64 = 1_800_000_000_000;
+	let serving = integritee_enclave::testing::serving_entries(
+		&enclave,
+		Some(enclave.shielding_key_hash()),
+		Some(CHAIN_TIME_MS),
+		CHAIN_TIME_MS,
+	);
+	let (state_root, proof) = testing::state_with_proof(&serving, &enclave.proof_keys());
 	let mut blocks =
 		vec![FetchedBlock { header: genesis, extrinsics: vec![], justification: None }];
 	for n in 1..=len {

@@ -203,7 +203,7 @@ fn cli_ok(node_url: &str, args: &[&str]) -> String {
 fn registered_enclave(node_url: &str, shard_hex: &str) -> (AccountId, String) {
 	let workers = cli_ok(node_url, &["list-workers", "--json"]);
 	let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
-	let entry = listed
+	let entry = listed["enclaves"]
 		.as_array()
 		.unwrap()
 		.iter()
@@ -660,7 +660,7 @@ async fn latest_invoke(client: &ChainClient, shard: ShardIdentifier) -> Option<V
 /// from a checkpoint block instead of genesis, it still executes the shard's
 /// inputs after that block.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
+async fn a_worker_creates_a_named_shard_from_a_checkpoint() {
 	let mut node = Node::start("e2e-shard", &["--dev"]);
 	let client = node.client().await;
 	let node_url = node.ws_url();
@@ -697,7 +697,7 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 	let log = worker.log();
 	assert!(log.contains(&format!("light client starts at block #{checkpoint_number}")), "{log}");
 
-	// The worker initialises the shard once an import proved it unconfigured.
+	// The worker creates the shard once an import proved that nobody did.
 	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
 	let mut config: Option<pallet_enclave_bridge::ShardConfigOf<Runtime>> = None;
 	for _ in 0..120 {
@@ -707,9 +707,22 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 		}
 		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
-	let config = config.expect("the worker initialised the shard within 30 s");
+	let config = config.expect("the worker created the shard within 30 s");
 	assert_eq!(format!("0x{}", hex::encode(config.active.enclave_fingerprint)), fingerprint);
 	assert_eq!(config.active.max_instances, 1);
+	// With its shielding key: the one it registered.
+	let (enclave_account, _) = registered_enclave(&node_url, &fingerprint);
+	let registration: pallet_teerex::EnclaveOf<Runtime> = client
+		.storage(
+			&pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&enclave_account),
+			None,
+		)
+		.await
+		.unwrap()
+		.expect("registered");
+	let shard_key = pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(shard);
+	let recorded: Option<[u8; 32]> = client.storage(&shard_key, None).await.unwrap();
+	assert_eq!(recorded, Some(registration.shielding_key_hash));
 
 	cli_ok(
 		&node_url,
@@ -720,7 +733,7 @@ async fn a_worker_initialises_a_named_shard_from_a_checkpoint() {
 	let enclave_key = {
 		let workers = cli_ok(&node_url, &["list-workers", "--json"]);
 		let listed: serde_json::Value = serde_json::from_str(&workers).unwrap();
-		let signer = listed[0]["signer"].as_str().unwrap().to_string();
+		let signer = listed["enclaves"][0]["signer"].as_str().unwrap().to_string();
 		let account: AccountId =
 			polkadot_sdk::sp_core::crypto::Ss58Codec::from_ss58check(&signer).unwrap();
 		ed25519::Public::from_raw(*account.as_ref())

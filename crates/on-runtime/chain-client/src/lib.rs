@@ -145,6 +145,30 @@ impl ChainClient {
 		value.map(|text| decode_hex("state_getStorage", &text)).transpose()
 	}
 
+	/// The storage keys under `prefix` at the best block, in key order, at
+	/// most `limit`: asked for in pages of 1,000, the most a node answers
+	/// to one request.
+	pub async fn storage_keys(&self, prefix: &[u8], limit: usize) -> Result<Vec<Vec<u8>>> {
+		const KEYS_PAGED: &str = "state_getKeysPaged";
+		const KEYS_PER_PAGE: usize = 1000;
+		let prefix = format!("0x{}", hex::encode(prefix));
+		let mut keys: Vec<String> = Vec::new();
+		while keys.len() < limit {
+			let start_after = keys.last().cloned();
+			let page: Vec<String> = self
+				.rpc
+				.request(KEYS_PAGED, rpc_params![&prefix, KEYS_PER_PAGE as u32, start_after])
+				.await?;
+			let last_page = page.len() < KEYS_PER_PAGE;
+			keys.extend(page);
+			if last_page {
+				break;
+			}
+		}
+		keys.truncate(limit);
+		keys.iter().map(|key| decode_hex(KEYS_PAGED, key)).collect()
+	}
+
 	/// The decoded value under `key` at block `at`.
 	pub async fn storage<T: Decode>(&self, key: &[u8], at: Option<Hash>) -> Result<Option<T>> {
 		self.storage_raw(key, at)

@@ -41,9 +41,6 @@ pub enum ConnectError {
 		#[source]
 		source: integritee_chain_client::Error,
 	},
-	/// The node answered `method` with something that is not hex.
-	#[error("the node answered {method} with something that is not hex")]
-	ChainAnswer { method: &'static str },
 	/// No enclave is known to serve the shard (see
 	/// [`find_worker`](crate::find_worker) for how one is chosen).
 	#[error(
@@ -53,6 +50,14 @@ pub enum ConnectError {
 		hex::encode(shard.0)
 	)]
 	NoServingWorker { shard: ShardIdentifier, active_signers: usize, registered: usize },
+	/// Nobody created the shard on the parent chain: it has no shielding
+	/// key there to check a worker against.
+	#[error(
+		"shard 0x{} is not created on the parent chain yet (no shielding key is recorded for \
+		 it): no worker can be checked against it",
+		hex::encode(shard.0)
+	)]
+	ShardNotCreated { shard: ShardIdentifier },
 	/// The worker's URL would not use RA-TLS.
 	#[error("the worker's URL {url} is not wss://: refusing to talk to a worker without RA-TLS")]
 	NotWss { url: String },
@@ -96,6 +101,14 @@ pub enum AttestationError {
 		hex::encode(fingerprint)
 	)]
 	NotTheShardsFingerprint { mr_enclave: MrEnclave, fingerprint: MrEnclave },
+	/// The enclave registered another shielding key than the shard's.
+	#[error(
+		"the selected enclave registered shielding key hash 0x{}, not the shard's 0x{}: it does \
+		 not hold the shard's secrets; refusing it",
+		hex::encode(registered),
+		hex::encode(shard)
+	)]
+	NotTheShardsKey { registered: [u8; 32], shard: [u8; 32] },
 	/// The enclave's registration is older than the renewal period.
 	#[error(
 		"the selected enclave's registration expired (attested {age_secs} s ago, renewal period \

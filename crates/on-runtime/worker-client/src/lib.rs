@@ -60,7 +60,7 @@ pub use check::{
 	parse_mrenclave, parse_shard,
 };
 pub use error::{AttestationError, CheckError, ConnectError, Error, ParseError, RpcError};
-pub use select::{find_worker, SelectedWorker};
+pub use select::{find_worker, shards, SelectedWorker, ShardRole, ShardView};
 pub use status::{check_anchor_on_chain, check_in_block, check_link_to_anchor, CallWatch};
 
 /// How long a TCP connection to the worker may take.
@@ -180,6 +180,14 @@ impl WorkerClient {
 			return Err(AttestationError::NotTheShardsFingerprint {
 				mr_enclave: worker.mr_enclave(),
 				fingerprint,
+			}
+			.into());
+		}
+		let shard_key = select::shard_shielding_key(chain, &shard).await?;
+		if worker.enclave.shielding_key_hash != shard_key {
+			return Err(AttestationError::NotTheShardsKey {
+				registered: worker.enclave.shielding_key_hash,
+				shard: shard_key,
 			}
 			.into());
 		}

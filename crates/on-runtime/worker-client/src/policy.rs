@@ -7,7 +7,6 @@ use integritee_primitives::{
 use integritee_ra_tls::{ExpectedBinding, RaTlsConfig, RaTlsPolicy, TcbStatus};
 use integritee_runtime::Runtime;
 use integritee_stf_primitives::MrEnclave;
-use jsonrpsee::core::client::ClientT;
 
 use crate::error::{AttestationError, ConnectError, Error};
 
@@ -73,29 +72,13 @@ pub(crate) async fn ra_tls_config(
 		.storage(&pallet_teerex::StaleTcbInfo::<Runtime>::storage_value_final_key(), None)
 		.await
 		.map_err(chain_read("whether the TCB info is stale"))?;
-	let prefix =
-		format!("0x{}", hex::encode(pallet_teerex::TcbInfo::<Runtime>::map_storage_final_prefix()));
-	const KEYS_PAGED: &str = "state_getKeysPaged";
-	// A node answers at most this many keys a request.
-	const KEYS_PER_PAGE: u32 = 1000;
-	let mut tcb_infos: Vec<String> = Vec::new();
-	while !stale.unwrap_or(false) {
-		let start_after = tcb_infos.last().cloned();
-		let page: Vec<String> = chain
-			.rpc()
-			.request(KEYS_PAGED, jsonrpsee::rpc_params![&prefix, KEYS_PER_PAGE, start_after])
+	if !stale.unwrap_or(false) {
+		let prefix = pallet_teerex::TcbInfo::<Runtime>::map_storage_final_prefix();
+		let tcb_infos = chain
+			.storage_keys(&prefix, max_tcb_infos() as usize)
 			.await
-			.map_err(|e| chain_read("the TCB infos' keys")(e.into()))?;
-		let last_page = (page.len() as u32) < KEYS_PER_PAGE;
-		tcb_infos.extend(page);
-		if last_page || tcb_infos.len() as u32 >= max_tcb_infos() {
-			break;
-		}
-	}
-	for key in tcb_infos {
-		let key = hex::decode(key.strip_prefix("0x").unwrap_or(&key))
-			.map_err(|_| ConnectError::ChainAnswer { method: KEYS_PAGED })?;
-		keys.push(key);
+			.map_err(chain_read("the TCB infos' keys"))?;
+		keys.extend(tcb_infos);
 	}
 	for key in keys {
 		let stored: Option<pallet_teerex::StoredCollateral<Runtime>> =

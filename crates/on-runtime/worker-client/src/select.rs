@@ -4,7 +4,7 @@ use integritee_chain_client::ChainClient;
 use integritee_primitives::{EnclaveFingerprint, SgxEnclave, UpgradableShardConfig};
 use integritee_runtime::{AccountId, BlockNumber, Runtime};
 use integritee_stf_primitives::{MrEnclave, ShardIdentifier};
-use polkadot_sdk::sp_core::ed25519;
+use polkadot_sdk::sp_core::{ed25519, H256};
 
 use crate::error::ConnectError;
 
@@ -50,13 +50,26 @@ pub(crate) async fn configured_fingerprint(
 	Ok(Some(config.effective_at(best).enclave_fingerprint))
 }
 
-/// Finds the enclave serving `shard`: one of the shard's active signers;
-/// while the shard has none yet, the one registered enclave whose MRENCLAVE
-/// is the shard's configured fingerprint or the shard itself (the implicit
-/// shard of an enclave build). Several such enclaves and no active signer:
-/// none is known to serve, so none is chosen (a second instance without the
-/// shard's state must never be sent users' calls). Only enclaves with a URL
-/// (or any, if `url_override` is given) qualify.
+/// SHA-256 of the shard's shielding key, as recorded on chain when the
+/// shard was created.
+pub(crate) async fn shard_shielding_key(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<[u8; 32], ConnectError> {
+	let key = pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(shard);
+	chain
+		.storage(&key, None)
+		.await
+		.map_err(chain_read("the shard's shielding key"))?
+		.ok_or(ConnectError::ShardNotCreated { shard: *shard })
+}
+
+/// Finds the enclave serving `shard`: the first of the shard's active
+/// signers that is registered with a URL (or any, if `url_override` is
+/// given) and with the shard's shielding key (created on chain). A shard
+/// without active signers has nobody to serve it: registered enclaves that
+/// are not members (standbys) hold no state and are never sent users'
+/// calls.
 pub async fn find_worker(
 	chain: &ChainClient,
 	shard: &ShardIdentifier,
@@ -73,15 +86,13 @@ pub async fn find_worker(
 		.map_err(chain_read("the shard's status"))?
 		.unwrap_or_default();
 	let active: Vec<AccountId> = signers.into_iter().map(|status| status.signer).collect();
-	let fingerprint = configured_fingerprint(chain, shard).await?;
-	let (signer, enclave) =
-		select_serving(&enclaves, &active, fingerprint, shard, url_override.is_some()).ok_or(
-			ConnectError::NoServingWorker {
-				shard: *shard,
-				active_signers: active.len(),
-				registered: enclaves.len(),
-			},
-		)?;
+	let shard_key = shard_shielding_key(chain, shard).await?;
+	let (signer, enclave) = select_serving(&enclaves, &active, &shard_key, url_override.is_some())
+		.ok_or(ConnectError::NoServingWorker {
+			shard: *shard,
+			active_signers: active.len(),
+			registered: enclaves.len(),
+		})?;
 	let url = match url_override {
 		Some(url) => url.to_string(),
 		None => enclave
@@ -97,27 +108,103 @@ pub async fn find_worker(
 fn select_serving<'a>(
 	enclaves: &'a [(AccountId, SgxEnclave<Vec<u8>>)],
 	active_signers: &[AccountId],
-	fingerprint: Option<EnclaveFingerprint>,
-	shard: &ShardIdentifier,
+	shard_key: &[u8; 32],
 	url_overridden: bool,
 ) -> Option<&'a (AccountId, SgxEnclave<Vec<u8>>)> {
-	let usable = |enclave: &SgxEnclave<Vec<u8>>| url_overridden || enclave.url.is_some();
-	if !active_signers.is_empty() {
-		return active_signers.iter().find_map(|signer| {
-			enclaves.iter().find(|(account, enclave)| account == signer && usable(enclave))
+	let usable = |enclave: &SgxEnclave<Vec<u8>>| {
+		(url_overridden || enclave.url.is_some()) && enclave.shielding_key_hash == *shard_key
+	};
+	active_signers.iter().find_map(|signer| {
+		enclaves.iter().find(|(account, enclave)| account == signer && usable(enclave))
+	})
+}
+
+/// What a registered enclave is to a shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardRole {
+	/// The first active signer: it answers users, pays out and anchors.
+	Serving,
+	/// Another active signer.
+	Member,
+	/// Registered with the shard's code and shielding key (it holds the
+	/// shard's secrets), not an active signer: it follows the chain and
+	/// serves nothing.
+	Standby,
+}
+
+/// A shard as the parent chain shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShardView {
+	pub shard: ShardIdentifier,
+	/// SHA-256 of the shard's shielding key (`None`: not created).
+	pub shielding_key_hash: Option<[u8; 32]>,
+	/// The code the shard's effective configuration allows.
+	pub fingerprint: EnclaveFingerprint,
+	/// Its enclaves: active signers in the order they joined, then standbys.
+	pub workers: Vec<(AccountId, ShardRole)>,
+}
+
+/// The shards that were created or have members, at most `limit`, with
+/// their enclaves' roles among `enclaves` (the registered ones).
+pub async fn shards(
+	chain: &ChainClient,
+	enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)],
+	limit: usize,
+) -> Result<Vec<ShardView>, ConnectError> {
+	use polkadot_sdk::frame_support::storage::StoragePrefixedMap;
+	use std::collections::BTreeSet;
+	// A map key ends with the shard itself (`Blake2_128Concat`).
+	let shard_of = |key: &[u8]| key.len().checked_sub(32).map(|at| H256::from_slice(&key[at..]));
+	let mut ids = BTreeSet::new();
+	for prefix in [
+		pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::final_prefix(),
+		pallet_enclave_bridge::ShardStatus::<Runtime>::final_prefix(),
+	] {
+		let keys =
+			chain.storage_keys(&prefix, limit).await.map_err(chain_read("the shards' keys"))?;
+		ids.extend(keys.iter().filter_map(|key| shard_of(key)));
+	}
+	let mut views = Vec::new();
+	for shard in ids.into_iter().take(limit) {
+		let key = pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(shard);
+		let shielding_key_hash: Option<[u8; 32]> =
+			chain.storage(&key, None).await.map_err(chain_read("a shard's shielding key"))?;
+		let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
+		let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = chain
+			.storage(&status_key, None)
+			.await
+			.map_err(chain_read("a shard's status"))?
+			.unwrap_or_default();
+		let fingerprint = configured_fingerprint(chain, &shard).await?.unwrap_or(shard);
+		views.push(shard_view(shard, shielding_key_hash, fingerprint, &signers, enclaves));
+	}
+	Ok(views)
+}
+
+/// The roles of `enclaves` in a shard with `signers`.
+fn shard_view(
+	shard: ShardIdentifier,
+	shielding_key_hash: Option<[u8; 32]>,
+	fingerprint: EnclaveFingerprint,
+	signers: &[pallet_enclave_bridge::SignerStatusOf<Runtime>],
+	enclaves: &[(AccountId, SgxEnclave<Vec<u8>>)],
+) -> ShardView {
+	let mut workers: Vec<(AccountId, ShardRole)> = signers
+		.iter()
+		.enumerate()
+		.map(|(i, status)| {
+			(status.signer.clone(), if i == 0 { ShardRole::Serving } else { ShardRole::Member })
+		})
+		.collect();
+	if let Some(key) = shielding_key_hash {
+		let standbys = enclaves.iter().filter(|(account, enclave)| {
+			enclave.mr_enclave == fingerprint
+				&& enclave.shielding_key_hash == key
+				&& !signers.iter().any(|status| status.signer == *account)
 		});
+		workers.extend(standbys.map(|(account, _)| (account.clone(), ShardRole::Standby)));
 	}
-	let mut candidates = enclaves.iter().filter(|(_, enclave)| {
-		usable(enclave)
-			&& match fingerprint {
-				Some(fingerprint) => enclave.mr_enclave == fingerprint,
-				None => enclave.mr_enclave == *shard,
-			}
-	});
-	match (candidates.next(), candidates.next()) {
-		(Some(only), None) => Some(only),
-		_ => None,
-	}
+	ShardView { shard, shielding_key_hash, fingerprint, workers }
 }
 
 #[cfg(test)]
@@ -131,7 +218,7 @@ mod tests {
 		SgxEnclave {
 			mr_enclave: H256::repeat_byte(mr_enclave),
 			mr_signer: [0; 32],
-			shielding_key_hash: [0; 32],
+			shielding_key_hash: KEY,
 			build_mode: SgxBuildMode::Production,
 			status: SgxStatus::UpToDate,
 			attestation_method: AttestationMethod::Skip,
@@ -144,57 +231,65 @@ mod tests {
 		AccountId::new([byte; 32])
 	}
 
+	const KEY: [u8; 32] = [0x4b; 32];
+
 	#[test]
-	fn an_active_signer_with_a_url_is_chosen() {
-		let shard = H256::repeat_byte(0xaa);
+	fn an_active_signer_with_a_url_and_the_shards_key_is_chosen() {
 		let enclaves = vec![
 			(account(1), enclave(0xaa, Some("wss://one"))),
 			(account(2), enclave(0xaa, Some("wss://two"))),
 			(account(3), enclave(0xaa, None)),
 		];
-		let chosen = select_serving(&enclaves, &[account(2)], None, &shard, false).unwrap();
+		let chosen = select_serving(&enclaves, &[account(2)], &KEY, false).unwrap();
 		assert_eq!(chosen.0, account(2));
 		// An active signer without a URL only qualifies with an override.
-		assert!(select_serving(&enclaves, &[account(3)], None, &shard, false).is_none());
-		assert_eq!(
-			select_serving(&enclaves, &[account(3)], None, &shard, true).unwrap().0,
-			account(3)
-		);
+		assert!(select_serving(&enclaves, &[account(3)], &KEY, false).is_none());
+		assert_eq!(select_serving(&enclaves, &[account(3)], &KEY, true).unwrap().0, account(3));
 		// An active signer that is not registered (any more) is not chosen,
 		// and no other enclave is guessed instead.
-		assert!(select_serving(&enclaves, &[account(9)], None, &shard, false).is_none());
+		assert!(select_serving(&enclaves, &[account(9)], &KEY, false).is_none());
+		// Nor one that registered another key than the shard's.
+		assert!(select_serving(&enclaves, &[account(2)], &[0; 32], false).is_none());
 	}
 
 	#[test]
-	fn without_active_signers_only_a_single_candidate_is_chosen() {
-		let shard = H256::repeat_byte(0xaa);
-		let one = vec![
+	fn without_active_signers_nobody_is_chosen() {
+		let enclaves = vec![
 			(account(1), enclave(0xaa, Some("wss://one"))),
 			(account(2), enclave(0xbb, Some("wss://other-build"))),
 		];
-		assert_eq!(select_serving(&one, &[], None, &shard, false).unwrap().0, account(1));
-		let two = vec![
-			(account(1), enclave(0xaa, Some("wss://one"))),
-			(account(2), enclave(0xaa, Some("wss://two"))),
-		];
-		assert!(select_serving(&two, &[], None, &shard, false).is_none());
-		assert!(select_serving(&[], &[], None, &shard, false).is_none());
+		assert!(select_serving(&enclaves, &[], &KEY, false).is_none());
+		assert!(select_serving(&[], &[], &KEY, false).is_none());
 	}
 
 	#[test]
-	fn a_configured_fingerprint_replaces_the_shard_as_mrenclave() {
+	fn members_serve_in_order_and_registered_holders_of_the_key_stand_by() {
 		let shard = H256::repeat_byte(0xaa);
+		let status = |byte| pallet_enclave_bridge::SignerStatusOf::<Runtime> {
+			signer: account(byte),
+			fingerprint: shard,
+			last_activity: 1,
+		};
+		let mut other_key = enclave(0xaa, None);
+		other_key.shielding_key_hash = [9; 32];
 		let enclaves = vec![
-			(account(1), enclave(0xaa, Some("wss://shard-as-build"))),
-			(account(2), enclave(0xcc, Some("wss://configured-build"))),
+			(account(1), enclave(0xaa, None)),
+			(account(2), enclave(0xaa, None)),
+			(account(3), enclave(0xaa, None)),
+			(account(4), other_key),
+			(account(5), enclave(0xbb, None)),
 		];
-		let fingerprint = Some(H256::repeat_byte(0xcc));
+		let view = shard_view(shard, Some(KEY), shard, &[status(2), status(1)], &enclaves);
 		assert_eq!(
-			select_serving(&enclaves, &[], fingerprint, &shard, false).unwrap().0,
-			account(2)
+			view.workers,
+			vec![
+				(account(2), ShardRole::Serving),
+				(account(1), ShardRole::Member),
+				(account(3), ShardRole::Standby),
+			]
 		);
-		let unknown = Some(H256::repeat_byte(0xdd));
-		assert!(select_serving(&enclaves, &[], unknown, &shard, false).is_none());
+		// Not created: no key to stand by with.
+		assert_eq!(shard_view(shard, None, shard, &[], &enclaves).workers, vec![]);
 	}
 
 	#[test]

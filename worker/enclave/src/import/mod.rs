@@ -22,7 +22,7 @@ use integritee_stf_primitives::AccountId;
 use polkadot_sdk::{frame_system, sp_core::H256};
 
 pub use inputs::{OwnFailure, SkipReason, SkippedInput};
-pub use proof::events_key;
+pub use proof::{events_key, timestamp_key};
 
 use crate::{
 	error::{Error, RollbackDetected},
@@ -67,15 +67,11 @@ pub struct ImportReport {
 }
 
 impl Enclave {
-	/// Whether the shard is configured on the parent chain, as proven by
-	/// the last imported block (`None` before the first import of this
-	/// run); the implicit shard, named after this enclave's MRENCLAVE, is
-	/// configured by its name.
-	pub fn shard_configured(&self) -> Option<bool> {
-		if self.shard == H256(self.mr_enclave()) {
-			return Some(true);
-		}
-		self.shard_configured
+	/// The hash of the shard's shielding key on the parent chain, as
+	/// proven by the last imported block: `None` before the first import of
+	/// this run, `Some(None)` while nobody created the shard.
+	pub fn shard_key(&self) -> Option<Option<[u8; 32]>> {
+		self.shard_key
 	}
 
 	/// The light client's last finalized block, if it has a checkpoint.
@@ -94,7 +90,8 @@ impl Enclave {
 
 	/// The storage keys the host must prove for every block: `System::Events`,
 	/// the vault's `System::Account`, the shard's `ShardStatus`, its latest
-	/// sidechain anchor and its stored configuration.
+	/// sidechain anchor and its shielding key, this enclave's registration
+	/// and the chain's time.
 	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
 		vec![
 			events_key(),
@@ -103,7 +100,9 @@ impl Enclave {
 			pallet_sidechain::LatestSidechainBlockConfirmation::<Runtime>::hashed_key_for(
 				self.shard,
 			),
-			pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(self.shard),
+			pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(self.shard),
+			pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(self.account()),
+			timestamp_key(),
 		]
 	}
 
@@ -150,14 +149,16 @@ impl Enclave {
 			own_failures: Vec::new(),
 			serving_member: self.serving_member.clone(),
 			anchored: self.anchored,
-			shard_configured: self.shard_configured,
+			shard_key: self.shard_key,
+			registration_current: self.registration_current,
 			anchor_events: Vec::new(),
 		};
 		for block in blocks {
 			let verified = Self::verify_block(block, &keys)?;
+			chunk.registration_current = Some(verified.registration_current());
 			chunk.serving_member = verified.serving.filter(|first| *first != account);
 			chunk.anchored = Some(verified.anchored);
-			chunk.shard_configured = Some(verified.shard_configured);
+			chunk.shard_key = Some(verified.shard_key);
 			if verified.number <= included {
 				continue;
 			}
@@ -213,7 +214,8 @@ impl Enclave {
 		self.light_client = Some(chunk.light_client);
 		self.serving_member = chunk.serving_member;
 		self.anchored = chunk.anchored;
-		self.shard_configured = chunk.shard_configured;
+		self.shard_key = chunk.shard_key;
+		self.registration_current = chunk.registration_current;
 		self.check_rollback()?;
 		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
 	}
@@ -230,7 +232,8 @@ pub struct VerifiedChunk {
 	own_failures: Vec<OwnFailure>,
 	serving_member: Option<AccountId>,
 	anchored: Option<Option<SidechainBlockConfirmation>>,
-	shard_configured: Option<bool>,
+	shard_key: Option<Option<[u8; 32]>>,
+	registration_current: Option<bool>,
 	anchor_events: Vec<(u32, u64, H256)>,
 }
 

@@ -64,7 +64,26 @@ impl Enclave {
 			vault,
 			serving: signers.first().map(|status| status.signer.clone()),
 			anchored,
-			shard_configured: value(4).is_some(),
+			shard_key: match value(4) {
+				Some(bytes) => Some(
+					<[u8; 32]>::decode(&mut &bytes[..])
+						.map_err(|_| bad("the shard's shielding key does not decode".into()))?,
+				),
+				None => None,
+			},
+			registered_at_ms: match value(5) {
+				Some(bytes) => Some(
+					pallet_teerex::EnclaveOf::<Runtime>::decode(&mut &bytes[..])
+						.map_err(|_| bad("the enclave's registration does not decode".into()))?
+						.attested_at_ms,
+				),
+				None => None,
+			},
+			now_ms: match value(6) {
+				Some(bytes) => u64::decode(&mut &bytes[..])
+					.map_err(|_| bad("the chain's timestamp does not decode".into()))?,
+				None => 0,
+			},
 		})
 	}
 }
@@ -82,8 +101,28 @@ pub(super) struct VerifiedBlock {
 	pub(super) serving: Option<AccountId>,
 	/// The shard's latest sidechain anchor.
 	pub(super) anchored: Option<SidechainBlockConfirmation>,
-	/// Whether the shard has a stored configuration.
-	pub(super) shard_configured: bool,
+	/// The hash of the shard's shielding key, once the shard was created.
+	pub(super) shard_key: Option<[u8; 32]>,
+	/// When this enclave's registration was attested, if it is registered.
+	pub(super) registered_at_ms: Option<u64>,
+	/// The chain's time at this block (`Timestamp::Now`).
+	pub(super) now_ms: u64,
+}
+
+impl VerifiedBlock {
+	/// Whether this enclave's registration is current at this block, by the
+	/// registry's own rule (expired once older than the renewal period).
+	pub(super) fn registration_current(&self) -> bool {
+		self.registered_at_ms.is_some_and(|at| {
+			self.now_ms.saturating_sub(at)
+				<= integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS
+		})
+	}
+}
+
+/// Storage key of `Timestamp::Now`.
+pub fn timestamp_key() -> Vec<u8> {
+	polkadot_sdk::frame_support::storage::storage_prefix(b"Timestamp", b"Now").to_vec()
 }
 
 /// Storage key of `System::Events`.

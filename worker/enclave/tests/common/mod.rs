@@ -61,3 +61,6 @@ pub fn user_extrinsic(pair: &sr25519::Pair, call: RuntimeCall, genesis_hash: H25
 	signed_extrinsic(call, pair.public().into(), params, |p| MultiSignature::Sr25519(pair.sign(p)))
 		.encode()
 }
+
+#[allow(unused_imports)] // not every test binary builds blocks by hand
+pub use integritee_enclave::testing::serving_entries;
