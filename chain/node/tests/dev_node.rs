@@ -167,6 +167,26 @@ async fn enclave_registers_and_serves_its_shard_on_the_dev_chain() {
 	)));
 	assert_eq!(free_balance(&client, &vault).await, 3 * UNIT);
 
+	// The enclave creates its shard: the chain records the shielding key it
+	// registered (funds waiting in the vault of the shard named after its
+	// code do not stop it).
+	let created = client
+		.submit(
+			&enclave,
+			RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard {
+				shard,
+				max_instances: 1,
+			}),
+			WaitFor::InBlock,
+		)
+		.await
+		.expect("the enclave creates its shard");
+	assert!(created.events.iter().any(|event| matches!(
+		event,
+		RuntimeEvent::EnclaveBridge(pallet_enclave_bridge::Event::ShardCreated { creator, .. })
+			if *creator == enclave_account
+	)));
+
 	// The enclave confirms a processed parent-chain block.
 	let confirmed = client
 		.submit(
