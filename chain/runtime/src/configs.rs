@@ -343,6 +343,7 @@ mod tests {
 				max_instances: 1,
 			},
 			enactment_delay: 0,
+			grace_period: 0,
 		});
 		let confirm = RuntimeCall::EnclaveBridge(
 			pallet_enclave_bridge::Call::confirm_processed_parentchain_block {

@@ -92,6 +92,7 @@ pub type Migrations = (
 	pallet_teerex::migrations::MigrateV0ToV1<Runtime>,
 	pallet_enclave_bridge::migrations::MigrateV0ToV1<Runtime>,
 	pallet_enclave_bridge::migrations::MigrateV1ToV2<Runtime>,
+	pallet_enclave_bridge::migrations::MigrateV2ToV3<Runtime>,
 );
 
 pub type Executive = polkadot_sdk::frame_executive::Executive<

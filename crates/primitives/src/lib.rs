@@ -295,7 +295,10 @@ pub struct ShardConfig {
 	pub max_instances: u32,
 }
 
-/// A shard's configuration with an optional upgrade that takes effect at a block.
+/// A shard's configuration with an optional upgrade that takes effect at a
+/// block, and the code an upgrade replaced, which stays a member for a
+/// grace period (so that its members hand the shard's secrets and state to
+/// the new build's).
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
@@ -303,15 +306,67 @@ pub struct UpgradableShardConfig<BlockNumber> {
 	pub active: ShardConfig,
 	/// The configuration that replaces `active` from the given block on.
 	pub pending_upgrade: Option<(BlockNumber, ShardConfig)>,
+	/// How many blocks from the pending upgrade's enactment on `active`'s
+	/// code stays a member (zero: it leaves at the enactment block).
+	pub grace_period: BlockNumber,
+	/// The code the last upgrade replaced, a member before the given block.
+	pub retiring: Option<(EnclaveFingerprint, BlockNumber)>,
 }
 
-impl<BlockNumber: PartialOrd + Copy> UpgradableShardConfig<BlockNumber> {
+impl<BlockNumber> UpgradableShardConfig<BlockNumber>
+where
+	BlockNumber: PartialOrd + Copy + Default + polkadot_sdk::sp_runtime::Saturating,
+{
+	/// `active`, with no upgrade scheduled.
+	pub fn new(active: ShardConfig) -> Self {
+		Self { active, pending_upgrade: None, grace_period: BlockNumber::default(), retiring: None }
+	}
+
 	/// The configuration in force at block `now`.
 	pub fn effective_at(&self, now: BlockNumber) -> &ShardConfig {
 		match &self.pending_upgrade {
 			Some((at, upgrade)) if now >= *at => upgrade,
 			_ => &self.active,
 		}
+	}
+
+	/// The code that an upgrade replaced and that is still a member at
+	/// `now` (its grace period has not passed), if any.
+	pub fn retiring_at(&self, now: BlockNumber) -> Option<EnclaveFingerprint> {
+		match &self.pending_upgrade {
+			Some((at, _)) if now >= *at => (now < at.saturating_add(self.grace_period))
+				.then_some(self.active.enclave_fingerprint),
+			_ => self.retiring.filter(|(_, until)| now < *until).map(|(code, _)| code),
+		}
+	}
+
+	/// Whether enclaves running `fingerprint` are members at `now`: the
+	/// effective configuration's code, or a replaced one in its grace period.
+	pub fn admits(&self, fingerprint: &EnclaveFingerprint, now: BlockNumber) -> bool {
+		self.effective_at(now).enclave_fingerprint == *fingerprint
+			|| self.retiring_at(now).as_ref() == Some(fingerprint)
+	}
+
+	/// This configuration as it stands at `now`: a reached upgrade promoted
+	/// to `active` (the replaced code retiring for the grace period), a
+	/// passed grace forgotten. Whether anything changed.
+	pub fn promoted(mut self, now: BlockNumber) -> (Self, bool) {
+		let mut changed = false;
+		if let Some((at, upgrade)) = self.pending_upgrade.take() {
+			if now >= at {
+				let replaced = core::mem::replace(&mut self.active, upgrade);
+				let until = at.saturating_add(self.grace_period);
+				self.retiring = (until > at).then_some((replaced.enclave_fingerprint, until));
+				changed = true;
+			} else {
+				self.pending_upgrade = Some((at, upgrade));
+			}
+		}
+		if self.retiring.is_some_and(|(_, until)| now >= until) {
+			self.retiring = None;
+			changed = true;
+		}
+		(self, changed)
 	}
 }
 

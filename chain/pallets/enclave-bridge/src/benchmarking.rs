@@ -49,13 +49,8 @@ fn funded_enclave<T: Config>() -> T::AccountId {
 fn full_shard<T: Config>(shard: ShardIdentifier, seed: u32) -> alloc::vec::Vec<T::AccountId> {
 	let fingerprint = H256::repeat_byte(0xf1);
 	let limit = T::MaxInstancesLimit::get();
-	ShardConfigRegistry::<T>::insert(
-		shard,
-		UpgradableShardConfig {
-			active: ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit },
-			pending_upgrade: None,
-		},
-	);
+	let active = ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit };
+	ShardConfigRegistry::<T>::insert(shard, UpgradableShardConfig::new(active));
 	ShardShieldingKeys::<T>::insert(shard, BENCHMARK_SHIELDING_KEY_HASH);
 	let now = frame_system::Pallet::<T>::block_number();
 	let mut signers = ShardSignersOf::<T>::default();
@@ -163,11 +158,16 @@ mod benchmarks {
 		let now = frame_system::Pallet::<T>::block_number();
 		ShardConfigRegistry::<T>::insert(
 			SHARD,
-			UpgradableShardConfig { active: config(1), pending_upgrade: Some((now, config(2))) },
+			UpgradableShardConfig {
+				active: config(1),
+				pending_upgrade: Some((now, config(2))),
+				grace_period: One::one(),
+				retiring: None,
+			},
 		);
 
 		#[extrinsic_call]
-		_(RawOrigin::Root, SHARD, config(3), One::one());
+		_(RawOrigin::Root, SHARD, config(3), One::one(), One::one());
 
 		let stored = ShardConfigRegistry::<T>::get(SHARD);
 		assert_eq!(stored.map(|c| c.active), Some(config(2)));

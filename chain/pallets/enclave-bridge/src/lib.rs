@@ -59,7 +59,8 @@
 //! - [`Pallet::unshield_funds`]: the enclave that serves the shard; funds out
 //!   of the vault.
 //! - [`Pallet::update_shard_config`]: root only (configures a shard, schedules
-//!   an upgrade).
+//!   an upgrade, with a grace period during which the replaced code stays a
+//!   member).
 //! - [`Pallet::create_shard`]: a registered enclave, for a shard nobody
 //!   created or uses yet; records the shard's shielding key.
 //! - [`Pallet::leave_shard`]: a member leaves on its own.
@@ -85,7 +86,9 @@
 //! [`STORAGE_VERSION`] 1 added the members' shard index and dropped
 //! confirmations of enclaves that are no longer members
 //! ([`migrations::v1`]); 2 added the shards' shielding keys, taken from the
-//! serving member's registration for shards in use ([`migrations::v2`]).
+//! serving member's registration for shards in use ([`migrations::v2`]); 3
+//! added upgrades' grace periods and the retiring code to the stored
+//! configurations ([`migrations::v3`]).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -156,7 +159,7 @@ pub mod pallet {
 	pub const BENCHMARK_SHIELDING_KEY_HASH: [u8; 32] = [0x5f; 32];
 
 	/// The in-code storage version.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	#[pallet::config]
 	pub trait Config: polkadot_sdk::frame_system::Config<RuntimeEvent: From<Event<Self>>> {
@@ -301,10 +304,7 @@ pub mod pallet {
 					enclave_fingerprint: *enclave_fingerprint,
 					max_instances: *max_instances,
 				};
-				ShardConfigRegistry::<T>::insert(
-					shard,
-					UpgradableShardConfig { active, pending_upgrade: None },
-				);
+				ShardConfigRegistry::<T>::insert(shard, UpgradableShardConfig::new(active));
 			}
 		}
 	}
@@ -342,11 +342,13 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			call_hash: H256,
 		},
-		/// The shard's configuration changes to `config` from `enactment_block` on.
+		/// The shard's configuration changes to `config` from `enactment_block`
+		/// on; the code it replaces stays a member for `grace_period` blocks.
 		ShardConfigUpdated {
 			shard: ShardIdentifier,
 			config: ShardConfig,
 			enactment_block: BlockNumberFor<T>,
+			grace_period: BlockNumberFor<T>,
 		},
 		/// Root removed an enclave from the shard's active signers.
 		EnclavePurgedFromShard { shard: ShardIdentifier, signer: T::AccountId },
@@ -597,12 +599,14 @@ pub mod pallet {
 		/// Set which enclave code may serve the shard and how many instances.
 		/// Root only, so that no member can cancel or bring forward an upgrade
 		/// root scheduled. A shard without a stored configuration gets it at
-		/// once (the delay is ignored); a configured one (including the
-		/// implicit configuration of a shard named after a fingerprint)
-		/// changes `enactment_delay` blocks from now (at once if zero), and
-		/// the change replaces any upgrade scheduled before. The shard's
-		/// shielding key stays: a new build gets the shard's secrets from a
-		/// member of the old one.
+		/// once (the delay and grace are ignored); a configured one
+		/// (including the implicit configuration of a shard named after a
+		/// fingerprint) changes `enactment_delay` blocks from now (at once if
+		/// zero), and the change replaces any upgrade scheduled before. For
+		/// `grace_period` blocks after the change the code it replaces stays a
+		/// member beside the new one: the shard's shielding key stays, and
+		/// the new build gets the shard's secrets and state from a member of
+		/// the old one; after the grace the old code's duties are refused.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::update_shard_config())]
 		pub fn update_shard_config(
@@ -610,6 +614,7 @@ pub mod pallet {
 			shard: ShardIdentifier,
 			config: ShardConfig,
 			enactment_delay: BlockNumberFor<T>,
+			grace_period: BlockNumberFor<T>,
 		) -> DispatchResult {
 			ensure_root(origin)?;
 			ensure!(
@@ -617,15 +622,19 @@ pub mod pallet {
 				Error::<T>::InvalidMaxInstances
 			);
 			let now = frame_system::Pallet::<T>::block_number();
-			let stored = ShardConfigRegistry::<T>::get(shard).map(|c| Self::promoted(c, now).0);
+			let stored = ShardConfigRegistry::<T>::get(shard).map(|c| c.promoted(now).0);
 			let (updated, enactment_block) = match stored {
-				None => {
-					(UpgradableShardConfig { active: config.clone(), pending_upgrade: None }, now)
-				}
+				None => (UpgradableShardConfig::new(config.clone()), now),
 				Some(mut current) => {
+					current.grace_period = grace_period;
 					if enactment_delay.is_zero() {
-						current.active = config.clone();
+						let replaced = core::mem::replace(&mut current.active, config.clone());
 						current.pending_upgrade = None;
+						if replaced.enclave_fingerprint != config.enclave_fingerprint {
+							let until = now.saturating_add(grace_period);
+							current.retiring = (!grace_period.is_zero())
+								.then_some((replaced.enclave_fingerprint, until));
+						}
 						(current, now)
 					} else {
 						let at = now.saturating_add(enactment_delay);
@@ -635,7 +644,12 @@ pub mod pallet {
 				}
 			};
 			ShardConfigRegistry::<T>::insert(shard, updated);
-			Self::deposit_event(Event::ShardConfigUpdated { shard, config, enactment_block });
+			Self::deposit_event(Event::ShardConfigUpdated {
+				shard,
+				config,
+				enactment_block,
+				grace_period,
+			});
 			Ok(())
 		}
 
@@ -727,10 +741,7 @@ pub mod pallet {
 				ensure!(Self::max_instances_valid(max_instances), Error::<T>::InvalidMaxInstances);
 				let active =
 					ShardConfig { enclave_fingerprint: enclave.fingerprint, max_instances };
-				ShardConfigRegistry::<T>::insert(
-					shard,
-					UpgradableShardConfig { active, pending_upgrade: None },
-				);
+				ShardConfigRegistry::<T>::insert(shard, UpgradableShardConfig::new(active));
 			}
 			let deposit = T::ShardConfigDeposit::get();
 			T::Currency::hold(&HoldReason::ShardConfig.into(), &creator, deposit)
@@ -815,23 +826,6 @@ pub mod pallet {
 
 		pub(crate) fn max_instances_valid(max_instances: u32) -> bool {
 			(1..=T::MaxInstancesLimit::get()).contains(&max_instances)
-		}
-
-		/// `config` with a reached upgrade promoted to active, and whether it was.
-		pub(crate) fn promoted(
-			mut config: ShardConfigOf<T>,
-			now: BlockNumberFor<T>,
-		) -> (ShardConfigOf<T>, bool) {
-			match config.pending_upgrade.take() {
-				Some((at, upgrade)) if now >= at => {
-					config.active = upgrade;
-					(config, true)
-				}
-				pending => {
-					config.pending_upgrade = pending;
-					(config, false)
-				}
-			}
 		}
 
 		/// Removes the records of paid unshields whose expiry lies before
@@ -1011,6 +1005,12 @@ pub mod pallet {
 						"a pending upgrade admits no or too many members"
 					);
 				}
+				if let Some((retiring, _)) = &config.retiring {
+					ensure!(
+						*retiring != config.active.enclave_fingerprint,
+						"the retiring code is the active one"
+					);
+				}
 			}
 			for (shard, _) in ShardConfigDeposits::<T>::iter() {
 				ensure!(
@@ -1064,30 +1064,32 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 			.ok_or(ShardMembershipError::EnclaveNotRegistered)?;
 		let fingerprint = registered.fingerprint;
 		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
-		let (config, promoted) = match ShardConfigRegistry::<T>::get(shard) {
-			Some(stored) => {
-				let (stored, promoted) = Self::promoted(stored, now);
-				let config = stored.active.clone();
-				(config, promoted.then_some(stored))
+		let (stored, changed) = match ShardConfigRegistry::<T>::get(shard) {
+			Some(stored) => stored.promoted(now),
+			None if *shard == fingerprint => {
+				(UpgradableShardConfig::new(Self::implicit_config(shard)), false)
 			}
-			None if *shard == fingerprint => (Self::implicit_config(shard), None),
 			None => return Err(ShardMembershipError::ShardNotInitialized),
 		};
-		if fingerprint != config.enclave_fingerprint {
+		// The active code, and during a grace period the one it replaced.
+		let admits = |code: &EnclaveFingerprint| stored.admits(code, now);
+		if !admits(&fingerprint) {
 			return Err(ShardMembershipError::WrongFingerprint);
 		}
+		let config = &stored.active;
 		let shielding_key_hash =
 			ShardShieldingKeys::<T>::get(shard).ok_or(ShardMembershipError::ShardNotCreated)?;
 		if registered.shielding_key_hash != shielding_key_hash {
 			return Err(ShardMembershipError::WrongShieldingKey);
 		}
-		let member = RegisteredEnclave { fingerprint, shielding_key_hash };
 
 		let mut signers = ShardStatus::<T>::get(shard);
 		let mut departed = alloc::vec::Vec::new();
 		signers.retain(|status| {
-			let stays = status.fingerprint == config.enclave_fingerprint
-				&& T::EnclaveRegistry::registered_enclave(&status.signer) == Some(member);
+			let registered_as =
+				RegisteredEnclave { fingerprint: status.fingerprint, shielding_key_hash };
+			let stays = admits(&status.fingerprint)
+				&& T::EnclaveRegistry::registered_enclave(&status.signer) == Some(registered_as);
 			if !stays {
 				departed.push(status.signer.clone());
 			}
@@ -1128,7 +1130,7 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 			}
 		}
 		ShardStatus::<T>::insert(shard, signers);
-		if let Some(stored) = promoted {
+		if changed {
 			ShardConfigRegistry::<T>::insert(shard, stored);
 		}
 		Ok(fingerprint)
@@ -1159,10 +1161,7 @@ impl<T: Config> ShardMembership<T::AccountId> for Pallet<T> {
 		let limit = T::MaxInstancesLimit::get();
 		let key = BENCHMARK_SHIELDING_KEY_HASH;
 		let config = ShardConfig { enclave_fingerprint: fingerprint, max_instances: limit };
-		ShardConfigRegistry::<T>::insert(
-			shard,
-			UpgradableShardConfig { active: config, pending_upgrade: None },
-		);
+		ShardConfigRegistry::<T>::insert(shard, UpgradableShardConfig::new(config));
 		ShardShieldingKeys::<T>::insert(shard, key);
 		let now = polkadot_sdk::frame_system::Pallet::<T>::block_number();
 		let serving: T::AccountId = account("serving", 0, 0);

@@ -191,3 +191,85 @@ pub type MigrateV1ToV2<T> = VersionedMigration<
 	Pallet<T>,
 	<T as polkadot_sdk::frame_system::Config>::DbWeight,
 >;
+
+/// Version 2 to 3: a shard's configuration holds the grace period of its
+/// scheduled upgrade and the code an upgrade replaced
+/// ([`integritee_primitives::UpgradableShardConfig`]).
+pub mod v3 {
+	use super::*;
+	use crate::{ShardConfigOf, ShardConfigRegistry};
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	use codec::Decode;
+	use integritee_primitives::ShardConfig;
+	use polkadot_sdk::{
+		frame_support::{
+			traits::{Get, UncheckedOnRuntimeUpgrade},
+			weights::Weight,
+		},
+		frame_system::{self, pallet_prelude::BlockNumberFor},
+		sp_runtime::traits::Zero,
+	};
+
+	/// A shard's configuration as version 2 stored it.
+	#[derive(Decode)]
+	pub struct OldShardConfig<BlockNumber> {
+		pub active: ShardConfig,
+		pub pending_upgrade: Option<(BlockNumber, ShardConfig)>,
+	}
+
+	/// Every stored configuration keeps its active code and its scheduled
+	/// upgrade, with no grace period (what version 2 did: the old code
+	/// left at the enactment block) and no retiring code.
+	pub struct AddGracePeriods<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for AddGracePeriods<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut translated = 0u64;
+			ShardConfigRegistry::<T>::translate::<OldShardConfig<BlockNumberFor<T>>, _>(
+				|_, old| {
+					translated += 1;
+					Some(ShardConfigOf::<T> {
+						active: old.active,
+						pending_upgrade: old.pending_upgrade,
+						grace_period: Zero::zero(),
+						retiring: None,
+					})
+				},
+			);
+			<T as frame_system::Config>::DbWeight::get().reads_writes(translated, translated)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, polkadot_sdk::sp_runtime::TryRuntimeError> {
+			use codec::Encode;
+			Ok((ShardConfigRegistry::<T>::iter_keys().count() as u32).encode())
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			let before = u32::decode(&mut &state[..])
+				.map_err(|_| "the pre-upgrade state does not decode")?;
+			polkadot_sdk::frame_support::ensure!(
+				ShardConfigRegistry::<T>::iter().count() as u32 == before,
+				"a shard configuration was lost"
+			);
+			check::<T>()
+		}
+	}
+
+	/// What the migrated storage satisfies: the pallet's invariants.
+	#[cfg(any(test, feature = "try-runtime"))]
+	pub fn check<T: Config>() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		Pallet::<T>::do_try_state()
+	}
+}
+
+/// [`v3::AddGracePeriods`] as a versioned migration from storage version 2.
+pub type MigrateV2ToV3<T> = VersionedMigration<
+	2,
+	3,
+	v3::AddGracePeriods<T>,
+	Pallet<T>,
+	<T as polkadot_sdk::frame_system::Config>::DbWeight,
+>;

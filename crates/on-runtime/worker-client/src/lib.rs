@@ -174,9 +174,9 @@ impl WorkerClient {
 		if !url.starts_with("wss://") {
 			return Err(ConnectError::NotWss { url }.into());
 		}
-		let fingerprint =
-			select::configured_fingerprint(chain, &shard).await?.map_or(shard.0, |f| f.0);
-		if worker.mr_enclave() != fingerprint {
+		let (admitted, fingerprint) =
+			select::admits_code(chain, &shard, &worker.mr_enclave()).await?;
+		if !admitted {
 			return Err(AttestationError::NotTheShardsFingerprint {
 				mr_enclave: worker.mr_enclave(),
 				fingerprint,

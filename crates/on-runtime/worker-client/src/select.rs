@@ -35,19 +35,48 @@ fn chain_read(what: &'static str) -> impl FnOnce(integritee_chain_client::Error)
 	move |source| ConnectError::Chain { what, source }
 }
 
-/// The shard's configured enclave fingerprint, effective at the best block;
-/// `None` for a shard without configuration (the implicit shard of an
-/// enclave build, whose fingerprint is the shard itself).
-pub(crate) async fn configured_fingerprint(
+/// The shard's stored configuration and the best block's number; `None`
+/// for a shard without configuration (the implicit shard of an enclave
+/// build, whose fingerprint is the shard itself).
+async fn configuration(
 	chain: &ChainClient,
 	shard: &ShardIdentifier,
-) -> Result<Option<EnclaveFingerprint>, ConnectError> {
+) -> Result<Option<(UpgradableShardConfig<BlockNumber>, BlockNumber)>, ConnectError> {
 	let config_key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(shard);
 	let config: Option<UpgradableShardConfig<BlockNumber>> =
 		chain.storage(&config_key, None).await.map_err(chain_read("the shard's configuration"))?;
 	let Some(config) = config else { return Ok(None) };
 	let best = chain.best_header().await.map_err(chain_read("the best block"))?.number;
-	Ok(Some(config.effective_at(best).enclave_fingerprint))
+	Ok(Some((config, best)))
+}
+
+/// The shard's configured enclave fingerprint, effective at the best block;
+/// `None` for a shard without configuration.
+pub(crate) async fn configured_fingerprint(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<Option<EnclaveFingerprint>, ConnectError> {
+	Ok(configuration(chain, shard)
+		.await?
+		.map(|(config, best)| config.effective_at(best).enclave_fingerprint))
+}
+
+/// Whether enclaves running `mr_enclave` serve `shard` at the best block:
+/// the effective configuration's code, or during an upgrade's grace period
+/// the code it replaced; a shard without configuration admits the code it
+/// is named after. Returns the effective code too (for the refusal).
+pub(crate) async fn admits_code(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+	mr_enclave: &MrEnclave,
+) -> Result<(bool, MrEnclave), ConnectError> {
+	let code = H256(*mr_enclave);
+	Ok(match configuration(chain, shard).await? {
+		Some((config, best)) => {
+			(config.admits(&code, best), config.effective_at(best).enclave_fingerprint.0)
+		}
+		None => (code == *shard, shard.0),
+	})
 }
 
 /// SHA-256 of the shard's shielding key, as recorded on chain when the

@@ -1,7 +1,8 @@
 //! Storage migrations, run on mock storage in the layout they migrate from.
 
 use super::*;
-use crate::migrations::{v1, v2, MigrateV0ToV1, MigrateV1ToV2};
+use crate::migrations::{v1, v2, v3, MigrateV0ToV1, MigrateV1ToV2, MigrateV2ToV3};
+use codec::Encode;
 use polkadot_sdk::frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 
 fn status(who: &AccountId) -> ShardSignerStatus<AccountId, u64> {
@@ -106,6 +107,37 @@ fn v2_records_the_serving_members_key_and_removes_members_with_another() {
 		join_v1(shard(4), &enclave(1));
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		assert_eq!(ShardShieldingKeys::<Test>::get(shard(4)), None);
+	});
+}
+
+/// Version 2 stored a configuration as its active code and scheduled
+/// upgrade only; version 3 adds the grace period (none) and the retiring
+/// code (none), keeping both.
+#[test]
+fn v3_keeps_configurations_and_adds_no_grace() {
+	new_test_ext().execute_with(|| {
+		StorageVersion::new(2).put::<EnclaveBridge>();
+		let upgrade: Option<(u64, ShardConfig)> = Some((9, config(2, 1)));
+		let stored_v2 = (config(1, 2), upgrade.clone()).encode();
+		let key = ShardConfigRegistry::<Test>::hashed_key_for(shard(1));
+		polkadot_sdk::frame_support::storage::unhashed::put_raw(&key, &stored_v2);
+
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+
+		assert_eq!(EnclaveBridge::on_chain_storage_version(), 3);
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard(1)),
+			Some(UpgradableShardConfig {
+				active: config(1, 2),
+				pending_upgrade: upgrade,
+				grace_period: 0,
+				retiring: None,
+			})
+		);
+		assert_ok!(v3::check::<Test>());
+		// Once migrated, it does not run again.
+		MigrateV2ToV3::<Test>::on_runtime_upgrade();
+		assert!(ShardConfigRegistry::<Test>::get(shard(1)).is_some());
 	});
 }
 

@@ -49,6 +49,7 @@ fn configure_only(shard: ShardIdentifier, fp: u8, max_instances: u32) {
 		RuntimeOrigin::root(),
 		shard,
 		config(fp, max_instances),
+		0,
 		0
 	));
 }

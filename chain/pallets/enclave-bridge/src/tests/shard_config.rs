@@ -10,15 +10,26 @@ fn root_initialises_shard_config_at_once() {
 			RuntimeOrigin::root(),
 			shard(1),
 			config(1, 2),
-			10
+			10,
+			0
 		));
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard(1)),
-			Some(UpgradableShardConfig { active: config(1, 2), pending_upgrade: None })
+			Some(UpgradableShardConfig {
+				active: config(1, 2),
+				pending_upgrade: None,
+				grace_period: 0,
+				retiring: None
+			})
 		);
 		System::assert_last_event(
-			Event::ShardConfigUpdated { shard: shard(1), config: config(1, 2), enactment_block: 4 }
-				.into(),
+			Event::ShardConfigUpdated {
+				shard: shard(1),
+				config: config(1, 2),
+				enactment_block: 4,
+				grace_period: 0,
+			}
+			.into(),
 		);
 		assert_eq!(EnclaveBridge::effective_shard_config(&shard(1)), Some(config(1, 2)));
 	});
@@ -46,19 +57,21 @@ fn only_root_updates_a_configured_shard() {
 					RuntimeOrigin::signed(who),
 					target,
 					config(1, 1),
+					0,
 					0
 				),
 				DispatchError::BadOrigin
 			);
 		}
 		assert_noop!(
-			EnclaveBridge::update_shard_config(RuntimeOrigin::none(), shard, config(1, 1), 0),
+			EnclaveBridge::update_shard_config(RuntimeOrigin::none(), shard, config(1, 1), 0, 0),
 			DispatchError::BadOrigin
 		);
 		assert_ok!(EnclaveBridge::update_shard_config(
 			RuntimeOrigin::root(),
 			shard,
 			config(1, 1),
+			0,
 			0
 		));
 		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(1, 1)));
@@ -75,7 +88,8 @@ fn root_configures_an_implicit_shard() {
 			RuntimeOrigin::root(),
 			mrenclave,
 			config(5, 1),
-			10
+			10,
+			0
 		));
 		assert_eq!(EnclaveBridge::effective_shard_config(&mrenclave), Some(config(5, 1)));
 	});
@@ -90,6 +104,7 @@ fn update_shard_config_refuses_invalid_max_instances() {
 					RuntimeOrigin::root(),
 					shard(1),
 					config(1, max_instances),
+					0,
 					0
 				),
 				Error::<Test>::InvalidMaxInstances
@@ -108,7 +123,8 @@ fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
 			RuntimeOrigin::root(),
 			shard,
 			config(2, 2),
-			10
+			10,
+			0
 		));
 		for delay in [0, 5] {
 			assert_noop!(
@@ -116,7 +132,8 @@ fn a_member_cannot_cancel_an_upgrade_root_scheduled() {
 					RuntimeOrigin::signed(enclave(1)),
 					shard,
 					config(1, 1),
-					delay
+					delay,
+					0
 				),
 				DispatchError::BadOrigin
 			);
@@ -141,16 +158,25 @@ fn upgrade_takes_effect_at_enactment_block() {
 			RuntimeOrigin::root(),
 			shard,
 			config(2, 2),
-			10
+			10,
+			0
 		));
 		System::assert_last_event(
-			Event::ShardConfigUpdated { shard, config: config(2, 2), enactment_block: 11 }.into(),
+			Event::ShardConfigUpdated {
+				shard,
+				config: config(2, 2),
+				enactment_block: 11,
+				grace_period: 0,
+			}
+			.into(),
 		);
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
 			Some(UpgradableShardConfig {
 				active: config(1, MAX_INSTANCES_LIMIT),
 				pending_upgrade: Some((11, config(2, 2))),
+				grace_period: 0,
+				retiring: None
 			})
 		);
 
@@ -171,7 +197,12 @@ fn upgrade_takes_effect_at_enactment_block() {
 		// The upgrade was promoted and the old signer pruned.
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
-			Some(UpgradableShardConfig { active: config(2, 2), pending_upgrade: None })
+			Some(UpgradableShardConfig {
+				active: config(2, 2),
+				pending_upgrade: None,
+				grace_period: 0,
+				retiring: None
+			})
 		);
 		assert_eq!(signers(shard), vec![enclave(2)]);
 	});
@@ -186,7 +217,8 @@ fn root_schedules_upgrade_and_zero_delay_replaces_at_once() {
 			RuntimeOrigin::root(),
 			shard,
 			config(2, 1),
-			5
+			5,
+			0
 		));
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.pending_upgrade),
@@ -196,7 +228,12 @@ fn root_schedules_upgrade_and_zero_delay_replaces_at_once() {
 		configure(shard, 3, 2);
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
-			Some(UpgradableShardConfig { active: config(3, 2), pending_upgrade: None })
+			Some(UpgradableShardConfig {
+				active: config(3, 2),
+				pending_upgrade: None,
+				grace_period: 0,
+				retiring: None
+			})
 		);
 		run_to_block(6);
 		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(3, 2)));
@@ -212,22 +249,105 @@ fn reached_upgrade_is_promoted_before_a_new_one_is_scheduled() {
 			RuntimeOrigin::root(),
 			shard,
 			config(2, 1),
-			5
+			5,
+			0
 		));
 		run_to_block(8);
 		assert_ok!(EnclaveBridge::update_shard_config(
 			RuntimeOrigin::root(),
 			shard,
 			config(3, 1),
-			5
+			5,
+			0
 		));
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
 			Some(UpgradableShardConfig {
 				active: config(2, 1),
 				pending_upgrade: Some((13, config(3, 1))),
+				grace_period: 0,
+				retiring: None
 			})
 		);
+	});
+}
+
+/// Root schedules a new build with a grace period: from the enactment block
+/// both builds are members (the old one hands the shard over), and after
+/// the grace the old build's duties are refused and it is pruned.
+#[test]
+fn during_the_grace_period_both_builds_are_members() {
+	build_and_execute(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(2));
+		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 3),
+			10,
+			5
+		));
+		System::assert_last_event(
+			Event::ShardConfigUpdated {
+				shard,
+				config: config(2, 3),
+				enactment_block: 11,
+				grace_period: 5,
+			}
+			.into(),
+		);
+		// Before the enactment only the old build.
+		run_to_block(10);
+		assert_noop!(confirm(&enclave(2), shard, 1, H256::zero()), Error::<Test>::WrongFingerprint);
+		// From it, both, for 5 blocks: the old one keeps serving.
+		run_to_block(11);
+		assert_ok!(confirm(&enclave(2), shard, 1, H256::zero()));
+		assert_ok!(confirm(&enclave(1), shard, 2, H256::zero()));
+		assert_eq!(signers(shard), vec![enclave(1), enclave(2)]);
+		assert_eq!(
+			ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.retiring),
+			Some((fingerprint(1), 16))
+		);
+		run_to_block(15);
+		assert_ok!(confirm(&enclave(1), shard, 3, H256::zero()));
+		// After the grace the old build is refused, pruned, and the new one serves.
+		run_to_block(16);
+		assert_noop!(confirm(&enclave(1), shard, 4, H256::zero()), Error::<Test>::WrongFingerprint);
+		assert_ok!(confirm(&enclave(2), shard, 2, H256::zero()));
+		assert_eq!(signers(shard), vec![enclave(2)]);
+		assert_eq!(ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.retiring), None);
+	});
+}
+
+/// A change at once with a grace period: the replaced build stays a member
+/// for the grace; a change that keeps the build (only `max_instances`)
+/// retires nothing.
+#[test]
+fn a_change_at_once_keeps_the_replaced_build_for_its_grace() {
+	build_and_execute(|| {
+		let shard = setup_shard_with_enclave();
+		register_enclave(&enclave(2), fingerprint(2));
+		assert_ok!(confirm(&enclave(1), shard, 1, H256::zero()));
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(1, 2),
+			0,
+			5
+		));
+		assert_eq!(ShardConfigRegistry::<Test>::get(shard).and_then(|c| c.retiring), None);
+		assert_ok!(EnclaveBridge::update_shard_config(
+			RuntimeOrigin::root(),
+			shard,
+			config(2, 2),
+			0,
+			3
+		));
+		assert_ok!(confirm(&enclave(1), shard, 2, H256::zero()));
+		assert_ok!(confirm(&enclave(2), shard, 1, H256::zero()));
+		run_to_block(4);
+		assert_noop!(confirm(&enclave(1), shard, 3, H256::zero()), Error::<Test>::WrongFingerprint);
 	});
 }
 
