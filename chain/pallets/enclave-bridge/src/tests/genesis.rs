@@ -15,12 +15,7 @@ fn genesis_configures_shards() {
 	polkadot_sdk::sp_io::TestExternalities::new(storage).execute_with(|| {
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard(1)),
-			Some(UpgradableShardConfig {
-				active: config(1, 2),
-				pending_upgrade: None,
-				grace_period: 0,
-				retiring: None
-			})
+			Some(UpgradableShardConfig::new(config(1, 2)))
 		);
 		assert_ok!(EnclaveBridge::do_try_state());
 	});

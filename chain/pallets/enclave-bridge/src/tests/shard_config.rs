@@ -15,12 +15,7 @@ fn root_initialises_shard_config_at_once() {
 		));
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard(1)),
-			Some(UpgradableShardConfig {
-				active: config(1, 2),
-				pending_upgrade: None,
-				grace_period: 0,
-				retiring: None
-			})
+			Some(UpgradableShardConfig::new(config(1, 2)))
 		);
 		System::assert_last_event(
 			Event::ShardConfigUpdated {
@@ -197,12 +192,7 @@ fn upgrade_takes_effect_at_enactment_block() {
 		// The upgrade was promoted and the old signer pruned.
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
-			Some(UpgradableShardConfig {
-				active: config(2, 2),
-				pending_upgrade: None,
-				grace_period: 0,
-				retiring: None
-			})
+			Some(UpgradableShardConfig::new(config(2, 2)))
 		);
 		assert_eq!(signers(shard), vec![enclave(2)]);
 	});
@@ -228,12 +218,7 @@ fn root_schedules_upgrade_and_zero_delay_replaces_at_once() {
 		configure(shard, 3, 2);
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard),
-			Some(UpgradableShardConfig {
-				active: config(3, 2),
-				pending_upgrade: None,
-				grace_period: 0,
-				retiring: None
-			})
+			Some(UpgradableShardConfig::new(config(3, 2)))
 		);
 		run_to_block(6);
 		assert_eq!(EnclaveBridge::effective_shard_config(&shard), Some(config(3, 2)));

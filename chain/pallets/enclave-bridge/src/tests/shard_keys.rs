@@ -16,12 +16,7 @@ fn an_enclave_creates_a_shard_with_its_shielding_key_and_joins() {
 		assert_eq!(key_of(shard(1)), Some([1; 32]));
 		assert_eq!(
 			ShardConfigRegistry::<Test>::get(shard(1)),
-			Some(UpgradableShardConfig {
-				active: config(1, 2),
-				pending_upgrade: None,
-				grace_period: 0,
-				retiring: None
-			})
+			Some(UpgradableShardConfig::new(config(1, 2)))
 		);
 		assert_eq!(signers(shard(1)), vec![enclave(1)]);
 		System::assert_last_event(
