@@ -43,6 +43,9 @@ use serde::{Deserialize, Serialize};
 pub const GET_SHIELDING_KEY: &str = "author_getShieldingKey";
 pub const GET_SHARD: &str = "author_getShard";
 pub const GET_FINGERPRINT: &str = "author_getFingerprint";
+/// The worker's public peer address (`HOST:PORT`): where members of its
+/// shard reach it over mutual RA-TLS (provisioning, the sidechain).
+pub const PEER_ADDRESS: &str = "worker_peerAddress";
 /// The one method of every private getter (the kind stays encrypted).
 pub const EXECUTE_GETTER: &str = "state_executeGetter";
 pub const SYSTEM_HEALTH: &str = "system_health";
@@ -93,6 +96,27 @@ pub struct WorkerHealth {
 	/// The shard's sidechain as this worker sees it.
 	#[serde(default)]
 	pub sidechain: SidechainHealth,
+	/// The shard's secrets in this worker and its provisioning of others.
+	#[serde(default)]
+	pub secrets: SecretsHealth,
+}
+
+/// The secrets part of [`WorkerHealth`].
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretsHealth {
+	/// `unprovisioned`, `candidate` (made here, the shard not created yet),
+	/// `created` (this enclave created the shard) or `provisioned` (by a
+	/// member).
+	pub origin: String,
+	/// SHA-256 of the shard's shielding key this worker holds (hex), if any.
+	pub shielding_key_hash: Option<String>,
+	/// Provisioning requests this worker answered with the shard's secrets.
+	pub provisioned_others: u64,
+	/// Requests it refused (its core or the peer transport).
+	pub refused_requests: u64,
+	/// The last refusal's reason.
+	pub last_refusal: Option<String>,
 }
 
 /// The sidechain part of [`WorkerHealth`].

@@ -30,15 +30,19 @@ pub enum Purpose {
 	GetterRequest,
 	/// The enclave's signed getter answer, to the client's answer key.
 	GetterAnswer,
+	/// A shard's secrets, from a member's core to a joiner's ephemeral
+	/// provisioning key.
+	ShardSecrets,
 }
 
 impl Purpose {
 	/// Every purpose, for tests and documentation.
-	pub const ALL: [Purpose; 4] = [
+	pub const ALL: [Purpose; 5] = [
 		Purpose::TrustedCall,
 		Purpose::ShieldBeneficiary,
 		Purpose::GetterRequest,
 		Purpose::GetterAnswer,
+		Purpose::ShardSecrets,
 	];
 
 	/// The HPKE `info` of this purpose (v2: v1 had one `info` for all).
@@ -48,6 +52,7 @@ impl Purpose {
 			Purpose::ShieldBeneficiary => b"integritee shielding v2: shield beneficiary",
 			Purpose::GetterRequest => b"integritee shielding v2: getter request",
 			Purpose::GetterAnswer => b"integritee shielding v2: getter answer",
+			Purpose::ShardSecrets => b"integritee shielding v2: shard secrets",
 		}
 	}
 }

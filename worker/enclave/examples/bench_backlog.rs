@@ -55,7 +55,7 @@ fn main() {
 	let (mut enclave, _) = Enclave::open(Arc::new(SimulatedTee::new(mr_enclave)), config).unwrap();
 	let (genesis, proof) = common::genesis_with_proof();
 	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
-	let (shard, key) = (enclave.shard(), enclave.shielding_public_key());
+	let (shard, key) = (enclave.shard(), enclave.shielding_public_key().unwrap());
 	let keys = enclave.proof_keys();
 	let vault_key = frame_system::Account::<Runtime>::hashed_key_for(enclave.vault_account());
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
@@ -72,7 +72,7 @@ fn main() {
 	// (else it serves nothing).
 	let serving = common::serving_entries(
 		&enclave,
-		Some(enclave.shielding_key_hash()),
+		enclave.shielding_key_hash(),
 		Some(1_800_000_000_000),
 		1_800_000_000_000,
 	);

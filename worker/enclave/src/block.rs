@@ -151,7 +151,8 @@ impl Enclave {
 		self.anchored_on_own_chain()?;
 		self.pool().advance_clock(now_ms);
 		let (anchor, records) = self.anchored_records()?;
-		let included = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint);
+		self.shard_state()?;
+		let included = self.inputs_included().unwrap_or(anchor.checkpoint);
 		let first = included.0 + 1;
 		let queued =
 			self.tables.queued_after(records, included, QueueLimit::Inputs(limits.max_inputs))?;
@@ -182,7 +183,7 @@ impl Enclave {
 			})
 			.collect();
 		identities.extend(direct.iter().map(|call| Some(call.call().hash())));
-		let prepared = self.state.prepare(number, BlockInputs { parentchain, direct })?;
+		let prepared = self.shard_state()?.prepare(number, BlockInputs { parentchain, direct })?;
 		let outcome = prepared.outcome();
 		let calls = identities
 			.into_iter()
@@ -194,7 +195,7 @@ impl Enclave {
 			number,
 			parent_hash: self.tip.hash,
 			term,
-			parentchain_anchor: outcome.parentchain_anchor.unwrap_or(anchor.checkpoint),
+			parentchain_anchor: outcome.parentchain_anchor.unwrap_or(included),
 			calls_root: H256::zero(),
 			state_root_before: prepared.base_root(),
 			state_root_after: outcome.state_root,
@@ -203,7 +204,7 @@ impl Enclave {
 		};
 		let body = SidechainBody {
 			calls,
-			encrypted_diff: self.state.encrypt_diff(number, prepared.changes())?,
+			encrypted_diff: self.shard_state()?.encrypt_diff(number, prepared.changes())?,
 		};
 		let block = SignedSidechainBlock::sign(header, body, &self.keys.signer);
 		*self.proposed.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -229,6 +230,7 @@ impl Enclave {
 			}
 			return self.block_report(block, true, Vec::new(), None, Vec::new());
 		}
+		self.shard_state()?;
 		block.check_successor(&self.tip, &[self.keys.signer.public()])?;
 		// The vault at the block's anchor, from the queue (before the block
 		// consumes it).
@@ -236,8 +238,11 @@ impl Enclave {
 		let proposed = self.proposed.get_mut().unwrap_or_else(|p| p.into_inner()).take();
 		let (refunded, vault) = match proposed {
 			Some(proposed) if proposed.hash == hash => {
-				let outcome =
-					self.state.commit(proposed.prepared, hash, CoreTables::block_records(block))?;
+				let outcome = self.shard_state_mut()?.commit(
+					proposed.prepared,
+					hash,
+					CoreTables::block_records(block),
+				)?;
 				let refunded = outcome.expired_unshields.iter().map(|u| u.call_hash).collect();
 				(refunded, proposed.vault)
 			}
@@ -254,8 +259,9 @@ impl Enclave {
 				} else {
 					None
 				};
-				let diff = self.state.decrypt_diff(number, &block.body.encrypted_diff)?;
-				self.state.apply_changes(
+				let state = self.shard_state_mut()?;
+				let diff = state.decrypt_diff(number, &block.body.encrypted_diff)?;
+				state.apply_changes(
 					SidechainPosition { number, hash },
 					Some(header.parentchain_anchor),
 					diff,
@@ -269,7 +275,7 @@ impl Enclave {
 		self.own_chain.committed(number, hash);
 		let pool_changes = self.revalidate_pool(block)?;
 		if let Some(vault) = vault {
-			let invariant = Invariant::of(self.state.total_issuance()?, vault);
+			let invariant = Invariant::of(self.shard_state()?.total_issuance()?, vault);
 			if let Invariant::Breach { issuance, vault } = invariant {
 				log::error!(
 					"INVARIANT BREACH after parent block {anchor_number}: confidential issuance \
@@ -308,7 +314,7 @@ impl Enclave {
 		// chain (none while the anchor is unknown or a rollback stands).
 		let anchored = self.anchored_on_own_chain().ok();
 		let (payable, awaiting): (Vec<_>, Vec<_>) = self
-			.state
+			.shard_state()?
 			.pending_unshields()?
 			.into_iter()
 			.partition(|u| anchored.is_some_and(|anchored| u.reserved_in <= anchored));
@@ -328,8 +334,8 @@ impl Enclave {
 			unshields_awaiting_anchor: awaiting.len(),
 			pool_changes,
 			refunded_unshields,
-			unconfirmed_calls: self.state.unconfirmed_calls()?.len(),
-			state_root: self.state.state_root(),
+			unconfirmed_calls: self.shard_state()?.unconfirmed_calls()?.len(),
+			state_root: self.shard_state()?.state_root(),
 		})
 	}
 
@@ -340,7 +346,7 @@ impl Enclave {
 		block: &SignedSidechainBlock,
 	) -> Result<Vec<Revalidated<H256>>, Error> {
 		let included: Vec<H256> = block.body.calls.iter().map(|(hash, _)| *hash).collect();
-		let state = &self.state;
+		let Some(state) = &self.state else { return Ok(Vec::new()) };
 		let pool = self.pool.get_mut().unwrap_or_else(|p| p.into_inner());
 		let mut failed = None;
 		let changes = pool.after_block(&included, |who| match state.account_info(who) {

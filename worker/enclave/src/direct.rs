@@ -14,7 +14,7 @@
 //! nonce), withhold calls or tickets (a denial of service it has anyway).
 //! It cannot read a ticket's call or make one without the door.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use integritee_pool::{PoolCall, PoolError};
 use integritee_stf::VerifiedCall;
@@ -58,6 +58,11 @@ pub enum DirectError {
 	Pool(#[from] PoolError),
 	#[error("this worker does not serve the shard now: {0}")]
 	NotServing(String),
+	#[error(
+		"this worker does not hold the shard's secrets yet (not provisioned): it cannot read \
+		 calls"
+	)]
+	NotProvisioned,
 	#[error("the shard state cannot be read: {0}")]
 	State(String),
 }
@@ -73,7 +78,7 @@ impl DirectError {
 				| PoolError::TooManyCalls { .. }
 				| PoolError::Full { .. },
 			) => error_code::POOL_FULL,
-			Self::NotServing(_) => error_code::NOT_SERVING,
+			Self::NotServing(_) | Self::NotProvisioned => error_code::NOT_SERVING,
 			// A state read failing is the worker's problem, not the call's.
 			Self::State(_) => -32603,
 			_ => error_code::INVALID,
@@ -84,18 +89,33 @@ impl DirectError {
 /// Checks direct calls without the core's lock (see the module docs).
 #[derive(Clone)]
 pub struct Door {
-	shielding: Arc<ShieldingKeyPair>,
+	/// The shielding key this instance holds (a candidate's, then the
+	/// shard's), if any: shared with the core, which replaces it when its
+	/// secrets change.
+	shielding: Arc<RwLock<Option<Arc<ShieldingKeyPair>>>>,
 	mr_enclave: MrEnclave,
 	shard: ShardIdentifier,
 }
 
 impl Door {
-	pub(crate) fn new(
-		shielding: Arc<ShieldingKeyPair>,
-		mr_enclave: MrEnclave,
-		shard: ShardIdentifier,
-	) -> Self {
-		Self { shielding, mr_enclave, shard }
+	pub(crate) fn new(mr_enclave: MrEnclave, shard: ShardIdentifier) -> Self {
+		Self { shielding: Default::default(), mr_enclave, shard }
+	}
+
+	/// The shielding public key the enclave holds, if any (read without
+	/// the core's lock).
+	pub fn shielding_public_key(&self) -> Option<[u8; 32]> {
+		self.key().map(|pair| pair.public_key())
+	}
+
+	fn key(&self) -> Option<Arc<ShieldingKeyPair>> {
+		self.shielding.read().unwrap_or_else(|p| p.into_inner()).clone()
+	}
+
+	/// The door decrypts with `shielding` from now on (`None`: it refuses
+	/// every call as not provisioned).
+	pub(crate) fn provide(&self, shielding: Option<Arc<ShieldingKeyPair>>) {
+		*self.shielding.write().unwrap_or_else(|p| p.into_inner()) = shielding;
 	}
 
 	/// Size, shard, decryption, decoding and signature of a direct call.
@@ -107,8 +127,8 @@ impl Door {
 		if call.shard != self.shard {
 			return Err(DirectError::WrongShard { requested: call.shard, served: self.shard });
 		}
-		let plain = self
-			.shielding
+		let shielding = self.key().ok_or(DirectError::NotProvisioned)?;
+		let plain = shielding
 			.decrypt(Purpose::TrustedCall, &self.shard, &call.ciphertext)
 			.map_err(DirectError::Undecryptable)?;
 		let signed: TrustedCallSigned =
@@ -206,7 +226,8 @@ impl Enclave {
 		self.anchored_on_own_chain().map_err(|e| DirectError::NotServing(e.to_string()))?;
 		let call = ticket.0;
 		let info = self
-			.state
+			.shard_state()
+			.map_err(|e| DirectError::NotServing(e.to_string()))?
 			.account_info(integritee_pool::PoolCall::sender(&call))
 			.map_err(|e| DirectError::State(e.to_string()))?;
 		if info.free.saturating_add(info.reserved) < MIN_BALANCE_TO_SEND {

@@ -66,7 +66,8 @@ impl Enclave {
 	/// (the registry accepts only a block of its own chain).
 	pub fn registration_claims(&self) -> Result<RegistrationClaims<u32, H256>, Error> {
 		let parentchain_block = self.light_client_head().ok_or(Error::NoCheckpoint)?;
-		Ok(RegistrationClaims { shielding_key_hash: self.shielding_key_hash(), parentchain_block })
+		let shielding_key_hash = self.shielding_key_hash().ok_or(SigningRefused::NotProvisioned)?;
+		Ok(RegistrationClaims { shielding_key_hash, parentchain_block })
 	}
 
 	/// `report_data` of a registration quote: the signer's public key, then
@@ -93,9 +94,13 @@ impl Enclave {
 		now_ms: u64,
 		validity_ms: u64,
 	) -> Result<integritee_ra_tls::AttestedCertificate, Error> {
+		// Unprovisioned, the certificate binds no shielding key (zeros):
+		// clients check the binding against a registration, which an
+		// unprovisioned enclave cannot have. The host renews it once the
+		// enclave holds the shard's key.
 		let binding = integritee_stf_primitives::rpc::tls_binding(
 			&self.keys.signer.public().0,
-			&self.shielding_public_key(),
+			&self.shielding_public_key().unwrap_or_default(),
 		);
 		let validity = integritee_ra_tls::Validity::from_now(now_ms, validity_ms);
 		integritee_ra_tls::make_bound_certificate(validity, binding, |report_data| {
@@ -111,20 +116,26 @@ impl Enclave {
 	}
 
 	/// Whether this enclave serves its shard, per the last imported block:
-	/// the shard was created with this enclave's shielding key, its own
+	/// it holds the shard's secrets and state, the shard was created with
+	/// their shielding key, its own
 	/// registration is current (neither is known before the first import
 	/// of this run: the other duties wait for that import anyway), and no
 	/// other member serves it.
 	pub(crate) fn ensure_serving(&self) -> Result<(), SigningRefused> {
+		let held = self.secrets.as_ref().ok_or(SigningRefused::NotProvisioned)?;
 		match self.shard_key {
 			Some(None) => return Err(SigningRefused::ShardNotCreated),
-			Some(Some(key)) if key != self.shielding_key_hash() => {
+			Some(Some(key)) if key != held.key_hash() => {
 				return Err(SigningRefused::OtherShardKey(key))
 			}
 			_ => {}
 		}
+		self.shard_state()?;
 		if self.registration_current == Some(false) {
 			return Err(SigningRefused::RegistrationLapsed);
+		}
+		if self.code_admitted == Some(false) {
+			return Err(SigningRefused::CodeRetired);
 		}
 		match &self.serving_member {
 			Some(other) => Err(SigningRefused::AnotherMemberServes(other.clone())),
@@ -185,15 +196,17 @@ impl Enclave {
 					Some(Some(_)) => return Err(SigningRefused::ShardCreated.into()),
 					None => return Err(SigningRefused::ShardKeyUnknown.into()),
 				}
+				self.secrets.as_ref().ok_or(SigningRefused::NotProvisioned)?;
 				RuntimeCall::EnclaveBridge(pallet_enclave_bridge::Call::create_shard {
 					shard: anchor.shard,
 					max_instances: anchor.max_instances,
 				})
 			}
 			EnclaveCall::ConfirmProcessed => {
-				let (number, hash) = self.state.parentchain_anchor().unwrap_or(anchor.checkpoint);
+				let state = self.shard_state()?;
+				let (number, hash) = self.inputs_included().unwrap_or(anchor.checkpoint);
 				let calls: Vec<H256> =
-					self.state.unconfirmed_calls()?.into_iter().map(|(_, hash)| hash).collect();
+					state.unconfirmed_calls()?.into_iter().map(|(_, hash)| hash).collect();
 				RuntimeCall::EnclaveBridge(
 					pallet_enclave_bridge::Call::confirm_processed_parentchain_block {
 						shard: anchor.shard,
@@ -256,7 +269,7 @@ impl Enclave {
 		}
 		let anchored = self.anchored_on_own_chain()?;
 		let pending = self
-			.state
+			.shard_state()?
 			.pending_unshield(call_hash)?
 			.ok_or(SigningRefused::UnknownUnshield(call_hash))?;
 		if pending.reserved_in > anchored {

@@ -52,6 +52,8 @@ pub enum Error {
 	Rollback(#[from] RollbackDetected),
 	#[error("the chunk was verified on another light-client head (something was imported since)")]
 	StaleChunk,
+	#[error("provisioning: {0}")]
+	Provisioning(#[from] crate::provisioning::ProvisioningRefused),
 }
 
 /// The shard's committed chain does not contain the sidechain block
@@ -111,7 +113,7 @@ pub enum AnchorError {
 }
 
 /// Why the core refuses to sign what the host asked for.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SigningRefused {
 	#[error("no pending unshield has call hash {0:?} (unknown, paid or refunded)")]
 	UnknownUnshield(H256),
@@ -168,4 +170,20 @@ pub enum SigningRefused {
 		 serves nothing until it registers again"
 	)]
 	RegistrationLapsed,
+	#[error(
+		"this enclave does not hold the shard's secrets (not provisioned): it follows the chain \
+		 and waits for a member of the shard to provision it"
+	)]
+	NotProvisioned,
+	#[error(
+		"the shard's configuration on the parent chain no longer admits this enclave's build \
+		 (an upgrade was enacted and its grace period passed): it serves nothing; run the new \
+		 build"
+	)]
+	CodeRetired,
+	#[error(
+		"this enclave is a standby: it holds the shard's secrets but not its state (provisioned \
+		 by a member); it answers key and health queries and serves nothing else"
+	)]
+	Standby,
 }

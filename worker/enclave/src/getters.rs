@@ -40,7 +40,7 @@ use polkadot_sdk::{
 	sp_io::hashing::blake2_256,
 };
 
-use crate::Enclave;
+use crate::{Enclave, SigningRefused};
 
 /// A getter is answered only within this distance of its `issued_at_ms`.
 pub const GETTER_VALIDITY_MS: u64 = 5 * 60 * 1000;
@@ -145,14 +145,15 @@ impl Enclave {
 	/// clear would show the host the account and its value.
 	fn execute_getter(&self, getter: &TrustedGetterSigned) -> Result<GetterAnswer, GetterError> {
 		self.ensure_serving().map_err(|e| GetterError::NotServing(e.to_string()))?;
+		let state = self.shard_state().map_err(|e| GetterError::NotServing(e.to_string()))?;
 		let state_error = |e: integritee_stf::Error| GetterError::State(e.to_string());
 		let value = match &getter.getter {
 			TrustedGetter::AccountInfo(who) => {
-				let info: AccountInfoView = self.state.account_info(who).map_err(state_error)?;
+				let info: AccountInfoView = state.account_info(who).map_err(state_error)?;
 				Some(info.encode())
 			}
 			TrustedGetter::NextNonce(who) => {
-				let state_nonce = self.state.account_info(who).map_err(state_error)?.nonce;
+				let state_nonce = state.account_info(who).map_err(state_error)?.nonce;
 				Some(self.pool().next_nonce(who, state_nonce).encode())
 			}
 			TrustedGetter::PendingCalls(who) => {
@@ -170,7 +171,7 @@ impl Enclave {
 				Some(pending.encode())
 			}
 		};
-		let (number, hash) = self.state.parentchain_anchor().unwrap_or_default();
+		let (number, hash) = state.parentchain_anchor().unwrap_or_default();
 		let getter_hash = H256(blake2_256(&getter.encode()));
 		let sidechain_block = (self.tip.number, self.tip.hash);
 		Ok(GetterAnswer::sign(getter_hash, value, sidechain_block, (number, hash), |payload| {
@@ -200,8 +201,11 @@ impl Enclave {
 			return Err(GetterError::Oversize { len, max });
 		}
 		self.ensure_serving().map_err(|e| GetterError::NotServing(e.to_string()))?;
+		let shielding = self
+			.shielding_pair()
+			.ok_or_else(|| GetterError::NotServing(SigningRefused::NotProvisioned.to_string()))?;
 		self.getters_opened.fetch_add(1, Ordering::Relaxed);
-		let getter = open(&self.keys.shielding, &self.shard, request)?;
+		let getter = open(shielding, &self.shard, request)?;
 		if !getter.verify_signature(&self.shard) {
 			return Err(GetterError::BadSignature);
 		}

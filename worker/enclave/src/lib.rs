@@ -18,9 +18,11 @@
 //!
 //! | module | operation | the host supplies | the core decides |
 //! |---|---|---|---|
-//! | [`open`](crate::open) | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client or state file |
-//! | | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`Anchor`] is sealed with the keys for life |
-//! | [`import`] | [`Enclave::import`] (or [`Enclave::verify_chunk`], which only reads, then [`Enclave::store_chunk`]) | finalized blocks, justification, storage proofs of [`Enclave::proof_keys`] | verification; the shard's inputs are queued (sealed, one transaction with the light client); rollback detection against the proven anchor |
+//! | [`open`](crate::open) | [`Enclave::open`] | data directory; shard and `max_instances` (first start only) | keys; refuses another build's seal, another shard than the anchored one, a missing light-client, state or secrets record |
+//! | | [`Enclave::init_light_client_at`] | genesis hash, checkpoint header and its GRANDPA state proof (first start only) | header hashes to the trusted hash, authorities from the proof; the [`Anchor`] is sealed with the keys for life, candidate secrets with the light client |
+//! | [`import`] | [`Enclave::import`] (or [`Enclave::verify_chunk`], which only reads, then [`Enclave::store_chunk`]) | finalized blocks, justification, storage proofs of [`Enclave::proof_keys`] | verification; the shard's inputs are queued (sealed, one transaction with the light client); rollback detection against the proven anchor; whether candidate secrets are the shard's ([`secrets`]) |
+//! | [`provisioning`] | [`Enclave::provisioning_request`] then [`Enclave::accept_provisioning`] (joiner) | a member's package | an ephemeral key bound into a quote; the package answers the pending request, a proven member signed it, its key is the shard's on chain |
+//! | | [`Enclave::provision`] (member) | a joiner's request, a proof of [`Enclave::provisioning_proof_keys`] at the light client's head | the quote verifies under the chain's rules, its MRENCLAVE may hold the secrets; sealed to the joiner's key, signed |
 //! | [`block`] | [`Enclave::propose_block`] | the moment (it ages the pool's future calls), the Raft term, whether a heartbeat is due | the next sidechain block: which queued inputs, their execution, the signed header |
 //! | | [`Enclave::commit_block`] | a block the replication committed | the block's checks (successor of the committed tip, author, signature, roots); state, block and consumed inputs in one transaction; invariant (issuance vs. vault) |
 //! | [`duties`] | [`Enclave::sign_extrinsic`] | which duty ([`EnclaveCall`]), nonce, era | the call's content and the genesis hash (the anchored chain's) |
@@ -31,7 +33,7 @@
 //! | | [`Enclave::answer_private_getter`] (or both in one: [`Enclave::execute_private_getter`]) | an [`OpenedGetter`], the moment | `min_block` reached (or `NotYet`), the signed answer encrypted to the owner-signed answer key |
 //!
 //! Read-only accessors (keys' public halves, tip, anchor, health facts) are
-//! in this file. Errors are in [`error`]; the sealed files in `keys`,
+//! in this file and in [`secrets`]. Errors are in [`error`]; the sealed files in `keys`,
 //! `sealing` and `tables` are the crate's own.
 //!
 //! What the core must not do: network or RPC I/O, reading the clock for
@@ -52,7 +54,9 @@ pub mod import;
 mod keys;
 pub mod open;
 pub mod platform;
+pub mod provisioning;
 mod sealing;
+pub mod secrets;
 mod tables;
 pub mod testing;
 
@@ -81,9 +85,11 @@ pub use integritee_extrinsic::ExtrinsicParams;
 pub use integritee_light_client as light_client;
 pub use integritee_pool::{PoolError, PoolLimits, Readiness, Revalidated};
 pub use integritee_sidechain_primitives as sidechain;
-pub use keys::{Anchor, SEALED_KEYS_FILE};
+pub use keys::{shielding_key_hash, Anchor, SEALED_KEYS_FILE};
 pub use open::Opened;
 pub use platform::TeePlatform;
+pub use provisioning::{ProvisioningPackage, ProvisioningRefused, ProvisioningRequest};
+pub use secrets::SecretsOrigin;
 
 /// What the host may know of the STF: constants and the calls root of a
 /// confirmation (the STF's state and its verified-call constructors stay
@@ -98,6 +104,7 @@ use crate::{
 	direct::PooledCall,
 	keys::EnclaveKeys,
 	sealing::{RecordKey, SealingKey},
+	secrets::HeldSecrets,
 	tables::CoreTables,
 };
 
@@ -123,7 +130,10 @@ pub struct Enclave {
 	pub(crate) platform: Arc<dyn TeePlatform>,
 	/// Seals the keys with their anchor (the platform's key for this build).
 	pub(crate) sealing: SealingKey,
+	/// The instance's own keys (signer, record seed).
 	pub(crate) keys: EnclaveKeys,
+	/// The shard's secrets, if this instance holds them (see [`secrets`]).
+	pub(crate) secrets: Option<HeldSecrets>,
 	pub(crate) anchor: Option<Anchor>,
 	/// Seals this instance's records; set with the anchor.
 	pub(crate) records: Option<RecordKey>,
@@ -132,7 +142,12 @@ pub struct Enclave {
 	pub(crate) max_instances: u32,
 	pub(crate) vault: AccountId,
 	pub(crate) light_client: Option<LightClient>,
-	pub(crate) state: ShardState,
+	/// The shard database (the core's tables, the STF's, the host's Raft
+	/// tables).
+	pub(crate) db: Arc<redb::Database>,
+	/// The shard's state, held by the instance that created the shard
+	/// (`None`: unprovisioned, a candidate or a standby).
+	pub(crate) state: Option<ShardState>,
 	pub(crate) tables: CoreTables,
 	/// The last committed sidechain block.
 	pub(crate) tip: CommittedTip,
@@ -156,9 +171,19 @@ pub struct Enclave {
 	/// Whether this enclave's registration was current at the last imported
 	/// block (`None` before the first import of this run).
 	pub(crate) registration_current: Option<bool>,
+	/// Whether the shard's configuration lets this build serve at the last
+	/// imported block (`None` before the first import of this run): after
+	/// an upgrade's grace period the replaced build stops.
+	pub(crate) code_admitted: Option<bool>,
 	/// Another enclave that serves the shard, per the proven `ShardStatus`
 	/// of the last imported block.
 	pub(crate) serving_member: Option<AccountId>,
+	/// The shard's members (its active signers), per the proven
+	/// `ShardStatus` of the last imported block (`None` before the first
+	/// import of this run).
+	pub(crate) members: Option<Vec<AccountId>>,
+	/// The provisioning request this instance waits an answer for.
+	pub(crate) provisioning: Mutex<Option<provisioning::PendingRequest>>,
 	/// Direct calls waiting for a block.
 	pub(crate) pool: Mutex<integritee_pool::Pool<PooledCall>>,
 	pub(crate) door: Door,
@@ -199,17 +224,6 @@ impl Enclave {
 		self.keys.signer.public()
 	}
 
-	pub fn shielding_public_key(&self) -> [u8; 32] {
-		self.keys.shielding.public_key()
-	}
-
-	/// SHA-256 of the shielding public key: what the chain records for the
-	/// shard and clients compare.
-	pub fn shielding_key_hash(&self) -> [u8; 32] {
-		use sha2::Digest;
-		sha2::Sha256::digest(self.shielding_public_key()).into()
-	}
-
 	/// The invariant after the last block imported in this run.
 	pub fn invariant(&self) -> Option<Invariant> {
 		self.invariant
@@ -225,9 +239,42 @@ impl Enclave {
 		self.serving_member.as_ref()
 	}
 
+	/// The shard's members (active signers, in the order they joined) per
+	/// the last imported block's proof (`None` before the first import of
+	/// this run).
+	pub fn shard_members(&self) -> Option<&[AccountId]> {
+		self.members.as_deref()
+	}
+
 	/// The last parent-chain block the shard's state includes.
 	pub fn last_processed(&self) -> Option<(u32, H256)> {
-		self.state.parentchain_anchor()
+		self.state.as_ref().and_then(ShardState::parentchain_anchor)
+	}
+
+	/// The shard's state, if this instance holds it; else why not.
+	pub(crate) fn shard_state(&self) -> Result<&ShardState, SigningRefused> {
+		match (&self.state, &self.secrets) {
+			(Some(state), _) => Ok(state),
+			(None, None) => Err(SigningRefused::NotProvisioned),
+			(None, Some(held)) => Err(match held.origin {
+				secrets::SecretsOrigin::Provisioned { .. } => SigningRefused::Standby,
+				_ => SigningRefused::ShardNotCreated,
+			}),
+		}
+	}
+
+	pub(crate) fn shard_state_mut(&mut self) -> Result<&mut ShardState, SigningRefused> {
+		self.shard_state()?;
+		self.state.as_mut().ok_or(SigningRefused::NotProvisioned)
+	}
+
+	/// The parent block whose inputs the shard's state includes, or after
+	/// which this instance queues them: the state's, else where its queue
+	/// starts, else its checkpoint.
+	pub(crate) fn inputs_included(&self) -> Option<(u32, H256)> {
+		self.last_processed()
+			.or_else(|| self.secrets.as_ref().and_then(|held| held.origin.queues_after()))
+			.or_else(|| self.anchor.as_ref().map(|anchor| anchor.checkpoint))
 	}
 
 	/// The last committed sidechain block.
@@ -251,7 +298,7 @@ impl Enclave {
 	/// Raft log and vote: the host owns them, the core checks every block it
 	/// is given). The core's and the STF's tables are sealed or encrypted.
 	pub fn shard_database(&self) -> Arc<redb::Database> {
-		self.state.database()
+		self.db.clone()
 	}
 
 	/// Parent blocks whose inputs wait for a sidechain block.

@@ -1,5 +1,6 @@
-//! Opening the core and its anchor: the sealed keys, the shard's state and
-//! the light client are opened together, and a core that was anchored
+//! Opening the core and its anchor: the sealed keys, the light client with
+//! the shard's secrets and (if this instance holds it) the shard's state
+//! are opened together, and a core that was anchored
 //! (chain, checkpoint, shard, `max_instances`, sealed with the keys at
 //! first start) never starts over on its own: a missing file is an error.
 //!
@@ -28,9 +29,10 @@ use crate::{
 	chain::OwnChain,
 	direct::Door,
 	error::{AnchorError, Error},
-	keys::{Anchor, EnclaveKeys},
+	keys::{Anchor, EnclaveKeys, ShardSecrets},
 	sealing::{RecordKey, SealingKey},
-	tables::CoreTables,
+	secrets::{HeldSecrets, SecretsOrigin},
+	tables::{CoreTables, ImportWrite},
 	Enclave, EnclaveConfig, PoolLimits, TeePlatform, STATE_DIR,
 };
 
@@ -92,38 +94,44 @@ impl Enclave {
 			None if state_path.exists() => set_aside = Some(set_aside_file(&state_path)?),
 			_ => {}
 		}
-		let stf_config = Self::stf_config(shard, mr_enclave);
-		let state = ShardState::open(&state_path, &keys.state_key, stf_config)?;
-		let tables = CoreTables::new(state.database())?;
-		let light_client = match (&anchor, &records) {
+		let db = Arc::new(
+			redb::Database::builder()
+				.set_cache_size(integritee_stf::DEFAULT_DB_CACHE_BYTES)
+				.create(&state_path)
+				.map_err(|e| Error::Storage(format!("{}: {e}", state_path.display())))?,
+		);
+		let tables = CoreTables::new(db.clone())?;
+		let (light_client, secrets) = match (&anchor, &records) {
 			(Some(anchor), Some(records)) => {
-				let light_client = tables.light_client(records, anchor)?.ok_or_else(|| {
-					AnchorError::MissingFile {
-						what: "light client (in the shard state)",
-						path: state_path.clone(),
-						genesis: anchor.genesis_hash,
-					}
-				})?;
-				Self::check_queue_ends_at(&state, &tables, records, anchor, &light_client)?;
-				Some(light_client)
+				let (light_client, secrets) =
+					tables.light_client(records, anchor)?.ok_or_else(|| {
+						AnchorError::MissingFile {
+							what: "light client (in the shard state)",
+							path: state_path.clone(),
+							genesis: anchor.genesis_hash,
+						}
+					})?;
+				(Some(light_client), secrets.map(HeldSecrets::from_record))
 			}
-			_ => None,
+			_ => (None, None),
 		};
-		let tip = Self::committed_tip(&state, &tables, anchor.as_ref(), shard)?;
 		let new_keys = records.is_none();
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
-		let door = Door::new(keys.shielding.clone(), mr_enclave, shard);
-		let enclave = Self {
+		let door = Door::new(mr_enclave, shard);
+		let tip = Self::committed_tip(None, &tables, anchor.as_ref(), shard)?;
+		let mut enclave = Self {
 			platform,
 			sealing,
 			keys,
+			secrets: None,
 			anchor,
 			records,
 			shard,
 			max_instances: config.max_instances,
 			vault,
 			light_client,
-			state,
+			db,
+			state: None,
 			tables,
 			own_chain: OwnChain::from_tip(tip.number, tip.hash),
 			tip,
@@ -133,31 +141,37 @@ impl Enclave {
 			invariant: None,
 			shard_key: None,
 			registration_current: None,
+			code_admitted: None,
 			serving_member: None,
+			members: None,
+			provisioning: Default::default(),
 			pool: Mutex::new(integritee_pool::Pool::new(PoolLimits::default())),
 			door,
 			data_dir: config.data_dir,
 			getters_opened: Default::default(),
 		};
+		enclave.hold_secrets(secrets)?;
+		enclave.check_queue_ends_at()?;
 		Ok((enclave, Opened { new_keys, set_aside }))
 	}
 
 	/// The light client and the queue end at the same parent block: the
 	/// last queued one, or (with nothing queued) the block the state
 	/// includes, unless the state came from elsewhere and is ahead. A light
-	/// client from another moment than its queue is refused.
-	fn check_queue_ends_at(
-		state: &ShardState,
-		tables: &CoreTables,
-		records: &RecordKey,
-		anchor: &Anchor,
-		light_client: &LightClient,
-	) -> Result<(), Error> {
+	/// client from another moment than its queue is refused. An instance
+	/// that queues nothing (unprovisioned, standby) has an empty queue.
+	fn check_queue_ends_at(&self) -> Result<(), Error> {
+		let (Some(light_client), Some(records)) = (&self.light_client, &self.records) else {
+			return Ok(());
+		};
 		let head = light_client.last_finalized();
-		let included = state.parentchain_anchor().unwrap_or(anchor.checkpoint);
-		let in_step = match tables.last_queued(records)? {
-			Some(last) => last == head,
-			None => head == included || head.0 < included.0,
+		let last_queued = self.tables.last_queued(records)?;
+		let queues = self.queues_inputs();
+		let in_step = match (last_queued, self.inputs_included()) {
+			(Some(last), _) => queues && last == head,
+			(None, _) if !queues => true,
+			(None, Some(included)) => head == included || head.0 < included.0,
+			(None, None) => false,
 		};
 		if !in_step {
 			let what =
@@ -167,15 +181,22 @@ impl Enclave {
 		Ok(())
 	}
 
+	/// Whether this instance queues the shard's inputs at import (it holds
+	/// secrets it made: a candidate or the creator).
+	pub(crate) fn queues_inputs(&self) -> bool {
+		self.secrets.as_ref().is_some_and(|held| held.origin.queues_after().is_some())
+	}
+
 	/// The committed tip: the state's sidechain head, whose block must be
-	/// stored beside it (one transaction wrote both).
-	fn committed_tip(
-		state: &ShardState,
+	/// stored beside it (one transaction wrote both); block 0 without a
+	/// state.
+	pub(crate) fn committed_tip(
+		state: Option<&ShardState>,
 		tables: &CoreTables,
 		anchor: Option<&Anchor>,
 		shard: ShardIdentifier,
 	) -> Result<CommittedTip, Error> {
-		let head = state.sidechain_head();
+		let head = state.map(ShardState::sidechain_head).unwrap_or_default();
 		if head.number == 0 {
 			return Ok(CommittedTip {
 				shard,
@@ -183,7 +204,7 @@ impl Enclave {
 				hash: H256::zero(),
 				term: 0,
 				parentchain_anchor: anchor.map(|a| a.checkpoint).unwrap_or_default(),
-				state_root: state.state_root(),
+				state_root: state.map(ShardState::state_root).unwrap_or_default(),
 			});
 		}
 		let block = tables
@@ -200,7 +221,7 @@ impl Enclave {
 		self.anchor.as_ref().zip(self.records.as_ref()).ok_or(AnchorError::NotAnchored)
 	}
 
-	fn stf_config(shard: ShardIdentifier, mr_enclave: MrEnclave) -> StfConfig {
+	pub(crate) fn stf_config(shard: ShardIdentifier, mr_enclave: MrEnclave) -> StfConfig {
 		StfConfig {
 			// No rollback points: committed sidechain blocks are final (Raft
 			// commits them on a majority) and follow the finalized parent
@@ -291,13 +312,22 @@ impl Enclave {
 			max_instances: self.max_instances,
 		};
 		let records = self.keys.record_key(&anchor);
-		self.tables.store_import(&records, &anchor, &light_client, &[])?;
+		// Candidate secrets from the start: the instance registers with
+		// them and creates the shard unless the chain already knows another
+		// key (then the first import drops them, see `crate::secrets`).
+		let candidate = HeldSecrets {
+			secrets: ShardSecrets::generate()?,
+			origin: SecretsOrigin::Candidate { since: anchor.checkpoint },
+		};
+		let record = candidate.record();
+		let write = ImportWrite { secrets: Some(&record), clear_queue: false };
+		self.tables.store_import(&records, &anchor, &light_client, &[], write)?;
 		self.keys.seal_with_anchor(&self.data_dir, &self.sealing, &anchor)?;
 		self.light_client = Some(light_client);
 		self.tip.parentchain_anchor = anchor.checkpoint;
 		self.anchor = Some(anchor);
 		self.records = Some(records);
-		Ok(())
+		self.hold_secrets(Some(candidate))
 	}
 }
 

@@ -8,8 +8,9 @@
 //!   shares it.
 //! - the [`RecordKey`] of one instance derives from a seed sealed with its
 //!   keys: another instance of the same build cannot open its records (the
-//!   light client, the queued parent blocks), so records cannot be copied
-//!   from a throw-away instance that follows a fabricated chain. Each
+//!   light client, the queued parent blocks, the shard's secrets), so
+//!   records cannot be copied from a throw-away instance that follows a
+//!   fabricated chain. Each
 //!   record's associated data names the format version, the record's
 //!   purpose and place, the instance and its anchor.
 //!
@@ -105,6 +106,8 @@ pub enum Record {
 	LightClient,
 	/// The inputs of the queued parent block with this number.
 	QueuedBlock(u32),
+	/// The shard's secrets (shielding and state key).
+	ShardSecrets,
 }
 
 impl Record {
@@ -112,6 +115,7 @@ impl Record {
 		match self {
 			Self::LightClient => "the light client".into(),
 			Self::QueuedBlock(number) => format!("queued parent block #{number}"),
+			Self::ShardSecrets => "the shard's secrets".into(),
 		}
 	}
 }
@@ -145,6 +149,7 @@ impl RecordKey {
 				aad.extend_from_slice(b"queued parent block");
 				number.encode_to(&mut aad);
 			}
+			Record::ShardSecrets => aad.extend_from_slice(b"shard secrets"),
 		}
 		aad
 	}

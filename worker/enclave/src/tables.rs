@@ -6,6 +6,11 @@
 //! one transaction: after a crash at any point no verified input is lost or
 //! queued twice.
 //!
+//! The shard's secrets ([`SecretsRecord`]) are a record of their own in the
+//! light-client table, sealed like it; the light-client record names the
+//! hash of the shielding key they hold (or none), and both are written in
+//! every import's transaction, so neither can be removed or swapped alone.
+//!
 //! Light client and queue entries are sealed with the instance's record key
 //! ([`RecordKey`]): the host can neither read the calls, nor move an entry
 //! to another place, nor bring entries of another instance or anchor. The
@@ -28,8 +33,9 @@ use polkadot_sdk::sp_core::H256;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use crate::{
-	keys::Anchor,
+	keys::{Anchor, ShardSecrets, ShardSeeds},
 	sealing::{Record, RecordKey},
+	secrets::SecretsOrigin,
 	Error,
 };
 
@@ -38,6 +44,7 @@ const INPUT_QUEUE: TableDefinition<u32, &[u8]> = TableDefinition::new("parentcha
 const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("sidechain_blocks");
 
 const LIGHT_CLIENT_KEY: &str = "state";
+const SHARD_SECRETS_KEY: &str = "shard secrets";
 
 /// The sealed light client with what it belongs to.
 #[derive(Encode, Decode)]
@@ -46,6 +53,32 @@ struct LightClientRecord {
 	/// The light client's last finalized block when it was stored.
 	finalized: (u32, H256),
 	light_client: LightClient,
+	/// The hash of the shielding key of the shard's secrets stored beside
+	/// it, if any.
+	secrets: Option<[u8; 32]>,
+}
+
+/// The shard's secrets as sealed, with how they came here.
+#[derive(Encode, Decode, Clone)]
+pub(crate) struct SecretsRecord {
+	pub seeds: ShardSeeds,
+	pub origin: SecretsOrigin,
+}
+
+impl SecretsRecord {
+	pub fn key_hash(&self) -> [u8; 32] {
+		ShardSecrets::from_seeds(self.seeds.clone()).shielding_key_hash()
+	}
+}
+
+/// What an import writes beside the light client.
+pub(crate) struct ImportWrite<'a> {
+	/// The shard's secrets after the import (`None`: the instance holds
+	/// none; a stored record is removed).
+	pub secrets: Option<&'a SecretsRecord>,
+	/// The queued inputs are dropped first (a candidate whose creation lost
+	/// queued them decrypted with its own, now worthless, key).
+	pub clear_queue: bool,
 }
 
 /// One verified parent-chain block's inputs for the shard, waiting for a
@@ -149,12 +182,14 @@ impl CoreTables {
 		Ok(Self { db })
 	}
 
-	/// The sealed light client of `anchor`, if one was stored.
+	/// The sealed light client of `anchor`, if one was stored, with the
+	/// shard's secrets it names. Secrets missing where the light client
+	/// names them, or other ones, are an error.
 	pub fn light_client(
 		&self,
 		records: &RecordKey,
 		anchor: &Anchor,
-	) -> Result<Option<LightClient>, Error> {
+	) -> Result<Option<(LightClient, Option<SecretsRecord>)>, Error> {
 		let txn = self.db.begin_read().map_err(db_err)?;
 		let table = txn.open_table(LIGHT_CLIENT).map_err(db_err)?;
 		let Some(sealed) = table.get(LIGHT_CLIENT_KEY).map_err(db_err)? else {
@@ -168,21 +203,42 @@ impl CoreTables {
 				"the sealed light client belongs to another anchor or head".into(),
 			));
 		}
-		Ok(Some(record.light_client))
+		let secrets =
+			match table.get(SHARD_SECRETS_KEY).map_err(db_err)? {
+				Some(sealed) => {
+					let bytes = records.open(Record::ShardSecrets, sealed.value())?;
+					Some(SecretsRecord::decode(&mut &bytes[..]).map_err(|_| {
+						Error::Sealing("the sealed shard secrets do not decode".into())
+					})?)
+				}
+				None => None,
+			};
+		if secrets.as_ref().map(SecretsRecord::key_hash) != record.secrets {
+			return Err(Error::Sealing(
+				"the shard's secrets are missing or not the ones the light client names: the \
+				 shard database was tampered with"
+					.into(),
+			));
+		}
+		Ok(Some((record.light_client, secrets)))
 	}
 
-	/// Stores the light client and queues `blocks` in one durable
-	/// transaction.
+	/// Stores the light client, the shard's secrets (or their absence) and
+	/// queues `blocks`, in one durable transaction.
 	pub fn store_import(
 		&self,
 		records: &RecordKey,
 		anchor: &Anchor,
 		light_client: &LightClient,
 		blocks: &[QueuedBlock],
+		write: ImportWrite<'_>,
 	) -> Result<(), Error> {
 		// The encoding of a `LightClientRecord`, without cloning the client.
-		let record = (anchor, light_client.last_finalized(), light_client).encode();
+		let secrets_hash = write.secrets.map(SecretsRecord::key_hash);
+		let record = (anchor, light_client.last_finalized(), light_client, secrets_hash).encode();
 		let sealed_light_client = records.seal(Record::LightClient, &record)?;
+		let sealed_secrets =
+			write.secrets.map(|s| records.seal(Record::ShardSecrets, &s.encode())).transpose()?;
 		let sealed_blocks = blocks
 			.iter()
 			.map(|b| Ok((b.number, records.seal(Record::QueuedBlock(b.number), &b.encode())?)))
@@ -191,7 +247,18 @@ impl CoreTables {
 		{
 			let mut table = txn.open_table(LIGHT_CLIENT).map_err(db_err)?;
 			table.insert(LIGHT_CLIENT_KEY, sealed_light_client.as_slice()).map_err(db_err)?;
+			match &sealed_secrets {
+				Some(sealed) => {
+					table.insert(SHARD_SECRETS_KEY, sealed.as_slice()).map_err(db_err)?;
+				}
+				None => {
+					table.remove(SHARD_SECRETS_KEY).map_err(db_err)?;
+				}
+			}
 			let mut queue = txn.open_table(INPUT_QUEUE).map_err(db_err)?;
+			if write.clear_queue {
+				queue.retain(|_, _| false).map_err(db_err)?;
+			}
 			for (number, sealed) in &sealed_blocks {
 				queue.insert(*number, sealed.as_slice()).map_err(db_err)?;
 			}

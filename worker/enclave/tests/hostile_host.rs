@@ -28,7 +28,12 @@
 //! - a deleted queue entry (verified inputs dropped behind the core's back):
 //!   detected, no block is produced;
 //! - a rolled-back data directory (the chain anchors a later sidechain block
-//!   than the state's): detected, no block is produced.
+//!   than the state's): detected, no block is produced;
+//! - the shard's secrets: a candidate whose creation lost drops its own; a
+//!   provisioning request of another build, tampered, unbound or judged on
+//!   a forged proof is refused by the member; a forged, replayed or foreign
+//!   package (not a member, not the shard's key) is refused by the joiner;
+//!   deleted sealed secrets are detected at open.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -89,6 +94,9 @@ struct Fixture {
 	/// When this enclave's registration was attested (chain time, ms), proven
 	/// with every block; `None`: not registered.
 	registered_at_ms: Option<u64>,
+	/// More storage entries of every block from now on (the shard's
+	/// members, the registry's collateral).
+	extra_entries: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 /// The parent chain's time in every block of these tests.
@@ -108,13 +116,18 @@ fn fixture() -> Fixture {
 
 /// A fixture for `shard` (`None`: the implicit shard).
 fn fixture_for(shard: Option<H256>) -> Fixture {
+	fixture_on(MR_ENCLAVE, shard)
+}
+
+/// A fixture of the enclave build `mr_enclave` for `shard`.
+fn fixture_on(mr_enclave: [u8; 32], shard: Option<H256>) -> Fixture {
 	let dir = tempfile::tempdir().unwrap();
 	let (mut enclave, _) =
-		Enclave::open(Arc::new(SimulatedTee::new(MR_ENCLAVE)), config(dir.path(), shard)).unwrap();
+		Enclave::open(Arc::new(SimulatedTee::new(mr_enclave)), config(dir.path(), shard)).unwrap();
 	let (genesis, proof) = genesis_with_proof();
 	enclave.init_light_client_at(genesis.hash(), genesis.hash(), genesis.clone(), proof).unwrap();
 	let bob = sr25519::Pair::from_string("//Bob", None).unwrap();
-	let shard_key = Some(enclave.shielding_key_hash());
+	let shard_key = enclave.shielding_key_hash();
 	Fixture {
 		enclave,
 		dir,
@@ -125,6 +138,7 @@ fn fixture_for(shard: Option<H256>) -> Fixture {
 		chain_anchor: None,
 		shard_key,
 		registered_at_ms: Some(CHAIN_TIME_MS),
+		extra_entries: Vec::new(),
 	}
 }
 
@@ -159,6 +173,10 @@ fn block_parts(
 		fixture.registered_at_ms,
 		CHAIN_TIME_MS,
 	));
+	for (key, value) in &fixture.extra_entries {
+		entries.retain(|(k, _)| k != key);
+		entries.push((key.clone(), value.clone()));
+	}
 	(extrinsics, entries)
 }
 
@@ -186,7 +204,7 @@ fn shield_block(fixture: &Fixture, vault_balance: u128) -> BlockParts {
 	let alice = sr25519::Pair::from_string("//Alice", None).unwrap();
 	let bob: AccountId = fixture.bob.public().into();
 	let encrypted = shielding::encrypt(
-		&enclave.shielding_public_key(),
+		&enclave.shielding_public_key().unwrap(),
 		Purpose::ShieldBeneficiary,
 		&shard,
 		&bob.encode(),
@@ -295,7 +313,7 @@ fn bob_signs(fixture: &Fixture, call: TrustedCall, nonce: u32) -> TrustedCallSig
 fn invoke_block(fixture: &Fixture, signed: &TrustedCallSigned) -> BlockParts {
 	let shard = fixture.enclave.shard();
 	let ciphertext = shielding::encrypt(
-		&fixture.enclave.shielding_public_key(),
+		&fixture.enclave.shielding_public_key().unwrap(),
 		Purpose::TrustedCall,
 		&shard,
 		&signed.encode(),
@@ -325,11 +343,23 @@ fn reopen_after(fixture: Fixture, tamper: impl FnOnce(&std::path::Path)) -> Fixt
 		chain_anchor,
 		shard_key,
 		registered_at_ms,
+		extra_entries,
 	} = fixture;
 	drop(enclave);
 	tamper(dir.path());
 	let enclave = open(dir.path()).unwrap();
-	Fixture { enclave, dir, genesis, bob, head, vault, chain_anchor, shard_key, registered_at_ms }
+	Fixture {
+		enclave,
+		dir,
+		genesis,
+		bob,
+		head,
+		vault,
+		chain_anchor,
+		shard_key,
+		registered_at_ms,
+		extra_entries,
+	}
 }
 
 fn params(genesis_hash: H256) -> ExtrinsicParams {
@@ -397,7 +427,7 @@ fn signed_getter(
 
 /// Encrypts a signed getter to the core's shielding key, as a client does.
 fn request_of(fixture: &Fixture, getter: &TrustedGetterSigned) -> PrivateGetterRequest {
-	let key = fixture.enclave.shielding_public_key();
+	let key = fixture.enclave.shielding_public_key().unwrap();
 	PrivateGetterRequest::encrypt(getter, fixture.enclave.shard(), &key).unwrap()
 }
 
@@ -417,7 +447,9 @@ fn assert_untouched(fixture: &Fixture) {
 	assert_eq!(fixture.enclave.last_processed(), None, "nothing executed");
 	assert_eq!(fixture.enclave.queued_blocks().unwrap(), 0, "nothing queued");
 	assert_eq!(fixture.enclave.light_client_head(), Some((0, fixture.genesis.hash())));
-	assert_eq!(bob_balance(fixture).free, 0);
+	// A new enclave has no state before an import proves its key: it
+	// answers no getter then.
+	assert_eq!(fixture.enclave.not_serving(), Some(SigningRefused::ShardNotCreated));
 }
 
 fn assert_untouched_but_queued(fixture: &Fixture) {
@@ -556,10 +588,10 @@ fn a_fabricated_unshield_is_refused_and_a_real_one_carries_the_cores_content() {
 #[test]
 fn a_payout_during_a_breach_is_refused_until_the_vault_is_topped_up() {
 	let mut fixture = fixture();
-	// Before any import in this run the invariant is unknown: no payout.
+	// Before any import a new enclave holds no state: no payout.
 	let error =
 		signed_call(&fixture, EnclaveCall::Unshield { call_hash: H256::zero() }).unwrap_err();
-	assert!(matches!(error, Error::Refused(SigningRefused::InvariantUnknown)), "{error}");
+	assert!(matches!(error, Error::Refused(SigningRefused::ShardNotCreated)), "{error}");
 	let call_hash = shielded_and_unshielding(&mut fixture, AMOUNT / 2);
 	// Someone drains the vault below the issuance.
 	let parts = block_parts(&fixture, vec![], vec![], AMOUNT - 1);
@@ -697,7 +729,9 @@ fn the_core_signs_only_for_its_anchored_chain() {
 	let error = enclave.sign_extrinsic(EnclaveCall::ConfirmProcessed, params(genesis.hash()));
 	assert!(matches!(error, Err(Error::Anchor(AnchorError::NotAnchored))));
 
-	let fixture = fixture();
+	let mut fixture = fixture();
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
 	let other_chain = H256::repeat_byte(0x0c);
 	let xt: UncheckedExtrinsic =
 		fixture.enclave.sign_extrinsic(EnclaveCall::ConfirmProcessed, params(other_chain)).unwrap();
@@ -1062,8 +1096,12 @@ fn direct_call(fixture: &Fixture, amount: u128, nonce: u32) -> DirectCall {
 	let to = AccountId::new([0x0c; 32]);
 	let call = TrustedCall::BalanceTransfer { from: fixture.bob.public().into(), to, amount };
 	let signed = bob_signs(fixture, call, nonce);
-	DirectCall::encrypt(&signed, fixture.enclave.shard(), &fixture.enclave.shielding_public_key())
-		.unwrap()
+	DirectCall::encrypt(
+		&signed,
+		fixture.enclave.shard(),
+		&fixture.enclave.shielding_public_key().unwrap(),
+	)
+	.unwrap()
 }
 
 /// What the host can do with direct calls: garbage, other shards, forged
@@ -1091,7 +1129,7 @@ fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
 	let not_a_call = DirectCall {
 		shard,
 		ciphertext: shielding::encrypt(
-			&fixture.enclave.shielding_public_key(),
+			&fixture.enclave.shielding_public_key().unwrap(),
 			Purpose::TrustedCall,
 			&shard,
 			b"junk",
@@ -1109,7 +1147,8 @@ fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
 	}
 	.sign(0, &MR_ENCLAVE, &shard, |p| MultiSignature::Sr25519(mallory.sign(p)));
 	let forged =
-		DirectCall::encrypt(&forged, shard, &fixture.enclave.shielding_public_key()).unwrap();
+		DirectCall::encrypt(&forged, shard, &fixture.enclave.shielding_public_key().unwrap())
+			.unwrap();
 	assert_eq!(refused(forged), DirectError::BadSignature);
 	// An unfunded sender is refused at the admission.
 	let mallory_call =
@@ -1120,7 +1159,8 @@ fn direct_calls_from_a_hostile_host_are_refused_at_the_door() {
 			|p| MultiSignature::Sr25519(mallory.sign(p)),
 		);
 	let mallory_call =
-		DirectCall::encrypt(&mallory_call, shard, &fixture.enclave.shielding_public_key()).unwrap();
+		DirectCall::encrypt(&mallory_call, shard, &fixture.enclave.shielding_public_key().unwrap())
+			.unwrap();
 	let ticket = door.check(&mallory_call).unwrap();
 	assert_eq!(fixture.enclave.admit(ticket).unwrap_err(), DirectError::Unfunded);
 	assert_eq!(fixture.enclave.pool_size(), (0, 0), "nothing was pooled");
@@ -1210,7 +1250,7 @@ fn private_getters_reveal_nothing_to_the_host() {
 		shard,
 		now,
 		None,
-		&fixture.enclave.shielding_public_key(),
+		&fixture.enclave.shielding_public_key().unwrap(),
 		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
 	)
 	.unwrap();
@@ -1243,7 +1283,7 @@ fn private_getters_reveal_nothing_to_the_host() {
 		shard,
 		now,
 		Some(tip + 1),
-		&fixture.enclave.shielding_public_key(),
+		&fixture.enclave.shielding_public_key().unwrap(),
 		|p| MultiSignature::Sr25519(fixture.bob.sign(p)),
 	)
 	.unwrap();
@@ -1394,7 +1434,7 @@ fn a_ciphertext_of_one_kind_does_not_open_as_another_at_the_core() {
 	let fixture = shielded_fixture();
 	let now = 1_800_000_000_000;
 	let shard = fixture.enclave.shard();
-	let key = fixture.enclave.shielding_public_key();
+	let key = fixture.enclave.shielding_public_key().unwrap();
 	let door = fixture.enclave.door();
 	// A direct call's ciphertext as a getter request.
 	let call = direct_call(&fixture, 1, 0);
@@ -1445,6 +1485,7 @@ fn twin_fixture(fixture: &Fixture) -> Fixture {
 		chain_anchor: fixture.chain_anchor,
 		shard_key: fixture.shard_key,
 		registered_at_ms: fixture.registered_at_ms,
+		extra_entries: fixture.extra_entries.clone(),
 	}
 }
 
@@ -1461,7 +1502,7 @@ fn direct_unshield(fixture: &mut Fixture, amount: u128, nonce: u32) -> H256 {
 	let direct = DirectCall::encrypt(
 		&signed,
 		fixture.enclave.shard(),
-		&fixture.enclave.shielding_public_key(),
+		&fixture.enclave.shielding_public_key().unwrap(),
 	)
 	.unwrap();
 	let ticket = fixture.enclave.door().check(&direct).unwrap();
@@ -1843,25 +1884,32 @@ fn create_shard_is_signed_only_for_a_shard_proven_not_created() {
 	refused(signed_call(&fixture, EnclaveCall::ConfirmProcessed), SigningRefused::ShardNotCreated);
 	assert!(produce(&mut fixture).is_none());
 
-	// Another enclave created it meanwhile: the next proven block says so,
-	// and this one, holding other secrets, serves nothing.
+	// Another enclave created it meanwhile: the next proven block says so;
+	// this one's candidate secrets are dropped: it serves nothing and waits
+	// to be provisioned.
 	let theirs = [0x7e; 32];
 	fixture.shard_key = Some(theirs);
 	let parts = empty_block(&fixture);
 	import_only(&mut fixture, parts);
 	refused(create(&fixture), SigningRefused::ShardCreated);
+	refused(signed_call(&fixture, EnclaveCall::ConfirmProcessed), SigningRefused::NotProvisioned);
+	assert_eq!(fixture.enclave.shielding_key_hash(), None);
+
+	// A creator whose shard root removed and another enclave created anew
+	// holds other secrets than the shard's: it serves nothing.
+	let mut creator = fixture_for(Some(H256::repeat_byte(0x5e)));
+	let parts = empty_block(&creator);
+	import_only(&mut creator, parts);
+	assert!(signed_call(&creator, EnclaveCall::ConfirmProcessed).is_ok());
+	creator.shard_key = Some(theirs);
+	let parts = empty_block(&creator);
+	import_only(&mut creator, parts);
+	refused(create(&creator), SigningRefused::ShardCreated);
 	refused(
-		signed_call(&fixture, EnclaveCall::ConfirmProcessed),
+		signed_call(&creator, EnclaveCall::ConfirmProcessed),
 		SigningRefused::OtherShardKey(theirs),
 	);
-	assert_serves_nobody_but_registers(&mut fixture);
-
-	// With its own key recorded (it created the shard), it serves.
-	fixture.shard_key = Some(fixture.enclave.shielding_key_hash());
-	let parts = empty_block(&fixture);
-	import_only(&mut fixture, parts);
-	refused(create(&fixture), SigningRefused::ShardCreated);
-	assert!(signed_call(&fixture, EnclaveCall::ConfirmProcessed).is_ok());
+	assert_serves_nobody_but_registers(&mut creator);
 }
 
 /// Refused: a member whose registration lapsed (expired, or removed from
@@ -1897,7 +1945,7 @@ fn a_sender_below_the_minimum_balance_is_refused() {
 	let shard = fixture.enclave.shard();
 	let mallory = sr25519::Pair::from_string("//Mallory", None).unwrap();
 	let mallory_account: AccountId = mallory.public().into();
-	let key = fixture.enclave.shielding_public_key();
+	let key = fixture.enclave.shielding_public_key().unwrap();
 	let bob_pays = |fixture: &Fixture, amount, nonce| {
 		let call = TrustedCall::BalanceTransfer {
 			from: fixture.bob.public().into(),
@@ -1925,4 +1973,297 @@ fn a_sender_below_the_minimum_balance_is_refused() {
 	let call = bob_pays(&fixture, 1, 1);
 	send(&mut fixture, &call).unwrap();
 	send(&mut fixture, &mallory_sends()).expect("a sender holding the minimum is admitted");
+}
+
+// ---------------------------------------------------------------------------
+// The shard's secrets: candidates, creation, provisioning
+// ---------------------------------------------------------------------------
+
+/// A member that created the shard (its first import proves its key), and
+/// a joiner of build `joiner_build` for the same shard whose chain proves
+/// the member's key and the member as the shard's only signer: the
+/// joiner's candidate secrets are dropped at its first import.
+fn member_and_joiner(joiner_build: [u8; 32]) -> (Fixture, Fixture) {
+	let shard = H256(MR_ENCLAVE);
+	let mut member = fixture_for(Some(shard));
+	let parts = empty_block(&member);
+	import_only(&mut member, parts);
+	assert_eq!(member.enclave.secrets_origin().map(created), Some(true));
+	let mut joiner = fixture_on(joiner_build, Some(shard));
+	joiner.shard_key = member.enclave.shielding_key_hash();
+	joiner.registered_at_ms = None;
+	joiner.extra_entries = vec![testing_members(&joiner, &[member.enclave.account()], MR_ENCLAVE)];
+	let parts = empty_block(&joiner);
+	import_only(&mut joiner, parts);
+	(member, joiner)
+}
+
+fn created(origin: &integritee_enclave::SecretsOrigin) -> bool {
+	matches!(origin, integritee_enclave::SecretsOrigin::Created { .. })
+}
+
+fn testing_members(
+	fixture: &Fixture,
+	members: &[AccountId],
+	build: [u8; 32],
+) -> (Vec<u8>, Vec<u8>) {
+	integritee_enclave::testing::members_entry(fixture.enclave.shard(), members, build)
+}
+
+/// The shard's configuration for code `fingerprint`.
+fn shard_config(fingerprint: [u8; 32]) -> integritee_primitives::UpgradableShardConfig<u32> {
+	integritee_primitives::UpgradableShardConfig::new(integritee_primitives::ShardConfig {
+		enclave_fingerprint: H256(fingerprint),
+		max_instances: 3,
+	})
+}
+
+/// The member imports a block that holds the registry's collateral and
+/// the shard's configuration `config`, and answers `request` with a proof
+/// of what it asks at that block (an honest host).
+fn answer(
+	member: &mut Fixture,
+	request: &integritee_enclave::ProvisioningRequest,
+	config: &integritee_primitives::UpgradableShardConfig<u32>,
+) -> Result<integritee_enclave::ProvisioningPackage, integritee_enclave::ProvisioningRefused> {
+	member.extra_entries =
+		integritee_enclave::testing::provisioning_entries(member.enclave.shard(), config, false);
+	let parts = empty_block(member);
+	let entries = parts.1.clone();
+	import_only(member, parts);
+	let keys = member.enclave.provisioning_proof_keys(request)?;
+	let (_, proof) = testing::state_with_proof(&entries, &keys);
+	member.enclave.provision(request, proof)
+}
+
+/// A candidate whose creation lost holds nothing: it refuses calls and
+/// getters as not provisioned, and registers with no key.
+#[test]
+fn a_candidate_that_lost_the_creation_drops_its_secrets() {
+	let (_member, joiner) = member_and_joiner(MR_ENCLAVE);
+	assert_eq!(joiner.enclave.shielding_public_key(), None);
+	assert_eq!(joiner.enclave.secrets_origin(), None);
+	assert_eq!(joiner.enclave.not_serving(), Some(SigningRefused::NotProvisioned));
+	match signed_call(&joiner, EnclaveCall::Register { worker_url: None, skip_attestation: true }) {
+		Err(Error::Refused(SigningRefused::NotProvisioned)) => {}
+		other => panic!("registered without the shard's key: {other:?}"),
+	}
+	assert_eq!(joiner.enclave.queued_blocks().unwrap(), 0, "its queue went with its secrets");
+	// Restarted, it is still unprovisioned (the drop was sealed).
+	let dir = joiner.dir.path().to_path_buf();
+	drop(joiner.enclave);
+	let reopened = Enclave::open(
+		Arc::new(SimulatedTee::new(MR_ENCLAVE)),
+		config(&dir, Some(H256(MR_ENCLAVE))),
+	)
+	.unwrap()
+	.0;
+	assert_eq!(reopened.shielding_public_key(), None);
+}
+
+/// A member hands the shard's secrets to a joiner of the same build; the
+/// joiner then holds the member's key, is a standby (no state: it answers
+/// no getter, produces no block), and a restart keeps the secrets.
+#[test]
+fn a_member_provisions_a_joiner_that_then_stands_by() {
+	let (mut member, mut joiner) = member_and_joiner(MR_ENCLAVE);
+	let request = joiner.enclave.provisioning_request().unwrap();
+	let package = answer(&mut member, &request, &shard_config(MR_ENCLAVE)).unwrap();
+	let key_hash = joiner.enclave.accept_provisioning(&package).unwrap();
+	assert_eq!(Some(key_hash), member.enclave.shielding_key_hash());
+	assert_eq!(joiner.enclave.shielding_public_key(), member.enclave.shielding_public_key());
+	assert!(matches!(
+		joiner.enclave.secrets_origin(),
+		Some(integritee_enclave::SecretsOrigin::Provisioned { from, .. }) if *from == member.enclave.account()
+	));
+	assert_eq!(joiner.enclave.not_serving(), Some(SigningRefused::Standby));
+	let produced = joiner.enclave.propose_block(1, BlockLimits::default(), true, CHAIN_TIME_MS);
+	assert!(produced.is_err(), "a standby produces no block");
+	let (getter, _) = PrivateGetterRequest::new(
+		TrustedGetter::AccountInfo(joiner.bob.public().into()),
+		joiner.enclave.shard(),
+		CHAIN_TIME_MS,
+		None,
+		&joiner.enclave.shielding_public_key().unwrap(),
+		|p| MultiSignature::Sr25519(joiner.bob.sign(p)),
+	)
+	.unwrap();
+	assert!(matches!(
+		joiner.enclave.open_private_getter(&getter, CHAIN_TIME_MS),
+		Err(GetterError::NotServing(_))
+	));
+	// It registers with the shard's key now.
+	let register = EnclaveCall::Register { worker_url: None, skip_attestation: true };
+	assert!(signed_call(&joiner, register).is_ok());
+	// Restarted, it does not ask again: the secrets are sealed.
+	let dir = joiner.dir.path().to_path_buf();
+	drop(joiner.enclave);
+	let reopened = Enclave::open(
+		Arc::new(SimulatedTee::new(MR_ENCLAVE)),
+		config(&dir, Some(H256(MR_ENCLAVE))),
+	)
+	.unwrap()
+	.0;
+	assert_eq!(Some(key_hash), reopened.shielding_key_hash());
+	assert!(matches!(
+		reopened.provisioning_request(),
+		Err(Error::Provisioning(integritee_enclave::ProvisioningRefused::AlreadyProvisioned))
+	));
+}
+
+/// Refused by the member: a quote of another build (MRENCLAVE not the
+/// shard's), a tampered quote, a request whose key the quote does not
+/// bind, a proof that does not verify at its head, and a request while
+/// it holds no secrets to give. Accepted: the build of a scheduled
+/// upgrade.
+#[test]
+fn a_member_refuses_requests_the_chain_would_not_accept() {
+	use integritee_enclave::ProvisioningRefused as Refused;
+	let other_build = [4; 32];
+	let (mut member, other) = member_and_joiner(other_build);
+	let request = other.enclave.provisioning_request().unwrap();
+	assert_eq!(
+		answer(&mut member, &request, &shard_config(MR_ENCLAVE)),
+		Err(Refused::FingerprintNotAdmitted(other_build))
+	);
+	// The same build once root scheduled it as the shard's upgrade.
+	let mut upgrade = shard_config(MR_ENCLAVE);
+	upgrade.pending_upgrade = Some((
+		1_000,
+		integritee_primitives::ShardConfig {
+			enclave_fingerprint: H256(other_build),
+			max_instances: 3,
+		},
+	));
+	assert!(answer(&mut member, &request, &upgrade).is_ok());
+
+	let mut tampered = request.clone();
+	// A byte of the enclave's report: its signature no longer verifies.
+	tampered.quote[100] ^= 1;
+	assert!(matches!(answer(&mut member, &tampered, &upgrade), Err(Refused::QuoteRefused(_))));
+	let mut swapped = request.clone();
+	swapped.ephemeral_key = ShieldingKeyPair::generate().public_key();
+	assert_eq!(answer(&mut member, &swapped, &upgrade), Err(Refused::NotBoundToRequest));
+	// A proof of other storage than the head's.
+	let keys = member.enclave.provisioning_proof_keys(&request).unwrap();
+	let (_, forged_proof) = testing::state_with_proof(
+		&integritee_enclave::testing::provisioning_entries(member.enclave.shard(), &upgrade, true),
+		&keys,
+	);
+	assert!(matches!(member.enclave.provision(&request, forged_proof), Err(Refused::BadProof(_))));
+	// An unprovisioned enclave has nothing to give.
+	let (_, proof) = testing::state_with_proof::<Vec<u8>, _>(&[], &keys);
+	assert!(matches!(
+		other.enclave.provision(&request, proof),
+		Err(Refused::NoSecretsToGive(SigningRefused::NotProvisioned))
+	));
+}
+
+/// Refused by the joiner's own core: a package with a flipped byte (the
+/// signature), one for an earlier request (replay), one from an enclave
+/// that is not a member on chain, one whose secrets are not the shard's
+/// key on chain, and any package once provisioned.
+#[test]
+fn a_joiner_refuses_forged_replayed_and_foreign_packages() {
+	use integritee_enclave::ProvisioningRefused as Refused;
+	let (mut member, mut joiner) = member_and_joiner(MR_ENCLAVE);
+	let config = shard_config(MR_ENCLAVE);
+	let first = joiner.enclave.provisioning_request().unwrap();
+	let stale = answer(&mut member, &first, &config).unwrap();
+	let request = joiner.enclave.provisioning_request().unwrap();
+	assert_eq!(joiner.enclave.accept_provisioning(&stale), Err(Refused::AnswersAnotherRequest));
+	let package = answer(&mut member, &request, &config).unwrap();
+	let mut forged = package.clone();
+	forged.sealed_secrets[0] ^= 1;
+	assert_eq!(joiner.enclave.accept_provisioning(&forged), Err(Refused::BadSignature));
+
+	// A registered enclave that is not a member (a second, unrelated
+	// shard creator) answers: refused, although its quote and signature
+	// are fine.
+	let mut stranger = fixture_for(Some(H256(MR_ENCLAVE)));
+	let parts = empty_block(&stranger);
+	import_only(&mut stranger, parts);
+	let from_stranger = answer(&mut stranger, &request, &config).unwrap();
+	assert_eq!(
+		joiner.enclave.accept_provisioning(&from_stranger),
+		Err(Refused::NotAMember(stranger.enclave.account()))
+	);
+	// The stranger listed as a member: its secrets are not the shard's key.
+	joiner.extra_entries = vec![testing_members(
+		&joiner,
+		&[member.enclave.account(), stranger.enclave.account()],
+		MR_ENCLAVE,
+	)];
+	let parts = empty_block(&joiner);
+	import_only(&mut joiner, parts);
+	assert!(matches!(
+		joiner.enclave.accept_provisioning(&from_stranger),
+		Err(Refused::WrongShardKey { .. })
+	));
+	assert_eq!(joiner.enclave.shielding_public_key(), None, "nothing was sealed");
+
+	assert!(joiner.enclave.accept_provisioning(&package).is_ok());
+	assert_eq!(joiner.enclave.accept_provisioning(&package), Err(Refused::AlreadyProvisioned));
+}
+
+/// Refused at open: the sealed shard secrets deleted from the database
+/// behind the core's back (the light client names them).
+#[test]
+fn deleted_shard_secrets_are_detected_at_open() {
+	let mut fixture = fixture_for(Some(H256(MR_ENCLAVE)));
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	let dir = fixture.dir.path().to_path_buf();
+	drop(fixture.enclave);
+	let path = dir.join(STATE_DIR).join(format!("{}.redb", hex::encode(MR_ENCLAVE)));
+	{
+		let db = redb::Database::open(&path).unwrap();
+		let txn = db.begin_write().unwrap();
+		{
+			let table: redb::TableDefinition<&str, &[u8]> =
+				redb::TableDefinition::new("light_client");
+			let mut table = txn.open_table(table).unwrap();
+			table.remove("shard secrets").unwrap();
+		}
+		txn.commit().unwrap();
+	}
+	match Enclave::open(
+		Arc::new(SimulatedTee::new(MR_ENCLAVE)),
+		config(&dir, Some(H256(MR_ENCLAVE))),
+	) {
+		Err(Error::Sealing(message)) => assert!(message.contains("secrets"), "{message}"),
+		Err(other) => panic!("expected a sealing error, got {other}"),
+		Ok(_) => panic!("opened without its shard secrets"),
+	}
+}
+
+/// After an upgrade's enactment the replaced build serves during the
+/// grace period, and nothing after it: no confirmation, no block.
+#[test]
+fn after_an_upgrade_and_its_grace_the_old_build_serves_nothing() {
+	let mut fixture = fixture();
+	let mut config = shard_config(MR_ENCLAVE);
+	config.pending_upgrade = Some((
+		fixture.head.number + 1,
+		integritee_primitives::ShardConfig { enclave_fingerprint: H256([4; 32]), max_instances: 3 },
+	));
+	config.grace_period = 2;
+	let key = pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(
+		fixture.enclave.shard(),
+	);
+	fixture.extra_entries = vec![(key, config.encode())];
+	for _ in 0..2 {
+		let parts = empty_block(&fixture);
+		import_only(&mut fixture, parts);
+		assert_eq!(fixture.enclave.not_serving(), None, "in the grace period");
+	}
+	let parts = empty_block(&fixture);
+	import_only(&mut fixture, parts);
+	assert_eq!(fixture.enclave.not_serving(), Some(SigningRefused::CodeRetired));
+	match signed_call(&fixture, EnclaveCall::ConfirmProcessed) {
+		Err(Error::Refused(SigningRefused::CodeRetired)) => {}
+		other => panic!("the retired build signed: {other:?}"),
+	}
+	let produced = fixture.enclave.propose_block(1, BlockLimits::default(), true, CHAIN_TIME_MS);
+	assert!(matches!(produced, Err(Error::Refused(SigningRefused::CodeRetired))));
 }

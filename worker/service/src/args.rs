@@ -59,6 +59,17 @@ pub struct Args {
 		value_parser = clap::value_parser!(u32).range(1..=crate::rpc::MAX_CONNECTIONS as i64))]
 	pub rpc_max_connections_per_address: u32,
 
+	/// Port of the peer server (0: any free port), on RPC_HOST: the shard's
+	/// members reach each other here over mutual RA-TLS (provisioning of
+	/// the shard's secrets to a joining enclave).
+	#[arg(long, env = "INTEGRITEE_PEER_PORT", default_value_t = DEFAULT_PEER_PORT)]
+	pub peer_port: u16,
+
+	/// Peer address told to the shard's members through the trusted RPC
+	/// (`worker_peerAddress`), as HOST:PORT (default: RPC_HOST:PEER_PORT).
+	#[arg(long, env = "INTEGRITEE_PUBLIC_PEER_ADDRESS")]
+	pub public_peer_address: Option<String>,
+
 	/// URL registered on chain for clients (default: wss://RPC_HOST:PORT).
 	#[arg(long, env = "INTEGRITEE_PUBLIC_URL")]
 	pub public_url: Option<String>,
@@ -228,10 +239,21 @@ impl Args {
 			.transpose()
 	}
 
+	/// The peer address told to members, for the peer server bound to
+	/// `bound_port`.
+	pub fn public_peer_address(&self, bound_port: u16) -> String {
+		self.public_peer_address
+			.clone()
+			.unwrap_or_else(|| format!("{}:{bound_port}", self.rpc_host))
+	}
+
 	pub fn public_url(&self, bound_port: u16) -> String {
 		self.public_url.clone().unwrap_or_else(|| format!("wss://{}:{bound_port}", self.rpc_host))
 	}
 }
+
+/// The default peer port.
+pub const DEFAULT_PEER_PORT: u16 = 3443;
 
 /// The chain's attestation renewal period, in seconds.
 const MAX_RENEW_AFTER_SECS: u64 = integritee_runtime::configs::ATTESTATION_RENEWAL_PERIOD_MS / 1000;

@@ -14,7 +14,7 @@ use std::{
 };
 
 use integritee_enclave::Invariant;
-use integritee_stf_primitives::rpc::{SidechainHealth, WorkerHealth};
+use integritee_stf_primitives::rpc::{SecretsHealth, SidechainHealth, WorkerHealth};
 
 /// A part of the worker that reports problems in `system_health`, each
 /// listed as `"{component}: {problem}"`. The supervised loops report their
@@ -35,6 +35,9 @@ pub enum Component {
 	Rollback,
 	/// The one-instance-per-shard rule (another enclave serves the shard).
 	Membership,
+	/// Getting the shard's secrets from a member (a joiner), and the peer
+	/// server that hands them out.
+	Provisioning,
 }
 
 impl Component {
@@ -49,6 +52,7 @@ impl Component {
 			Component::Registration => "registration renewal",
 			Component::Rollback => "rollback",
 			Component::Membership => "shard membership",
+			Component::Provisioning => "provisioning",
 		}
 	}
 }
@@ -67,6 +71,7 @@ struct Inner {
 	/// order of their names.
 	problems: BTreeMap<&'static str, String>,
 	sidechain: SidechainHealth,
+	secrets: SecretsHealth,
 }
 
 #[derive(Clone)]
@@ -99,6 +104,11 @@ impl Health {
 			let anchored = inner.sidechain.anchored_block.unwrap_or_default();
 			inner.sidechain.anchor_lag = inner.sidechain.block_number.saturating_sub(anchored);
 		})
+	}
+
+	/// Updates the secrets part of the report.
+	pub fn update_secrets(&self, f: impl FnOnce(&mut SecretsHealth)) {
+		self.with(|inner| f(&mut inner.secrets))
 	}
 
 	/// The parent chain's finalized head as last seen.
@@ -148,6 +158,7 @@ impl Health {
 				problems,
 				simulated_tee,
 				sidechain: inner.sidechain.clone(),
+				secrets: inner.secrets.clone(),
 			}
 		})
 	}

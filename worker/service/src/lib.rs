@@ -23,6 +23,7 @@ pub mod effects;
 pub mod health;
 pub mod leave;
 pub mod parentchain;
+pub mod peer;
 pub mod production;
 pub mod registration;
 pub mod rpc;
@@ -87,6 +88,10 @@ pub enum RunError {
 	Rpc(#[from] RpcError),
 	#[error(transparent)]
 	Registration(#[from] RegistrationError),
+	#[error("the peer port: {0}")]
+	Peer(#[from] crate::peer::PeerError),
+	#[error("the peer server task died: {0}")]
+	PeerTask(tokio::task::JoinError),
 	#[error("cannot start the sidechain: {0}")]
 	StartSidechain(ReplicationError),
 	/// A supervisor never returns; one that did is a bug.
@@ -141,9 +146,21 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 	let watchers = watch::Watchers::default();
 	crate::lock(&enclave).set_pool_limits(args.pool_limits());
 
-	let (rpc_addr, rpc_server) =
-		rpc::start(&args, enclave.clone(), health.clone(), latest.clone(), watchers.clone())
-			.await?;
+	crate::peer::report_secrets(&read(&enclave), &health);
+	let (peer_listener, peer_addr) = peer::bind(&args).await?;
+	let peer_address = args.public_peer_address(peer_addr.port());
+	log::info!(
+		"peer port listening on {peer_addr} (mutual RA-TLS; told to members as {peer_address})"
+	);
+	let (rpc_addr, rpc_server) = rpc::start(
+		&args,
+		enclave.clone(),
+		health.clone(),
+		latest.clone(),
+		watchers.clone(),
+		peer_address,
+	)
+	.await?;
 	let public_url = args.public_url(rpc_addr.port());
 	log::info!(
 		"trusted RPC listening on wss://{rpc_addr} (TLS 1.3, RA-TLS; registered as {public_url})"
@@ -202,6 +219,16 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		context.anchor_now.clone(),
 		reports,
 	));
+	let peer_server = tokio::spawn(peer::serve(
+		peer_listener,
+		enclave.clone(),
+		args.node_url.clone(),
+		health.clone(),
+	));
+	let provisioning = supervisor::supervise(Component::Provisioning, health.clone(), {
+		let (args, enclave, health) = (args.clone(), enclave.clone(), health.clone());
+		move || peer::provision(args.clone(), enclave.clone(), health.clone())
+	});
 	let renewal = supervisor::supervise(Component::Registration, health.clone(), {
 		let (args, enclave, public_url) = (args.clone(), enclave.clone(), public_url.clone());
 		move || registration::renew_loop(args.clone(), enclave.clone(), public_url.clone())
@@ -216,6 +243,12 @@ pub async fn run(args: Args) -> Result<(), RunError> {
 		_ = produce => Err(RunError::SupervisorStopped(Component::Production)),
 		_ = anchor => Err(RunError::SupervisorStopped(Component::Anchoring)),
 		_ = renewal => Err(RunError::SupervisorStopped(Component::Registration)),
+		_ = provisioning => Err(RunError::SupervisorStopped(Component::Provisioning)),
+		stopped = peer_server => Err(match stopped {
+			Ok(Ok(())) => RunError::SupervisorStopped(Component::Provisioning),
+			Ok(Err(e)) => RunError::Peer(e),
+			Err(died) => RunError::PeerTask(died),
+		}),
 		stopped = effects => Err(match stopped {
 			Ok(reason) => RunError::Effects(reason),
 			Err(died) => RunError::EffectsTask(died),

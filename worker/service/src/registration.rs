@@ -14,7 +14,6 @@ use polkadot_sdk::{
 
 use crate::{
 	args::{Args, ArgsError},
-	health::not_serving_problem,
 	lock,
 	parentchain::{self, ReadError},
 	submitter::{submit_and_wait, SubmitError},
@@ -96,32 +95,11 @@ pub async fn bootstrap(
 		log::info!("light client starts at block #{number} {trusted:?}, {origin}");
 	}
 	ensure_funded(client, enclave, args).await?;
-	register_if_needed(client, enclave, args, public_url).await?;
 	// The shard is created by the renewal loop, once an import has proven
-	// that nobody did (the core signs nothing on the host's word).
-	warn_if_another_member_serves(client, enclave).await
-}
-
-/// Says at startup, clearly, when another enclave already serves the shard
-/// (the trusted core then refuses to serve; `system_health` keeps saying it
-/// from proven state).
-async fn warn_if_another_member_serves(
-	client: &ChainClient,
-	enclave: &SharedEnclave,
-) -> Result<(), RegistrationError> {
-	let (shard, account) = {
-		let enclave = lock(enclave);
-		(enclave.shard(), enclave.account())
-	};
-	let key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
-	let signers: Option<pallet_enclave_bridge::ShardSignersOf<Runtime>> =
-		client.storage(&key, None).await.map_err(read_failed("the shard's status"))?;
-	if let Some(first) = signers.and_then(|signers| signers.first().map(|s| s.signer.clone())) {
-		if first != account {
-			log::error!("{}", not_serving_problem(&first));
-		}
-	}
-	Ok(())
+	// that nobody did (the core signs nothing on the host's word); an
+	// enclave whose candidate secrets lost gets the shard's from a member
+	// (`crate::peer`) and registers then.
+	register_if_needed(client, enclave, args, public_url).await.map(|_| ())
 }
 
 async fn ensure_funded(
@@ -161,15 +139,28 @@ async fn ensure_funded(
 		dest: account.into(),
 		value: FUNDING_TARGET - balance,
 	});
-	client.submit(&pair, call, WaitFor::InBlock).await.map_err(RegistrationError::Funding)?;
-	Ok(())
+	// Several workers funded by one faucet at once take the same nonce:
+	// all but one are refused. Tried again a few times, a moment apart.
+	let mut attempt = 1u64;
+	loop {
+		match client.submit(&pair, call.clone(), WaitFor::InBlock).await {
+			Ok(_) => return Ok(()),
+			Err(e) if attempt < 5 => {
+				log::info!("funding attempt {attempt} failed ({e}); trying again");
+				tokio::time::sleep(Duration::from_millis(700 * attempt)).await;
+				attempt += 1;
+			}
+			Err(e) => return Err(RegistrationError::Funding(e)),
+		}
+	}
 }
 
-/// How long ago (chain time, ms) the enclave was attested, if registered.
+/// How long ago (chain time, ms) the enclave was attested, and the hash of
+/// the shielding key it registered, if registered.
 async fn registration_age(
 	client: &ChainClient,
 	account: &AccountId32,
-) -> Result<Option<u64>, RegistrationError> {
+) -> Result<Option<(u64, [u8; 32])>, RegistrationError> {
 	let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(account);
 	let stored: Option<pallet_teerex::EnclaveOf<Runtime>> =
 		client.storage(&key, None).await.map_err(read_failed("the enclave's registration"))?;
@@ -180,7 +171,7 @@ async fn registration_age(
 		.await
 		.map_err(read_failed("the chain's timestamp"))?
 		.ok_or(RegistrationError::NoTimestamp)?;
-	Ok(Some(now.saturating_sub(stored.attested_at_ms)))
+	Ok(Some((now.saturating_sub(stored.attested_at_ms), stored.shielding_key_hash)))
 }
 
 /// Whether the chain's `System::BlockHash` holds `hash` at `number`: the
@@ -196,20 +187,38 @@ async fn chain_knows_block(
 	Ok(stored == Some(hash))
 }
 
+/// Registers (or renews) when due; whether the enclave is registered with
+/// its current key afterwards.
 async fn register_if_needed(
 	client: &ChainClient,
 	enclave: &SharedEnclave,
 	args: &Args,
 	public_url: &str,
-) -> Result<(), RegistrationError> {
-	let account = lock(enclave).account();
+) -> Result<bool, RegistrationError> {
+	let (account, own_key, imported) = {
+		let enclave = lock(enclave);
+		(enclave.account(), enclave.shielding_key_hash(), enclave.shard_key().is_some())
+	};
+	// A new enclave's first import decides whether its candidate secrets
+	// are the shard's; one without the shard's secrets has no key to
+	// register with: it registers once provisioned (see `crate::peer`).
+	let Some(own_key) = own_key.filter(|_| imported) else {
+		log::debug!("registration waits for the first import and the shard's secrets");
+		return Ok(false);
+	};
 	let renew_after = args.renew_after_secs.saturating_mul(1000);
 	match registration_age(client, &account).await? {
-		Some(age) if age < renew_after => {
+		Some((age, key)) if age < renew_after && key == own_key => {
 			log::debug!("registered on the parent chain ({} s ago)", age / 1000);
-			return Ok(());
+			return Ok(true);
 		}
-		Some(age) => log::info!(
+		Some((_, key)) if key != own_key => log::info!(
+			"registered with shielding key hash 0x{}, but the enclave holds 0x{} now (it was \
+			 provisioned with the shard's secrets): registering again",
+			hex::encode(key),
+			hex::encode(own_key)
+		),
+		Some((age, _)) => log::info!(
 			"the registration is {} s old (renewal after {} s): renewing",
 			age / 1000,
 			args.renew_after_secs
@@ -229,7 +238,7 @@ async fn register_if_needed(
 				"registration waits until the light client has imported a recent block (#{number} \
 				 is not among the chain's recent blocks)"
 			);
-			return Ok(());
+			return Ok(false);
 		}
 	}
 	let call = EnclaveCall::Register {
@@ -238,7 +247,7 @@ async fn register_if_needed(
 	};
 	let included = submit_and_wait(client, enclave, call, "registration", WaitFor::InBlock).await?;
 	log::info!("registered in block {:?}", included.block_hash);
-	Ok(())
+	Ok(true)
 }
 
 /// Creates the shard with this enclave's shielding key once the chain
@@ -260,16 +269,17 @@ async fn create_shard_if_needed(
 		)
 	};
 	match proven_key {
-		Some(Some(key)) if key == own_key => return Ok(true),
+		Some(Some(key)) if Some(key) == own_key => return Ok(true),
 		Some(Some(key)) => {
-			log::error!(
+			log::info!(
 				"shard {shard:?} was created by another enclave (shielding key hash 0x{}): this \
-				 one holds other secrets and does not serve; it must be provisioned by a member",
+				 one gets the shard's secrets from a member",
 				hex::encode(key)
 			);
 			return Ok(true);
 		}
 		None => return Ok(false),
+		Some(None) if own_key.is_none() => return Ok(false),
 		Some(None) => {}
 	}
 	if registration_age(client, &account).await?.is_none() {
@@ -315,11 +325,13 @@ pub async fn renew_loop(
 	let mut shard_settled = false;
 	loop {
 		ensure_funded(&client, &enclave, &args).await?;
-		register_if_needed(&client, &enclave, &args, &public_url).await?;
+		let registered = register_if_needed(&client, &enclave, &args, &public_url).await?;
 		if !shard_settled {
 			shard_settled = create_shard_if_needed(&client, &enclave).await?;
 		}
-		// Soon again while the shard waits for its creation.
-		tokio::time::sleep(if shard_settled { every } else { Duration::from_secs(1) }).await;
+		// Soon again while the shard waits for its creation or the enclave
+		// for its (first, or provisioned) registration.
+		let settled = shard_settled && registered;
+		tokio::time::sleep(if settled { every } else { Duration::from_secs(1) }).await;
 	}
 }

@@ -109,21 +109,24 @@ fn hex_of(bytes: &[u8]) -> String {
 
 /// What never changes while the worker runs, read once at start: key and
 /// health queries are answered without the trusted core's lock, so they
-/// answer while a block is imported (a long catch-up holds the lock).
+/// answer while a block is imported (a long catch-up holds the lock). The
+/// shielding key comes from the door, which holds the enclave's current one
+/// (none while it is not provisioned).
 struct Identity {
 	door: Door,
-	shielding_key: String,
+	/// The public peer address (provisioning, and the sidechain's traffic).
+	peer_address: String,
 	shard: String,
 	fingerprint: String,
 	simulated: bool,
 }
 
 impl Identity {
-	fn of(enclave: &SharedEnclave) -> Self {
+	fn of(enclave: &SharedEnclave, peer_address: String) -> Self {
 		let core = read(enclave);
 		Self {
 			door: core.door(),
-			shielding_key: hex_of(&core.shielding_public_key()),
+			peer_address,
 			shard: hex_of(core.shard().as_bytes()),
 			fingerprint: hex_of(&core.mr_enclave()),
 			simulated: core.is_simulated(),
@@ -168,6 +171,7 @@ pub async fn start(
 	health: Health,
 	latest: LatestHeader,
 	watchers: Watchers,
+	peer_address: String,
 ) -> Result<(SocketAddr, ServerHandle), RpcError> {
 	let address = format!("{}:{}", args.rpc_host, args.rpc_port);
 	let listener = match tokio::net::TcpListener::bind(&address).await {
@@ -182,7 +186,7 @@ pub async fn start(
 	);
 	let tls = server_config_one_way(certificate.clone()).map_err(RpcError::TlsConfig)?;
 	let waiting = WaitingGetters::new(GetterLimits::default());
-	let methods = module(enclave.clone(), health, latest, watchers, waiting)?;
+	let methods = module(enclave.clone(), health, latest, watchers, waiting, peer_address)?;
 	let limits = ConnectionLimits {
 		max_per_address: args.rpc_max_connections_per_address as usize,
 		..ConnectionLimits::default()
@@ -207,36 +211,50 @@ async fn certificate(
 	.map_err(RpcError::MakeCertificate)
 }
 
+/// How often the renewal looks whether the enclave's shielding key
+/// changed (a certificate binds it).
+const KEY_CHANGE_POLL: Duration = Duration::from_secs(2);
+
 /// Renews the certificate at half its validity, so that clients never see
-/// an expired one; a failed renewal is retried every minute.
+/// an expired one, and at once when the enclave's shielding key changed (it
+/// was provisioned with the shard's); a failed renewal is retried every
+/// minute.
 async fn renew(
 	enclave: SharedEnclave,
 	current: Arc<RenewableCertificate>,
 	validity: Duration,
 	server: ServerHandle,
 ) {
-	let mut wait = validity / 2;
+	let mut bound_key = read(&enclave).shielding_public_key();
+	let mut due = tokio::time::Instant::now() + validity / 2;
 	loop {
 		tokio::select! {
-			_ = tokio::time::sleep(wait) => {}
+			_ = tokio::time::sleep(KEY_CHANGE_POLL) => {}
 			_ = server.clone().stopped() => return,
+		}
+		let key = read(&enclave).shielding_public_key();
+		if key == bound_key && tokio::time::Instant::now() < due {
+			continue;
 		}
 		let renewed = certificate(&enclave, validity)
 			.await
 			.and_then(|certificate| current.replace(&certificate).map_err(RpcError::Certificate));
-		wait = match renewed {
-			Ok(()) => {
-				log::info!(
-					"trusted RPC: RA-TLS certificate renewed (valid {} s)",
-					validity.as_secs()
-				);
-				validity / 2
-			}
-			Err(e) => {
-				log::error!("trusted RPC: cannot renew the RA-TLS certificate: {e}");
-				Duration::from_secs(60).min(validity / 4)
-			}
-		};
+		due = tokio::time::Instant::now()
+			+ match renewed {
+				Ok(()) => {
+					log::info!(
+						"trusted RPC: RA-TLS certificate renewed (valid {} s{})",
+						validity.as_secs(),
+						if key == bound_key { "" } else { ", for the shard's shielding key" }
+					);
+					bound_key = key;
+					validity / 2
+				}
+				Err(e) => {
+					log::error!("trusted RPC: cannot renew the RA-TLS certificate: {e}");
+					Duration::from_secs(60).min(validity / 4)
+				}
+			};
 	}
 }
 
@@ -248,8 +266,9 @@ pub(crate) fn module(
 	latest: LatestHeader,
 	watchers: Watchers,
 	waiting: WaitingGetters,
+	peer_address: String,
 ) -> Result<Methods, RpcError> {
-	let identity = Identity::of(&enclave);
+	let identity = Identity::of(&enclave, peer_address);
 	let context = Context {
 		enclave,
 		health,
@@ -261,7 +280,17 @@ pub(crate) fn module(
 	};
 	let mut module = RpcModule::new(context);
 	register(module.register_method(names::GET_SHIELDING_KEY, |_, context, _| {
-		context.identity.shielding_key.clone()
+		match context.identity.door.shielding_public_key() {
+			Some(key) => Ok(hex_of(&key)),
+			None => Err(ErrorObjectOwned::owned(
+				integritee_stf_primitives::direct::error_code::NOT_SERVING,
+				"this worker holds no shielding key (not provisioned)",
+				None::<()>,
+			)),
+		}
+	}))?;
+	register(module.register_method(names::PEER_ADDRESS, |_, context, _| {
+		context.identity.peer_address.clone()
 	}))?;
 	register(
 		module.register_method(names::GET_SHARD, |_, context, _| context.identity.shard.clone()),

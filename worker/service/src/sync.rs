@@ -168,6 +168,7 @@ pub async fn run(
 			}
 		}
 		health.set_problem(Component::Membership, membership);
+		crate::peer::report_secrets(&read(&enclave), &health);
 		health.set_problem(Component::Rollback, report.rollback.as_ref().map(|r| r.to_string()));
 		let queued = read(&enclave).queued_blocks().unwrap_or_default();
 		health.update_sidechain(|sidechain| {

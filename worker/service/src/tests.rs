@@ -88,7 +88,7 @@ fn chain(
 	const CHAIN_TIME_MS: u64 = 1_800_000_000_000;
 	let serving = integritee_enclave::testing::serving_entries(
 		&enclave,
-		Some(enclave.shielding_key_hash()),
+		enclave.shielding_key_hash(),
 		Some(CHAIN_TIME_MS),
 		CHAIN_TIME_MS,
 	);
@@ -105,6 +105,15 @@ fn chain(
 	}
 	let by_hash = blocks.iter().enumerate().map(|(i, b)| (b.header.hash(), i)).collect();
 	(MemoryChain { blocks, by_hash, proof }, Arc::new(RwLock::new(enclave)), dir)
+}
+
+/// A core whose first import proved the shard created with its key: it
+/// holds the shard's state and serves.
+async fn created_core() -> (SharedEnclave, integritee_test_node::tempdir::TempDirGuard) {
+	let (chain, enclave, dir) = chain(1, |_| vec![], |_| Some((0, testing::pairs(&["//Alice"]))));
+	sync_to_head(&chain, &enclave).await.unwrap();
+	assert!(crate::read(&enclave).not_serving().is_none());
+	(enclave, dir)
 }
 
 /// Runs sync steps until the core is at the chain's head; returns the last
@@ -344,13 +353,20 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	let args = rpc_args(&dir, &[]);
 	let health = Health::new(10);
 	let latest = crate::production::LatestHeader::default();
-	let (address, server) =
-		crate::rpc::start(&args, enclave.clone(), health, latest.clone(), Default::default())
-			.await
-			.unwrap();
+	let (address, server) = crate::rpc::start(
+		&args,
+		enclave.clone(),
+		health,
+		latest.clone(),
+		Default::default(),
+		"127.0.0.1:3443".into(),
+	)
+	.await
+	.unwrap();
 	let shard = crate::read(&enclave).shard();
-	let expected_key = format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key()));
-	let shielding_key = crate::read(&enclave).shielding_public_key();
+	let expected_key =
+		format!("0x{}", hex::encode(crate::read(&enclave).shielding_public_key().unwrap()));
+	let shielding_key = crate::read(&enclave).shielding_public_key().unwrap();
 	let (client, _) =
 		integritee_test_node::ra_tls::worker_client(&format!("wss://{address}"), [4; 32])
 			.await
@@ -388,6 +404,13 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	release.send(()).unwrap();
 	holder.join().unwrap();
 
+	// The first chunk proves the shard created with the core's key: it
+	// holds the shard's state from then on.
+	assert!(matches!(
+		import_next_chunk(&chain, &enclave, 256, 16).await.unwrap(),
+		Step::Imported { .. }
+	));
+
 	// Read (as while a chunk is verified or a block proposed): getters too.
 	let (holder, release) = hold(false);
 	let answer: String = client
@@ -398,7 +421,7 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 	release.send(()).unwrap();
 	holder.join().unwrap();
 
-	// A 256-block catch-up in chunks, with requests all along.
+	// The rest of a 256-block catch-up in chunks, with requests all along.
 	let catch_up = {
 		let enclave = enclave.clone();
 		tokio::spawn(async move {
@@ -423,7 +446,7 @@ async fn rpc_answers_while_the_core_is_busy_and_during_a_catch_up() {
 			.unwrap();
 		answered += 1;
 	}
-	assert_eq!(catch_up.await.unwrap(), 16, "256 blocks in chunks of 16");
+	assert_eq!(catch_up.await.unwrap(), 15, "256 blocks in chunks of 16");
 	assert_eq!(crate::read(&enclave).light_client_head().unwrap().0, 256);
 	assert!(answered > 0);
 	let _ = server.stop();
@@ -815,10 +838,16 @@ async fn the_per_address_limit_is_the_workers_argument() {
 
 	let (_, enclave, dir) = chain(0, |_| vec![], |_| None);
 	let args = rpc_args(&dir, &["--rpc-max-connections-per-address", "1"]);
-	let (address, server) =
-		crate::rpc::start(&args, enclave, Health::new(10), Default::default(), Default::default())
-			.await
-			.unwrap();
+	let (address, server) = crate::rpc::start(
+		&args,
+		enclave,
+		Health::new(10),
+		Default::default(),
+		Default::default(),
+		"127.0.0.1:3443".into(),
+	)
+	.await
+	.unwrap();
 	let client = IpAddr::V4(Ipv4Addr::LOCALHOST);
 	let mut first = tls_from(client, address).await.unwrap();
 	assert!(tls_from(client, address).await.is_err(), "a second connection of one address");
@@ -845,6 +874,7 @@ async fn the_rpc_certificate_is_renewed_without_a_restart() {
 		Health::new(10),
 		Default::default(),
 		Default::default(),
+		"127.0.0.1:3443".into(),
 	)
 	.await
 	.unwrap();
@@ -891,6 +921,7 @@ async fn getter_server(
 		crate::production::LatestHeader::default(),
 		Default::default(),
 		waiting.clone(),
+		"127.0.0.1:3443".into(),
 	)
 	.unwrap();
 	let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -927,7 +958,7 @@ async fn a_getter_that_would_hold_the_cpu_is_refused_at_once_after_one_decryptio
 	use jsonrpsee::{core::client::ClientT, rpc_params};
 	use polkadot_sdk::sp_core::Pair;
 
-	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	let (enclave, _dir) = created_core().await;
 	// Waiting would take a minute: a quick refusal shows nothing waited.
 	let limits =
 		crate::rpc::GetterLimits { wait: std::time::Duration::from_secs(60), ..Default::default() };
@@ -935,7 +966,7 @@ async fn a_getter_that_would_hold_the_cpu_is_refused_at_once_after_one_decryptio
 	let (client, _) = integritee_test_node::ra_tls::worker_client(&url, [4; 32]).await.unwrap();
 	let (shard, key) = {
 		let core = crate::read(&enclave);
-		(core.shard(), core.shielding_public_key())
+		(core.shard(), core.shielding_public_key().unwrap())
 	};
 	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
 	let mallory = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Mallory", None).unwrap();
@@ -979,7 +1010,7 @@ async fn waiting_getters_beyond_the_caps_are_refused() {
 	use jsonrpsee::{core::client::ClientT, rpc_params};
 	use polkadot_sdk::sp_core::Pair;
 
-	let (_, enclave, _dir) = chain(0, |_| vec![], |_| None);
+	let (enclave, _dir) = created_core().await;
 	let limits = crate::rpc::GetterLimits {
 		per_connection: 2,
 		total: 3,
@@ -989,7 +1020,7 @@ async fn waiting_getters_beyond_the_caps_are_refused() {
 	let connect = || integritee_test_node::ra_tls::worker_client(&url, [4; 32]);
 	let (shard, key) = {
 		let core = crate::read(&enclave);
-		(core.shard(), core.shielding_public_key())
+		(core.shard(), core.shielding_public_key().unwrap())
 	};
 	let bob = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Bob", None).unwrap();
 	// Block #1 is not committed: each of these waits.

@@ -91,16 +91,27 @@ impl ShardState {
 	pub fn open_with_db_cache(
 		path: &Path,
 		state_key: &[u8; 32],
-		mut config: StfConfig,
+		config: StfConfig,
 		db_cache_bytes: usize,
 	) -> Result<Self, Error> {
-		config.snapshots = config.snapshots.max(1);
 		let db = Arc::new(
 			redb::Database::builder()
 				.set_cache_size(db_cache_bytes)
 				.create(path)
 				.map_err(db_err)?,
 		);
+		Self::open_in(db, state_key, config)
+	}
+
+	/// [`Self::open`] in a database the caller opened (it may hold the
+	/// caller's own tables, which were there before the state: the trusted
+	/// core opens the file before it holds the shard's state key).
+	pub fn open_in(
+		db: Arc<redb::Database>,
+		state_key: &[u8; 32],
+		mut config: StfConfig,
+	) -> Result<Self, Error> {
+		config.snapshots = config.snapshots.max(1);
 		let crypto = StateCrypto::new(state_key, config.shard.to_fixed_bytes());
 		let t = Instant::now();
 		let existing = read_head(&db, &crypto, &config)?;

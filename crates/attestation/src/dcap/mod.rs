@@ -10,4 +10,6 @@ pub use collateral::{QeIdentity, StoredCollateral, TcbInfo};
 pub use pck::PckPlatform;
 pub use quote::Quote;
 pub use tcb::TcbStatus;
-pub use verify::{appraise, check_quote, CheckedQuote, DcapCollateral, DcapVerified};
+pub use verify::{
+	appraise, check_quote, claimed_fmspc, CheckedQuote, DcapCollateral, DcapVerified,
+};

@@ -223,3 +223,13 @@ fn masked_equal(actual: &[u8], expected: &[u8], mask: &[u8]) -> bool {
 		&& expected.len() == mask.len()
 		&& actual.iter().zip(expected).zip(mask).all(|((a, e), m)| a & m == e & m)
 }
+
+/// The FMSPC of the platform that made `quote`, read from its PCK leaf
+/// certificate without verifying anything: what a verifier looks up its
+/// TCB info by before it verifies the quote (with [`check_quote`]).
+pub fn claimed_fmspc(quote: &[u8]) -> Result<[u8; 6], Error> {
+	let quote = Quote::parse(quote)?;
+	let chain = pem::decode_certificates(quote.certification_data)?;
+	let pck = Cert::from_der(chain.first().ok_or(Error::BadChainLength)?)?;
+	Ok(PckPlatform::from_certificate(&pck)?.fmspc)
+}

@@ -60,7 +60,10 @@ pub use check::{
 	parse_mrenclave, parse_shard,
 };
 pub use error::{AttestationError, CheckError, ConnectError, Error, ParseError, RpcError};
-pub use select::{find_worker, shards, SelectedWorker, ShardRole, ShardView};
+pub use policy::ra_tls_config;
+pub use select::{
+	find_worker, secret_holding_codes, shard_members, shards, SelectedWorker, ShardRole, ShardView,
+};
 pub use status::{check_anchor_on_chain, check_in_block, check_link_to_anchor, CallWatch};
 
 /// How long a TCP connection to the worker may take.
@@ -200,7 +203,7 @@ impl WorkerClient {
 			}
 			.into());
 		}
-		let config = policy::ra_tls_config(chain, fingerprint).await?;
+		let config = policy::ra_tls_config(chain, [fingerprint]).await?;
 		let (tls, verified) = integritee_ra_tls::client_config_one_way(Arc::new(config))
 			.map_err(AttestationError::TlsConfig)?;
 		check_certificate(&url, tls.clone()).await?;
@@ -391,6 +394,14 @@ impl WorkerClient {
 			.map_err(|_| RpcError::Undecodable { what: "sidechain header" })?;
 		check_sidechain_header(&header, &signature, &self.shard, &self.worker.signer_public())?;
 		Ok(Some(header))
+	}
+
+	/// The worker's peer address (`HOST:PORT`), where the shard's members
+	/// reach it over mutual RA-TLS.
+	pub async fn peer_address(&self) -> Result<String, Error> {
+		let method = rpc::PEER_ADDRESS;
+		let params = jsonrpsee::core::params::ArrayParams::new();
+		Ok(self.rpc.request(method, params).await.map_err(|e| self.rpc_error(method, e))?)
 	}
 
 	async fn request_hex(

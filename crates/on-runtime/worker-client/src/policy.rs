@@ -24,11 +24,11 @@ fn chain_read(what: &'static str) -> impl FnOnce(integritee_chain_client::Error)
 
 /// The chain's DCAP root (Intel's unless the chain sets another), the
 /// registered collateral, the chain's revocation, TCB and debug policies,
-/// and `mr_enclave` as the only acceptable enclave; the certificate's
+/// and `mr_enclaves` as the only acceptable enclaves; the certificate's
 /// binding is returned to the caller, who checks it against the registry.
-pub(crate) async fn ra_tls_config(
+pub async fn ra_tls_config(
 	chain: &ChainClient,
-	mr_enclave: MrEnclave,
+	mr_enclaves: impl IntoIterator<Item = MrEnclave>,
 ) -> Result<RaTlsConfig, Error> {
 	use polkadot_sdk::frame_support::storage::generator::StorageValue as _;
 	let root: Option<Vec<u8>> = chain
@@ -53,7 +53,7 @@ pub(crate) async fn ra_tls_config(
 		.await
 		.map_err(chain_read("the revocation policy"))?;
 	let tcb = tcb.unwrap_or_default();
-	let policy = RaTlsPolicy::allow_mr_enclaves([mr_enclave])
+	let policy = RaTlsPolicy::allow_mr_enclaves(mr_enclaves)
 		.allow_debug(flags.unwrap_or_default().allow_debug_mode)
 		.accept_tcb_statuses(accepted_tcb_statuses(&tcb))
 		.with_binding(ExpectedBinding::Any);

@@ -79,6 +79,73 @@ pub(crate) async fn admits_code(
 	})
 }
 
+/// The codes that may hold the shard's secrets at the best block: the
+/// effective configuration's, a scheduled upgrade's, and during a grace
+/// period the replaced one (a shard without configuration: the code it is
+/// named after).
+pub async fn secret_holding_codes(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<Vec<MrEnclave>, ConnectError> {
+	Ok(match configuration(chain, shard).await? {
+		Some((config, best)) => {
+			let mut codes = vec![config.effective_at(best).enclave_fingerprint.0];
+			codes.extend(config.pending_upgrade.as_ref().map(|(_, c)| c.enclave_fingerprint.0));
+			codes.extend(config.retiring_at(best).map(|code| code.0));
+			codes.sort();
+			codes.dedup();
+			codes
+		}
+		None => vec![shard.0],
+	})
+}
+
+/// The shard's members: its active signers in the order they joined, each
+/// with its registration (those registered with a URL and the shard's
+/// shielding key; others cannot be reached or hold other secrets).
+pub async fn shard_members(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<Vec<SelectedWorker>, ConnectError> {
+	let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
+	let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = chain
+		.storage(&status_key, None)
+		.await
+		.map_err(chain_read("the shard's status"))?
+		.unwrap_or_default();
+	let shard_key = shard_shielding_key(chain, shard).await?;
+	let mut members = Vec::new();
+	for status in signers {
+		let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&status.signer);
+		let enclave: Option<SgxEnclave<Vec<u8>>> = chain
+			.storage::<pallet_teerex::EnclaveOf<Runtime>>(&key, None)
+			.await
+			.map_err(chain_read("a member's registration"))?
+			.map(|e| SgxEnclave {
+				mr_enclave: e.mr_enclave,
+				mr_signer: e.mr_signer,
+				shielding_key_hash: e.shielding_key_hash,
+				build_mode: e.build_mode,
+				status: e.status,
+				attestation_method: e.attestation_method,
+				attested_at_ms: e.attested_at_ms,
+				url: e.url.map(|url| url.into_inner()),
+			});
+		let Some(enclave) =
+			enclave.filter(|e| e.url.is_some() && e.shielding_key_hash == shard_key)
+		else {
+			continue;
+		};
+		let url = enclave.url.as_ref().map(|u| String::from_utf8_lossy(u).into_owned());
+		members.push(SelectedWorker {
+			signer: status.signer,
+			url: url.unwrap_or_default(),
+			enclave,
+		});
+	}
+	Ok(members)
+}
+
 /// SHA-256 of the shard's shielding key, as recorded on chain when the
 /// shard was created.
 pub(crate) async fn shard_shielding_key(

@@ -26,7 +26,8 @@ pub use proof::{events_key, timestamp_key};
 
 use crate::{
 	error::{Error, RollbackDetected},
-	tables::{QueuedBlock, QueuedInput},
+	secrets::{HeldSecrets, SecretsStep},
+	tables::{ImportWrite, QueuedBlock, QueuedInput},
 	Enclave,
 };
 
@@ -90,8 +91,8 @@ impl Enclave {
 
 	/// The storage keys the host must prove for every block: `System::Events`,
 	/// the vault's `System::Account`, the shard's `ShardStatus`, its latest
-	/// sidechain anchor and its shielding key, this enclave's registration
-	/// and the chain's time.
+	/// sidechain anchor and its shielding key, this enclave's registration,
+	/// the chain's time and the shard's configuration.
 	pub fn proof_keys(&self) -> Vec<Vec<u8>> {
 		vec![
 			events_key(),
@@ -103,6 +104,7 @@ impl Enclave {
 			pallet_enclave_bridge::ShardShieldingKeys::<Runtime>::hashed_key_for(self.shard),
 			pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(self.account()),
 			timestamp_key(),
+			pallet_enclave_bridge::ShardConfigRegistry::<Runtime>::hashed_key_for(self.shard),
 		]
 	}
 
@@ -136,55 +138,70 @@ impl Enclave {
 		light_client.import_finalized(&headers, justification)?;
 
 		let keys = self.proof_keys();
+		let verified = blocks
+			.into_iter()
+			.map(|block| Self::verify_block(block, &keys))
+			.collect::<Result<Vec<_>, Error>>()?;
 		let account = self.account();
 		let mr_enclave = self.mr_enclave();
-		// Blocks the state already includes are not queued again (a member
-		// whose state came from elsewhere may import behind it).
-		let included = self.state.parentchain_anchor().map_or(0, |(n, _)| n);
 		let mut chunk = VerifiedChunk {
 			base,
 			light_client,
-			queued: Vec::with_capacity(blocks.len()),
+			queued: Vec::with_capacity(verified.len()),
 			skipped: Vec::new(),
 			own_failures: Vec::new(),
 			serving_member: self.serving_member.clone(),
+			members: self.members.clone(),
 			anchored: self.anchored,
 			shard_key: self.shard_key,
 			registration_current: self.registration_current,
+			code_admitted: self.code_admitted,
 			anchor_events: Vec::new(),
+			secrets: SecretsStep::Keep,
 		};
-		for block in blocks {
-			let verified = Self::verify_block(block, &keys)?;
-			chunk.registration_current = Some(verified.registration_current());
-			chunk.serving_member = verified.serving.filter(|first| *first != account);
-			chunk.anchored = Some(verified.anchored);
-			chunk.shard_key = Some(verified.shard_key);
-			if verified.number <= included {
+		if let Some(last) = verified.last() {
+			chunk.registration_current = Some(last.registration_current());
+			chunk.serving_member = last.members.first().filter(|first| **first != account).cloned();
+			chunk.members = Some(last.members.clone());
+			chunk.anchored = Some(last.anchored);
+			chunk.shard_key = Some(last.shard_key);
+			chunk.code_admitted = Some(last.admits(mr_enclave));
+			chunk.secrets = self.secrets_step(last.shard_key, base)?;
+		}
+		// The shard's inputs are queued by an instance that holds secrets it
+		// made (a candidate, the creator), decrypted with them; blocks the
+		// state already includes are not queued again (a member whose state
+		// came from elsewhere may import behind it).
+		let Some(held) = self.secrets_after(&chunk.secrets) else { return Ok(chunk) };
+		let Some(queues_after) = held.origin.queues_after() else { return Ok(chunk) };
+		let included = self.last_processed().unwrap_or(queues_after).0;
+		for block in verified {
+			if block.number <= included {
 				continue;
 			}
-			let number = verified.number;
+			let number = block.number;
 			let inputs = inputs::collect(
 				number,
-				verified.hash,
-				&verified.extrinsics,
-				&verified.events,
+				block.hash,
+				&block.extrinsics,
+				&block.events,
 				&self.shard,
 				&account,
-				&self.keys.shielding,
+				&held.secrets.shielding,
 			);
 			chunk.anchor_events.extend(inputs.anchored.iter().map(|(n, h)| (number, *n, *h)));
 			chunk.skipped.extend(inputs.skipped);
 			chunk.own_failures.extend(inputs.own_failures);
 			chunk.queued.push(QueuedBlock {
 				number,
-				hash: verified.hash,
-				parent_hash: verified.parent_hash,
+				hash: block.hash,
+				parent_hash: block.parent_hash,
 				inputs: inputs
 					.inputs
 					.into_iter()
 					.map(|input| QueuedInput::check(input, &mr_enclave, &self.shard))
 					.collect(),
-				vault: verified.vault,
+				vault: block.vault,
 			});
 		}
 		Ok(chunk)
@@ -199,7 +216,28 @@ impl Enclave {
 			return Err(Error::StaleChunk);
 		}
 		let (anchor, records) = self.anchored_records()?;
-		self.tables.store_import(records, anchor, &chunk.light_client, &chunk.queued)?;
+		let secrets = self.secrets_after(&chunk.secrets);
+		let record = secrets.as_ref().map(HeldSecrets::record);
+		let write = ImportWrite {
+			secrets: record.as_ref(),
+			clear_queue: matches!(chunk.secrets, SecretsStep::Lost),
+		};
+		self.tables.store_import(records, anchor, &chunk.light_client, &chunk.queued, write)?;
+		match &chunk.secrets {
+			SecretsStep::Lost => log::warn!(
+				"another enclave created shard {:?} first: this instance drops its candidate \
+				 secrets and waits to be provisioned by a member",
+				self.shard
+			),
+			SecretsStep::Created => {
+				log::info!(
+					"the parent chain recorded this enclave's key for shard {:?}",
+					self.shard
+				)
+			}
+			_ => {}
+		}
+		self.hold_secrets(secrets)?;
 		let report = ImportReport {
 			last_block: chunk.light_client.last_finalized(),
 			blocks_queued: chunk.queued.len() as u32,
@@ -213,9 +251,11 @@ impl Enclave {
 		};
 		self.light_client = Some(chunk.light_client);
 		self.serving_member = chunk.serving_member;
+		self.members = chunk.members;
 		self.anchored = chunk.anchored;
 		self.shard_key = chunk.shard_key;
 		self.registration_current = chunk.registration_current;
+		self.code_admitted = chunk.code_admitted;
 		self.check_rollback()?;
 		Ok(ImportReport { rollback: self.rollback.clone(), ..report })
 	}
@@ -234,7 +274,10 @@ pub struct VerifiedChunk {
 	anchored: Option<Option<SidechainBlockConfirmation>>,
 	shard_key: Option<Option<[u8; 32]>>,
 	registration_current: Option<bool>,
+	code_admitted: Option<bool>,
 	anchor_events: Vec<(u32, u64, H256)>,
+	members: Option<Vec<AccountId>>,
+	secrets: SecretsStep,
 }
 
 impl core::fmt::Debug for VerifiedChunk {

@@ -62,7 +62,7 @@ impl Enclave {
 			extrinsics: block.extrinsics,
 			events,
 			vault,
-			serving: signers.first().map(|status| status.signer.clone()),
+			members: signers.iter().map(|status| status.signer.clone()).collect(),
 			anchored,
 			shard_key: match value(4) {
 				Some(bytes) => Some(
@@ -84,6 +84,13 @@ impl Enclave {
 					.map_err(|_| bad("the chain's timestamp does not decode".into()))?,
 				None => 0,
 			},
+			config: match value(7) {
+				Some(bytes) => Some(
+					integritee_primitives::UpgradableShardConfig::<u32>::decode(&mut &bytes[..])
+						.map_err(|_| bad("the shard's configuration does not decode".into()))?,
+				),
+				None => None,
+			},
 		})
 	}
 }
@@ -97,8 +104,8 @@ pub(super) struct VerifiedBlock {
 	pub(super) events: Events,
 	/// The vault's free + reserved balance.
 	pub(super) vault: Balance,
-	/// The first signer in the shard's status.
-	pub(super) serving: Option<AccountId>,
+	/// The shard's active signers, in the order they joined.
+	pub(super) members: Vec<AccountId>,
 	/// The shard's latest sidechain anchor.
 	pub(super) anchored: Option<SidechainBlockConfirmation>,
 	/// The hash of the shard's shielding key, once the shard was created.
@@ -107,9 +114,19 @@ pub(super) struct VerifiedBlock {
 	pub(super) registered_at_ms: Option<u64>,
 	/// The chain's time at this block (`Timestamp::Now`).
 	pub(super) now_ms: u64,
+	/// The shard's configuration (`None`: not configured).
+	pub(super) config: Option<integritee_primitives::UpgradableShardConfig<u32>>,
 }
 
 impl VerifiedBlock {
+	/// Whether the shard's configuration at this block lets code
+	/// `mr_enclave` serve: its effective code, or the replaced code during
+	/// an upgrade's grace period (a shard not configured yet: any code, the
+	/// creation decides).
+	pub(super) fn admits(&self, mr_enclave: [u8; 32]) -> bool {
+		self.config.as_ref().is_none_or(|config| config.admits(&H256(mr_enclave), self.number))
+	}
+
 	/// Whether this enclave's registration is current at this block, by the
 	/// registry's own rule (expired once older than the renewal period).
 	pub(super) fn registration_current(&self) -> bool {
