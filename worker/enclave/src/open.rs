@@ -113,7 +113,16 @@ impl Enclave {
 					})?;
 				(Some(light_client), secrets.map(HeldSecrets::from_record))
 			}
-			_ => (None, None),
+			// A new instance's candidate secrets, in memory until they are
+			// sealed with the anchor (`init_light_client_at`): the enclave
+			// has a shielding key from its first start on.
+			_ => {
+				let candidate = HeldSecrets {
+					secrets: ShardSecrets::generate()?,
+					origin: SecretsOrigin::Candidate { since: (0, H256::zero()) },
+				};
+				(None, Some(candidate))
+			}
 		};
 		let new_keys = records.is_none();
 		let vault = pallet_enclave_bridge::Pallet::<Runtime>::vault_account(&shard);
@@ -312,13 +321,16 @@ impl Enclave {
 			max_instances: self.max_instances,
 		};
 		let records = self.keys.record_key(&anchor);
-		// Candidate secrets from the start: the instance registers with
-		// them and creates the shard unless the chain already knows another
-		// key (then the first import drops them, see `crate::secrets`).
-		let candidate = HeldSecrets {
-			secrets: ShardSecrets::generate()?,
-			origin: SecretsOrigin::Candidate { since: anchor.checkpoint },
+		// The candidate secrets made at open, sealed now: the instance
+		// registers with them and creates the shard unless the chain
+		// already knows another key (then the first import drops them, see
+		// `crate::secrets`).
+		let secrets = match &self.secrets {
+			Some(held) => held.secrets.clone(),
+			None => ShardSecrets::generate()?,
 		};
+		let candidate =
+			HeldSecrets { secrets, origin: SecretsOrigin::Candidate { since: anchor.checkpoint } };
 		let record = candidate.record();
 		let write = ImportWrite { secrets: Some(&record), clear_queue: false };
 		self.tables.store_import(&records, &anchor, &light_client, &[], write)?;
