@@ -46,7 +46,9 @@ pub const PEER_TIMEOUT: Duration = Duration::from_secs(20);
 /// The validity of the certificates made for peer connections (one per
 /// connection).
 const PEER_CERTIFICATE_VALIDITY_MS: u64 = 10 * 60 * 1000;
-/// The longest wait between two provisioning rounds.
+/// How often the joiner looks whether the chain lets it ask a member.
+const WAIT_POLL: Duration = Duration::from_secs(1);
+/// The longest wait between two failed provisioning rounds.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// What a peer asks.
@@ -290,7 +292,7 @@ async fn answer(
 
 /// Gets the shard's secrets from a member while the core holds none and
 /// the chain proves the shard created: asks each proven member in turn
-/// (their peer address from their trusted RPC), with backoff between
+/// (their peer address from their trusted RPC), with backoff after failed
 /// rounds; says in `system_health` what it waits for. Returns once the
 /// core holds the secrets (the supervisor restarts it: it then waits).
 pub async fn provision(
@@ -330,24 +332,30 @@ pub async fn provision(
 						backoff = Duration::from_secs(1);
 						continue;
 					}
-					Err(reason) => reason,
+					Err(reason) => (reason, true),
 				}
 			}
 			(false, Some(Some(_)), _) => {
-				"the shard has no member on chain that could provision this enclave".to_string()
+				("the shard has no member on chain that could provision this enclave".into(), false)
 			}
-			(false, Some(None), _) => "the shard is not created on chain yet".to_string(),
-			(false, None, _) => "no finalized block imported yet in this run".to_string(),
+			(false, Some(None), _) => ("the shard is not created on chain yet".into(), false),
+			(false, None, _) => ("no finalized block imported yet in this run".into(), false),
 		};
-		let problem = format!("not provisioned: {waiting}; next try in {}s", backoff.as_secs());
+		let (waiting, failed) = waiting;
+		// Waiting for the chain costs a read of the core: look every
+		// second. Failed rounds cost the members work: back off.
+		let pause = if failed { backoff } else { WAIT_POLL };
+		let problem = format!("not provisioned: {waiting}; next look in {}s", pause.as_secs());
 		if !health.has_problem(Component::Provisioning) {
 			log::warn!("{problem}");
 		} else {
 			log::debug!("{problem}");
 		}
 		health.set_problem(Component::Provisioning, Some(problem));
-		tokio::time::sleep(backoff).await;
-		backoff = (backoff * 2).min(MAX_BACKOFF);
+		tokio::time::sleep(pause).await;
+		if failed {
+			backoff = (backoff * 2).min(MAX_BACKOFF);
+		}
 	}
 }
 
