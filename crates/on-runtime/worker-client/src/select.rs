@@ -107,16 +107,11 @@ pub async fn shard_members(
 	chain: &ChainClient,
 	shard: &ShardIdentifier,
 ) -> Result<Vec<SelectedWorker>, ConnectError> {
-	let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
-	let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = chain
-		.storage(&status_key, None)
-		.await
-		.map_err(chain_read("the shard's status"))?
-		.unwrap_or_default();
+	let signers = active_signers(chain, shard).await?;
 	let shard_key = shard_shielding_key(chain, shard).await?;
 	let mut members = Vec::new();
-	for status in signers {
-		let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&status.signer);
+	for signer in signers {
+		let key = pallet_teerex::SovereignEnclaves::<Runtime>::hashed_key_for(&signer);
 		let enclave: Option<SgxEnclave<Vec<u8>>> = chain
 			.storage::<pallet_teerex::EnclaveOf<Runtime>>(&key, None)
 			.await
@@ -137,13 +132,23 @@ pub async fn shard_members(
 			continue;
 		};
 		let url = enclave.url.as_ref().map(|u| String::from_utf8_lossy(u).into_owned());
-		members.push(SelectedWorker {
-			signer: status.signer,
-			url: url.unwrap_or_default(),
-			enclave,
-		});
+		members.push(SelectedWorker { signer, url: url.unwrap_or_default(), enclave });
 	}
 	Ok(members)
+}
+
+/// The shard's active signers, in the order they joined.
+async fn active_signers(
+	chain: &ChainClient,
+	shard: &ShardIdentifier,
+) -> Result<Vec<AccountId>, ConnectError> {
+	let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
+	let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = chain
+		.storage(&status_key, None)
+		.await
+		.map_err(chain_read("the shard's status"))?
+		.unwrap_or_default();
+	Ok(signers.into_iter().map(|status| status.signer).collect())
 }
 
 /// SHA-256 of the shard's shielding key, as recorded on chain when the
@@ -175,13 +180,7 @@ pub async fn find_worker(
 		.runtime_call("TeerexApi_enclaves", &[])
 		.await
 		.map_err(chain_read("the registered enclaves"))?;
-	let status_key = pallet_enclave_bridge::ShardStatus::<Runtime>::hashed_key_for(shard);
-	let signers: Vec<pallet_enclave_bridge::SignerStatusOf<Runtime>> = chain
-		.storage(&status_key, None)
-		.await
-		.map_err(chain_read("the shard's status"))?
-		.unwrap_or_default();
-	let active: Vec<AccountId> = signers.into_iter().map(|status| status.signer).collect();
+	let active = active_signers(chain, shard).await?;
 	let shard_key = shard_shielding_key(chain, shard).await?;
 	let (signer, enclave) = select_serving(&enclaves, &active, &shard_key, url_override.is_some())
 		.ok_or(ConnectError::NoServingWorker {
